@@ -204,9 +204,11 @@ public final class DatasetReader implements Iterator<Example>, Closeable {
             return false;
         }
         Path path = files.get(nextFile++);
-        file = path.toString();
         fileKey = ExampleIds.fileKey(path, codecs);
+        file = path.toString();
         try {
+            path = path.getFileSystem(conf).makeQualified(path); // messages name the file system too
+            file = path.toString();
             source = RecordSources.open(spec, path, file, columns, conf, codecs);
         } catch (java.io.FileNotFoundException e) {
             throw new DatasetException("input file does not exist: " + file, e);
