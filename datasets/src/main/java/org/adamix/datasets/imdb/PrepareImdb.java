@@ -289,9 +289,11 @@ public final class PrepareImdb {
 
     /** Temp file in the same directory, then an atomic rename: readers see the old file or the new, never half. */
     static void writeAtomically(Path target, Body body) throws IOException {
-        Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+        // Not Files.createTempFile: that makes the file private (0600), and these files are meant to be shared.
+        Path tmp = target.resolveSibling("." + target.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
         try {
-            try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+            try (OutputStream out = new java.io.BufferedOutputStream(
+                    Files.newOutputStream(tmp, java.nio.file.StandardOpenOption.CREATE_NEW), 1 << 16)) {
                 body.write(out);
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
