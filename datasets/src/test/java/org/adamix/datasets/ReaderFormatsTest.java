@@ -237,4 +237,32 @@ class ReaderFormatsTest {
             assertFalse(r.hasNext());
         }
     }
+
+    @Test
+    void concatenatedGzipMembersAreReadToTheEnd() throws IOException {
+        // `cat a.gz b.gz` and block-gzip tools produce several members; stopping after the first would drop rows silently.
+        List<TestData.Row> rows = TestData.rows(6, false);
+        byte[] all = TestData.tsv(rows);
+        String text = new String(all, java.nio.charset.StandardCharsets.UTF_8);
+        int cut = text.indexOf('\n', text.length() / 2) + 1;
+        java.nio.file.Path f = tmp.resolve("multi.tsv.gz");
+        Files.write(f, TestData.concat(TestData.gzip(TestData.utf8(text.substring(0, cut))),
+                TestData.gzip(TestData.utf8(text.substring(cut)))));
+        List<Example> read = TestData.readAll(TestData.spec(Format.TSV, false), CONF, f.toString());
+        assertEquals(rows.stream().map(TestData.Row::a).toList(), read.stream().map(Example::textA).toList());
+    }
+
+    @Test
+    void otherHadoopCodecsByFileSuffix() throws IOException {
+        org.apache.hadoop.io.compress.CompressionCodec bzip2 = new org.apache.hadoop.io.compress.CompressionCodecFactory(CONF)
+                .getCodecByName("bzip2");
+        List<TestData.Row> rows = TestData.rows(5, true);
+        java.nio.file.Path f = tmp.resolve("pairs.jsonl.bz2");
+        try (java.io.OutputStream out = bzip2.createOutputStream(Files.newOutputStream(f))) {
+            out.write(TestData.jsonl(rows));
+        }
+        List<Example> read = TestData.readAll(TestData.spec(Format.JSONL, true), CONF, f.toString());
+        assertEquals(rows.stream().map(TestData.Row::b).toList(), read.stream().map(Example::textB).toList());
+        assertEquals("pairs.jsonl:5", read.get(4).id());
+    }
 }
