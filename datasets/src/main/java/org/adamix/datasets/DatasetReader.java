@@ -78,7 +78,11 @@ public final class DatasetReader implements Iterator<Example>, Closeable {
         return openFiles(spec, conf, InputFiles.list(conf, paths));
     }
 
-    /** Reads exactly these files, in this order, e.g. the share of a Spark partition. */
+    /**
+     * Reads exactly these files, in this order, e.g. the share of a Spark partition. Duplicate file
+     * names are only checked within {@code files}: a driver that splits a listing should call
+     * {@link ExampleIds#checkUnique} on the whole of it.
+     */
     public static DatasetReader openFiles(DatasetSpec spec, Configuration conf, List<Path> files) {
         return new DatasetReader(spec, conf, files, fixedLabels(spec));
     }
