@@ -34,15 +34,11 @@ final class IntList {
         return size;
     }
 
-    /** Keeps the first {@code n} values (or the last {@code n} when {@code fromLeft}). */
-    void truncate(int n, boolean fromLeft) {
-        if (n >= size) {
-            return;
+    /** Keeps the first {@code n} values (truncation from the right, the reference's default direction). */
+    void truncate(int n) {
+        if (n < size) {
+            size = n;
         }
-        if (fromLeft) {
-            System.arraycopy(a, size - n, a, 0, n);
-        }
-        size = n;
     }
 
     int[] toArray() {

@@ -20,7 +20,7 @@ final class Truncation {
             if (strategy == TruncationStrategy.ONLY_SECOND) {
                 throw new IllegalArgumentException("only_second truncation needs a second sequence");
             }
-            a.truncate(n1 - excess, false);
+            a.truncate(n1 - excess);
             return;
         }
         switch (strategy) {
@@ -36,8 +36,8 @@ final class Truncation {
                 }
                 int keepA = n1 > n2 ? longer : shorter;
                 int keepB = n1 > n2 ? shorter : longer;
-                a.truncate(keepA, false);
-                b.truncate(keepB, false);
+                a.truncate(keepA);
+                b.truncate(keepB);
             }
             default -> throw new IllegalStateException(strategy.toString());
         }
@@ -48,6 +48,6 @@ final class Truncation {
             throw new IllegalArgumentException("Truncation error: the " + which
                     + " sequence is too short to respect the maximum length");
         }
-        seq.truncate(seq.size() - excess, false);
+        seq.truncate(seq.size() - excess);
     }
 }

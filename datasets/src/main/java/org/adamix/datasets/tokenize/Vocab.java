@@ -38,8 +38,4 @@ final class Vocab {
     int size() {
         return ids.size();
     }
-
-    Map<String, Integer> asMap() {
-        return ids;
-    }
 }
