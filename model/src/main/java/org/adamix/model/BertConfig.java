@@ -32,7 +32,7 @@ public record BertConfig(
         @JsonProperty("hidden_act") String hiddenAct,
         @JsonProperty("hidden_dropout_prob") double hiddenDropout,
         @JsonProperty("attention_probs_dropout_prob") double attentionDropout,
-        @JsonProperty("pad_token_id") int padTokenId) {
+        @JsonProperty("pad_token_id") int padTokenId) implements java.io.Serializable {
 
     public BertConfig {
         if (hiddenSize <= 0 || numLayers <= 0 || numHeads <= 0 || intermediateSize <= 0 || vocabSize <= 0)

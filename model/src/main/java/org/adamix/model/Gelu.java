@@ -1,8 +1,21 @@
 package org.adamix.model;
 
-/** The GELU variants BERT-family configs name: exact erf ("gelu") and the tanh approximation. */
+import org.adamix.model.ops.Scratch;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The GELU variants BERT-family configs name: exact erf ("gelu", as BERT uses) and the tanh
+ * approximation ("gelu_new", "gelu_pytorch_tanh"). Forward and backward write into given arrays.
+ */
 public enum Gelu {
     EXACT, TANH;
+
+    private static final double INV_SQRT2 = 1.0 / Math.sqrt(2.0);
+    private static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2.0 * Math.PI);
 
     public static boolean isKnown(String act) {
         return switch (act) {
@@ -14,5 +27,53 @@ public enum Gelu {
     public static Gelu of(String act) {
         if (!isKnown(act)) throw new IllegalArgumentException("unsupported activation " + act);
         return act.equals("gelu") ? EXACT : TANH;
+    }
+
+    private static final double C = Math.sqrt(2.0 / Math.PI);
+    private static final double K = 0.044715;
+
+    /**
+     * y = gelu(x); y must not alias x. Writes into {@code keep} (shaped like x) what the backward
+     * pass reuses: Φ(x) for the exact form, tanh(√(2/π)(x + 0.044715x³)) for the tanh form.
+     */
+    public void forward(INDArray x, INDArray y, INDArray keep) {
+        if (this == TANH) {
+            // 0.5·x·(1 + tanh(c·x·(1 + k·x²)))
+            x.mul(x, keep);
+            keep.muli(K).addi(1.0).muli(x).muli(C);
+            Nd4j.exec(new Tanh(keep, keep));
+            keep.add(1.0, y);
+        } else {
+            // 0.5·x·(1 + erf(x/√2)) = x·Φ(x)
+            x.mul(INV_SQRT2, keep);
+            Nd4j.exec(new Erf(keep, keep));
+            keep.addi(1.0).muli(0.5);
+            keep.mul(2.0, y);
+        }
+        y.muli(0.5).muli(x);
+    }
+
+    /** dx = dy · gelu'(x), given the {@code keep} of the forward pass; dx may alias dy. */
+    public void backward(INDArray x, INDArray keep, INDArray dy, INDArray dx, Scratch s, String slot) {
+        INDArray d = s.get(slot + ".d", x.shape());
+        INDArray t = s.get(slot + ".t", x.shape());
+        if (this == TANH) {
+            // 0.5·(1 + th) + 0.5·c·x·(1 + 3k·x²)·(1 − th²)
+            x.mul(x, t);
+            t.muli(3 * K).addi(1.0).muli(x).muli(0.5 * C);
+            keep.mul(keep, d);
+            d.rsubi(1.0).muli(t);
+            keep.add(1.0, t);
+            t.muli(0.5);
+            d.addi(t);
+        } else {
+            // Φ(x) + x·φ(x), φ(x) = exp(−x²/2)/√(2π)
+            x.mul(x, t);
+            t.muli(-0.5);
+            Nd4j.exec(new Exp(t, t));
+            t.muli(INV_SQRT_2PI).muli(x);
+            keep.add(t, d);
+        }
+        dy.mul(d, dx);
     }
 }

@@ -1,0 +1,95 @@
+package org.adamix.model;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * What is adapted and how: the method, the bottleneck/rank r, the number of experts M, which
+ * projection is shared across experts, the LoRA scale and the consistency-loss weight.
+ *
+ * <p>"down" and "up" name the two halves of every adaptation module: project-down and project-up
+ * for a bottleneck adapter, A and B for LoRA. A shared half exists once and is used by every expert.
+ */
+public record AdaptationConfig(
+        Method method,
+        int rank,
+        int experts,
+        boolean shareDown,
+        boolean shareUp,
+        double loraAlpha,
+        double consistencyWeight,
+        boolean trainLayerNorms) implements java.io.Serializable {
+
+    @JsonCreator
+    public AdaptationConfig(@JsonProperty("method") Method method, @JsonProperty("rank") int rank,
+                            @JsonProperty("experts") int experts, @JsonProperty("shareDown") boolean shareDown,
+                            @JsonProperty("shareUp") boolean shareUp, @JsonProperty("loraAlpha") double loraAlpha,
+                            @JsonProperty("consistencyWeight") double consistencyWeight,
+                            @JsonProperty("trainLayerNorms") boolean trainLayerNorms) {
+        this.method = method;
+        this.rank = rank;
+        this.experts = method.mixture() ? experts : 1;
+        this.shareDown = method.mixture() && shareDown;
+        this.shareUp = method.mixture() && shareUp;
+        this.loraAlpha = loraAlpha;
+        this.consistencyWeight = method.mixture() ? consistencyWeight : 0.0;
+        this.trainLayerNorms = trainLayerNorms;
+        if ((method.adapterAtFfn() || method.lora()) && rank <= 0)
+            throw new IllegalArgumentException("rank must be positive for " + method + ", got " + rank);
+        if (method.mixture() && experts < 1)
+            throw new IllegalArgumentException("experts must be >= 1, got " + experts);
+        if (this.shareDown && this.shareUp)
+            throw new IllegalArgumentException("sharing both halves leaves a single expert: share down or up, not both");
+        if (consistencyWeight < 0) throw new IllegalArgumentException("consistency weight must be >= 0");
+    }
+
+    /** The paper's defaults for a method: AdaMix shares project-up (B for LoRA), M = 4, w = 1. */
+    public static AdaptationConfig of(Method method, int rank) {
+        return new AdaptationConfig(method, rank, 4, false, true, rank, 1.0, false);
+    }
+
+    public AdaptationConfig withExperts(int m) {
+        return new AdaptationConfig(method, rank, m, shareDown, shareUp, loraAlpha, consistencyWeight, trainLayerNorms);
+    }
+
+    public AdaptationConfig withSharing(boolean down, boolean up) {
+        return new AdaptationConfig(method, rank, experts, down, up, loraAlpha, consistencyWeight, trainLayerNorms);
+    }
+
+    public AdaptationConfig withConsistencyWeight(double w) {
+        return new AdaptationConfig(method, rank, experts, shareDown, shareUp, loraAlpha, w, trainLayerNorms);
+    }
+
+    public AdaptationConfig withTrainLayerNorms(boolean t) {
+        return new AdaptationConfig(method, rank, experts, shareDown, shareUp, loraAlpha, consistencyWeight, t);
+    }
+
+    public AdaptationConfig withLoraAlpha(double alpha) {
+        return new AdaptationConfig(method, rank, experts, shareDown, shareUp, alpha, consistencyWeight, trainLayerNorms);
+    }
+
+    public AdaptationConfig withMethod(Method m) {
+        return new AdaptationConfig(m, rank, experts, shareDown, shareUp, loraAlpha, consistencyWeight, trainLayerNorms);
+    }
+
+    public int downExperts() {
+        return shareDown ? 1 : experts;
+    }
+
+    public int upExperts() {
+        return shareUp ? 1 : experts;
+    }
+
+    /** Two training views per example (the consistency loss) are run as one doubled batch. */
+    public int views() {
+        return method.mixture() && consistencyWeight > 0 ? 2 : 1;
+    }
+
+    public double loraScale() {
+        return loraAlpha / rank;
+    }
+
+    public boolean backboneTrainable() {
+        return method == Method.FULL;
+    }
+}

@@ -1,0 +1,61 @@
+package org.adamix.model;
+
+import org.nd4j.linalg.schedule.ISchedule;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
+
+/**
+ * AdamW as the paper trains: Adam with decoupled weight decay (not on biases or LayerNorms), and a
+ * learning rate that rises linearly over the warm-up steps, then falls linearly to zero.
+ */
+public record OptimizerConfig(double learningRate, double weightDecay, double warmupFraction, long totalSteps,
+                              double beta1, double beta2, double epsilon) implements java.io.Serializable {
+
+    public OptimizerConfig {
+        if (learningRate <= 0) throw new IllegalArgumentException("learning rate must be > 0");
+        if (warmupFraction < 0 || warmupFraction >= 1) throw new IllegalArgumentException("warm-up fraction must be in [0, 1)");
+        if (totalSteps < 1) throw new IllegalArgumentException("total steps must be >= 1");
+    }
+
+    /** The paper's setting: warm-up 6 %, weight decay 0.1. */
+    public static OptimizerConfig paper(double learningRate, long totalSteps) {
+        return new OptimizerConfig(learningRate, 0.1, 0.06, totalSteps, 0.9, 0.999, 1e-8);
+    }
+
+    /** Constant learning rate, no weight decay: plain Adam (benchmarks, gradient checks). */
+    public static OptimizerConfig adam(double learningRate) {
+        return new OptimizerConfig(learningRate, 0.0, 0.0, Long.MAX_VALUE / 4, 0.9, 0.999, 1e-8);
+    }
+
+    public long warmupSteps() {
+        return (long) Math.floor(warmupFraction * totalSteps);
+    }
+
+    public ISchedule schedule() {
+        return new WarmupLinearDecay(learningRate, warmupSteps(), totalSteps);
+    }
+
+    /** lr(step) = base·step/warmup during warm-up, then base·(total − step)/(total − warmup), floored at 0. */
+    public static final class WarmupLinearDecay implements ISchedule {
+        @JsonProperty private final double base;
+        @JsonProperty private final long warmup;
+        @JsonProperty private final long total;
+
+        public WarmupLinearDecay(@JsonProperty("base") double base, @JsonProperty("warmup") long warmup,
+                                 @JsonProperty("total") long total) {
+            this.base = base;
+            this.warmup = warmup;
+            this.total = total;
+        }
+
+        @Override
+        public double valueAt(int iteration, int epoch) {
+            if (iteration < warmup) return base * iteration / Math.max(1, warmup);
+            return base * Math.max(0.0, (double) (total - iteration) / Math.max(1, total - warmup));
+        }
+
+        @Override
+        public ISchedule clone() {
+            return new WarmupLinearDecay(base, warmup, total);
+        }
+    }
+}

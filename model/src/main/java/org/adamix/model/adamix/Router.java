@@ -1,0 +1,64 @@
+package org.adamix.model.adamix;
+
+import java.util.SplittableRandom;
+
+/**
+ * Stochastic routing (AdaMix §3.1): in every training forward pass, each mixture draws one
+ * project-down expert and one project-up expert uniformly at random, independently, for the whole
+ * batch (per view when two views are run for the consistency loss).
+ *
+ * <p>Draws are a pure function of (seed, step, layer, view), not of a generator's history, so a
+ * retried Spark task or a resumed job takes exactly the same routes.
+ */
+public final class Router {
+    /** The experts one view of one layer uses in one step. */
+    public record Route(int down, int up) {}
+
+    private final long seed;
+    private long step;
+    private Route fixed;
+
+    public Router(long seed) {
+        this.seed = seed;
+    }
+
+    /** Called by the training loop before each step. */
+    public void setStep(long step) {
+        this.step = step;
+    }
+
+    public long step() {
+        return step;
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    /** Forces every mixture onto one route (gradient checks and tests); null restores random routing. */
+    public void fix(Route route) {
+        this.fixed = route;
+    }
+
+    public Route route(int layer, int view, int downExperts, int upExperts) {
+        if (fixed != null) return new Route(Math.min(fixed.down, downExperts - 1), Math.min(fixed.up, upExperts - 1));
+        SplittableRandom r = new SplittableRandom(mix(seed, step, layer, view));
+        int down = r.nextInt(downExperts);
+        int up = r.nextInt(upExperts);
+        return new Route(down, up);
+    }
+
+    /** Seed of the step's other random draws (dropout masks): a function of (seed, step) only. */
+    public static long stepSeed(long seed, long step) {
+        return mix(seed, step, -1, -1);
+    }
+
+    /** A well-mixed 64-bit key from the draw's coordinates. */
+    static long mix(long seed, long step, int layer, int view) {
+        long h = seed * 0x9E3779B97F4A7C15L;
+        h = (h ^ (step + 0x632BE59BD9B4E019L)) * 0xBF58476D1CE4E5B9L;
+        h = (h ^ (layer * 0x94D049BB133111EBL)) * 0x9E3779B97F4A7C15L;
+        h = (h ^ (view + 0x2545F4914F6CDD1DL)) * 0xBF58476D1CE4E5B9L;
+        return h ^ (h >>> 31);
+    }
+}

@@ -1,0 +1,206 @@
+package org.adamix.model.layers;
+
+import org.adamix.model.Gelu;
+import org.adamix.model.adamix.AdapterMixture;
+import org.adamix.model.adamix.LoraMixture;
+import org.adamix.model.adamix.Router;
+import org.adamix.model.ops.Dropout;
+import org.adamix.model.ops.LayerNormOp;
+import org.adamix.model.ops.Ops;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
+import org.nd4j.linalg.api.ops.impl.reduce.same.Sum;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Map;
+
+/**
+ * out = LayerNorm(x + adapter(dropout(Attention(x)·Woᵀ + bo))), Attention = softmax(QKᵀ/√d + mask)·V per
+ * head, with Q and V optionally carrying LoRA (mixture) updates. Heads are laid out [B·heads, T, d]
+ * so every product is one batched GEMM.
+ */
+public class Attention extends Sublayer<AttentionConf> {
+    private static final double MASKED = -1e9;
+    private LayerNormOp norm;
+    private LoraMixture loraQ, loraV;
+    private AdapterMixture adapter;
+    private long b, t;
+
+    public Attention(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+    }
+
+    @Override
+    public void bind(Map<String, INDArray> frozenByKey, Router router) {
+        super.bind(frozenByKey, router);
+        var cfg = c();
+        norm = new LayerNormOp("ln", cfg.bert().layerNormEps());
+        if (cfg.adaptation().method().lora()) {
+            double s = cfg.adaptation().loraScale();
+            loraQ = new LoraMixture("loraQ", cfg.layerIndex(), s, router);
+            loraV = new LoraMixture("loraV", cfg.layerIndex(), s, router);
+        }
+        if (cfg.adaptation().method().adapterAtAttention())
+            adapter = new AdapterMixture("adapter", 1000 + cfg.layerIndex(), Gelu.of(cfg.bert().hiddenAct()), router);
+    }
+
+    private int views(boolean training) {
+        return training ? c().adaptation().views() : 1;
+    }
+
+    @Override
+    protected INDArray forward(INDArray input, boolean training) {
+        var bert = c().bert();
+        b = input.size(0);
+        t = input.size(1);
+        long h = bert.hiddenSize(), nh = bert.numHeads(), dh = bert.headSize(), n = b * t;
+        INDArray x = input.reshape(n, h);
+        INDArray q = scratch.get("q", n, h), k = scratch.get("k", n, h), v = scratch.get("v", n, h);
+        Ops.linear(x, w("attention.self.query.weight"), w("attention.self.query.bias"), q);
+        Ops.linear(x, w("attention.self.key.weight"), w("attention.self.key.bias"), k);
+        Ops.linear(x, w("attention.self.value.weight"), w("attention.self.value.bias"), v);
+        if (loraQ != null) {
+            loraQ.forward(x, q, experts("lora.query.A"), experts("lora.query.B"), training, views(training), scratch);
+            loraV.forward(x, v, experts("lora.value.A"), experts("lora.value.B"), training, views(training), scratch);
+        }
+        INDArray qh = toHeads(q, "qh"), kh = toHeads(k, "kh"), vh = toHeads(v, "vh");
+
+        INDArray p = scratch.get("p", b * nh, t, t);
+        Ops.gemm(qh, kh, p, false, true, 1.0 / Math.sqrt(dh), 0.0);
+        INDArray bias = scratch.get("maskBias", b, t);
+        if (maskArray != null) {
+            bias.assign(maskArray).subi(1.0).muli(-MASKED); // 0 where attended, MASKED where padding
+        } else {
+            bias.assign(0);
+        }
+        INDArray p3 = p.reshape(b, nh * t, t);
+        Nd4j.exec(new BroadcastAddOp(p3, bias, p3, 0, 2));
+        INDArray p2 = p.reshape(b * nh * t, t);
+        Nd4j.exec(new SoftMax(p2, p2, 1));
+        INDArray pUsed = p;
+        if (training && bert.attentionDropout() > 0) {
+            pUsed = scratch.get("pDrop", b * nh, t, t);
+            pUsed.assign(p);
+            Dropout.forward(pUsed, bert.attentionDropout(), true, scratch, "dropP");
+        }
+        INDArray ctxh = scratch.get("ctxh", b * nh, t, dh);
+        Ops.gemm(pUsed, vh, ctxh, false, false, 1.0, 0.0);
+        INDArray ctx = fromHeads(ctxh, "ctx");
+        INDArray o = scratch.get("o", n, h);
+        Ops.linear(ctx, w("attention.output.dense.weight"), w("attention.output.dense.bias"), o);
+        Dropout.forward(o, bert.hiddenDropout(), training, scratch, "dropO");
+        INDArray oa = o;
+        if (adapter != null) {
+            oa = scratch.get("oa", n, h);
+            adapter.forward(o, oa, experts("adapter.attention.down", true), experts("adapter.attention.up", true),
+                    training, views(training), scratch);
+        }
+        INDArray z = scratch.get("z", n, h);
+        oa.add(x, z);
+        INDArray out = scratch.get("out", b, t, h);
+        norm.forward(z, w("attention.output.LayerNorm.weight"), w("attention.output.LayerNorm.bias"), out.reshape(n, h), scratch);
+        return out;
+    }
+
+    @Override
+    protected INDArray backward(INDArray epsilon, boolean needInputGradient) {
+        var bert = c().bert();
+        long h = bert.hiddenSize(), nh = bert.numHeads(), dh = bert.headSize(), n = b * t;
+        INDArray x = input.reshape(n, h);
+        INDArray dz = scratch.get("dz", n, h);
+        norm.backward(epsilon.reshape(n, h), w("attention.output.LayerNorm.weight"), dz,
+                g("attention.output.LayerNorm.weight"), g("attention.output.LayerNorm.bias"), scratch);
+        INDArray dO = scratch.get("dO", n, h);
+        if (adapter != null) {
+            adapter.backward(scratch.get("o", n, h), dz, dO, experts("adapter.attention.down", true),
+                    experts("adapter.attention.up", true), expertGrads("adapter.attention.down", true),
+                    expertGrads("adapter.attention.up", true), scratch);
+        } else {
+            dO.assign(dz);
+        }
+        Dropout.backward(dO, bert.hiddenDropout(), lastTraining, scratch, "dropO");
+        INDArray ctx = scratch.get("ctx", n, h);
+        weightGrads("attention.output.dense", dO, ctx);
+
+        boolean qkvTrainable = g("attention.self.query.weight") != null;
+        if (!needInputGradient && loraQ == null && !qkvTrainable) return null;
+
+        INDArray dctx = scratch.get("dctx", n, h);
+        Ops.gemm(dO, w("attention.output.dense.weight"), dctx, false, false, 1.0, 0.0);
+        INDArray dctxh = toHeads(dctx, "dctxh");
+        INDArray p = scratch.get("p", b * nh, t, t);
+        INDArray pUsed = lastTraining && bert.attentionDropout() > 0 ? scratch.get("pDrop", b * nh, t, t) : p;
+        INDArray qh = scratch.get("qh", b * nh, t, dh), kh = scratch.get("kh", b * nh, t, dh), vh = scratch.get("vh", b * nh, t, dh);
+        INDArray dp = scratch.get("dp", b * nh, t, t);
+        Ops.gemm(dctxh, vh, dp, false, true, 1.0, 0.0);
+        INDArray dvh = scratch.get("dvh", b * nh, t, dh);
+        Ops.gemm(pUsed, dctxh, dvh, true, false, 1.0, 0.0);
+        Dropout.backward(dp, bert.attentionDropout(), lastTraining, scratch, "dropP");
+        // softmax backward: ds = p ⊙ (dp − Σ_j dp_j p_j)
+        INDArray ds = scratch.get("ds", b * nh, t, t);
+        INDArray rowSum = scratch.get("rowSum", b * nh * t);
+        dp.mul(p, ds);
+        Nd4j.exec(new Sum(ds.reshape(b * nh * t, t), rowSum, 1));
+        Ops.subCol(dp.reshape(b * nh * t, t), rowSum, dp.reshape(b * nh * t, t));
+        dp.mul(p, ds);
+        double scale = 1.0 / Math.sqrt(dh);
+        INDArray dqh = scratch.get("dqh", b * nh, t, dh), dkh = scratch.get("dkh", b * nh, t, dh);
+        Ops.gemm(ds, kh, dqh, false, false, scale, 0.0);
+        Ops.gemm(ds, qh, dkh, true, false, scale, 0.0);
+        INDArray dq = fromHeads(dqh, "dq"), dk = fromHeads(dkh, "dk"), dv = fromHeads(dvh, "dv");
+        weightGrads("attention.self.query", dq, x);
+        weightGrads("attention.self.key", dk, x);
+        weightGrads("attention.self.value", dv, x);
+
+        INDArray dx = null;
+        if (needInputGradient) {
+            dx = scratch.get("dx", n, h);
+            dx.assign(dz);
+            Ops.gemm(dq, w("attention.self.query.weight"), dx, false, false, 1.0, 1.0);
+            Ops.gemm(dk, w("attention.self.key.weight"), dx, false, false, 1.0, 1.0);
+            Ops.gemm(dv, w("attention.self.value.weight"), dx, false, false, 1.0, 1.0);
+        }
+        if (loraQ != null) {
+            loraQ.backward(x, dq, dx, experts("lora.query.A"), experts("lora.query.B"),
+                    expertGrads("lora.query.A"), expertGrads("lora.query.B"), scratch);
+            loraV.backward(x, dv, dx, experts("lora.value.A"), experts("lora.value.B"),
+                    expertGrads("lora.value.A"), expertGrads("lora.value.B"), scratch);
+        }
+        return dx == null ? null : dx.reshape(b, t, h);
+    }
+
+    private org.adamix.model.adamix.ExpertWeights experts(String key) {
+        return new org.adamix.model.adamix.ExpertWeights(w(key), null);
+    }
+
+    private org.adamix.model.adamix.ExpertWeights expertGrads(String key) {
+        return new org.adamix.model.adamix.ExpertWeights(g(key), null);
+    }
+
+    /** dW = dyᵀ·x and db = Σ dy for a trainable linear layer; nothing for a frozen one. */
+    private void weightGrads(String name, INDArray dy, INDArray x) {
+        INDArray dw = g(name + ".weight");
+        if (dw == null) return;
+        Ops.gemm(dy, x, dw, true, false, 1.0, 0.0);
+        Ops.sumRows(dy, g(name + ".bias"), false, scratch);
+    }
+
+    /** [B·T, H] → [B·heads, T, d] (a strided copy into a reused buffer). */
+    private INDArray toHeads(INDArray m, String slot) {
+        long nh = c().bert().numHeads(), dh = c().bert().headSize();
+        INDArray out = scratch.get(slot, b * nh, t, dh);
+        out.reshape(b, nh, t, dh).assign(m.reshape(b, t, nh, dh).permute(0, 2, 1, 3));
+        return out;
+    }
+
+    /** [B·heads, T, d] → [B·T, H]. */
+    private INDArray fromHeads(INDArray heads, String slot) {
+        long nh = c().bert().numHeads(), dh = c().bert().headSize();
+        INDArray out = scratch.get(slot, b * t, nh * dh);
+        out.reshape(b, t, nh, dh).assign(heads.reshape(b, nh, t, dh).permute(0, 2, 1, 3));
+        return out;
+    }
+}

@@ -1,0 +1,55 @@
+package org.adamix.model.layers;
+
+import org.adamix.model.AdaptationConfig;
+import org.adamix.model.BertConfig;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Multi-head self-attention with its output projection, residual and LayerNorm (BERT's
+ * "attention" module), plus the adaptation that lives there: LoRA (mixtures) on query and value,
+ * and Houlsby's adapter after the output projection.
+ */
+public class AttentionConf extends SublayerConf {
+    public AttentionConf() {}
+
+    public AttentionConf(BertConfig bert, AdaptationConfig adaptation, int layer, long seed, boolean inputGradient) {
+        super("layer" + layer + ".attention", bert, adaptation, layer, seed, inputGradient);
+    }
+
+    @Override
+    public List<ParamSpec> params() {
+        List<ParamSpec> out = new ArrayList<>();
+        long h = bert.hiddenSize();
+        String hf = "encoder.layer." + layerIndex + ".";
+        linear(out, "attention.self.query", hf, h, h);
+        linear(out, "attention.self.key", hf, h, h);
+        linear(out, "attention.self.value", hf, h, h);
+        linear(out, "attention.output.dense", hf, h, h);
+        layerNorm(out, "attention.output.LayerNorm", hf, h);
+        if (adaptation.method().lora()) {
+            loraMixture(out, "lora.query", h);
+            loraMixture(out, "lora.value", h);
+        }
+        if (adaptation.method().adapterAtAttention()) adapterMixture(out, "adapter.attention", h);
+        return out;
+    }
+
+    @Override
+    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
+                                                       int index, INDArray paramsView, boolean initializeParams, DataType dataType) {
+        Attention l = new Attention(conf, dataType);
+        l.setListeners(listeners);
+        l.setIndex(index);
+        l.setParamsViewArray(paramsView);
+        l.setParamTable(initializer().init(conf, paramsView, initializeParams));
+        l.setConf(conf);
+        return l;
+    }
+}

@@ -1,0 +1,78 @@
+package org.adamix.model.layers;
+
+import org.adamix.model.ops.LayerNormOp;
+import org.adamix.model.ops.Ops;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
+import org.nd4j.linalg.api.ops.impl.reduce.same.Sum;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * x = LayerNorm(word[ids] + position[offset + t] + type[typeIds]). Input [B, 2, T]: row 0 token ids,
+ * row 1 token-type ids (as floats, DL4J's input type). Output [B, T, H].
+ */
+public class Embeddings extends Sublayer<EmbeddingsConf> {
+    private LayerNormOp norm;
+    private INDArray ids, types;
+
+    public Embeddings(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+    }
+
+    @Override
+    protected INDArray forward(INDArray input, boolean training) {
+        var bert = c().bert();
+        if (norm == null) norm = new LayerNormOp("ln", bert.layerNormEps());
+        long b = input.size(0), t = input.size(2), h = bert.hiddenSize(), n = b * t;
+        if (t + bert.positionOffset() > bert.maxPositions())
+            throw new IllegalArgumentException("sequence length " + t + " exceeds max_position_embeddings " + bert.maxPositions());
+        ids = input.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()).reshape(n).castTo(DataType.INT);
+        types = input.get(NDArrayIndex.all(), NDArrayIndex.point(1), NDArrayIndex.all()).reshape(n).castTo(DataType.INT);
+        INDArray sum = scratch.get("sum", n, h);
+        INDArray typeRows = scratch.get("typeRows", n, h);
+        gather(w("word_embeddings.weight"), ids, sum);
+        gather(w("token_type_embeddings.weight"), types, typeRows);
+        sum.addi(typeRows);
+        INDArray pos = w("position_embeddings.weight").get(NDArrayIndex.interval(bert.positionOffset(), bert.positionOffset() + t), NDArrayIndex.all());
+        INDArray sum3 = sum.reshape(b, t, h);
+        Nd4j.exec(new BroadcastAddOp(sum3, pos, sum3, 1, 2));
+        INDArray out = scratch.get("out", b, t, h);
+        norm.forward(sum, w("LayerNorm.weight"), w("LayerNorm.bias"), out.reshape(n, h), scratch);
+        return out;
+    }
+
+    @Override
+    protected INDArray backward(INDArray epsilon, boolean needInputGradient) {
+        long n = ids.length(), h = c().bert().hiddenSize(), t = epsilon.size(1), b = epsilon.size(0);
+        INDArray dSum = scratch.get("dSum", n, h);
+        norm.backward(epsilon.reshape(n, h), w("LayerNorm.weight"), dSum, g("LayerNorm.weight"), g("LayerNorm.bias"), scratch);
+        INDArray dWord = g("word_embeddings.weight");
+        if (dWord != null) {
+            dWord.assign(0);
+            scatterAdd(dWord, ids, dSum);
+            INDArray dType = g("token_type_embeddings.weight");
+            dType.assign(0);
+            scatterAdd(dType, types, dSum);
+            INDArray dPos = g("position_embeddings.weight");
+            dPos.assign(0);
+            int off = c().bert().positionOffset();
+            INDArray dPosRows = dPos.get(NDArrayIndex.interval(off, off + t), NDArrayIndex.all());
+            INDArray tmp = scratch.get("dPosTmp", t, h);
+            Nd4j.exec(new Sum(dSum.reshape(b, t, h), tmp, 0));
+            dPosRows.assign(tmp);
+        }
+        return null;
+    }
+
+    private static void gather(INDArray table, INDArray idx, INDArray out) {
+        Nd4j.exec(DynamicCustomOp.builder("gather").addInputs(table, idx).addOutputs(out).addIntegerArguments(0).build());
+    }
+
+    private static void scatterAdd(INDArray table, INDArray idx, INDArray rows) {
+        Nd4j.exec(DynamicCustomOp.builder("scatter_add").addInputs(table, idx, rows).addOutputs(table).build());
+    }
+}

@@ -1,0 +1,44 @@
+package org.adamix.model.layers;
+
+import org.adamix.model.AdaptationConfig;
+import org.adamix.model.BertConfig;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/** Token + position + token-type embeddings and their LayerNorm (BERT's "embeddings" module). */
+public class EmbeddingsConf extends SublayerConf {
+    public EmbeddingsConf() {}
+
+    public EmbeddingsConf(BertConfig bert, AdaptationConfig adaptation, long seed) {
+        super("embeddings", bert, adaptation, -1, seed, false);
+    }
+
+    @Override
+    public List<ParamSpec> params() {
+        List<ParamSpec> out = new ArrayList<>();
+        String p = "embeddings.";
+        out.add(backbone("word_embeddings.weight", p + "word_embeddings.weight", false, bert.vocabSize(), bert.hiddenSize()));
+        out.add(backbone("position_embeddings.weight", p + "position_embeddings.weight", false, bert.maxPositions(), bert.hiddenSize()));
+        out.add(backbone("token_type_embeddings.weight", p + "token_type_embeddings.weight", false, bert.typeVocabSize(), bert.hiddenSize()));
+        layerNorm(out, "LayerNorm", p, bert.hiddenSize());
+        return out;
+    }
+
+    @Override
+    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
+                                                       int index, INDArray paramsView, boolean initializeParams, DataType dataType) {
+        Embeddings l = new Embeddings(conf, dataType);
+        l.setListeners(listeners);
+        l.setIndex(index);
+        l.setParamsViewArray(paramsView);
+        l.setParamTable(initializer().init(conf, paramsView, initializeParams));
+        l.setConf(conf);
+        return l;
+    }
+}

@@ -1,0 +1,48 @@
+package org.adamix.model.layers;
+
+import org.adamix.model.AdaptationConfig;
+import org.adamix.model.BertConfig;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * The position-wise FFN with residual and LayerNorm (BERT's "intermediate" + "output" modules) and
+ * the adapter that sits at its output: the AdaMix mixture, or a single Pfeiffer/Houlsby adapter.
+ */
+public class FeedForwardConf extends SublayerConf {
+    public FeedForwardConf() {}
+
+    public FeedForwardConf(BertConfig bert, AdaptationConfig adaptation, int layer, long seed, boolean inputGradient) {
+        super("layer" + layer + ".ffn", bert, adaptation, layer, seed, inputGradient);
+    }
+
+    @Override
+    public List<ParamSpec> params() {
+        List<ParamSpec> out = new ArrayList<>();
+        long h = bert.hiddenSize(), f = bert.intermediateSize();
+        String hf = "encoder.layer." + layerIndex + ".";
+        linear(out, "intermediate.dense", hf, f, h);
+        linear(out, "output.dense", hf, h, f);
+        layerNorm(out, "output.LayerNorm", hf, h);
+        if (adaptation.method().adapterAtFfn()) adapterMixture(out, "adapter.ffn", h);
+        return out;
+    }
+
+    @Override
+    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
+                                                       int index, INDArray paramsView, boolean initializeParams, DataType dataType) {
+        FeedForward l = new FeedForward(conf, dataType);
+        l.setListeners(listeners);
+        l.setIndex(index);
+        l.setParamsViewArray(paramsView);
+        l.setParamTable(initializer().init(conf, paramsView, initializeParams));
+        l.setConf(conf);
+        return l;
+    }
+}

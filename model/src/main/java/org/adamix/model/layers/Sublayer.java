@@ -1,0 +1,128 @@
+package org.adamix.model.layers;
+
+import org.adamix.model.adamix.ExpertWeights;
+import org.adamix.model.adamix.Router;
+import org.adamix.model.ops.Scratch;
+import org.deeplearning4j.nn.api.MaskState;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.BaseLayer;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Base of the Transformer sublayers: resolves tensors (trainable DL4J parameters or frozen backbone
+ * arrays), owns the reusable buffers, and turns {@link #forward}/{@link #backward} into DL4J's
+ * activate/backpropGradient. Activations are [B, T, H] (the pooler outputs [B, H]).
+ */
+public abstract class Sublayer<C extends SublayerConf> extends BaseLayer<C> {
+    /** Handed down when nothing below needs an input gradient: lower layers do no work. */
+    static final INDArray NO_GRADIENT = Nd4j.scalar(0f);
+
+    protected final Map<String, INDArray> frozen = new HashMap<>();
+    protected Scratch scratch;
+    protected Router router;
+    protected boolean lastTraining;
+
+    protected Sublayer(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+    }
+
+    /** Gives the layer its frozen tensors and the model's router; called once after graph init. */
+    public void bind(Map<String, INDArray> frozenByKey, Router router) {
+        this.frozen.putAll(frozenByKey);
+        this.router = router;
+        this.scratch = new Scratch(dataType);
+    }
+
+    protected C c() {
+        return layerConf();
+    }
+
+    /** A tensor by key, trainable or frozen. */
+    protected INDArray w(String key) {
+        INDArray p = params.get(key);
+        if (p == null) p = frozen.get(key);
+        if (p == null) throw new IllegalStateException(layerConf().getLayerName() + ": tensor '" + key + "' not bound");
+        return p;
+    }
+
+    /** The gradient view of a trainable tensor, null if frozen. */
+    protected INDArray g(String key) {
+        return params.containsKey(key) ? gradientViews.get(key) : null;
+    }
+
+    protected ExpertWeights experts(String prefix, boolean bias) {
+        return new ExpertWeights(w(prefix + ".weight"), bias ? w(prefix + ".bias") : null);
+    }
+
+    protected ExpertWeights expertGrads(String prefix, boolean bias) {
+        return new ExpertWeights(g(prefix + ".weight"), bias ? g(prefix + ".bias") : null);
+    }
+
+    protected boolean hasTrainable() {
+        return !params.isEmpty();
+    }
+
+    /** Forward pass of this sublayer; the result is a buffer owned by the layer. */
+    protected abstract INDArray forward(INDArray input, boolean training);
+
+    /** Fills the gradient views of trainable tensors and returns the input gradient (or null if not needed). */
+    protected abstract INDArray backward(INDArray epsilon, boolean needInputGradient);
+
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr mgr) {
+        lastTraining = training;
+        return forward(input, training);
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr mgr) {
+        Gradient grad = new DefaultGradient(gradientsFlattened);
+        boolean needInput = layerConf().inputGradient();
+        if (epsilon == NO_GRADIENT || (!hasTrainable() && !needInput)) return new Pair<>(grad, needInput ? null : NO_GRADIENT);
+        INDArray dx = backward(epsilon, needInput);
+        for (String key : params.keySet()) grad.setGradientFor(key, gradientViews.get(key));
+        return new Pair<>(grad, dx == null ? NO_GRADIENT : dx);
+    }
+
+    @Override
+    public Pair<INDArray, MaskState> feedForwardMaskArray(INDArray maskArray, MaskState currentMaskState, int minibatchSize) {
+        this.maskArray = maskArray;
+        this.maskState = currentMaskState;
+        return new Pair<>(maskArray, currentMaskState);
+    }
+
+    @Override
+    public boolean isPretrainLayer() {
+        return false;
+    }
+
+    @Override
+    public void clear() {
+        // keep buffers and mask: they are reused by the next pass
+        input = null;
+    }
+
+    @Override
+    public Type type() {
+        return Type.FEED_FORWARD;
+    }
+
+    @Override
+    public boolean hasBias() {
+        return false;
+    }
+
+    /** Bytes of this layer's reusable buffers. */
+    public long scratchBytes() {
+        return scratch == null ? 0 : scratch.bytes();
+    }
+}

@@ -1,0 +1,130 @@
+package org.adamix.model.layers;
+
+import org.adamix.model.AdaptationConfig;
+import org.adamix.model.BertConfig;
+import org.deeplearning4j.nn.api.ParamInitializer;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Configuration shared by the Transformer's sublayers (DL4J's layer triple: this configuration,
+ * {@link SpecParamInitializer}, and a {@link Sublayer} implementation). A sublayer lists all its
+ * tensors as {@link ParamSpec}s; only the trainable ones become DL4J parameters.
+ */
+public abstract class SublayerConf extends BaseLayer {
+    protected BertConfig bert;
+    protected AdaptationConfig adaptation;
+    protected int layerIndex;
+    protected long seed;
+    /** Whether anything below this sublayer is trained, i.e. whether it must return an input gradient. */
+    protected boolean inputGradient;
+
+    protected SublayerConf() {}
+
+    protected SublayerConf(String name, BertConfig bert, AdaptationConfig adaptation, int layerIndex, long seed,
+                           boolean inputGradient) {
+        this.layerName = name;
+        this.bert = bert;
+        this.adaptation = adaptation;
+        this.layerIndex = layerIndex;
+        this.seed = seed;
+        this.inputGradient = inputGradient;
+    }
+
+    /** Every tensor of this sublayer, trainable or frozen, in a fixed order. */
+    public abstract List<ParamSpec> params();
+
+    public List<ParamSpec> trainableParams() {
+        List<ParamSpec> out = new ArrayList<>();
+        for (ParamSpec p : params()) if (p.trainable()) out.add(p);
+        return out;
+    }
+
+    public BertConfig bert() { return bert; }
+
+    public AdaptationConfig adaptation() { return adaptation; }
+
+    public int layerIndex() { return layerIndex; }
+
+    public long seed() { return seed; }
+
+    public boolean inputGradient() { return inputGradient; }
+
+    // ---- helpers for params() ----
+
+    /** A pre-trained tensor: trainable only under full fine-tuning (LayerNorms optionally). */
+    protected ParamSpec backbone(String key, String hfName, boolean layerNorm, long... shape) {
+        boolean trainable = adaptation.backboneTrainable() || (layerNorm && adaptation.trainLayerNorms());
+        boolean decay = shape.length >= 2;
+        return new ParamSpec(key, shape, trainable, ParamSpec.Init.BACKBONE, hfName, decay);
+    }
+
+    /** A new adaptation or head tensor: always trainable. */
+    protected static ParamSpec added(String key, ParamSpec.Init init, long... shape) {
+        return new ParamSpec(key, shape, true, init, null, shape.length >= 2);
+    }
+
+    /** Linear layer [out, in] + bias [out] from the backbone, keys "name.weight"/"name.bias". */
+    protected void linear(List<ParamSpec> out, String name, String hfPrefix, long outDim, long inDim) {
+        out.add(backbone(name + ".weight", hfPrefix + name + ".weight", false, outDim, inDim));
+        out.add(backbone(name + ".bias", hfPrefix + name + ".bias", false, outDim));
+    }
+
+    protected void layerNorm(List<ParamSpec> out, String name, String hfPrefix, long dim) {
+        out.add(backbone(name + ".weight", hfPrefix + name + ".weight", true, dim));
+        out.add(backbone(name + ".bias", hfPrefix + name + ".bias", true, dim));
+    }
+
+    /** Stacked experts of a bottleneck-adapter mixture: down [Md, r, d] + bias, up [Mu, d, r] (zero) + bias. */
+    protected void adapterMixture(List<ParamSpec> out, String name, long d) {
+        long r = adaptation.rank();
+        out.add(added(name + ".down.weight", ParamSpec.Init.NORMAL, adaptation.downExperts(), r, d));
+        out.add(added(name + ".down.bias", ParamSpec.Init.ZERO, adaptation.downExperts(), r));
+        out.add(added(name + ".up.weight", ParamSpec.Init.ZERO, adaptation.upExperts(), d, r));
+        out.add(added(name + ".up.bias", ParamSpec.Init.ZERO, adaptation.upExperts(), d));
+    }
+
+    /** Stacked experts of a LoRA mixture: A [Ma, r, d] (random), B [Mb, d, r] (zero). */
+    protected void loraMixture(List<ParamSpec> out, String name, long d) {
+        long r = adaptation.rank();
+        out.add(added(name + ".A", ParamSpec.Init.NORMAL, adaptation.downExperts(), r, d));
+        out.add(added(name + ".B", ParamSpec.Init.ZERO, adaptation.upExperts(), d, r));
+    }
+
+    // ---- DL4J plumbing ----
+
+    @Override
+    public ParamInitializer initializer() {
+        return SpecParamInitializer.INSTANCE;
+    }
+
+    @Override
+    public InputType getOutputType(int layerIndex, InputType inputType) {
+        return inputType;
+    }
+
+    @Override
+    public void setNIn(InputType inputType, boolean override) {
+        // sizes come from BertConfig
+    }
+
+    @Override
+    public InputPreProcessor getPreProcessorForInputType(InputType inputType) {
+        return null;
+    }
+
+    @Override
+    public boolean isPretrainParam(String paramName) {
+        return false;
+    }
+
+    @Override
+    public LayerMemoryReport getMemoryReport(InputType inputType) {
+        throw new UnsupportedOperationException("memory reports are not implemented for " + getClass().getSimpleName());
+    }
+}

@@ -1,0 +1,64 @@
+package org.adamix.model.ops;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce.floating.Mean;
+import org.nd4j.linalg.api.ops.impl.reduce.floating.SquaredNorm;
+import org.nd4j.linalg.api.ops.impl.transforms.floating.RSqrt;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * LayerNorm over the last dimension of an [N, H] matrix, y = γ·(x − μ)/√(σ² + ε) + β, with its
+ * backward pass. The normalised input x̂ and 1/√(σ²+ε) are kept in the caller's scratch slots
+ * (prefix + ".xhat", ".rstd") for the backward pass.
+ */
+public final class LayerNormOp {
+    private final String prefix;
+    private final double eps;
+
+    public LayerNormOp(String prefix, double eps) {
+        this.prefix = prefix;
+        this.eps = eps;
+    }
+
+    public void forward(INDArray x, INDArray gamma, INDArray beta, INDArray y, Scratch s) {
+        long n = x.size(0), h = x.size(1);
+        INDArray mean = s.get(prefix + ".mean", n);
+        INDArray rstd = s.get(prefix + ".rstd", n);
+        INDArray xhat = s.get(prefix + ".xhat", n, h);
+        Nd4j.exec(new Mean(x, mean, 1));
+        Ops.subCol(x, mean, xhat);
+        Nd4j.exec(new SquaredNorm(xhat, rstd, 1));
+        rstd.divi(h).addi(eps);
+        Nd4j.exec(new RSqrt(rstd, rstd));
+        Ops.mulCol(xhat, rstd, xhat);
+        Ops.mulRow(xhat, gamma, y);
+        Ops.addRow(y, beta, y);
+    }
+
+    /**
+     * dx = (1/σ)·(g − mean(g) − x̂·mean(g·x̂)) with g = dy·γ. dGamma/dBeta may be null (frozen LayerNorm);
+     * when given they are overwritten, not accumulated.
+     */
+    public void backward(INDArray dy, INDArray gamma, INDArray dx, INDArray dGamma, INDArray dBeta, Scratch s) {
+        long n = dy.size(0), h = dy.size(1);
+        INDArray xhat = s.get(prefix + ".xhat", n, h);
+        INDArray rstd = s.get(prefix + ".rstd", n);
+        INDArray g = s.get(prefix + ".g", n, h);
+        INDArray gx = s.get(prefix + ".gx", n, h);
+        INDArray a = s.get(prefix + ".a", n);
+        INDArray b = s.get(prefix + ".b", n);
+        if (dBeta != null) Ops.sumRows(dy, dBeta, false, s);
+        if (dGamma != null) {
+            dy.mul(xhat, gx);
+            Ops.sumRows(gx, dGamma, false, s);
+        }
+        Ops.mulRow(dy, gamma, g);
+        g.mul(xhat, gx);
+        Nd4j.exec(new Mean(g, a, 1));
+        Nd4j.exec(new Mean(gx, b, 1));
+        Ops.mulCol(xhat, b, dx);
+        g.sub(dx, dx);
+        Ops.subCol(dx, a, dx);
+        Ops.mulCol(dx, rstd, dx);
+    }
+}
