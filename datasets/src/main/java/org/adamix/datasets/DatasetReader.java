@@ -53,9 +53,9 @@ public final class DatasetReader implements Iterator<Example>, Closeable {
 
     private DatasetReader(DatasetSpec spec, Configuration conf, List<Path> files, LabelMapper labels) {
         this.spec = spec;
-        this.conf = conf;
+        this.conf = withReadBuffer(conf);
         this.files = List.copyOf(files);
-        this.codecs = new CompressionCodecFactory(conf);
+        this.codecs = new CompressionCodecFactory(this.conf);
         this.labels = labels;
         List<Column> cs = new ArrayList<>();
         for (Column c : Arrays.asList(spec.textColumn(), spec.pairColumn(), spec.labelColumn(), spec.idColumn())) {
@@ -68,6 +68,19 @@ public final class DatasetReader implements Iterator<Example>, Closeable {
             ExampleIds.checkUnique(this.files, codecs);
         }
     }
+
+    /** Hadoop's default 4 KiB stream buffers halve gzip read throughput (measured with ReadBench); 64 KiB is enough. */
+    private static Configuration withReadBuffer(Configuration conf) {
+        if (conf.getInt(IO_BUFFER_KEY, 4096) >= READ_BUFFER) {
+            return conf;
+        }
+        Configuration copy = new Configuration(conf);
+        copy.setInt(IO_BUFFER_KEY, READ_BUFFER);
+        return copy;
+    }
+
+    private static final String IO_BUFFER_KEY = "io.file.buffer.size";
+    private static final int READ_BUFFER = 1 << 16;
 
     /** Reads the files, directories and globs given (see {@link InputFiles}). */
     public static DatasetReader open(DatasetSpec spec, Configuration conf, String... paths) {

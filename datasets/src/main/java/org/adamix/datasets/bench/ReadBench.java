@@ -21,7 +21,8 @@ import org.apache.hadoop.fs.Path;
  * <pre>bin/datasets-java org.adamix.datasets.bench.ReadBench data/imdb/train.jsonl</pre>
  *
  * Options: {@code --passes N} (default 5, the first is warm-up), and {@code --opt key=value} for
- * {@link DatasetSpec#fromOptions} (default: the IMDB split spec, jsonl with text/label/id and labels neg,pos).
+ * {@link DatasetSpec#fromOptions} (default: the IMDB split spec, jsonl with text/label/id and labels neg,pos),
+ * {@code --conf key=value} for the Hadoop Configuration.
  */
 public final class ReadBench {
     private ReadBench() {
@@ -30,6 +31,7 @@ public final class ReadBench {
     public static void main(String[] args) throws IOException {
         int passes = 5;
         Map<String, String> options = new LinkedHashMap<>();
+        Map<String, String> hadoop = new LinkedHashMap<>();
         List<String> paths = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--passes")) {
@@ -37,12 +39,15 @@ public final class ReadBench {
             } else if (args[i].equals("--opt")) {
                 String[] kv = args[++i].split("=", 2);
                 options.put(kv[0], kv[1]);
+            } else if (args[i].equals("--conf")) {
+                String[] kv = args[++i].split("=", 2);
+                hadoop.put(kv[0], kv[1]);
             } else {
                 paths.add(args[i]);
             }
         }
         if (paths.isEmpty() || passes < 1) {
-            System.err.println("usage: ReadBench [--passes N] [--opt key=value]... PATH...");
+            System.err.println("usage: ReadBench [--passes N] [--opt key=value]... [--conf hadoop.key=value]... PATH...");
             System.exit(2);
         }
         if (options.isEmpty()) {
@@ -50,6 +55,7 @@ public final class ReadBench {
         }
         DatasetSpec spec = DatasetSpec.fromOptions(options);
         Configuration conf = new Configuration();
+        hadoop.forEach(conf::set);
         long bytes = 0;
         for (Path p : InputFiles.list(conf, paths)) {
             bytes += p.getFileSystem(conf).getFileStatus(p).getLen();

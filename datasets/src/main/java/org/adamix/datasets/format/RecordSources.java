@@ -54,7 +54,7 @@ public final class RecordSources {
     /** The file's bytes, decompressed if its suffix names a Hadoop codec (.gz, .bz2, ...). */
     public static InputStream openText(Path path, Configuration conf, CompressionCodecFactory codecs) throws IOException {
         FileSystem fs = path.getFileSystem(conf);
-        InputStream raw = fs.open(path);
+        InputStream raw = fs.open(path, conf.getInt("io.file.buffer.size", 1 << 16));
         CompressionCodec codec = codecs.getCodec(path);
         if (codec == null) {
             return raw;
