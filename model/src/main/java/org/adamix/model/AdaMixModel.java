@@ -164,6 +164,17 @@ public final class AdaMixModel {
         return graph.score();
     }
 
+    /**
+     * Logits of a training-mode forward pass (routes of the current step, dropout on), on the doubled
+     * batch when the consistency loss is on: rows [0, B) view 1, [B, 2B) view 2.
+     */
+    public INDArray trainingLogits(Batch batch) {
+        router.setStep(step);
+        Nd4j.getRandom().setSeed(Router.stepSeed(seed, step));
+        Batch b = adaptation.views() == 2 ? batch.doubled() : batch;
+        return graph.output(true, new INDArray[] {b.tokens()}, new INDArray[] {b.mask()})[0].dup();
+    }
+
     /** Rows the last gradient was computed over (2B with the consistency loss). */
     public int rowsPerStep(Batch batch) {
         return batch.size() * adaptation.views();

@@ -18,6 +18,11 @@ public final class RandomBackbone {
     private RandomBackbone() {}
 
     public static Backbone create(BertConfig config, long seed, boolean pooler) {
+        return create(config, seed, pooler, 0.02);
+    }
+
+    /** With weights N(0, std): a larger std gives a random encoder whose attention carries signal. */
+    public static Backbone create(BertConfig config, long seed, boolean pooler, double std) {
         Map<String, long[]> shapes = new LinkedHashMap<>(BertTensorNames.required(config));
         if (pooler) {
             shapes.put(BertTensorNames.POOLER + ".weight", new long[] {config.hiddenSize(), config.hiddenSize()});
@@ -31,7 +36,7 @@ public final class RandomBackbone {
             for (long d : e.getValue()) n *= d;
             float[] v = new float[(int) n];
             if (name.contains("LayerNorm.weight")) java.util.Arrays.fill(v, 1f);
-            else if (!name.endsWith(".bias")) for (int i = 0; i < v.length; i++) v[i] = (float) (gaussian(r) * 0.02);
+            else if (!name.endsWith(".bias")) for (int i = 0; i < v.length; i++) v[i] = (float) (gaussian(r) * std);
             tensors.put(name, Nd4j.createFromArray(v).reshape(e.getValue()).castTo(DataType.FLOAT));
         }
         return Backbone.of(config, tensors, "random-" + seed);

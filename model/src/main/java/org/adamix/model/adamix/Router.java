@@ -53,12 +53,18 @@ public final class Router {
         return mix(seed, step, -1, -1);
     }
 
-    /** A well-mixed 64-bit key from the draw's coordinates. */
+    /** A well-mixed 64-bit key from the draw's coordinates: SplitMix64's finaliser, chained. */
     static long mix(long seed, long step, int layer, int view) {
-        long h = seed * 0x9E3779B97F4A7C15L;
-        h = (h ^ (step + 0x632BE59BD9B4E019L)) * 0xBF58476D1CE4E5B9L;
-        h = (h ^ (layer * 0x94D049BB133111EBL)) * 0x9E3779B97F4A7C15L;
-        h = (h ^ (view + 0x2545F4914F6CDD1DL)) * 0xBF58476D1CE4E5B9L;
-        return h ^ (h >>> 31);
+        long h = splitMix(seed);
+        h = splitMix(h ^ step);
+        h = splitMix(h ^ layer);
+        return splitMix(h ^ view);
+    }
+
+    private static long splitMix(long z) {
+        z += 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 }

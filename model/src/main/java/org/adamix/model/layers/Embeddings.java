@@ -34,10 +34,10 @@ public class Embeddings extends Sublayer<EmbeddingsConf> {
         types = input.get(NDArrayIndex.all(), NDArrayIndex.point(1), NDArrayIndex.all()).reshape(n).castTo(DataType.INT);
         INDArray sum = scratch.get("sum", n, h);
         INDArray typeRows = scratch.get("typeRows", n, h);
-        gather(w("word_embeddings.weight"), ids, sum);
-        gather(w("token_type_embeddings.weight"), types, typeRows);
+        gather(w("word.weight"), ids, sum);
+        gather(w("tokenType.weight"), types, typeRows);
         sum.addi(typeRows);
-        INDArray pos = w("position_embeddings.weight").get(NDArrayIndex.interval(bert.positionOffset(), bert.positionOffset() + t), NDArrayIndex.all());
+        INDArray pos = w("position.weight").get(NDArrayIndex.interval(bert.positionOffset(), bert.positionOffset() + t), NDArrayIndex.all());
         INDArray sum3 = sum.reshape(b, t, h);
         Nd4j.exec(new BroadcastAddOp(sum3, pos, sum3, 1, 2));
         INDArray out = scratch.get("out", b, t, h);
@@ -50,14 +50,14 @@ public class Embeddings extends Sublayer<EmbeddingsConf> {
         long n = ids.length(), h = c().bert().hiddenSize(), t = epsilon.size(1), b = epsilon.size(0);
         INDArray dSum = scratch.get("dSum", n, h);
         norm.backward(epsilon.reshape(n, h), w("LayerNorm.weight"), dSum, g("LayerNorm.weight"), g("LayerNorm.bias"), scratch);
-        INDArray dWord = g("word_embeddings.weight");
+        INDArray dWord = g("word.weight");
         if (dWord != null) {
             dWord.assign(0);
             scatterAdd(dWord, ids, dSum);
-            INDArray dType = g("token_type_embeddings.weight");
+            INDArray dType = g("tokenType.weight");
             dType.assign(0);
             scatterAdd(dType, types, dSum);
-            INDArray dPos = g("position_embeddings.weight");
+            INDArray dPos = g("position.weight");
             dPos.assign(0);
             int off = c().bert().positionOffset();
             INDArray dPosRows = dPos.get(NDArrayIndex.interval(off, off + t), NDArrayIndex.all());

@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 
-/** Token + position + token-type embeddings and their LayerNorm (BERT's "embeddings" module). */
+/** Token + position + token-type embeddings (keys without "_": DL4J splits parameter names there) and their LayerNorm (BERT's "embeddings" module). */
 public class EmbeddingsConf extends SublayerConf {
     public EmbeddingsConf() {}
 
@@ -23,9 +23,9 @@ public class EmbeddingsConf extends SublayerConf {
     public List<ParamSpec> params() {
         List<ParamSpec> out = new ArrayList<>();
         String p = "embeddings.";
-        out.add(backbone("word_embeddings.weight", p + "word_embeddings.weight", false, bert.vocabSize(), bert.hiddenSize()));
-        out.add(backbone("position_embeddings.weight", p + "position_embeddings.weight", false, bert.maxPositions(), bert.hiddenSize()));
-        out.add(backbone("token_type_embeddings.weight", p + "token_type_embeddings.weight", false, bert.typeVocabSize(), bert.hiddenSize()));
+        out.add(backbone("word.weight", p + "word_embeddings.weight", false, bert.vocabSize(), bert.hiddenSize()));
+        out.add(backbone("position.weight", p + "position_embeddings.weight", false, bert.maxPositions(), bert.hiddenSize()));
+        out.add(backbone("tokenType.weight", p + "token_type_embeddings.weight", false, bert.typeVocabSize(), bert.hiddenSize()));
         layerNorm(out, "LayerNorm", p, bert.hiddenSize());
         return out;
     }

@@ -1,0 +1,76 @@
+package org.adamix.model;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+/**
+ * The whole model under the consistency loss with two randomly routed views. Because of the
+ * stop-gradient the analytic gradient is that of the surrogate
+ * S(θ) = Σ CE + w·Σ [KL(p(θ) ‖ q(θ₀)) + KL(q(θ) ‖ p(θ₀))], which finite differences reproduce.
+ */
+class ConsistencyGradientTest {
+
+    @Test
+    void mixtureGradientMatchesStopGradientSurrogate() {
+        BertConfig c = Fixtures.tiny("gelu");
+        double w = 1.5;
+        AdaptationConfig a = AdaptationConfig.of(Method.ADAMIX_ADAPTER, 3).withExperts(4).withConsistencyWeight(w);
+        AdaMixModel m = AdaMixModel.build(Fixtures.backbone(c), a, HeadConfig.classification(3), OptimizerConfig.adam(1e-3), 21, DataType.DOUBLE);
+        Fixtures.randomize(m, 0.3, 9);
+        Batch batch = Fixtures.batch(c, 3, false, DataType.DOUBLE, 4);
+        m.setStep(3); // a step whose two views take different routes in some layer
+        m.trainingLogits(batch);
+        INDArray z0 = m.trainingLogits(batch);
+        long rows = z0.size(0), b = rows / 2;
+        assertNotEquals(z0.getRow(0).getDouble(0), z0.getRow(b).getDouble(0), "views should differ");
+
+        m.computeGradientAndScore(batch);
+        INDArray analytic = m.gradient().dup().divi(rows);
+        INDArray labels = batch.doubled().labels();
+        INDArray params = m.trainableParams();
+        SplittableRandom r = new SplittableRandom(2);
+        double h = 1e-6;
+        int checked = 0;
+        for (long i = 0; i < params.length(); i++) {
+            if (r.nextDouble() > 0.25) continue;
+            double orig = params.getDouble(i);
+            params.putScalar(i, orig + h);
+            double plus = surrogate(m.trainingLogits(batch), z0, labels, w);
+            params.putScalar(i, orig - h);
+            double minus = surrogate(m.trainingLogits(batch), z0, labels, w);
+            params.putScalar(i, orig);
+            double numeric = (plus - minus) / (2 * h);
+            assertEquals(numeric, analytic.getDouble(i), 1e-7 + 1e-5 * Math.abs(numeric), "param " + i);
+            checked++;
+        }
+        assertNotEquals(0, checked);
+    }
+
+    /** Mean over rows of CE + w·KL(own ‖ partner at θ₀). */
+    private static double surrogate(INDArray z, INDArray z0, INDArray labels, double w) {
+        long rows = z.size(0), b = rows / 2;
+        double total = 0;
+        for (int i = 0; i < rows; i++) {
+            double[] p = softmax(z.getRow(i).toDoubleVector());
+            double[] fixed = softmax(z0.getRow(i < b ? i + b : i - b).toDoubleVector());
+            double[] y = labels.getRow(i).toDoubleVector();
+            for (int k = 0; k < p.length; k++) total += -y[k] * Math.log(p[k]) + w * p[k] * Math.log(p[k] / fixed[k]);
+        }
+        return total / rows;
+    }
+
+    private static double[] softmax(double[] z) {
+        double m = Double.NEGATIVE_INFINITY, s = 0;
+        for (double v : z) m = Math.max(m, v);
+        double[] e = new double[z.length];
+        for (int i = 0; i < z.length; i++) s += e[i] = Math.exp(z[i] - m);
+        for (int i = 0; i < z.length; i++) e[i] /= s;
+        return e;
+    }
+}
