@@ -225,6 +225,11 @@ public final class AdaMixModel {
         return graph.getUpdater() == null ? null : graph.getUpdater().getStateViewArray();
     }
 
+    /** Creates the optimizer state (zeros) if no step has run yet, e.g. before restoring it. */
+    public void initUpdater() {
+        if (graph.getUpdater() == null || graph.getUpdater().getStateViewArray() == null) graph.getUpdater(true);
+    }
+
     public long step() {
         return step;
     }
