@@ -77,10 +77,24 @@ public abstract class Sublayer<C extends SublayerConf> extends BaseLayer<C> {
     /** Fills the gradient views of trainable tensors and returns the input gradient (or null if not needed). */
     protected abstract INDArray backward(INDArray epsilon, boolean needInputGradient);
 
+    /** Time spent per sublayer type and direction, when -Dadamix.profile=true (bench diagnostics). */
+    public static final Map<String, long[]> PROFILE = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final boolean PROFILING = Boolean.getBoolean("adamix.profile");
+
+    private static void record(String key, long t0) {
+        PROFILE.computeIfAbsent(key, k -> new long[2]);
+        long[] v = PROFILE.get(key);
+        v[0] += System.nanoTime() - t0;
+        v[1]++;
+    }
+
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr mgr) {
         lastTraining = training;
-        return forward(input, training);
+        long t0 = PROFILING ? System.nanoTime() : 0;
+        INDArray out = forward(input, training);
+        if (PROFILING) record(getClass().getSimpleName() + ".forward", t0);
+        return out;
     }
 
     @Override
@@ -88,7 +102,9 @@ public abstract class Sublayer<C extends SublayerConf> extends BaseLayer<C> {
         Gradient grad = new DefaultGradient(gradientsFlattened);
         boolean needInput = layerConf().inputGradient();
         if (epsilon == NO_GRADIENT || (!hasTrainable() && !needInput)) return new Pair<>(grad, needInput ? null : NO_GRADIENT);
+        long t0 = PROFILING ? System.nanoTime() : 0;
         INDArray dx = backward(epsilon, needInput);
+        if (PROFILING) record(getClass().getSimpleName() + ".backward", t0);
         for (String key : params.keySet()) grad.setGradientFor(key, gradientViews.get(key));
         return new Pair<>(grad, dx == null ? NO_GRADIENT : dx);
     }

@@ -1,0 +1,169 @@
+package org.adamix.model.bench;
+
+import org.adamix.model.AdaMixModel;
+import org.adamix.model.AdaptationConfig;
+import org.adamix.model.Batch;
+import org.adamix.model.BertConfig;
+import org.adamix.model.HeadConfig;
+import org.adamix.model.Method;
+import org.adamix.model.OptimizerConfig;
+import org.adamix.model.RandomBackbone;
+import org.adamix.model.checkpoint.Backbone;
+import org.nd4j.linalg.api.buffer.DataType;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+
+/**
+ * Training and inference throughput of each method on the reference model (vocab 8000, seq 128,
+ * hidden 256, 4 layers, 4 heads, FFN 1024, tanh-GELU, no dropout, batch 32, Adam 1e-3, frozen
+ * backbone, r = 16 at the FFN output, 2 classes), the same model as ../shared/bench/torch_reference.py.
+ * Each configuration runs in its own JVM so that its peak RSS is its own.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Training/inference examples per second and peak memory of each adaptation method.")
+public final class Bench implements Callable<Integer> {
+    /** The table's rows: label, method, experts, consistency weight. */
+    static final List<String[]> CONFIGS = List.of(
+            new String[] {"pfeiffer", "pfeiffer", "1", "0"},
+            new String[] {"adamix-adapter", "adamix-adapter", "4", "0"},
+            new String[] {"adamix-adapter+consistency", "adamix-adapter", "4", "1"},
+            new String[] {"adamix-adapter-merged", "adamix-adapter", "4", "0"},
+            new String[] {"adamix-lora", "adamix-lora", "4", "0"},
+            new String[] {"full", "full", "1", "0"});
+
+    @Option(names = "--config", description = "Run one row (${COMPLETION-CANDIDATES}); default: all rows, each in its own JVM.")
+    String config;
+    @Option(names = "--steps", defaultValue = "20", description = "Measured steps (default ${DEFAULT-VALUE}).")
+    int steps;
+    @Option(names = "--warmup", defaultValue = "5", description = "Unmeasured warm-up steps (default ${DEFAULT-VALUE}).")
+    int warmup;
+    @Option(names = "--batch", defaultValue = "32") int batch;
+    @Option(names = "--seq", defaultValue = "128") int seq;
+    @Option(names = "--layers", defaultValue = "4") int layers;
+    @Option(names = "--rank", defaultValue = "16") int rank;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Bench()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (config != null) {
+            runOne(find(config));
+            return 0;
+        }
+        List<String> lines = new ArrayList<>();
+        for (String[] c : CONFIGS) {
+            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path")));
+            cmd.addAll(jvmFlags());
+            cmd.addAll(List.of(Bench.class.getName(), "--config", c[0], "--steps", "" + steps, "--warmup", "" + warmup,
+                    "--batch", "" + batch, "--seq", "" + seq, "--layers", "" + layers, "--rank", "" + rank));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    if (line.startsWith("BENCH ")) {
+                        System.out.println(line);
+                        lines.add(line);
+                    } else if (line.startsWith("ERROR") || line.contains("Exception")) {
+                        System.err.println(c[0] + ": " + line);
+                    }
+                }
+            }
+            if (p.waitFor() != 0) System.err.println(c[0] + ": exited with " + p.exitValue());
+        }
+        printTable(lines);
+        return 0;
+    }
+
+    private static List<String> jvmFlags() {
+        List<String> out = new ArrayList<>();
+        for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
+            if (a.startsWith("-X") || a.startsWith("-D") || a.startsWith("--add-opens")) out.add(a);
+        return out;
+    }
+
+    private static String[] find(String label) {
+        for (String[] c : CONFIGS) if (c[0].equals(label)) return c;
+        throw new CommandLine.ParameterException(new CommandLine(new Bench()), "unknown --config " + label
+                + "; one of " + CONFIGS.stream().map(c -> c[0]).toList());
+    }
+
+    private void runOne(String[] c) throws Exception {
+        BertConfig bert = new BertConfig("bert", 8000, 256, layers, 4, 1024, seq, 2, 1e-12, "gelu_new", 0.0, 0.0, 0);
+        Backbone backbone = RandomBackbone.create(bert, 1, false);
+        Method method = Method.of(c[1]);
+        AdaptationConfig a = AdaptationConfig.of(method, rank).withExperts(Integer.parseInt(c[2]))
+                .withConsistencyWeight(Double.parseDouble(c[3]));
+        AdaMixModel model = AdaMixModel.build(backbone, a, HeadConfig.classification(2), OptimizerConfig.adam(1e-3), 0);
+        SplittableRandom r = new SplittableRandom(0);
+        Batch[] data = new Batch[4];
+        for (int i = 0; i < data.length; i++) {
+            int[][] ids = new int[batch][seq];
+            double[] y = new double[batch];
+            for (int b = 0; b < batch; b++) {
+                for (int t = 0; t < seq; t++) ids[b][t] = r.nextInt(bert.vocabSize());
+                y[b] = r.nextInt(2);
+            }
+            data[i] = Batch.of(ids, null, y, 2, false, DataType.FLOAT);
+        }
+        AdaMixModel inferModel = c[0].endsWith("-merged") ? model.merge(false) : model;
+        double[] infer = new double[steps];
+        for (int i = 0; i < warmup + steps; i++) {
+            long t0 = System.nanoTime();
+            inferModel.predict(data[i % data.length]);
+            if (i >= warmup) infer[i - warmup] = (System.nanoTime() - t0) / 1e9;
+        }
+        double[] train = new double[steps];
+        double firstLoss = Double.NaN, lastLoss = Double.NaN;
+        for (int i = 0; i < warmup + steps; i++) {
+            long t0 = System.nanoTime();
+            double loss = model.fit(data[i % data.length]);
+            if (i >= warmup) train[i - warmup] = (System.nanoTime() - t0) / 1e9;
+            if (i == 0) firstLoss = loss;
+            lastLoss = loss;
+        }
+        if (Boolean.getBoolean("adamix.profile"))
+            org.adamix.model.layers.Sublayer.PROFILE.forEach((k, v) -> System.out.printf("PROFILE %-22s %8.1f ms/call%n", k, v[0] / 1e6 / v[1]));
+        System.out.printf("BENCH method=%s train_ex_per_s=%.1f infer_ex_per_s=%.1f peak_rss_mb=%d trainable=%d loss_first=%.4f loss_last=%.4f%n",
+                c[0], batch / median(train), batch / median(infer), peakRssMb(), model.trainableParams().length(), firstLoss, lastLoss);
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    /** Peak resident set of this JVM (heap + ND4J's off-heap buffers), from /proc. */
+    static long peakRssMb() throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status")))
+            if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+        return -1;
+    }
+
+    static void printTable(List<String> lines) {
+        System.out.println();
+        System.out.printf("%-28s %14s %14s %14s%n", "method", "train ex/s", "infer ex/s", "peak RSS MB");
+        for (String l : lines) {
+            String m = field(l, "method"), t = field(l, "train_ex_per_s"), i = field(l, "infer_ex_per_s"), p = field(l, "peak_rss_mb");
+            System.out.printf("%-28s %14s %14s %14s%n", m, t, i, p);
+        }
+    }
+
+    static String field(String line, String key) {
+        for (String part : line.split(" ")) if (part.startsWith(key + "=")) return part.substring(key.length() + 1);
+        return "?";
+    }
+}
