@@ -4,7 +4,7 @@ import org.adamix.model.ops.Scratch;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
-import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -34,23 +34,22 @@ public enum Gelu {
 
     /**
      * y = gelu(x); y must not alias x. Writes into {@code keep} (shaped like x) what the backward
-     * pass reuses: Φ(x) for the exact form, tanh(√(2/π)(x + 0.044715x³)) for the tanh form.
+     * pass reuses: Φ(x) for the exact form, σ(2√(2/π)(x + 0.044715x³)) for the tanh form.
      */
     public void forward(INDArray x, INDArray y, INDArray keep) {
         if (this == TANH) {
-            // 0.5·x·(1 + tanh(c·x·(1 + k·x²)))
+            // 0.5·(1 + tanh(u)) = σ(2u), u = c·x·(1 + k·x²): one sigmoid, cheaper than tanh in ND4J
             x.mul(x, keep);
-            keep.muli(K).addi(1.0).muli(x).muli(C);
-            Nd4j.exec(new Tanh(keep, keep));
-            keep.add(1.0, y);
-        } else {
-            // 0.5·x·(1 + erf(x/√2)) = x·Φ(x)
-            x.mul(INV_SQRT2, keep);
-            Nd4j.exec(new Erf(keep, keep));
-            keep.addi(1.0).muli(0.5);
-            keep.mul(2.0, y);
+            keep.muli(K).addi(1.0).muli(x).muli(2 * C);
+            Nd4j.exec(new Sigmoid(keep, keep));
+            x.mul(keep, y);
+            return;
         }
-        y.muli(0.5).muli(x);
+        // 0.5·x·(1 + erf(x/√2)) = x·Φ(x)
+        x.mul(INV_SQRT2, keep);
+        Nd4j.exec(new Erf(keep, keep));
+        keep.addi(1.0).muli(0.5);
+        x.mul(keep, y);
     }
 
     /** dx = dy · gelu'(x), given the {@code keep} of the forward pass; dx may alias dy. */
@@ -58,14 +57,11 @@ public enum Gelu {
         INDArray d = s.get(slot + ".d", x.shape());
         INDArray t = s.get(slot + ".t", x.shape());
         if (this == TANH) {
-            // 0.5·(1 + th) + 0.5·c·x·(1 + 3k·x²)·(1 − th²)
+            // σ + x·σ(1 − σ)·2c·(1 + 3k·x²), σ = σ(2u) kept from the forward pass
             x.mul(x, t);
-            t.muli(3 * K).addi(1.0).muli(x).muli(0.5 * C);
-            keep.mul(keep, d);
-            d.rsubi(1.0).muli(t);
-            keep.add(1.0, t);
-            t.muli(0.5);
-            d.addi(t);
+            t.muli(3 * K).addi(1.0).muli(2 * C).muli(x);
+            d.assign(keep);
+            d.rsubi(1.0).muli(keep).muli(t).addi(keep);
         } else {
             // Φ(x) + x·φ(x), φ(x) = exp(−x²/2)/√(2π)
             x.mul(x, t);

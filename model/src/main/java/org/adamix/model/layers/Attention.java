@@ -10,7 +10,6 @@ import org.adamix.model.ops.Ops;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.api.ops.impl.reduce.same.Sum;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
@@ -19,8 +18,8 @@ import java.util.Map;
 
 /**
  * out = LayerNorm(x + adapter(dropout(Attention(x)·Woᵀ + bo))), Attention = softmax(QKᵀ/√d + mask)·V per
- * head, with Q and V optionally carrying LoRA (mixture) updates. Heads are laid out [B·heads, T, d]
- * so every product is one batched GEMM.
+ * head, with Q and V optionally carrying LoRA (mixture) updates. Every per-head product is one
+ * batched GEMM over strided [B, heads, T, d] views of the [B·T, H] projections.
  */
 public class Attention extends Sublayer<AttentionConf> {
     private static final double MASKED = -1e9;
@@ -66,9 +65,9 @@ public class Attention extends Sublayer<AttentionConf> {
             loraQ.forward(x, q, experts("lora.query.A"), experts("lora.query.B"), training, views(training), scratch);
             loraV.forward(x, v, experts("lora.value.A"), experts("lora.value.B"), training, views(training), scratch);
         }
-        INDArray qh = toHeads(q, "qh"), kh = toHeads(k, "kh"), vh = toHeads(v, "vh");
+        INDArray qh = heads(q), kh = heads(k), vh = heads(v);
 
-        INDArray p = scratch.get("p", b * nh, t, t);
+        INDArray p = scratch.get("p", b, nh, t, t);
         Ops.gemm(qh, kh, p, false, true, 1.0 / Math.sqrt(dh), 0.0);
         INDArray bias = scratch.get("maskBias", b, t);
         if (maskArray != null) {
@@ -76,19 +75,17 @@ public class Attention extends Sublayer<AttentionConf> {
         } else {
             bias.assign(0);
         }
-        INDArray p3 = p.reshape(b, nh * t, t);
-        Nd4j.exec(new BroadcastAddOp(p3, bias, p3, 0, 2));
+        p.reshape(b, nh * t, t).addi(bias.reshape(b, 1, t));
         INDArray p2 = p.reshape(b * nh * t, t);
         Nd4j.exec(new SoftMax(p2, p2, 1));
         INDArray pUsed = p;
         if (training && bert.attentionDropout() > 0) {
-            pUsed = scratch.get("pDrop", b * nh, t, t);
+            pUsed = scratch.get("pDrop", b, nh, t, t);
             pUsed.assign(p);
             Dropout.forward(pUsed, bert.attentionDropout(), true, scratch, "dropP");
         }
-        INDArray ctxh = scratch.get("ctxh", b * nh, t, dh);
-        Ops.gemm(pUsed, vh, ctxh, false, false, 1.0, 0.0);
-        INDArray ctx = fromHeads(ctxh, "ctx");
+        INDArray ctx = scratch.get("ctx", n, h);
+        Ops.gemm(pUsed, vh, heads(ctx), false, false, 1.0, 0.0);
         INDArray o = scratch.get("o", n, h);
         Ops.linear(ctx, w("attention.output.dense.weight"), w("attention.output.dense.bias"), o);
         Dropout.forward(o, bert.hiddenDropout(), training, scratch, "dropO");
@@ -130,27 +127,26 @@ public class Attention extends Sublayer<AttentionConf> {
 
         INDArray dctx = scratch.get("dctx", n, h);
         Ops.gemm(dO, w("attention.output.dense.weight"), dctx, false, false, 1.0, 0.0);
-        INDArray dctxh = toHeads(dctx, "dctxh");
-        INDArray p = scratch.get("p", b * nh, t, t);
-        INDArray pUsed = lastTraining && bert.attentionDropout() > 0 ? scratch.get("pDrop", b * nh, t, t) : p;
-        INDArray qh = scratch.get("qh", b * nh, t, dh), kh = scratch.get("kh", b * nh, t, dh), vh = scratch.get("vh", b * nh, t, dh);
-        INDArray dp = scratch.get("dp", b * nh, t, t);
+        INDArray dctxh = heads(dctx);
+        INDArray p = scratch.get("p", b, nh, t, t);
+        INDArray pUsed = lastTraining && bert.attentionDropout() > 0 ? scratch.get("pDrop", b, nh, t, t) : p;
+        INDArray qh = heads(scratch.get("q", n, h)), kh = heads(scratch.get("k", n, h)), vh = heads(scratch.get("v", n, h));
+        INDArray dp = scratch.get("dp", b, nh, t, t);
         Ops.gemm(dctxh, vh, dp, false, true, 1.0, 0.0);
-        INDArray dvh = scratch.get("dvh", b * nh, t, dh);
-        Ops.gemm(pUsed, dctxh, dvh, true, false, 1.0, 0.0);
+        INDArray dv = scratch.get("dv", n, h);
+        Ops.gemm(pUsed, dctxh, heads(dv), true, false, 1.0, 0.0);
         Dropout.backward(dp, bert.attentionDropout(), lastTraining, scratch, "dropP");
         // softmax backward: ds = p ⊙ (dp − Σ_j dp_j p_j)
-        INDArray ds = scratch.get("ds", b * nh, t, t);
+        INDArray ds = scratch.get("ds", b, nh, t, t);
         INDArray rowSum = scratch.get("rowSum", b * nh * t);
         dp.mul(p, ds);
         Nd4j.exec(new Sum(ds.reshape(b * nh * t, t), rowSum, 1));
         Ops.subCol(dp.reshape(b * nh * t, t), rowSum, dp.reshape(b * nh * t, t));
         dp.mul(p, ds);
         double scale = 1.0 / Math.sqrt(dh);
-        INDArray dqh = scratch.get("dqh", b * nh, t, dh), dkh = scratch.get("dkh", b * nh, t, dh);
-        Ops.gemm(ds, kh, dqh, false, false, scale, 0.0);
-        Ops.gemm(ds, qh, dkh, true, false, scale, 0.0);
-        INDArray dq = fromHeads(dqh, "dq"), dk = fromHeads(dkh, "dk"), dv = fromHeads(dvh, "dv");
+        INDArray dq = scratch.get("dq", n, h), dk = scratch.get("dk", n, h);
+        Ops.gemm(ds, kh, heads(dq), false, false, scale, 0.0);
+        Ops.gemm(ds, qh, heads(dk), true, false, scale, 0.0);
         weightGrads("attention.self.query", dq, x);
         weightGrads("attention.self.key", dk, x);
         weightGrads("attention.self.value", dv, x);
@@ -188,19 +184,12 @@ public class Attention extends Sublayer<AttentionConf> {
         Ops.sumRows(dy, g(name + ".bias"), false, scratch);
     }
 
-    /** [B·T, H] → [B·heads, T, d] (a strided copy into a reused buffer). */
-    private INDArray toHeads(INDArray m, String slot) {
+    /**
+     * [B·T, H] seen as [B, heads, T, d]: a strided view, no copy. ND4J's batched matmul takes such
+     * views directly (as fast as contiguous input, measured), so heads are never copied out.
+     */
+    private INDArray heads(INDArray m) {
         long nh = c().bert().numHeads(), dh = c().bert().headSize();
-        INDArray out = scratch.get(slot, b * nh, t, dh);
-        out.reshape(b, nh, t, dh).assign(m.reshape(b, t, nh, dh).permute(0, 2, 1, 3));
-        return out;
-    }
-
-    /** [B·heads, T, d] → [B·T, H]. */
-    private INDArray fromHeads(INDArray heads, String slot) {
-        long nh = c().bert().numHeads(), dh = c().bert().headSize();
-        INDArray out = scratch.get(slot, b * t, nh * dh);
-        out.reshape(b, t, nh, dh).assign(heads.reshape(b, nh, t, dh).permute(0, 2, 1, 3));
-        return out;
+        return m.reshape(b, t, nh, dh).permute(0, 2, 1, 3);
     }
 }

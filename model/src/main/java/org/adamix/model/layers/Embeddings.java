@@ -1,12 +1,10 @@
 package org.adamix.model.layers;
 
 import org.adamix.model.ops.LayerNormOp;
-import org.adamix.model.ops.Ops;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.api.ops.impl.reduce.same.Sum;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -38,8 +36,7 @@ public class Embeddings extends Sublayer<EmbeddingsConf> {
         gather(w("tokenType.weight"), types, typeRows);
         sum.addi(typeRows);
         INDArray pos = w("position.weight").get(NDArrayIndex.interval(bert.positionOffset(), bert.positionOffset() + t), NDArrayIndex.all());
-        INDArray sum3 = sum.reshape(b, t, h);
-        Nd4j.exec(new BroadcastAddOp(sum3, pos, sum3, 1, 2));
+        sum.reshape(b, t * h).addiRowVector(pos.reshape(1, t * h));
         INDArray out = scratch.get("out", b, t, h);
         norm.forward(sum, w("LayerNorm.weight"), w("LayerNorm.bias"), out.reshape(n, h), scratch);
         return out;

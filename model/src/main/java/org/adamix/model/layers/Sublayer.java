@@ -81,6 +81,14 @@ public abstract class Sublayer<C extends SublayerConf> extends BaseLayer<C> {
     public static final Map<String, long[]> PROFILE = new java.util.concurrent.ConcurrentHashMap<>();
     private static final boolean PROFILING = Boolean.getBoolean("adamix.profile");
 
+    protected static long lap(String key, long t0) {
+        if (!PROFILING) return t0;
+        Nd4j.getExecutioner().commit();
+        long now = System.nanoTime();
+        record(key, t0);
+        return now;
+    }
+
     private static void record(String key, long t0) {
         PROFILE.computeIfAbsent(key, k -> new long[2]);
         long[] v = PROFILE.get(key);
