@@ -3,12 +3,9 @@ package org.adamix.model.layers;
 import org.adamix.model.AdaptationConfig;
 import org.adamix.model.BertConfig;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 
 /** Token + position + token-type embeddings (keys without "_": DL4J splits parameter names there) and their LayerNorm (BERT's "embeddings" module). */
@@ -31,14 +28,7 @@ public class EmbeddingsConf extends SublayerConf {
     }
 
     @Override
-    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
-                                                       int index, INDArray paramsView, boolean initializeParams, DataType dataType) {
-        Embeddings l = new Embeddings(conf, dataType);
-        l.setListeners(listeners);
-        l.setIndex(index);
-        l.setParamsViewArray(paramsView);
-        l.setParamTable(initializer().init(conf, paramsView, initializeParams));
-        l.setConf(conf);
-        return l;
+    protected Sublayer<?> newLayer(NeuralNetConfiguration conf, DataType dataType) {
+        return new Embeddings(conf, dataType);
     }
 }

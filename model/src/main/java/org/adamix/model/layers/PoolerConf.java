@@ -4,12 +4,9 @@ import org.adamix.model.AdaptationConfig;
 import org.adamix.model.BertConfig;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 
 /**
@@ -51,14 +48,7 @@ public class PoolerConf extends SublayerConf {
     }
 
     @Override
-    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
-                                                       int index, INDArray paramsView, boolean initializeParams, DataType dataType) {
-        Pooler l = new Pooler(conf, dataType);
-        l.setListeners(listeners);
-        l.setIndex(index);
-        l.setParamsViewArray(paramsView);
-        l.setParamTable(initializer().init(conf, paramsView, initializeParams));
-        l.setConf(conf);
-        return l;
+    protected Sublayer<?> newLayer(NeuralNetConfiguration conf, DataType dataType) {
+        return new Pooler(conf, dataType);
     }
 }

@@ -3,12 +3,17 @@ package org.adamix.model.layers;
 import org.adamix.model.AdaptationConfig;
 import org.adamix.model.BertConfig;
 import org.deeplearning4j.nn.api.ParamInitializer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -97,6 +102,21 @@ public abstract class SublayerConf extends BaseLayer {
     }
 
     // ---- DL4J plumbing ----
+
+    /** The implementation object for this configuration. */
+    protected abstract Sublayer<?> newLayer(NeuralNetConfiguration conf, DataType dataType);
+
+    @Override
+    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
+                                                       int index, INDArray paramsView, boolean initializeParams, DataType dataType) {
+        Sublayer<?> l = newLayer(conf, dataType);
+        l.setListeners(listeners);
+        l.setIndex(index);
+        l.setParamsViewArray(paramsView);
+        l.setParamTable(initializer().init(conf, paramsView, initializeParams));
+        l.setConf(conf);
+        return l;
+    }
 
     @Override
     public ParamInitializer initializer() {
