@@ -39,6 +39,22 @@ class GradientCheckTest {
         return out.stream();
     }
 
+    /** Dropout masks are redrawn from the step's seed, so they are identical across the evaluations. */
+    @org.junit.jupiter.api.Test
+    void gradientWithDropoutAndConsistencyOff() {
+        BertConfig c = Fixtures.tiny("gelu_new").withDropout(0.2, 0.2);
+        AdaptationConfig a = AdaptationConfig.of(Method.HOULSBY, 3);
+        AdaMixModel m = AdaMixModel.build(Fixtures.backbone(c), a, HeadConfig.classification(3), OptimizerConfig.adam(1e-3), 11, DataType.DOUBLE);
+        Fixtures.randomize(m, 0.3, 5);
+        Batch batch = Fixtures.batch(c, 3, false, DataType.DOUBLE, 3);
+        double first = m.computeGradientAndScore(batch);
+        org.junit.jupiter.api.Assertions.assertEquals(first, m.computeGradientAndScore(batch), 0.0, "same step, same masks");
+        m.setStep(1);
+        org.junit.jupiter.api.Assertions.assertNotEquals(first, m.computeGradientAndScore(batch), "another step draws other masks");
+        m.setStep(0);
+        check(m, batch, 120);
+    }
+
     @ParameterizedTest(name = "{0} act={1} regression={2} pooler={3}")
     @MethodSource("cases")
     void analyticGradientMatchesFiniteDifferences(AdaptationConfig a, String act, boolean regression, boolean pooler) {
