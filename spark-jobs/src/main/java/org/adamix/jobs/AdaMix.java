@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "adamix", mixinStandardHelpOptions = true, version = "adamix 0.1.0",
         description = "Parameter-efficient fine-tuning with AdaMix on Spark.",
-        subcommands = {Bench.class, org.adamix.jobs.encode.Encode.class, CommandLine.HelpCommand.class})
+        subcommands = {Bench.class, org.adamix.jobs.encode.Encode.class, org.adamix.jobs.cli.TrainCommand.class, CommandLine.HelpCommand.class})
 public final class AdaMix implements Runnable {
 
     public static void main(String[] args) {

@@ -1,0 +1,96 @@
+package org.adamix.jobs.cli;
+
+import org.adamix.jobs.spark.Sessions;
+import org.adamix.jobs.train.TrainJob;
+import org.adamix.jobs.train.TrainSetup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code adamix train}: data-parallel AdaMix training with per-round weight averaging on Spark. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Fine-tunes a frozen BERT-family backbone with AdaMix (or a baseline method) on Spark.",
+                "Each round every worker trains --local-steps steps on its shard from the broadcast weights; the",
+                "driver averages the workers' trainable weights and Adam state, weighted by examples.",
+                "Output: mixture/ checkpoints/ metrics.jsonl curves.png labels.json summary.json, then _SUCCESS."})
+public final class TrainCommand implements Callable<Integer> {
+    @Option(names = "--backbone", required = true, description = "Backbone folder (ONNX or Hugging Face) or .onnx file, any Hadoop URI.")
+    public String backbone;
+    @Option(names = "--train", required = true, split = ",", description = "Training data: files, folders or globs (any Hadoop URI).")
+    public List<String> train;
+    @Option(names = "--dev", split = ",", description = "Development data, evaluated after every epoch.")
+    public List<String> dev;
+    @Mixin
+    public DataOptions data = new DataOptions();
+
+    @Option(names = "--method", defaultValue = "adamix-adapter", description = "full, houlsby, pfeiffer, lora, adamix-adapter, adamix-lora (default ${DEFAULT-VALUE}).")
+    public String method;
+    @Option(names = "--experts", defaultValue = "4", description = "Experts M per AdaMix module (default ${DEFAULT-VALUE}).")
+    public int experts;
+    @Option(names = "--rank", defaultValue = "16", description = "Adapter bottleneck / LoRA rank r (default ${DEFAULT-VALUE}).")
+    public int rank;
+    @Option(names = "--share", defaultValue = "up", description = "Projection shared by all experts: up, down or none (default ${DEFAULT-VALUE}).")
+    public String share;
+    @Option(names = "--consistency-weight", defaultValue = "1.0", description = "Weight of AdaMix's consistency loss (default ${DEFAULT-VALUE}).")
+    public double consistencyWeight;
+    @Option(names = "--epochs", defaultValue = "3", description = "Epochs (default ${DEFAULT-VALUE}).")
+    public int epochs;
+    @Option(names = "--batch-size", defaultValue = "16", description = "Examples per step per worker (default ${DEFAULT-VALUE}).")
+    public int batchSize;
+    @Option(names = "--lr", defaultValue = "5e-4", description = "Peak learning rate (default ${DEFAULT-VALUE}).")
+    public double lr;
+    @Option(names = "--warmup", defaultValue = "0.06", description = "Warm-up fraction of all steps (default ${DEFAULT-VALUE}).")
+    public double warmup;
+    @Option(names = "--weight-decay", defaultValue = "0.1", description = "Decoupled weight decay (default ${DEFAULT-VALUE}).")
+    public double weightDecay;
+    @Option(names = "--local-steps", defaultValue = "8", description = "Steps K each worker trains between averaging rounds (default ${DEFAULT-VALUE}).")
+    public int localSteps;
+    @Option(names = "--workers", description = "Workers N = data partitions (default: Spark's default parallelism).")
+    public Integer workers;
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of initialisation, sharding, order, routing (default ${DEFAULT-VALUE}).")
+    public long seed;
+    @Option(names = "--max-length", defaultValue = "128", description = "Tokens per example after truncation (default ${DEFAULT-VALUE}).")
+    public int maxLength;
+    @Option(names = "--output", required = true, description = "Output folder, any Hadoop URI; must be new or empty unless --resume.")
+    public String output;
+    @Option(names = "--resume", description = "Continue the run in --output from its last complete checkpoint.")
+    public boolean resume;
+    @Option(names = "--checkpoint-every", defaultValue = "1", description = "Rounds between checkpoints (default ${DEFAULT-VALUE}).")
+    public int checkpointEvery;
+    @Option(names = "--keep-checkpoints", defaultValue = "2", description = "Checkpoints kept (default ${DEFAULT-VALUE}).")
+    public int keepCheckpoints;
+    @Option(names = "--max-rounds", description = "Stop (without _SUCCESS) after this many rounds in total; --resume continues.")
+    public Integer maxRounds;
+    @Option(names = "--master", description = "Spark master (default: spark-submit's, else local[*]).")
+    public String master;
+    @Option(names = "--dry-run", description = "Validate backbone, data and options, print the plan, exit without training.")
+    public boolean dryRun;
+
+    private TrainJob.Result result;
+
+    /** The last run's result (tests, benchmarks). */
+    public TrainJob.Result result() {
+        return result;
+    }
+
+    @Override
+    public Integer call() {
+        return Failures.run("train", System.err, () -> {
+            try (TrainSetup setup = TrainSetup.prepare(this)) {
+                if (dryRun) {
+                    System.out.println(setup.describe());
+                    System.out.println("dry run: everything checked, nothing trained, nothing written");
+                    return 0;
+                }
+                try (Sessions session = Sessions.open(master, "adamix train")) {
+                    result = new TrainJob(setup, session).run();
+                }
+                System.out.println(result.summaryLine());
+                return 0;
+            }
+        });
+    }
+}

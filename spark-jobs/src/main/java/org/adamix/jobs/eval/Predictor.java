@@ -1,0 +1,48 @@
+package org.adamix.jobs.eval;
+
+import org.adamix.jobs.data.BatchMaker;
+import org.adamix.jobs.data.TokenizedExample;
+import org.adamix.jobs.spark.ExecutorModels;
+import org.adamix.jobs.spark.ModelSpec;
+import org.adamix.jobs.spark.ShippedBackbone;
+import org.adamix.jobs.train.Weights;
+import org.adamix.jobs.train.WorkerRound;
+import org.adamix.model.AdaMixModel;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/** Batch inference over one partition with this JVM's model (built once, weights set per task). */
+public final class Predictor implements Serializable {
+    private final ModelSpec spec;
+    private final int batchSize;
+
+    public Predictor(ModelSpec spec, int batchSize) {
+        this.spec = spec;
+        this.batchSize = batchSize;
+    }
+
+    public List<Prediction> run(Iterator<TokenizedExample> examples, Weights weights, ShippedBackbone backbone) {
+        List<Prediction> out = new ArrayList<>();
+        try (ExecutorModels.Lease lease = ExecutorModels.borrow(backbone, spec)) {
+            AdaMixModel m = lease.model();
+            WorkerRound.load(m, weights);
+            List<TokenizedExample> batch = new ArrayList<>(batchSize);
+            while (examples.hasNext()) {
+                batch.add(examples.next());
+                if (batch.size() == batchSize || !examples.hasNext()) {
+                    INDArray logits = m.predict(BatchMaker.of(batch, spec.head(), false));
+                    for (int i = 0; i < batch.size(); i++) {
+                        TokenizedExample e = batch.get(i);
+                        out.add(new Prediction(e.id(), logits.getRow(i).dup().data().asFloat(), e.label()));
+                    }
+                    batch.clear();
+                }
+            }
+        }
+        return out;
+    }
+}

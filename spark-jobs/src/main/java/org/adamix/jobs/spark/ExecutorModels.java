@@ -1,0 +1,104 @@
+package org.adamix.jobs.spark;
+
+import org.adamix.datasets.tokenize.Tokenizer;
+import org.adamix.model.AdaMixModel;
+import org.adamix.model.checkpoint.Backbone;
+import org.apache.spark.TaskContext;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Per-JVM caches on executors: the backbone is rebuilt once from its broadcast (keyed by checksum), and
+ * models are built once and reused for every round and task. A model is not thread-safe, so concurrent
+ * tasks in one executor each borrow their own from a pool (so at most one model per task slot).
+ */
+public final class ExecutorModels {
+    private static final Map<String, Backbone> BACKBONES = new ConcurrentHashMap<>();
+    private static final Map<String, Tokenizer> TOKENIZERS = new ConcurrentHashMap<>();
+    private static final Map<PoolKey, Queue<AdaMixModel>> POOLS = new ConcurrentHashMap<>();
+    private static final AtomicInteger BACKBONES_BUILT = new AtomicInteger();
+    private static final AtomicInteger MODELS_BUILT = new AtomicInteger();
+
+    private record PoolKey(String backboneChecksum, ModelSpec spec) {}
+
+    private ExecutorModels() {}
+
+    /** In local mode the driver's JVM is the executor: hand it the backbone the driver already holds. */
+    public static void register(Backbone b) {
+        BACKBONES.putIfAbsent(b.checksum(), b);
+    }
+
+    public static Backbone backbone(ShippedBackbone shipped) {
+        return BACKBONES.computeIfAbsent(shipped.checksum(), k -> {
+            BACKBONES_BUILT.incrementAndGet();
+            return shipped.toBackbone();
+        });
+    }
+
+    public static Tokenizer tokenizer(ShippedBackbone shipped) {
+        return TOKENIZERS.computeIfAbsent(shipped.checksum(), k -> {
+            try {
+                return TokenizerFiles.load(shipped.tokenizerFiles());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot rebuild the tokenizer of " + shipped.name(), e);
+            }
+        });
+    }
+
+    /** A model for this task; give it back with {@link Lease#close()}. */
+    public static Lease borrow(ShippedBackbone shipped, ModelSpec spec) {
+        limitThreadsToTask();
+        PoolKey key = new PoolKey(shipped.checksum(), spec);
+        AdaMixModel m = POOLS.computeIfAbsent(key, k -> new ConcurrentLinkedQueue<>()).poll();
+        if (m == null) {
+            m = spec.build(backbone(shipped));
+            MODELS_BUILT.incrementAndGet();
+        }
+        return new Lease(key, m);
+    }
+
+    public static int backbonesBuilt() {
+        return BACKBONES_BUILT.get();
+    }
+
+    public static int modelsBuilt() {
+        return MODELS_BUILT.get();
+    }
+
+    /** ND4J's OpenMP threads spin when oversubscribed: a task uses as many threads as it has cores. */
+    static void limitThreadsToTask() {
+        TaskContext tc = TaskContext.get();
+        if (tc == null) return; // the driver keeps its own setting
+        int cpus = Math.max(1, tc.cpus());
+        if (Nd4j.getEnvironment().maxThreads() != cpus) {
+            Nd4j.getEnvironment().setMaxThreads(cpus);
+            Nd4j.getEnvironment().setMaxMasterThreads(cpus);
+        }
+    }
+
+    public static final class Lease implements AutoCloseable {
+        private final PoolKey key;
+        private final AdaMixModel model;
+
+        private Lease(PoolKey key, AdaMixModel model) {
+            this.key = key;
+            this.model = model;
+        }
+
+        public AdaMixModel model() {
+            return model;
+        }
+
+        @Override
+        public void close() {
+            POOLS.get(key).add(model);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package org.adamix.jobs.spark;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.Comparator;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * File operations on any Hadoop file system that never leave a half-written file or folder under its
+ * final name: write under a hidden temporary name ({@code .name.tmp-<uuid>}), then rename. HDFS rename
+ * does not replace, so an existing target is deleted just before the rename.
+ */
+public final class FsPaths {
+    private FsPaths() {}
+
+    public static FileSystem fs(Path p, Configuration conf) throws IOException {
+        return p.getFileSystem(conf);
+    }
+
+    public static Path tempSibling(Path target) {
+        return new Path(target.getParent(), "." + target.getName() + ".tmp-" + UUID.randomUUID());
+    }
+
+    public static void writeAtomically(Path target, byte[] content, Configuration conf) throws IOException {
+        FileSystem fs = fs(target, conf);
+        Path tmp = tempSibling(target);
+        try (OutputStream out = fs.create(tmp, false)) {
+            out.write(content);
+        }
+        replace(fs, tmp, target);
+    }
+
+    public static void writeAtomically(Path target, String content, Configuration conf) throws IOException {
+        writeAtomically(target, content.getBytes(StandardCharsets.UTF_8), conf);
+    }
+
+    /** Copies a local folder (flat or nested) to {@code target} on the file system under a temporary name, then renames. */
+    public static void publishFolder(java.nio.file.Path localDir, Path target, Configuration conf) throws IOException {
+        FileSystem fs = fs(target, conf);
+        fs.mkdirs(target.getParent());
+        Path tmp = tempSibling(target);
+        try {
+            fs.copyFromLocalFile(false, true, new Path(localDir.toAbsolutePath().toUri()), tmp);
+            replace(fs, tmp, target);
+        } finally {
+            if (fs.exists(tmp)) fs.delete(tmp, true);
+        }
+    }
+
+    private static void replace(FileSystem fs, Path tmp, Path target) throws IOException {
+        if (fs.exists(target) && !fs.delete(target, true)) throw new IOException("cannot replace " + target);
+        if (!fs.rename(tmp, target)) {
+            fs.delete(tmp, true);
+            throw new IOException("cannot rename " + tmp + " to " + target);
+        }
+    }
+
+    /** Copies a file or folder from any file system into a local folder; returns the local copy. */
+    public static java.nio.file.Path copyToLocal(Path src, java.nio.file.Path localParent, Configuration conf) throws IOException {
+        FileSystem fs = fs(src, conf);
+        java.nio.file.Path local = localParent.resolve(src.getName().isEmpty() ? "root" : src.getName());
+        fs.copyToLocalFile(false, src, new Path(local.toAbsolutePath().toUri()), true);
+        return local;
+    }
+
+    public static String read(Path p, Configuration conf) throws IOException {
+        try (InputStream in = fs(p, conf).open(p)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** True if the path does not exist or is an empty directory. */
+    public static boolean absentOrEmpty(Path p, Configuration conf) throws IOException {
+        FileSystem fs = fs(p, conf);
+        if (!fs.exists(p)) return true;
+        FileStatus st = fs.getFileStatus(p);
+        return st.isDirectory() && fs.listStatus(p).length == 0;
+    }
+
+    public static void deleteLocal(java.nio.file.Path p) {
+        if (p == null || !Files.exists(p)) return;
+        try (Stream<java.nio.file.Path> s = Files.walk(p)) {
+            for (java.nio.file.Path q : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
+        } catch (IOException ignored) {
+            // temporary files: best effort
+        }
+    }
+}

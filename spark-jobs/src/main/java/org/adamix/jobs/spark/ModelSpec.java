@@ -1,0 +1,22 @@
+package org.adamix.jobs.spark;
+
+import org.adamix.model.AdaMixModel;
+import org.adamix.model.AdaptationConfig;
+import org.adamix.model.HeadConfig;
+import org.adamix.model.OptimizerConfig;
+import org.adamix.model.checkpoint.Backbone;
+
+import java.io.Serializable;
+
+/** Everything but the weights that makes an {@link AdaMixModel}: the same on the driver and on every executor. */
+public record ModelSpec(AdaptationConfig adaptation, HeadConfig head, OptimizerConfig optimizer, long seed)
+        implements Serializable {
+
+    public AdaMixModel build(Backbone backbone) {
+        return AdaMixModel.build(backbone, adaptation, head, optimizer, seed);
+    }
+
+    public static ModelSpec of(AdaMixModel m) {
+        return new ModelSpec(m.adaptation(), m.head(), m.optimizer(), m.seed());
+    }
+}

@@ -1,0 +1,193 @@
+package org.adamix.jobs.train;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.adamix.datasets.DatasetSpec;
+import org.adamix.datasets.LabelCollector;
+import org.adamix.datasets.LabelList;
+import org.adamix.jobs.cli.TrainCommand;
+import org.adamix.jobs.data.DataPreview;
+import org.adamix.jobs.data.ShardedData;
+import org.adamix.jobs.spark.BackboneSource;
+import org.adamix.jobs.spark.FsPaths;
+import org.adamix.jobs.spark.JobInputException;
+import org.adamix.jobs.spark.ModelSpec;
+import org.adamix.model.AdaMixModel;
+import org.adamix.model.AdaptationConfig;
+import org.adamix.model.BertConfig;
+import org.adamix.model.HeadConfig;
+import org.adamix.model.Method;
+import org.adamix.model.OptimizerConfig;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Everything the driver checks before any executor work, in order: options coherent, output usable,
+ * backbone and tokenizer load, data files exist, labels known, the first rows of every dataset parse and
+ * tokenize, the model builds. Any problem is one {@link JobInputException} line; nothing is written.
+ */
+public final class TrainSetup implements AutoCloseable {
+    static final int PREVIEW_ROWS = 200;
+
+    final TrainCommand cmd;
+    final Configuration conf;
+    final Path output;
+    final BackboneSource backbone;
+    final DatasetSpec trainSpec;
+    final DatasetSpec devSpec;
+    final LabelList labels;
+    final List<String> trainFiles;
+    final List<String> devFiles;
+    final AdaptationConfig adaptation;
+    final HeadConfig head;
+    final boolean resuming;
+    final long trainableParams;
+    final long allParams;
+
+    private TrainSetup(TrainCommand cmd, Configuration conf, Path output, BackboneSource backbone, DatasetSpec trainSpec,
+                       DatasetSpec devSpec, LabelList labels, List<String> trainFiles, List<String> devFiles,
+                       AdaptationConfig adaptation, HeadConfig head, boolean resuming, long trainable, long all) {
+        this.cmd = cmd;
+        this.conf = conf;
+        this.output = output;
+        this.backbone = backbone;
+        this.trainSpec = trainSpec;
+        this.devSpec = devSpec;
+        this.labels = labels;
+        this.trainFiles = trainFiles;
+        this.devFiles = devFiles;
+        this.adaptation = adaptation;
+        this.head = head;
+        this.resuming = resuming;
+        this.trainableParams = trainable;
+        this.allParams = all;
+    }
+
+    public static TrainSetup prepare(TrainCommand c) throws IOException {
+        return prepare(c, new Configuration());
+    }
+
+    public static TrainSetup prepare(TrainCommand c, Configuration conf) throws IOException {
+        require(c.epochs >= 1, "--epochs must be >= 1, got " + c.epochs);
+        require(c.batchSize >= 1, "--batch-size must be >= 1, got " + c.batchSize);
+        require(c.localSteps >= 1, "--local-steps must be >= 1, got " + c.localSteps);
+        require(c.workers == null || c.workers >= 1, "--workers must be >= 1, got " + c.workers);
+        require(c.maxLength >= 4, "--max-length must be >= 4, got " + c.maxLength);
+        require(c.lr > 0 && Double.isFinite(c.lr), "--lr must be > 0, got " + c.lr);
+        require(c.warmup >= 0 && c.warmup < 1, "--warmup is a fraction of all steps in [0, 1), got " + c.warmup);
+        require(c.weightDecay >= 0, "--weight-decay must be >= 0, got " + c.weightDecay);
+        require(c.checkpointEvery >= 1, "--checkpoint-every must be >= 1, got " + c.checkpointEvery);
+        require(c.keepCheckpoints >= 1, "--keep-checkpoints must be >= 1, got " + c.keepCheckpoints);
+        require(c.maxRounds == null || c.maxRounds >= 1, "--max-rounds must be >= 1, got " + c.maxRounds);
+        require(List.of("up", "down", "none").contains(c.share), "--share must be up, down or none, got '" + c.share + "'");
+        Method method;
+        AdaptationConfig adaptation;
+        try {
+            method = Method.of(c.method);
+            adaptation = AdaptationConfig.of(method, c.rank).withExperts(c.experts)
+                    .withSharing(c.share.equals("down"), c.share.equals("up")).withConsistencyWeight(c.consistencyWeight);
+        } catch (IllegalArgumentException e) {
+            throw new JobInputException("--method/--rank/--experts/--share/--consistency-weight: " + e.getMessage());
+        }
+        require(method != Method.NONE, "--method none trains nothing");
+
+        Path output = new Path(c.output);
+        FileSystem outFs = output.getFileSystem(conf);
+        output = outFs.makeQualified(output);
+        boolean resuming = false;
+        if (!FsPaths.absentOrEmpty(output, conf)) {
+            boolean hasRun = outFs.exists(new Path(output, Checkpoints.DIR)) || outFs.exists(new Path(output, TrainJob.SUCCESS));
+            if (!c.resume)
+                throw new JobInputException("output " + output + " is not empty: pass --resume to continue the run in it, or choose another --output");
+            if (!hasRun) throw new JobInputException("--resume: output " + output + " holds no AdaMix run (no checkpoints/)");
+            resuming = true;
+        }
+
+        BackboneSource bb = BackboneSource.open(c.backbone, conf);
+        try {
+            BertConfig bert = bb.backbone().config();
+            int maxPositions = bert.maxPositions() - bert.positionOffset();
+            require(c.maxLength <= maxPositions, "--max-length " + c.maxLength + " exceeds the backbone's " + maxPositions + " positions");
+
+            DatasetSpec spec;
+            try {
+                spec = c.data.spec(null, true);
+            } catch (IllegalArgumentException e) {
+                throw new JobInputException(e.getMessage(), e);
+            }
+            List<String> trainFiles = ShardedData.listFiles(spec, conf, c.train);
+            List<String> devFiles = c.dev == null ? List.of() : ShardedData.listFiles(spec, conf, c.dev);
+            LabelList labels = null;
+            HeadConfig head;
+            if (c.data.regression()) {
+                head = HeadConfig.regressionHead();
+            } else {
+                labels = spec.labels() != null ? spec.labels() : LabelCollector.collect(spec, conf, trainFiles);
+                require(labels.size() >= 2, "the training data has only the label " + labels + "; classification needs at least 2");
+                spec = spec.withLabels(labels);
+                head = HeadConfig.classification(labels.size());
+            }
+            DataPreview.check(spec, conf, trainFiles, bb.tokenizer(), c.maxLength, PREVIEW_ROWS);
+            if (!devFiles.isEmpty()) DataPreview.check(spec, conf, devFiles, bb.tokenizer(), c.maxLength, PREVIEW_ROWS);
+            AdaMixModel probe = AdaMixModel.build(bb.backbone(), adaptation, head, optimizer(c, 1), c.seed);
+            long trainable = probe.trainableParams().length();
+            long all = probe.paramCounts().total();
+            return new TrainSetup(c, conf, output, bb, spec, spec, labels, trainFiles, devFiles, adaptation, head, resuming, trainable, all);
+        } catch (RuntimeException e) {
+            bb.close();
+            throw e;
+        }
+    }
+
+    static OptimizerConfig optimizer(TrainCommand c, long totalSteps) {
+        return new OptimizerConfig(c.lr, c.weightDecay, c.warmup, totalSteps, 0.9, 0.999, 1e-8);
+    }
+
+    ModelSpec modelSpec(long totalSteps) {
+        return new ModelSpec(adaptation, head, optimizer(cmd, totalSteps), cmd.seed);
+    }
+
+    /** What must not change between a run and its resumption. */
+    ObjectNode runIdentity(int workers) {
+        ObjectNode n = MetricsLog.JSON.createObjectNode();
+        n.put("backbone_checksum", backbone.backbone().checksum());
+        n.put("method", adaptation.method().id);
+        n.put("rank", adaptation.rank());
+        n.put("experts", adaptation.experts());
+        n.put("share", cmd.share);
+        n.put("consistency_weight", adaptation.consistencyWeight());
+        n.put("epochs", cmd.epochs);
+        n.put("batch_size", cmd.batchSize);
+        n.put("lr", cmd.lr);
+        n.put("warmup", cmd.warmup);
+        n.put("weight_decay", cmd.weightDecay);
+        n.put("local_steps", cmd.localSteps);
+        n.put("workers", workers);
+        n.put("seed", cmd.seed);
+        n.put("max_length", cmd.maxLength);
+        n.putPOJO("train_files", trainFiles);
+        n.putPOJO("dataset", trainSpec.toOptions());
+        return n;
+    }
+
+    public String describe() {
+        return String.format("backbone %s (%s, %d layers, hidden %d), method %s, trainable %,d of %,d parameters, "
+                        + "labels %s, train %d file(s), dev %d file(s), output %s%s",
+                backbone.backbone().name(), backbone.backbone().checksum().substring(0, 12), backbone.backbone().config().numLayers(),
+                backbone.backbone().config().hiddenSize(), adaptation.method().id, trainableParams, allParams,
+                labels == null ? "(regression)" : labels.labels(), trainFiles.size(), devFiles.size(), output,
+                resuming ? " (resuming)" : "");
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) throw new JobInputException(message);
+    }
+
+    @Override
+    public void close() {
+        backbone.close();
+    }
+}

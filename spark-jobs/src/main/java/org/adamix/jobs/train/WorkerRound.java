@@ -1,0 +1,91 @@
+package org.adamix.jobs.train;
+
+import org.adamix.jobs.data.BatchMaker;
+import org.adamix.jobs.data.ShardOrder;
+import org.adamix.jobs.data.TokenizedExample;
+import org.adamix.jobs.spark.ExecutorModels;
+import org.adamix.jobs.spark.ModelSpec;
+import org.adamix.jobs.spark.ShippedBackbone;
+import org.adamix.model.AdaMixModel;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.Serializable;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * The per-partition step of a round: set the broadcast weights, Adam state and step on this JVM's model,
+ * train the round's local steps on this worker's shard with {@link AdaMixModel#fit}, the very call the
+ * in-process loop makes, and return the new weights. The result depends only on (weights, shard,
+ * round, seed), so a retried task reproduces it.
+ */
+public final class WorkerRound implements Serializable {
+    private final ModelSpec spec;
+    private final int batchSize;
+    private final long seed;
+
+    public WorkerRound(ModelSpec spec, int batchSize, long seed) {
+        this.spec = spec;
+        this.batchSize = batchSize;
+        this.seed = seed;
+    }
+
+    public WorkerResult run(int worker, Iterator<TokenizedExample> shardIt, Weights in, RoundPlan.Round round,
+                            ShippedBackbone backbone) {
+        long t0 = System.nanoTime();
+        List<TokenizedExample> shard = new ArrayList<>();
+        shardIt.forEachRemaining(shard::add);
+        int[] order = ShardOrder.permutation(shard.size(), seed, round.epoch(), worker);
+        try (ExecutorModels.Lease lease = ExecutorModels.borrow(backbone, spec)) {
+            AdaMixModel m = lease.model();
+            load(m, in);
+            long examples = 0;
+            double lossSum = 0;
+            int steps = 0;
+            for (int s = round.firstStep(); s < round.firstStep() + round.steps(); s++) {
+                List<TokenizedExample> batch = ShardOrder.batch(shard, order, s, batchSize);
+                if (batch.isEmpty()) break;
+                double loss = m.fit(BatchMaker.of(batch, spec.head(), true));
+                if (!Double.isFinite(loss))
+                    throw new TrainingDivergedException("worker " + worker + ", round " + (round.index() + 1) + ", step "
+                            + m.step() + ": loss is " + loss + "; the round is not averaged in (try a lower --lr)");
+                lossSum += loss * batch.size();
+                examples += batch.size();
+                steps++;
+            }
+            float[] params = flat(m.trainableParams());
+            float[] state = m.updaterState() == null ? null : flat(m.updaterState());
+            checkFinite(params, "weights", worker, round);
+            if (state != null) checkFinite(state, "Adam state", worker, round);
+            return new WorkerResult(worker, params, state, examples, lossSum, steps,
+                    ManagementFactory.getRuntimeMXBean().getName(), ExecutorModels.modelsBuilt(), System.nanoTime() - t0);
+        }
+    }
+
+    /** Sets weights, optimizer state (zeros when none yet) and step: the model then continues exactly from them. */
+    public static void load(AdaMixModel m, Weights in) {
+        INDArray p = m.trainableParams();
+        m.setTrainableParams(Nd4j.createFromArray(in.params()).reshape(p.shape()));
+        m.initUpdater();
+        INDArray st = m.updaterState();
+        if (st != null) {
+            if (in.state() == null) st.assign(0);
+            else st.assign(Nd4j.createFromArray(in.state()).reshape(st.shape()));
+        }
+        m.setStep(in.step());
+    }
+
+    public static float[] flat(INDArray a) {
+        return a.dup('c').data().asFloat();
+    }
+
+    private static void checkFinite(float[] v, String what, int worker, RoundPlan.Round round) {
+        for (float x : v)
+            if (!Float.isFinite(x))
+                throw new TrainingDivergedException("worker " + worker + ", round " + (round.index() + 1) + ": " + what
+                        + " contain " + x + "; the round is not averaged in (try a lower --lr)");
+    }
+}
