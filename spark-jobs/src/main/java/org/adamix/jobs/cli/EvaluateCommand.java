@@ -1,0 +1,116 @@
+package org.adamix.jobs.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.adamix.datasets.DatasetSpec;
+import org.adamix.jobs.data.DataPreview;
+import org.adamix.jobs.data.ShardedData;
+import org.adamix.jobs.data.TokenizedExample;
+import org.adamix.jobs.eval.Prediction;
+import org.adamix.jobs.eval.Predictor;
+import org.adamix.jobs.eval.TrainedModel;
+import org.adamix.jobs.spark.BackboneSource;
+import org.adamix.jobs.spark.ExecutorModels;
+import org.adamix.jobs.spark.FsPaths;
+import org.adamix.jobs.spark.HadoopConf;
+import org.adamix.jobs.spark.JobInputException;
+import org.adamix.jobs.spark.ModelSpec;
+import org.adamix.jobs.spark.Sessions;
+import org.adamix.jobs.spark.ShippedBackbone;
+import org.adamix.jobs.train.TrainJob;
+import org.adamix.jobs.train.Weights;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code adamix evaluate}: distributed scoring of a labelled dataset. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+        description = {"Scores a trained model on labelled data, distributed over executors: accuracy, F1, MCC",
+                "(classification) or Pearson, Spearman (regression). Writes a JSON file."})
+public final class EvaluateCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = "Train output folder (merged/ if present, else mixture/) or a checkpoint folder.")
+    String model;
+    @Option(names = "--backbone", required = true, description = "The backbone the model was trained on.")
+    String backbone;
+    @Option(names = "--data", required = true, split = ",", description = "Labelled data: files, folders or globs.")
+    List<String> data;
+    @Mixin
+    DataOptions options = new DataOptions();
+    @Option(names = "--max-length", defaultValue = "128", description = "Tokens per example (default ${DEFAULT-VALUE}).")
+    int maxLength;
+    @Option(names = "--batch-size", defaultValue = "32", description = "Examples per inference batch (default ${DEFAULT-VALUE}).")
+    int batchSize;
+    @Option(names = "--workers", description = "Partitions (default: Spark's default parallelism).")
+    Integer workers;
+    @Option(names = "--output", description = "Evaluation JSON (default: <run>/eval.json).")
+    String output;
+    @Option(names = "--master", description = "Spark master (default: spark-submit's, else local[*]).")
+    String master;
+
+    Map<String, Double> scores;
+
+    public Map<String, Double> scores() {
+        return scores;
+    }
+
+    @Override
+    public Integer call() {
+        return Failures.run("evaluate", System.err, () -> {
+            Configuration conf = new Configuration();
+            try (BackboneSource bb = BackboneSource.open(backbone, conf)) {
+                TrainedModel tm = TrainedModel.load(model, bb.backbone(), conf, true);
+                DatasetSpec spec;
+                try {
+                    spec = options.spec(tm.labels(), true);
+                } catch (IllegalArgumentException e) {
+                    throw new JobInputException(e.getMessage(), e);
+                }
+                List<String> files = ShardedData.listFiles(spec, conf, data);
+                DataPreview.check(spec, conf, files, bb.tokenizer(), maxLength, 100);
+                try (Sessions s = Sessions.open(master, "adamix evaluate")) {
+                    List<Prediction> ps = predict(s, bb, tm, spec, files, maxLength, batchSize, workers, "evaluating " + data);
+                    scores = TrainJob.score(ps, tm.spec());
+                }
+                Path out = output != null ? new Path(output) : new Path(tm.runDir(), "eval.json");
+                ObjectNode n = new ObjectMapper().createObjectNode();
+                n.put("model", tm.checkpointDir().toString());
+                n.put("method", tm.model().adaptation().method().id);
+                n.putPOJO("data", data);
+                n.putPOJO("scores", scores);
+                FsPaths.writeAtomically(out, n.toPrettyString() + "\n", conf);
+                System.out.println("evaluated " + tm.checkpointDir() + ": " + scores + " -> " + out);
+                return 0;
+            }
+        });
+    }
+
+    /** Reads, tokenizes and predicts on executors; predictions come back to the driver. */
+    static List<Prediction> predict(Sessions s, BackboneSource bb, TrainedModel tm, DatasetSpec spec, List<String> files,
+                                    int maxLength, int batchSize, Integer workers, String description) {
+        return predictions(s, bb, tm, spec, files, maxLength, batchSize, workers, description).collect();
+    }
+
+    static JavaRDD<Prediction> predictions(Sessions s, BackboneSource bb, TrainedModel tm, DatasetSpec spec, List<String> files,
+                                           int maxLength, int batchSize, Integer workers, String description) {
+        JavaSparkContext sc = s.sc();
+        sc.setJobDescription(description);
+        int n = workers != null ? workers : sc.defaultParallelism();
+        if (s.localMode()) ExecutorModels.register(bb.backbone());
+        Broadcast<ShippedBackbone> shipped = sc.broadcast(ShippedBackbone.of(bb.backbone(), bb.tokenizerFiles()));
+        Broadcast<Weights> weights = sc.broadcast(tm.weights());
+        JavaRDD<TokenizedExample> examples = ShardedData.load(sc, spec, new HadoopConf(sc.hadoopConfiguration()), files, shipped,
+                maxLength, tm.model().seed(), n);
+        ModelSpec ms = tm.spec();
+        Predictor p = new Predictor(ms, batchSize);
+        return examples.mapPartitions(it -> p.run(it, weights.value(), shipped.value()).iterator(), true);
+    }
+}

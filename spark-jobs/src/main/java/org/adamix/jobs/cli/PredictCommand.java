@@ -1,0 +1,95 @@
+package org.adamix.jobs.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.adamix.datasets.DatasetSpec;
+import org.adamix.datasets.LabelList;
+import org.adamix.jobs.data.DataPreview;
+import org.adamix.jobs.data.ShardedData;
+import org.adamix.jobs.eval.Prediction;
+import org.adamix.jobs.eval.TrainedModel;
+import org.adamix.jobs.spark.BackboneSource;
+import org.adamix.jobs.spark.FsPaths;
+import org.adamix.jobs.spark.JobInputException;
+import org.adamix.jobs.spark.Sessions;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code adamix predict}: batch inference to JSON Lines. */
+@Command(name = "predict", mixinStandardHelpOptions = true,
+        description = {"Batch inference: one JSON line per input example with its id and the predicted label and",
+                "class probabilities (or value, for regression). The output folder appears complete, with _SUCCESS."})
+public final class PredictCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = "Train output folder (merged/ if present, else mixture/) or a checkpoint folder.")
+    String model;
+    @Option(names = "--backbone", required = true, description = "The backbone the model was trained on.")
+    String backbone;
+    @Option(names = "--input", required = true, split = ",", description = "Input data: files, folders or globs (labels not needed).")
+    List<String> input;
+    @Mixin
+    DataOptions options = new DataOptions();
+    @Option(names = "--max-length", defaultValue = "128") int maxLength;
+    @Option(names = "--batch-size", defaultValue = "32") int batchSize;
+    @Option(names = "--workers", description = "Partitions (default: Spark's default parallelism).")
+    Integer workers;
+    @Option(names = "--output", required = true, description = "Output folder for part-* JSON Lines; must not exist.")
+    String output;
+    @Option(names = "--master", description = "Spark master (default: spark-submit's, else local[*]).")
+    String master;
+
+    @Override
+    public Integer call() {
+        return Failures.run("predict", System.err, () -> {
+            Configuration conf = new Configuration();
+            Path out = new Path(output);
+            FileSystem fs = out.getFileSystem(conf);
+            out = fs.makeQualified(out);
+            if (fs.exists(out)) throw new JobInputException("output " + out + " already exists");
+            try (BackboneSource bb = BackboneSource.open(backbone, conf)) {
+                TrainedModel tm = TrainedModel.load(model, bb.backbone(), conf, true);
+                DatasetSpec spec;
+                try {
+                    spec = options.spec(null, false);
+                } catch (IllegalArgumentException e) {
+                    throw new JobInputException(e.getMessage(), e);
+                }
+                List<String> files = ShardedData.listFiles(spec, conf, input);
+                DataPreview.check(spec, conf, files, bb.tokenizer(), maxLength, 100);
+                LabelList labels = tm.labels();
+                boolean regression = tm.model().head().regression();
+                Path tmp = FsPaths.tempSibling(out);
+                try (Sessions s = Sessions.open(master, "adamix predict")) {
+                    EvaluateCommand.predictions(s, bb, tm, spec, files, maxLength, batchSize, workers, "predicting " + input)
+                            .map(p -> line(p, labels, regression)).saveAsTextFile(tmp.toString());
+                    if (!fs.rename(tmp, out)) throw new java.io.IOException("cannot rename " + tmp + " to " + out);
+                } finally {
+                    if (fs.exists(tmp)) fs.delete(tmp, true);
+                }
+                System.out.println("predictions of " + tm.checkpointDir() + " written to " + out);
+                return 0;
+            }
+        });
+    }
+
+    static String line(Prediction p, LabelList labels, boolean regression) {
+        ObjectNode n = new ObjectMapper().createObjectNode();
+        n.put("id", p.id());
+        if (regression) {
+            n.put("prediction", p.outputs()[0]);
+        } else {
+            double[] prob = p.probabilities();
+            int c = p.predictedClass();
+            n.put("label", labels == null ? Integer.toString(c) : labels.get(c));
+            ObjectNode probs = n.putObject("probabilities");
+            for (int i = 0; i < prob.length; i++) probs.put(labels == null ? Integer.toString(i) : labels.get(i), prob[i]);
+        }
+        return n.toString();
+    }
+}

@@ -1,0 +1,63 @@
+package org.adamix.jobs.eval;
+
+import org.adamix.datasets.LabelList;
+import org.adamix.jobs.spark.FsPaths;
+import org.adamix.jobs.spark.JobInputException;
+import org.adamix.jobs.spark.ModelSpec;
+import org.adamix.jobs.train.Weights;
+import org.adamix.jobs.train.WorkerRound;
+import org.adamix.model.AdaMixModel;
+import org.adamix.model.checkpoint.Backbone;
+import org.adamix.model.io.AdapterCheckpoint;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+import java.io.IOException;
+import java.nio.file.Files;
+
+/**
+ * A trained model named by {@code --model}: a train output folder (its {@code merged/} if present and
+ * preferred, else {@code mixture/}) or an {@link AdapterCheckpoint} folder itself, on any file system.
+ */
+public record TrainedModel(Path runDir, Path checkpointDir, AdaMixModel model, LabelList labels) {
+
+    public static TrainedModel load(String uri, Backbone backbone, Configuration conf, boolean preferMerged) throws IOException {
+        Path p = new Path(uri);
+        FileSystem fs = p.getFileSystem(conf);
+        p = fs.makeQualified(p);
+        if (!fs.exists(p)) throw new JobInputException("model does not exist: " + p);
+        Path ckpt, run;
+        if (fs.exists(new Path(p, AdapterCheckpoint.CONFIG))) {
+            ckpt = p;
+            run = p.getParent();
+        } else if (preferMerged && fs.exists(new Path(p, "merged/" + AdapterCheckpoint.CONFIG))) {
+            ckpt = new Path(p, "merged");
+            run = p;
+        } else if (fs.exists(new Path(p, "mixture/" + AdapterCheckpoint.CONFIG))) {
+            ckpt = new Path(p, "mixture");
+            run = p;
+        } else {
+            throw new JobInputException("model " + p + " is neither a train output (mixture/) nor a checkpoint folder ("
+                    + AdapterCheckpoint.CONFIG + ")");
+        }
+        java.nio.file.Path tmp = Files.createTempDirectory("adamix-model-");
+        try {
+            java.nio.file.Path local = FsPaths.copyToLocal(ckpt, tmp, conf);
+            AdapterCheckpoint.Config c = AdapterCheckpoint.readConfig(local);
+            AdaMixModel m = AdapterCheckpoint.load(local, backbone);
+            LabelList labels = c.labels() == null ? null : LabelList.of(c.labels());
+            return new TrainedModel(run, ckpt, m, labels);
+        } finally {
+            FsPaths.deleteLocal(tmp);
+        }
+    }
+
+    public ModelSpec spec() {
+        return ModelSpec.of(model);
+    }
+
+    public Weights weights() {
+        return new Weights(WorkerRound.flat(model.trainableParams()), null, model.step());
+    }
+}
