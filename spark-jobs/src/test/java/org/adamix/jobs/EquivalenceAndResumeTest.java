@@ -98,7 +98,7 @@ class EquivalenceAndResumeTest {
 
     @Test
     void twoWorkersAverageIsTheExampleWeightedMean() {
-        TrainJob.Result r = train(tmp.resolve("two"), 2, 2);
+        TrainJob.Result r = train(tmp.resolve("two"), 2, 3); // one round per epoch: both workers train in it
         List<WorkerResult> ws = new ArrayList<>(r.lastWorkers());
         ws.sort(Comparator.comparingInt(WorkerResult::worker));
         assertEquals(2, ws.size());

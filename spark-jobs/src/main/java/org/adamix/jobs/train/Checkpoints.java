@@ -78,7 +78,7 @@ public final class Checkpoints {
         try {
             java.nio.file.Path local = FsPaths.copyToLocal(last, tmp, conf);
             JsonNode p = MetricsLog.JSON.readTree(local.resolve(PROGRESS).toFile());
-            if (!identity.equals(p.get("run")))
+            if (p.get("run") == null || !identity.toString().equals(p.get("run").toString()))
                 throw new JobInputException("--resume: checkpoint " + last + " was made with other settings: "
                         + p.get("run") + " (now " + identity + ")");
             AdaMixModel m = AdapterCheckpoint.load(local, backbone);
