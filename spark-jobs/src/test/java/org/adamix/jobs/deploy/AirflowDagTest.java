@@ -311,6 +311,8 @@ class AirflowDagTest {
         assertEquals("2", c.get("spark.default.parallelism"), "one training worker per executor");
         assertEquals("true", c.get("spark.yarn.submit.waitAppCompletion"));
         assertFalse(c.containsKey("spark.plugins"), "no GPU settings on CPU");
+        assertTrue(print("submit-yarn.sh", Map.of(), "merge", "--model", "m", "--backbone", "b").contains("--deploy-mode client"),
+                "merge creates no SparkContext: client mode on YARN");
 
         // Sizing follows the environment: N = max(1g, H/10).
         p = print("submit-yarn.sh", Map.of("ADAMIX_EXECUTOR_CORES", "8", "ADAMIX_EXECUTOR_MEMORY", "20g", "ADAMIX_EXECUTORS", "5",
