@@ -141,7 +141,10 @@ public final class AdaMixModel {
 
     // ---- training and inference ----
 
-    /** One optimizer step on a batch (doubled internally for the consistency loss); returns the loss. */
+    /**
+     * One optimizer step on a batch (doubled internally for the consistency loss); returns the loss
+     * of the data (task + consistency), without DL4J's weight-decay term.
+     */
     public double fit(Batch batch) {
         router.setStep(step);
         Nd4j.getRandom().setSeed(Router.stepSeed(seed, step));
@@ -149,7 +152,7 @@ public final class AdaMixModel {
         graph.fit(new MultiDataSet(new INDArray[] {b.tokens()}, new INDArray[] {b.labels()},
                 new INDArray[] {b.mask()}, null));
         step++;
-        return graph.score();
+        return graph.score() - (optimizer.weightDecay() > 0 ? graph.calcRegularizationScore(true) : 0.0);
     }
 
     /** Loss and gradient of the trainable vector (un-averaged: DL4J's updater divides by the rows), no update. */

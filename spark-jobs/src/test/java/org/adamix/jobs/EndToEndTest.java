@@ -71,6 +71,9 @@ class EndToEndTest {
         t0 = System.nanoTime();
         assertEquals(0, TestData.run(new org.adamix.jobs.cli.MergeCommand(), "--model", out.toString(), "--backbone", bb).code());
         assertTrue(Files.exists(out.resolve("merged/adapter_model.safetensors")));
+        // exports: the merged full model folder (backbone + merged adapter for adapter methods)
+        assertTrue(Files.exists(out.resolve("full/config.json")), "full/ export");
+        assertTrue(Files.isDirectory(out.resolve("full/adapter")), "adapters cannot be folded: merged adapter beside the backbone");
         assertTrue(Files.exists(out.resolve("_SUCCESS")));
         org.adamix.jobs.cli.EvaluateCommand ev = new org.adamix.jobs.cli.EvaluateCommand();
         assertEquals(0, TestData.run(ev, "--model", out.toString(), "--backbone", bb, "--data", dev.toString(),
