@@ -38,11 +38,10 @@ public final class AdapterMixture {
             down = down.averaged(s, slot + ".avgDown");
             up = up.averaged(s, slot + ".avgUp");
         }
-        routes = new Router.Route[views];
+        routes = router.routes(layer, views, down.experts(), up.experts());
         long rows = n / views;
         for (int v = 0; v < views; v++) {
-            Router.Route route = training ? router.route(layer, v, down.experts(), up.experts()) : new Router.Route(0, 0);
-            routes[v] = route;
+            Router.Route route = routes[v];
             INDArray xv = Ops.rows(x, v * rows, (v + 1) * rows);
             INDArray pv = Ops.rows(pre, v * rows, (v + 1) * rows);
             INDArray gv = Ops.rows(g, v * rows, (v + 1) * rows);

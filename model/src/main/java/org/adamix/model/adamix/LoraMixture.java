@@ -32,11 +32,10 @@ public final class LoraMixture {
             a = a.averaged(s, slot + ".avgA");
             b = b.averaged(s, slot + ".avgB");
         }
-        routes = new Router.Route[views];
+        routes = router.routes(layer, views, a.experts(), b.experts());
         long rows = n / views;
         for (int v = 0; v < views; v++) {
-            Router.Route route = training ? router.route(layer, v, a.experts(), b.experts()) : new Router.Route(0, 0);
-            routes[v] = route;
+            Router.Route route = routes[v];
             INDArray xv = Ops.rows(x, v * rows, (v + 1) * rows);
             INDArray xav = Ops.rows(xa, v * rows, (v + 1) * rows);
             Ops.gemm(xv, a.weight(route.down()), xav, false, true, 1.0, 0.0);

@@ -40,6 +40,13 @@ public final class Router {
         this.fixed = route;
     }
 
+    /** The routes of one forward pass, one per view (with single experts, e.g. averaged ones, all (0, 0)). */
+    public Route[] routes(int layer, int views, int downExperts, int upExperts) {
+        Route[] out = new Route[views];
+        for (int v = 0; v < views; v++) out[v] = route(layer, v, downExperts, upExperts);
+        return out;
+    }
+
     public Route route(int layer, int view, int downExperts, int upExperts) {
         if (fixed != null) return new Route(Math.min(fixed.down, downExperts - 1), Math.min(fixed.up, upExperts - 1));
         SplittableRandom r = new SplittableRandom(mix(seed, step, layer, view));
