@@ -149,10 +149,12 @@ public final class AdaMixModel {
         router.setStep(step);
         Nd4j.getRandom().setSeed(Router.stepSeed(seed, step));
         Batch b = adaptation.views() == 2 ? batch.doubled() : batch;
+        // DL4J's score adds the weight-decay term of the parameters before the update
+        double decayTerm = optimizer.weightDecay() > 0 ? graph.calcRegularizationScore(true) : 0.0;
         graph.fit(new MultiDataSet(new INDArray[] {b.tokens()}, new INDArray[] {b.labels()},
                 new INDArray[] {b.mask()}, null));
         step++;
-        return graph.score() - (optimizer.weightDecay() > 0 ? graph.calcRegularizationScore(true) : 0.0);
+        return graph.score() - decayTerm;
     }
 
     /** Loss and gradient of the trainable vector (un-averaged: DL4J's updater divides by the rows), no update. */

@@ -45,7 +45,11 @@ class LearningTest {
         AdaMixModel m = AdaMixModel.build(RandomBackbone.create(CONFIG, 1, false, STD), a, HeadConfig.classification(2),
                 OptimizerConfig.paper(a.method() == Method.FULL ? 1e-3 : 5e-3, steps), seed);
         SplittableRandom r = new SplittableRandom(seed);
-        for (int i = 0; i < steps; i++) m.fit(sample(r, 32));
+        for (int i = 0; i < steps; i++) {
+            double loss = m.fit(sample(r, 32));
+            // the reported loss is the data loss alone (cross-entropy + consistency), never negative
+            assertTrue(loss >= 0 && Double.isFinite(loss), "step " + i + " loss " + loss);
+        }
         return m;
     }
 
