@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
  * Two executor JVMs ({@code local-cluster[2,1,1024]}): broadcast and aggregate cross process boundaries,
- * and the result is bit for bit the one of the same job on local[2].
+ * and the result is bit for bit the one of the same job on local[2], also when an executor is killed.
  */
 class LocalClusterTest {
     @TempDir
@@ -41,6 +41,74 @@ class LocalClusterTest {
         return cmd.result();
     }
 
+    static SparkConf clusterConf() throws Exception {
+        Path sparkHome = Files.createDirectories(Path.of("target/spark-home/jars")).getParent().toAbsolutePath();
+        return new SparkConf().setMaster("local-cluster[2,1,1024]").setAppName("adamix-local-cluster")
+                .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1")
+                .set("spark.home", sparkHome.toString())
+                .set("spark.executor.extraClassPath", System.getProperty("java.class.path"))
+                .set("spark.executor.extraJavaOptions", OPENS + " -Djdk.reflect.useDirectMethodHandle=false")
+                .set("spark.executorEnv.OMP_NUM_THREADS", "1");
+    }
+
+    /**
+     * kill -9 of an executor JVM in the middle of a run: Spark relaunches it and retries the round's
+     * task, which reproduces its result (deterministic in round weights, shard, round and seed), so
+     * the job ends with exactly the fault-free weights.
+     */
+    @Test
+    void executorKilledMidRunStillEndsWithTheFaultFreeWeights() throws Exception {
+        Path data = TestData.imdb("train", 48, tmp.resolve("data"));
+        JavaSparkContext local = SparkTests.local2();
+        TrainJob.Result expected;
+        try {
+            expected = train(tmp.resolve("local"), data);
+        } finally {
+            local.stop();
+        }
+        JavaSparkContext sc = new JavaSparkContext(clusterConf());
+        Path out = tmp.resolve("killed");
+        java.util.concurrent.atomic.AtomicLong killed = new java.util.concurrent.atomic.AtomicLong(-1);
+        Thread killer = new Thread(() -> {
+            try {
+                // wait until the first round is checkpointed, then kill one executor during the next ones
+                Path checkpoints = out.resolve("checkpoints");
+                long deadline = System.currentTimeMillis() + 300_000;
+                while (System.currentTimeMillis() < deadline
+                        && !(Files.isDirectory(checkpoints) && Files.list(checkpoints).anyMatch(p -> p.getFileName().toString().startsWith("round-"))))
+                    Thread.sleep(50);
+                ProcessHandle.allProcesses()
+                        .filter(p -> cmdline(p.pid()).contains("CoarseGrainedExecutorBackend"))
+                        .findFirst()
+                        .ifPresent(p -> {
+                            killed.set(p.pid());
+                            p.destroyForcibly();
+                        });
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        try {
+            killer.start();
+            TrainJob.Result r = train(out, data);
+            killer.join();
+            org.junit.jupiter.api.Assertions.assertTrue(killed.get() > 0, "no executor JVM was found to kill");
+            assertArrayEquals(expected.weights().params(), r.weights().params());
+            assertArrayEquals(expected.weights().state(), r.weights().state());
+        } finally {
+            sc.stop();
+        }
+    }
+
+    /** /proc/PID/cmdline (ProcessHandle.Info drops very long command lines such as the executors'). */
+    static String cmdline(long pid) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
     @Test
     void twoExecutorJvmsGiveTheLocalResult() throws Exception {
         Path data = TestData.imdb("train", 16, tmp.resolve("data"));
@@ -51,14 +119,7 @@ class LocalClusterTest {
         } finally {
             local.stop();
         }
-        Path sparkHome = Files.createDirectories(Path.of("target/spark-home/jars")).getParent().toAbsolutePath();
-        SparkConf conf = new SparkConf().setMaster("local-cluster[2,1,1024]").setAppName("adamix-local-cluster")
-                .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1")
-                .set("spark.home", sparkHome.toString())
-                .set("spark.executor.extraClassPath", System.getProperty("java.class.path"))
-                .set("spark.executor.extraJavaOptions", OPENS + " -Djdk.reflect.useDirectMethodHandle=false")
-                .set("spark.executorEnv.OMP_NUM_THREADS", "1");
-        JavaSparkContext sc = new JavaSparkContext(conf);
+        JavaSparkContext sc = new JavaSparkContext(clusterConf());
         try {
             TrainJob.Result r = train(tmp.resolve("cluster"), data);
             Set<String> jvms = r.lastWorkers().stream().map(WorkerResult::jvm).collect(Collectors.toSet());
