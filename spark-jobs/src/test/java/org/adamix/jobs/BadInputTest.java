@@ -49,6 +49,22 @@ class BadInputTest {
                 out, "backbone does not exist");
     }
 
+    /** A worker whose loss turns NaN/Inf fails its task with a clear message; nothing is averaged in or finished. */
+    @Test
+    void divergingWorkerFailsTheJob() throws Exception {
+        Path data = TestData.imdb("train", 16, tmp.resolve("data"));
+        Path out = tmp.resolve("out-diverged");
+        TestData.Run r = train(out, "--backbone", TestData.minilm().toString(), "--train", data.toString(), "--labels", "neg,pos",
+                "--lr", "1e38", "--warmup", "0", "--weight-decay", "0", "--batch-size", "4", "--local-steps", "4",
+                "--max-length", "16", "--rank", "4", "--experts", "2", "--master", "local[2]");
+        assertEquals(1, r.code(), r.err());
+        List<String> errors = r.err().lines().filter(l -> l.startsWith("adamix train: error:")).toList();
+        assertEquals(1, errors.size(), r.err());
+        assertTrue(errors.get(0).contains("the round is not averaged in"), errors.get(0));
+        assertFalse(Files.exists(out.resolve("_SUCCESS")), "a failed job leaves no _SUCCESS");
+        assertFalse(Files.exists(out.resolve("mixture")), "no final model from a diverged run");
+    }
+
     @Test
     void malformedRow() throws Exception {
         Path out = tmp.resolve("out");
