@@ -41,6 +41,16 @@ class LocalClusterTest {
         return cmd.result();
     }
 
+    /** The same job on local[2]: the reference result. */
+    TrainJob.Result onLocal2(Path data) {
+        JavaSparkContext local = SparkTests.local2();
+        try {
+            return train(tmp.resolve("local"), data);
+        } finally {
+            local.stop();
+        }
+    }
+
     static SparkConf clusterConf() throws Exception {
         Path sparkHome = Files.createDirectories(Path.of("target/spark-home/jars")).getParent().toAbsolutePath();
         return new SparkConf().setMaster("local-cluster[2,1,1024]").setAppName("adamix-local-cluster")
@@ -59,13 +69,7 @@ class LocalClusterTest {
     @Test
     void executorKilledMidRunStillEndsWithTheFaultFreeWeights() throws Exception {
         Path data = TestData.imdb("train", 48, tmp.resolve("data"));
-        JavaSparkContext local = SparkTests.local2();
-        TrainJob.Result expected;
-        try {
-            expected = train(tmp.resolve("local"), data);
-        } finally {
-            local.stop();
-        }
+        TrainJob.Result expected = onLocal2(data);
         JavaSparkContext sc = new JavaSparkContext(clusterConf());
         Path out = tmp.resolve("killed");
         java.util.concurrent.atomic.AtomicLong killed = new java.util.concurrent.atomic.AtomicLong(-1);
@@ -112,13 +116,7 @@ class LocalClusterTest {
     @Test
     void twoExecutorJvmsGiveTheLocalResult() throws Exception {
         Path data = TestData.imdb("train", 16, tmp.resolve("data"));
-        JavaSparkContext local = SparkTests.local2();
-        TrainJob.Result expected;
-        try {
-            expected = train(tmp.resolve("local"), data);
-        } finally {
-            local.stop();
-        }
+        TrainJob.Result expected = onLocal2(data);
         JavaSparkContext sc = new JavaSparkContext(clusterConf());
         try {
             TrainJob.Result r = train(tmp.resolve("cluster"), data);
