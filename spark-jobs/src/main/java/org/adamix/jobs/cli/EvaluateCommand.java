@@ -37,24 +37,14 @@ import java.util.concurrent.Callable;
         description = {"Scores a trained model on labelled data, distributed over executors: accuracy, F1, MCC",
                 "(classification) or Pearson, Spearman (regression). Writes a JSON file."})
 public final class EvaluateCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "Train output folder (merged/ if present, else mixture/) or a checkpoint folder.")
-    String model;
-    @Option(names = "--backbone", required = true, description = "The backbone the model was trained on.")
-    String backbone;
     @Option(names = "--data", required = true, split = ",", description = "Labelled data: files, folders or globs.")
     List<String> data;
     @Mixin
+    InferenceOptions run = new InferenceOptions();
+    @Mixin
     DataOptions options = new DataOptions();
-    @Option(names = "--max-length", defaultValue = "128", description = "Tokens per example (default ${DEFAULT-VALUE}).")
-    int maxLength;
-    @Option(names = "--batch-size", defaultValue = "32", description = "Examples per inference batch (default ${DEFAULT-VALUE}).")
-    int batchSize;
-    @Option(names = "--workers", description = "Partitions (default: Spark's default parallelism).")
-    Integer workers;
     @Option(names = "--output", description = "Evaluation JSON (default: <run>/eval.json).")
     String output;
-    @Option(names = "--master", description = "Spark master (default: spark-submit's, else local[*]).")
-    String master;
 
     Map<String, Double> scores;
 
@@ -66,8 +56,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     public Integer call() {
         return Failures.run("evaluate", System.err, () -> {
             Configuration conf = new Configuration();
-            try (BackboneSource bb = BackboneSource.open(backbone, conf)) {
-                TrainedModel tm = TrainedModel.load(model, bb.backbone(), conf, true);
+            try (BackboneSource bb = BackboneSource.open(run.backbone, conf)) {
+                TrainedModel tm = TrainedModel.load(run.model, bb.backbone(), conf, true);
                 DatasetSpec spec;
                 try {
                     spec = options.spec(tm.labels(), true);
@@ -75,9 +65,9 @@ public final class EvaluateCommand implements Callable<Integer> {
                     throw new JobInputException(e.getMessage(), e);
                 }
                 List<String> files = ShardedData.listFiles(spec, conf, data);
-                DataPreview.check(spec, conf, files, bb.tokenizer(), maxLength, 100);
-                try (Sessions s = Sessions.open(master, "adamix evaluate")) {
-                    List<Prediction> ps = predict(s, bb, tm, spec, files, maxLength, batchSize, workers, "evaluating " + data);
+                DataPreview.check(spec, conf, files, bb.tokenizer(), run.maxLength, 100);
+                try (Sessions s = Sessions.open(run.master, "adamix evaluate")) {
+                    List<Prediction> ps = predict(s, bb, tm, spec, files, run.maxLength, run.batchSize, run.workers, "evaluating " + data);
                     scores = TrainJob.score(ps, tm.spec());
                 }
                 Path out = output != null ? new Path(output) : new Path(tm.runDir(), "eval.json");

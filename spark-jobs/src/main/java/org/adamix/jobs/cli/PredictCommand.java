@@ -27,22 +27,14 @@ import java.util.concurrent.Callable;
         description = {"Batch inference: one JSON line per input example with its id and the predicted label and",
                 "class probabilities (or value, for regression). The output folder appears complete, with _SUCCESS."})
 public final class PredictCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "Train output folder (merged/ if present, else mixture/) or a checkpoint folder.")
-    String model;
-    @Option(names = "--backbone", required = true, description = "The backbone the model was trained on.")
-    String backbone;
     @Option(names = "--input", required = true, split = ",", description = "Input data: files, folders or globs (labels not needed).")
     List<String> input;
     @Mixin
+    InferenceOptions run = new InferenceOptions();
+    @Mixin
     DataOptions options = new DataOptions();
-    @Option(names = "--max-length", defaultValue = "128") int maxLength;
-    @Option(names = "--batch-size", defaultValue = "32") int batchSize;
-    @Option(names = "--workers", description = "Partitions (default: Spark's default parallelism).")
-    Integer workers;
     @Option(names = "--output", required = true, description = "Output folder for part-* JSON Lines; must not exist.")
     String output;
-    @Option(names = "--master", description = "Spark master (default: spark-submit's, else local[*]).")
-    String master;
 
     @Override
     public Integer call() {
@@ -52,8 +44,8 @@ public final class PredictCommand implements Callable<Integer> {
             FileSystem fs = out.getFileSystem(conf);
             out = fs.makeQualified(out);
             if (fs.exists(out)) throw new JobInputException("output " + out + " already exists");
-            try (BackboneSource bb = BackboneSource.open(backbone, conf)) {
-                TrainedModel tm = TrainedModel.load(model, bb.backbone(), conf, true);
+            try (BackboneSource bb = BackboneSource.open(run.backbone, conf)) {
+                TrainedModel tm = TrainedModel.load(run.model, bb.backbone(), conf, true);
                 DatasetSpec spec;
                 try {
                     spec = options.spec(null, false);
@@ -61,12 +53,12 @@ public final class PredictCommand implements Callable<Integer> {
                     throw new JobInputException(e.getMessage(), e);
                 }
                 List<String> files = ShardedData.listFiles(spec, conf, input);
-                DataPreview.check(spec, conf, files, bb.tokenizer(), maxLength, 100);
+                DataPreview.check(spec, conf, files, bb.tokenizer(), run.maxLength, 100);
                 LabelList labels = tm.labels();
                 boolean regression = tm.model().head().regression();
                 Path tmp = FsPaths.tempSibling(out);
-                try (Sessions s = Sessions.open(master, "adamix predict")) {
-                    EvaluateCommand.predictions(s, bb, tm, spec, files, maxLength, batchSize, workers, "predicting " + input)
+                try (Sessions s = Sessions.open(run.master, "adamix predict")) {
+                    EvaluateCommand.predictions(s, bb, tm, spec, files, run.maxLength, run.batchSize, run.workers, "predicting " + input)
                             .map(p -> line(p, labels, regression)).saveAsTextFile(tmp.toString());
                     if (!fs.rename(tmp, out)) throw new java.io.IOException("cannot rename " + tmp + " to " + out);
                 } finally {
