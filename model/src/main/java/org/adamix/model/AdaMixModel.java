@@ -8,6 +8,7 @@ import org.adamix.model.layers.EmbeddingsConf;
 import org.adamix.model.layers.FeedForwardConf;
 import org.adamix.model.layers.ParamSpec;
 import org.adamix.model.layers.PoolerConf;
+import org.adamix.model.layers.SpecParamInitializer;
 import org.adamix.model.layers.Sublayer;
 import org.adamix.model.layers.SublayerConf;
 import org.deeplearning4j.nn.api.Layer;
@@ -64,7 +65,18 @@ public final class AdaMixModel {
         this.sublayers = sublayers(backbone.config(), adaptation, head, seed, backbone.hasPooler());
         this.graph = new ComputationGraph(graphConfig());
         graph.init();
+        initHead();
         bindBackbone();
+    }
+
+    /**
+     * The task head's start weights, N(0, 0.02) from a generator keyed by the seed, like every other
+     * trainable tensor. DL4J's own initialiser draws from ND4J's global generator, which it leaves
+     * unseeded for seed 0: the head then differed between JVMs (DeterminismTest).
+     */
+    private void initHead() {
+        INDArray w = graph.getLayer("classifier").getParam("W");
+        SpecParamInitializer.fill(w, new ParamSpec("W", w.shape(), true, ParamSpec.Init.NORMAL, null, true), seed, "classifier");
     }
 
     public static AdaMixModel build(Backbone backbone, AdaptationConfig adaptation, HeadConfig head,

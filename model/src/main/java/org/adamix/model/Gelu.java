@@ -1,5 +1,7 @@
 package org.adamix.model;
 
+import org.adamix.model.ops.Kernels;
+import org.adamix.model.ops.Ops;
 import org.adamix.model.ops.Scratch;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
@@ -37,6 +39,19 @@ public enum Gelu {
      * pass reuses: Φ(x) for the exact form, σ(2√(2/π)(x + 0.044715x³)) for the tanh form.
      */
     public void forward(INDArray x, INDArray y, INDArray keep) {
+        forward(x, null, y, keep, true);
+    }
+
+    /**
+     * x += bias (the preceding linear layer's bias, fused here), then y = gelu(x). With training
+     * false nothing is kept for a backward pass (and x may be left without the bias).
+     */
+    public void forward(INDArray x, INDArray bias, INDArray y, INDArray keep, boolean training) {
+        if (Kernels.on(x, bias, y, keep)) {
+            Kernels.geluForward(this == EXACT, x, bias, y, training ? keep : null);
+            return;
+        }
+        if (bias != null) Ops.addRow(x, bias, x);
         if (this == TANH) {
             // 0.5·(1 + tanh(u)) = σ(2u), u = c·x·(1 + k·x²): one sigmoid, cheaper than tanh in ND4J
             x.mul(x, keep);
@@ -54,6 +69,10 @@ public enum Gelu {
 
     /** dx = dy · gelu'(x), given the {@code keep} of the forward pass; dx may alias dy. */
     public void backward(INDArray x, INDArray keep, INDArray dy, INDArray dx, Scratch s, String slot) {
+        if (Kernels.on(x, keep, dy, dx)) {
+            Kernels.geluBackward(this == EXACT, x, keep, dy, dx);
+            return;
+        }
         INDArray d = s.get(slot + ".d", x.shape());
         INDArray t = s.get(slot + ".t", x.shape());
         if (this == TANH) {

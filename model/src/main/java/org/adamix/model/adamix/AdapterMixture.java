@@ -46,8 +46,8 @@ public final class AdapterMixture {
             INDArray pv = Ops.rows(pre, v * rows, (v + 1) * rows);
             INDArray gv = Ops.rows(g, v * rows, (v + 1) * rows);
             INDArray yv = Ops.rows(y, v * rows, (v + 1) * rows);
-            Ops.linear(xv, down.weight(route.down()), down.bias(route.down()), pv);
-            act.forward(pv, gv, Ops.rows(keep, v * rows, (v + 1) * rows));
+            Ops.linear(xv, down.weight(route.down()), null, pv);
+            act.forward(pv, down.bias(route.down()), gv, Ops.rows(keep, v * rows, (v + 1) * rows), training);
             Ops.linear(gv, up.weight(route.up()), up.bias(route.up()), yv);
             yv.addi(xv);
         }

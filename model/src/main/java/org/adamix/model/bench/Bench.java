@@ -90,7 +90,7 @@ public final class Bench implements Callable<Integer> {
     private static List<String> jvmFlags() {
         List<String> out = new ArrayList<>();
         for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
-            if (a.startsWith("-X") || a.startsWith("-D") || a.startsWith("--add-opens")) out.add(a);
+            if (a.startsWith("-X") || a.startsWith("-D") || a.startsWith("--add-opens") || a.startsWith("--add-modules")) out.add(a);
         return out;
     }
 
@@ -136,8 +136,10 @@ public final class Bench implements Callable<Integer> {
         }
         if (Boolean.getBoolean("adamix.profile"))
             org.adamix.model.layers.Sublayer.PROFILE.forEach((k, v) -> System.out.printf("PROFILE %-22s %8.1f ms/call%n", k, v[0] / 1e6 / v[1]));
-        System.out.printf("BENCH method=%s train_ex_per_s=%.1f infer_ex_per_s=%.1f peak_rss_mb=%d trainable=%d loss_first=%.4f loss_last=%.4f%n",
-                c[0], batch / median(train), batch / median(infer), peakRssMb(), model.trainableParams().length(), firstLoss, lastLoss);
+        String blasCore = System.getenv().getOrDefault("OPENBLAS_CORETYPE", "default");
+        System.out.printf("BENCH method=%s train_ex_per_s=%.1f infer_ex_per_s=%.1f peak_rss_mb=%d trainable=%d loss_first=%.4f loss_last=%.4f"
+                        + " kernels=%s blas_core=%s%n", c[0], batch / median(train), batch / median(infer), peakRssMb(),
+                model.trainableParams().length(), firstLoss, lastLoss, org.adamix.model.ops.Kernels.describe(), blasCore.isEmpty() ? "default" : blasCore);
     }
 
     static double median(double[] v) {

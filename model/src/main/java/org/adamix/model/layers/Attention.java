@@ -5,6 +5,7 @@ import org.adamix.model.adamix.AdapterMixture;
 import org.adamix.model.adamix.LoraMixture;
 import org.adamix.model.adamix.Router;
 import org.adamix.model.ops.Dropout;
+import org.adamix.model.ops.Kernels;
 import org.adamix.model.ops.LayerNormOp;
 import org.adamix.model.ops.Ops;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -70,14 +71,8 @@ public class Attention extends Sublayer<AttentionConf> {
         INDArray p = scratch.get("p", b, nh, t, t);
         Ops.gemm(qh, kh, p, false, true, 1.0 / Math.sqrt(dh), 0.0);
         INDArray bias = scratch.get("maskBias", b, t);
-        if (maskArray != null) {
-            bias.assign(maskArray).subi(1.0).muli(-MASKED); // 0 where attended, MASKED where padding
-        } else {
-            bias.assign(0);
-        }
-        p.reshape(b, nh * t, t).addi(bias.reshape(b, 1, t));
-        INDArray p2 = p.reshape(b * nh * t, t);
-        Nd4j.exec(new SoftMax(p2, p2, 1));
+        if (maskArray != null) bias.assign(maskArray).subi(1.0).muli(-MASKED); // 0 where attended, MASKED where padding
+        softmax(p, maskArray != null ? bias : null);
         INDArray pUsed = p;
         if (training && bert.attentionDropout() > 0) {
             pUsed = scratch.get("pDrop", b, nh, t, t);
@@ -95,10 +90,8 @@ public class Attention extends Sublayer<AttentionConf> {
             adapter.forward(o, oa, experts("adapter.attention.down", true), experts("adapter.attention.up", true),
                     training, views(training), scratch);
         }
-        INDArray z = scratch.get("z", n, h);
-        oa.add(x, z);
         INDArray out = scratch.get("out", b, t, h);
-        norm.forward(z, w("attention.output.LayerNorm.weight"), w("attention.output.LayerNorm.bias"), out.reshape(n, h), scratch);
+        norm.forward(oa, x, w("attention.output.LayerNorm.weight"), w("attention.output.LayerNorm.bias"), out.reshape(n, h), scratch);
         return out;
     }
 
@@ -136,13 +129,8 @@ public class Attention extends Sublayer<AttentionConf> {
         INDArray dv = scratch.get("dv", n, h);
         Ops.gemm(pUsed, dctxh, heads(dv), true, false, 1.0, 0.0);
         Dropout.backward(dp, bert.attentionDropout(), lastTraining, scratch, "dropP");
-        // softmax backward: ds = p ⊙ (dp − Σ_j dp_j p_j)
         INDArray ds = scratch.get("ds", b, nh, t, t);
-        INDArray rowSum = scratch.get("rowSum", b * nh * t);
-        dp.mul(p, ds);
-        Nd4j.exec(new Sum(ds.reshape(b * nh * t, t), rowSum, 1));
-        Ops.subCol(dp.reshape(b * nh * t, t), rowSum, dp.reshape(b * nh * t, t));
-        dp.mul(p, ds);
+        softmaxBackward(p, dp, ds);
         double scale = 1.0 / Math.sqrt(dh);
         INDArray dq = scratch.get("dq", n, h), dk = scratch.get("dk", n, h);
         Ops.gemm(ds, kh, heads(dq), false, false, scale, 0.0);
@@ -166,6 +154,32 @@ public class Attention extends Sublayer<AttentionConf> {
                     expertGrads("lora.value.A"), expertGrads("lora.value.B"), scratch);
         }
         return dx == null ? null : dx.reshape(b, t, h);
+    }
+
+    /** In place: p = softmax(p + mask bias) over the key dimension; bias [B, T] or null. */
+    private void softmax(INDArray p, INDArray bias) {
+        long nh = c().bert().numHeads();
+        if (Kernels.on(p, bias)) {
+            Kernels.softmaxForward(p, bias, (int) (nh * t));
+            return;
+        }
+        if (bias != null) p.reshape(b, nh * t, t).addi(bias.reshape(b, 1, t));
+        INDArray p2 = p.reshape(b * nh * t, t);
+        Nd4j.exec(new SoftMax(p2, p2, 1));
+    }
+
+    /** ds = p ⊙ (dp − Σ_j dp_j p_j); dp is overwritten. */
+    private void softmaxBackward(INDArray p, INDArray dp, INDArray ds) {
+        if (Kernels.on(p, dp, ds)) {
+            Kernels.softmaxBackward(p, dp, ds);
+            return;
+        }
+        long rows = p.length() / t;
+        INDArray rowSum = scratch.get("rowSum", rows);
+        dp.mul(p, ds);
+        Nd4j.exec(new Sum(ds.reshape(rows, t), rowSum, 1));
+        Ops.subCol(dp.reshape(rows, t), rowSum, dp.reshape(rows, t));
+        dp.mul(p, ds);
     }
 
     private org.adamix.model.adamix.ExpertWeights experts(String key) {

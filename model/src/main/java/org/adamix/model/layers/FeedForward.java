@@ -43,8 +43,8 @@ public class FeedForward extends Sublayer<FeedForwardConf> {
         long h = bert.hiddenSize(), f = bert.intermediateSize(), n = b * t;
         INDArray x = input.reshape(n, h);
         INDArray a = scratch.get("a", n, f), ga = scratch.get("ga", n, f);
-        Ops.linear(x, w("intermediate.dense.weight"), w("intermediate.dense.bias"), a);
-        act.forward(a, ga, scratch.get("act", n, f));
+        Ops.linear(x, w("intermediate.dense.weight"), null, a);
+        act.forward(a, w("intermediate.dense.bias"), ga, scratch.get("act", n, f), training);
         INDArray y = scratch.get("y", n, h);
         Ops.linear(ga, w("output.dense.weight"), w("output.dense.bias"), y);
         Dropout.forward(y, bert.hiddenDropout(), training, scratch, "dropY");
@@ -54,10 +54,8 @@ public class FeedForward extends Sublayer<FeedForwardConf> {
             adapter.forward(y, ya, experts("adapter.ffn.down", true), experts("adapter.ffn.up", true), training,
                     training ? c().adaptation().views() : 1, scratch);
         }
-        INDArray z = scratch.get("z", n, h);
-        ya.add(x, z);
         INDArray out = scratch.get("out", b, t, h);
-        norm.forward(z, w("output.LayerNorm.weight"), w("output.LayerNorm.bias"), out.reshape(n, h), scratch);
+        norm.forward(ya, x, w("output.LayerNorm.weight"), w("output.LayerNorm.bias"), out.reshape(n, h), scratch);
         return out;
     }
 

@@ -21,10 +21,24 @@ public final class LayerNormOp {
     }
 
     public void forward(INDArray x, INDArray gamma, INDArray beta, INDArray y, Scratch s) {
+        forward(x, null, gamma, beta, y, s);
+    }
+
+    /** y = LayerNorm(x + residual): the post-LN sublayer ending, fused into one pass when it can be. */
+    public void forward(INDArray x, INDArray residual, INDArray gamma, INDArray beta, INDArray y, Scratch s) {
         long n = x.size(0), h = x.size(1);
-        INDArray mean = s.get(prefix + ".mean", n);
         INDArray rstd = s.get(prefix + ".rstd", n);
         INDArray xhat = s.get(prefix + ".xhat", n, h);
+        if (Kernels.on(x, residual, gamma, beta, y)) {
+            Kernels.layerNormForward(x, residual, gamma, beta, y, xhat, rstd, eps);
+            return;
+        }
+        if (residual != null) {
+            INDArray z = s.get(prefix + ".z", n, h);
+            x.add(residual, z);
+            x = z;
+        }
+        INDArray mean = s.get(prefix + ".mean", n);
         Nd4j.exec(new Mean(x, mean, 1));
         xhat.assign(x);
         xhat.subiColumnVector(mean.reshape(n, 1));
@@ -47,15 +61,19 @@ public final class LayerNormOp {
         long n = dy.size(0), h = dy.size(1);
         INDArray xhat = s.get(prefix + ".xhat", n, h);
         INDArray rstd = s.get(prefix + ".rstd", n);
-        INDArray g = s.get(prefix + ".g", n, h);
         INDArray gx = s.get(prefix + ".gx", n, h);
-        INDArray a = s.get(prefix + ".a", n);
-        INDArray b = s.get(prefix + ".b", n);
         if (dBeta != null) Ops.sumRows(dy, dBeta, false, s);
         if (dGamma != null) {
             dy.mul(xhat, gx);
             Ops.sumRows(gx, dGamma, false, s);
         }
+        if (Kernels.on(dy, gamma, dx)) {
+            Kernels.layerNormBackward(dy, xhat, rstd, gamma, dx);
+            return;
+        }
+        INDArray g = s.get(prefix + ".g", n, h);
+        INDArray a = s.get(prefix + ".a", n);
+        INDArray b = s.get(prefix + ".b", n);
         Ops.mulRow(dy, gamma, g);
         g.mul(xhat, gx);
         Nd4j.exec(new Mean(g, a, 1));

@@ -35,6 +35,10 @@ public final class Ops {
 
     /** out[i, :] = x[i, :] + row. */
     public static void addRow(INDArray x, INDArray row, INDArray out) {
+        if (Kernels.on(x, row, out)) {
+            Kernels.addRow(x, row, out);
+            return;
+        }
         Nd4j.exec(new BroadcastAddOp(x, row, out, 1));
     }
 

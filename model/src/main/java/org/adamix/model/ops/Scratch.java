@@ -6,6 +6,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,8 +21,10 @@ public final class Scratch {
 
     private static final class Slot {
         INDArray buffer;
-        long[] shape;
-        INDArray view;
+        /** Views by shape: some slots are asked for in several shapes, and a view costs a native call. */
+        final Map<List<Long>, INDArray> views = new HashMap<>();
+        long[] lastShape;
+        INDArray lastView;
     }
 
     public Scratch(DataType dataType) {
@@ -35,15 +38,22 @@ public final class Scratch {
     /** A c-ordered array of the given shape backed by slot {@code name}; contents are unspecified. */
     public INDArray get(String name, long... shape) {
         Slot s = slots.computeIfAbsent(name, k -> new Slot());
-        if (s.view != null && Arrays.equals(s.shape, shape)) return s.view;
+        if (s.lastView != null && Arrays.equals(s.lastShape, shape)) return s.lastView;
         long n = 1;
         for (long d : shape) n *= d;
         if (s.buffer == null || s.buffer.length() < n) {
             s.buffer = Nd4j.createUninitialized(dataType, Math.max(n, 1));
+            s.views.clear();
         }
-        s.shape = shape.clone();
-        s.view = Nd4j.create(s.buffer.data(), shape, Nd4j.getStrides(shape, 'c'), 0, 'c', dataType);
-        return s.view;
+        List<Long> key = Arrays.stream(shape).boxed().toList();
+        INDArray view = s.views.get(key);
+        if (view == null) {
+            view = Nd4j.create(s.buffer.data(), shape, Nd4j.getStrides(shape, 'c'), 0, 'c', dataType);
+            s.views.put(key, view);
+        }
+        s.lastShape = shape.clone();
+        s.lastView = view;
+        return view;
     }
 
     /** Like {@link #get} but zero-filled. */

@@ -1,0 +1,141 @@
+package org.adamix.model.ops;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+
+/**
+ * Chooses where the fused element-wise kernels run. With the JVM flag
+ * {@code --add-modules=jdk.incubator.vector} (bin/adamix, the deploy scripts and the tests pass it)
+ * float32 arrays go to {@link VectorKernels}; otherwise, and for float64 (the gradient checks), the
+ * callers use their ND4J formulation of the same math. {@code -Dadamix.kernels=nd4j} forces ND4J.
+ *
+ * <p>Work is split by rows across ND4J's thread count (a Spark task sets it to its cores), so one
+ * thread budget covers GEMMs and these kernels alike.
+ */
+public final class Kernels {
+    private static final Logger LOG = LoggerFactory.getLogger(Kernels.class);
+    private static final boolean AVAILABLE = available();
+    /** Below this many elements a kernel runs on the calling thread: a fork costs more than it saves. */
+    private static final long MIN_PARALLEL = 1 << 15;
+    private static final ForkJoinPool POOL = new ForkJoinPool(Runtime.getRuntime().availableProcessors());
+
+    private Kernels() {}
+
+    private static boolean available() {
+        if ("nd4j".equals(System.getProperty("adamix.kernels"))) return false;
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            LoggerFactory.getLogger(Kernels.class).warn("JVM started without --add-modules=jdk.incubator.vector: "
+                    + "element-wise kernels run as ND4J ops (training ~1.5-2x slower)");
+            return false;
+        }
+        return true;
+    }
+
+    /** "vector-512" (SIMD width in bits) or "nd4j": for benchmark reports. */
+    public static String describe() {
+        return AVAILABLE ? "vector-" + VectorKernels.lanes() * 32 : "nd4j";
+    }
+
+    /** True if the vector kernels take these arrays: float32, c-ordered and contiguous. */
+    public static boolean on(INDArray... arrays) {
+        if (!AVAILABLE) return false;
+        for (INDArray a : arrays) {
+            if (a == null) continue;
+            if (a.dataType() != DataType.FLOAT || a.ordering() != 'c') return false;
+            if (!Arrays.equals(a.stride(), Nd4j.getStrides(a.shape(), 'c')) && a.length() > 1) return false;
+        }
+        return true;
+    }
+
+    /** The array's elements as a native-order ByteBuffer starting at its first element. */
+    static ByteBuffer buf(INDArray a) {
+        if (a == null) return null;
+        ByteBuffer all = a.data().asNio();
+        return all.slice((int) (a.offset() * 4), (int) (a.length() * 4)).order(ByteOrder.nativeOrder());
+    }
+
+    interface Range {
+        void run(int from, int to);
+    }
+
+    /** Runs body over [0, n) in contiguous chunks, one per thread; {@code cost} = elements touched. */
+    static void parallel(int n, long cost, Range body) {
+        int threads = Math.min(n, Math.max(1, Nd4j.getEnvironment().maxThreads()));
+        if (threads <= 1 || cost < MIN_PARALLEL) {
+            body.run(0, n);
+            return;
+        }
+        ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[threads - 1];
+        for (int k = 1; k < threads; k++) {
+            int from = (int) ((long) n * k / threads), to = (int) ((long) n * (k + 1) / threads);
+            tasks[k - 1] = POOL.submit(() -> body.run(from, to));
+        }
+        body.run(0, (int) ((long) n / threads));
+        for (ForkJoinTask<?> t : tasks) t.join();
+    }
+
+    // ---- the kernels, on INDArrays (callers check on(...) first) ----
+
+    /** x += bias (bias may be null), y = gelu(x), keep = saved for backward; keep null: inference (x untouched). */
+    public static void geluForward(boolean exact, INDArray x, INDArray bias, INDArray y, INDArray keep) {
+        ByteBuffer bx = buf(x), bb = buf(bias), by = buf(y), bk = buf(keep);
+        int w = (int) x.size(x.rank() - 1), rows = (int) (x.length() / w);
+        parallel(rows, x.length(), (a, b) -> VectorKernels.geluForward(exact, bx, bb, by, bk, w, a, b));
+    }
+
+    public static void geluBackward(boolean exact, INDArray x, INDArray keep, INDArray dy, INDArray dx) {
+        ByteBuffer bx = buf(x), bk = buf(keep), bdy = buf(dy), bdx = buf(dx);
+        int n = (int) x.length();
+        if (exact) parallel(n, n, (a, b) -> VectorKernels.geluExactBackward(bx, bk, bdy, bdx, a, b));
+        else parallel(n, n, (a, b) -> VectorKernels.geluTanhBackward(bx, bk, bdy, bdx, a, b));
+    }
+
+    /** out[i, :] = x[i, :] + row; out may alias x. */
+    public static void addRow(INDArray x, INDArray row, INDArray out) {
+        int w = (int) row.length(), rows = (int) (x.length() / w);
+        ByteBuffer bx = buf(x), br = buf(row), bo = buf(out);
+        parallel(rows, x.length(), (a, b) -> VectorKernels.addRow(bx, br, bo, w, a, b));
+    }
+
+    /** LayerNorm of a (+ b when not null) over rows of width h; keeps x̂ and rstd. */
+    public static void layerNormForward(INDArray a, INDArray b, INDArray gamma, INDArray beta, INDArray y,
+                                        INDArray xhat, INDArray rstd, double eps) {
+        int h = (int) gamma.length(), rows = (int) (a.length() / h);
+        ByteBuffer ba = buf(a), bb = buf(b), bg = buf(gamma), bbeta = buf(beta), by = buf(y), bx = buf(xhat), br = buf(rstd);
+        float e = (float) eps;
+        parallel(rows, a.length(), (f, t) -> VectorKernels.layerNormForward(ba, bb, bg, bbeta, by, bx, br, h, e, f, t));
+    }
+
+    public static void layerNormBackward(INDArray dy, INDArray xhat, INDArray rstd, INDArray gamma, INDArray dx) {
+        int h = (int) gamma.length(), rows = (int) (dy.length() / h);
+        ByteBuffer bdy = buf(dy), bx = buf(xhat), br = buf(rstd), bg = buf(gamma), bdx = buf(dx);
+        parallel(rows, dy.length(), (f, t) -> VectorKernels.layerNormBackward(bdy, bx, br, bg, bdx, h, f, t));
+    }
+
+    /** In place over the last dimension of s: softmax(s + bias[row / rowsPerBias]); bias [·, t] or null. */
+    public static void softmaxForward(INDArray s, INDArray bias, int rowsPerBias) {
+        int t = (int) s.size(s.rank() - 1), rows = (int) (s.length() / t);
+        ByteBuffer bs = buf(s), bb = buf(bias);
+        parallel(rows, s.length(), (f, to) -> VectorKernels.softmaxForward(bs, bb, rowsPerBias, t, f, to));
+    }
+
+    /** ds = p ⊙ (dp − rowSum(dp ⊙ p)); ds may alias dp. */
+    public static void softmaxBackward(INDArray p, INDArray dp, INDArray ds) {
+        int t = (int) p.size(p.rank() - 1), rows = (int) (p.length() / t);
+        ByteBuffer bp = buf(p), bdp = buf(dp), bds = buf(ds);
+        parallel(rows, p.length(), (f, to) -> VectorKernels.softmaxBackward(bp, bdp, bds, t, f, to));
+    }
+
+    static {
+        if (AVAILABLE) LOG.debug("element-wise kernels: {}", describe());
+    }
+}

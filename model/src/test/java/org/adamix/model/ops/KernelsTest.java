@@ -1,0 +1,171 @@
+package org.adamix.model.ops;
+
+import org.adamix.model.Gelu;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The vector kernels against the same math in double precision (the ND4J formulation the gradient
+ * checks verify), on float32 inputs whose widths are not multiples of the SIMD width (so the masked
+ * tails run) and on views at an offset inside a larger buffer. The tests run with
+ * --add-modules=jdk.incubator.vector (the build's argLine); without it they would compare ND4J to
+ * itself, so the first test insists the vector kernels are on.
+ */
+class KernelsTest {
+    static final double TOL = 2e-6;
+
+    @BeforeAll
+    static void seed() {
+        Nd4j.getRandom().setSeed(11);
+    }
+
+    @Test
+    void vectorKernelsAreOnInTheTestJvm() {
+        assertTrue(Kernels.describe().startsWith("vector-"), Kernels.describe());
+        assertTrue(Kernels.on(Nd4j.create(DataType.FLOAT, 3, 5)));
+        assertTrue(!Kernels.on(Nd4j.create(DataType.DOUBLE, 3, 5)), "float64 stays on ND4J");
+        assertTrue(!Kernels.on(Nd4j.create(DataType.FLOAT, 3, 5).transpose()), "a transposed view is not contiguous");
+    }
+
+    /** A float array of the given shape that is a view at an offset inside a larger buffer. */
+    static INDArray viewOf(INDArray values) {
+        INDArray big = Nd4j.create(DataType.FLOAT, values.length() + 37);
+        INDArray v = Nd4j.create(big.data(), values.shape(), Nd4j.getStrides(values.shape(), 'c'), 37, 'c', DataType.FLOAT);
+        v.assign(values);
+        return v;
+    }
+
+    static INDArray rand(long... shape) {
+        return Nd4j.rand(DataType.DOUBLE, shape).subi(0.5).muli(8);
+    }
+
+    static void close(INDArray expectedDouble, INDArray actualFloat, double tol, String what) {
+        double err = expectedDouble.sub(actualFloat.castTo(DataType.DOUBLE)).amaxNumber().doubleValue();
+        double scale = Math.max(1, expectedDouble.amaxNumber().doubleValue());
+        assertTrue(err <= tol * scale, what + ": max |diff| " + err);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Gelu.class)
+    void geluForwardAndBackward(Gelu gelu) {
+        INDArray x = rand(7, 45), bias = rand(45), dy = rand(7, 45);
+        // reference: the ND4J formulation in double
+        INDArray xb = x.addRowVector(bias);
+        INDArray y = Nd4j.create(DataType.DOUBLE, 7, 45), keep = Nd4j.create(DataType.DOUBLE, 7, 45), dx = Nd4j.create(DataType.DOUBLE, 7, 45);
+        gelu.forward(xb, y, keep);
+        gelu.backward(xb, keep, dy, dx, new Scratch(DataType.DOUBLE), "g");
+
+        INDArray fx = viewOf(x.castTo(DataType.FLOAT)), fb = viewOf(bias.castTo(DataType.FLOAT));
+        INDArray fy = viewOf(Nd4j.create(DataType.FLOAT, 7, 45)), fk = viewOf(Nd4j.create(DataType.FLOAT, 7, 45));
+        gelu.forward(fx, fb, fy, fk, true);
+        close(xb, fx, 1e-6, "x + bias written back");
+        close(y, fy, TOL, "gelu(x)");
+        close(keep, fk, TOL, "kept for backward");
+        INDArray fdx = viewOf(dy.castTo(DataType.FLOAT));
+        gelu.backward(fx, fk, fdx, fdx, new Scratch(DataType.FLOAT), "g"); // in place, as the layers call it
+        close(dx, fdx, TOL, "dx");
+
+        // inference: only y is written, x keeps its values
+        INDArray ix = viewOf(x.castTo(DataType.FLOAT)), iy = viewOf(Nd4j.create(DataType.FLOAT, 7, 45));
+        gelu.forward(ix, fb, iy, fk, false);
+        close(y, iy, TOL, "inference gelu(x + bias)");
+        close(x, ix, 1e-6, "inference leaves x alone");
+    }
+
+    @Test
+    void exactGeluMatchesErfReference() {
+        // Φ at a few hand-checked points: Φ(0) = 0.5, Φ(1) = 0.841344746, Φ(-2) = 0.022750132
+        INDArray x = viewOf(Nd4j.createFromArray(0f, 1f, -2f));
+        INDArray y = Nd4j.create(DataType.FLOAT, 3), keep = Nd4j.create(DataType.FLOAT, 3);
+        Gelu.EXACT.forward(x, null, y, keep, true);
+        assertEquals(0.5, keep.getDouble(0), 1e-7);
+        assertEquals(0.841344746, keep.getDouble(1), 3e-7);
+        assertEquals(0.022750132, keep.getDouble(2), 3e-7);
+        assertEquals(-2 * 0.022750132, y.getDouble(2), 6e-7);
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void layerNormWithResidual(boolean residual) {
+        int n = 6, h = 37;
+        INDArray a = rand(n, h), b = rand(n, h), gamma = rand(h), beta = rand(h), dy = rand(n, h);
+        LayerNormOp ref = new LayerNormOp("ln", 1e-5);
+        Scratch sd = new Scratch(DataType.DOUBLE);
+        INDArray y = Nd4j.create(DataType.DOUBLE, n, h), dx = Nd4j.create(DataType.DOUBLE, n, h);
+        ref.forward(a, residual ? b : null, gamma, beta, y, sd);
+        ref.backward(dy, gamma, dx, null, null, sd);
+
+        LayerNormOp op = new LayerNormOp("ln", 1e-5);
+        Scratch sf = new Scratch(DataType.FLOAT);
+        INDArray fy = viewOf(Nd4j.create(DataType.FLOAT, n, h)), fdx = viewOf(Nd4j.create(DataType.FLOAT, n, h));
+        op.forward(viewOf(a.castTo(DataType.FLOAT)), residual ? viewOf(b.castTo(DataType.FLOAT)) : null,
+                viewOf(gamma.castTo(DataType.FLOAT)), viewOf(beta.castTo(DataType.FLOAT)), fy, sf);
+        close(y, fy, 1e-5, "LayerNorm");
+        op.backward(viewOf(dy.castTo(DataType.FLOAT)), viewOf(gamma.castTo(DataType.FLOAT)), fdx, null, null, sf);
+        close(dx, fdx, 1e-5, "LayerNorm backward");
+    }
+
+    @Test
+    void maskedSoftmaxAndBackward() {
+        int batch = 2, rowsPerBatch = 3, t = 21;
+        INDArray s = rand(batch, rowsPerBatch, t), dp = rand(batch, rowsPerBatch, t);
+        INDArray bias = Nd4j.zeros(DataType.DOUBLE, batch, t);
+        bias.putScalar(1, 20, -1e9);
+        bias.putScalar(1, 3, -1e9);
+        // reference in double, by hand: softmax of (s + bias) per row, then p ⊙ (dp − Σ dp p)
+        INDArray p = Nd4j.create(DataType.DOUBLE, batch, rowsPerBatch, t), ds = Nd4j.create(DataType.DOUBLE, batch, rowsPerBatch, t);
+        for (int b = 0; b < batch; b++)
+            for (int r = 0; r < rowsPerBatch; r++) {
+                double max = Double.NEGATIVE_INFINITY, sum = 0, dot = 0;
+                for (int j = 0; j < t; j++) max = Math.max(max, s.getDouble(b, r, j) + bias.getDouble(b, j));
+                for (int j = 0; j < t; j++) sum += Math.exp(s.getDouble(b, r, j) + bias.getDouble(b, j) - max);
+                for (int j = 0; j < t; j++) p.putScalar(new int[] {b, r, j}, Math.exp(s.getDouble(b, r, j) + bias.getDouble(b, j) - max) / sum);
+                for (int j = 0; j < t; j++) dot += p.getDouble(b, r, j) * dp.getDouble(b, r, j);
+                for (int j = 0; j < t; j++) ds.putScalar(new int[] {b, r, j}, p.getDouble(b, r, j) * (dp.getDouble(b, r, j) - dot));
+            }
+        INDArray fs = viewOf(s.castTo(DataType.FLOAT));
+        Kernels.softmaxForward(fs, viewOf(bias.castTo(DataType.FLOAT)), rowsPerBatch);
+        close(p, fs, 1e-6, "masked softmax");
+        assertEquals(0.0, fs.getDouble(1, 2, 20), 0.0, "a masked key gets exactly zero weight");
+        INDArray fdp = viewOf(dp.castTo(DataType.FLOAT));
+        Kernels.softmaxBackward(fs, fdp, fdp);
+        close(ds, fdp, 1e-5, "softmax backward");
+    }
+
+    @Test
+    void addRowIsExact() {
+        INDArray x = rand(5, 19).castTo(DataType.FLOAT), row = rand(19).castTo(DataType.FLOAT);
+        INDArray out = viewOf(Nd4j.create(DataType.FLOAT, 5, 19));
+        Ops.addRow(viewOf(x), viewOf(row), out);
+        assertEquals(x.addRowVector(row), out);
+    }
+
+    @Test
+    void resultsDoNotDependOnTheThreadCount() {
+        INDArray x = rand(300, 200).castTo(DataType.FLOAT);
+        int before = Nd4j.getEnvironment().maxThreads();
+        INDArray[] y = new INDArray[2];
+        try {
+            for (int k = 0; k < 2; k++) {
+                Nd4j.getEnvironment().setMaxThreads(k + 1);
+                INDArray s = x.dup();
+                Kernels.softmaxForward(s, null, 1);
+                INDArray g = Nd4j.create(DataType.FLOAT, 300, 200), keep = Nd4j.create(DataType.FLOAT, 300, 200);
+                Gelu.TANH.forward(s, null, g, keep, true);
+                y[k] = g;
+            }
+        } finally {
+            Nd4j.getEnvironment().setMaxThreads(before);
+        }
+        assertEquals(y[0], y[1], "1 thread vs 2 threads, bit for bit");
+    }
+}
