@@ -7,7 +7,8 @@ DEPLOY_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REPO_DIR="$(cd "$DEPLOY_DIR/.." && pwd)"
 MAIN_CLASS=org.adamix.jobs.AdaMix
 LOCAL_JAR="$REPO_DIR/spark-jobs/target/adamix-spark-jobs-0.1.0-SNAPSHOT-job.jar"
-JAVA17_OPTS="-XX:+IgnoreUnrecognizedVMOptions"
+# --add-modules: the Vector API runs the model's fused element-wise kernels (without it ND4J ops do, slower).
+JAVA17_OPTS="-XX:+IgnoreUnrecognizedVMOptions --add-modules=jdk.incubator.vector"
 for p in java.lang java.lang.invoke java.lang.reflect java.io java.net java.nio java.util java.util.concurrent \
          java.util.concurrent.atomic jdk.internal.ref sun.nio.ch sun.nio.cs sun.security.action sun.util.calendar; do
   JAVA17_OPTS="$JAVA17_OPTS --add-opens=java.base/$p=ALL-UNNAMED"
@@ -37,6 +38,9 @@ Options (each also settable by the environment variable shown):
   --driver-memory SIZE      ADAMIX_DRIVER_MEMORY     driver heap (default 4g)
                             ADAMIX_DRIVER_CORES      driver cores = its ND4J threads (default 2)
                             ADAMIX_DRIVER_OFFHEAP    ND4J off-heap budget of the driver (default 4g)
+  --blas-core NAME          ADAMIX_BLAS_CORE         OpenBLAS kernels (OPENBLAS_CORETYPE) of driver and executors:
+                                                     Haswell (any AVX2 CPU; default), SkylakeX (AVX-512 fleets,
+                                                     2x faster GEMMs), or "" to let OpenBLAS guess (see below)
   --gpus N                  ADAMIX_GPUS_PER_EXECUTOR 0 (CPU) or 1: one GPU per executor, GPU job jar (mvn -Pcuda)
                             ADAMIX_GPU_DISCOVERY     discovery script as the executor sees it ($DISCOVERY_TEXT)
   --name NAME               ADAMIX_APP_NAME          application name (default "adamix <subcommand>")
@@ -44,6 +48,10 @@ Options (each also settable by the environment variable shown):
   --defaults FILE           ADAMIX_DEFAULTS          settings file (default deploy/spark-submit/spark-defaults.conf)
 $EXTRA_USAGE                            SPARK_SUBMIT             spark-submit to run (default \$SPARK_HOME/bin/spark-submit, else on PATH)
   -h, --help                this text
+
+OpenBLAS: the bundled 0.3.19 mistakes CPUs newer than itself for old ones and runs its SSE3 kernels
+(GEMMs 4-6x slower, measured); naming the kernels avoids that. Local runs default to the kernels
+bin/blas-core detects on this machine.
 
 Sizes: heap H, ND4J off-heap O, JVM native N = max(1g, H/10): memoryOverhead = O + N,
 -Dorg.bytedeco.javacpp.maxbytes = O, -Dorg.bytedeco.javacpp.maxphysicalbytes = H + O + N/2.
@@ -105,6 +113,8 @@ adamix_submit() {
   DRIVER_OFFHEAP="${ADAMIX_DRIVER_OFFHEAP:-4g}" GPUS="${ADAMIX_GPUS_PER_EXECUTOR:-0}" APP_NAME="${ADAMIX_APP_NAME:-}"
   DEFAULTS="${ADAMIX_DEFAULTS:-$DEPLOY_DIR/spark-submit/spark-defaults.conf}"
   GPU_DISCOVERY="${ADAMIX_GPU_DISCOVERY:-$DEFAULT_DISCOVERY}"
+  BLAS_CORE="${ADAMIX_BLAS_CORE-Haswell}"
+  [ "$CM" = local ] && BLAS_CORE="${ADAMIX_BLAS_CORE-$("$REPO_DIR/bin/blas-core")}"
   while [ $# -gt 0 ]; do
     case "$1" in
       --print) print=1; shift ;;
@@ -118,6 +128,7 @@ adamix_submit() {
       --nd4j-offheap) ND4J_OFFHEAP="${2:?--nd4j-offheap needs a value}"; shift 2 ;;
       --driver-memory) DRIVER_MEMORY="${2:?--driver-memory needs a value}"; shift 2 ;;
       --gpus) GPUS="${2:?--gpus needs a value}"; shift 2 ;;
+      --blas-core) BLAS_CORE="${2?--blas-core needs a value}"; shift 2 ;;
       --name) APP_NAME="${2:?--name needs a value}"; shift 2 ;;
       --conf) [[ "${2:-}" == *=* ]] || die "--conf needs KEY=VALUE"; extra_conf+=("$2"); shift 2 ;;
       --defaults) DEFAULTS="${2:?--defaults needs a value}"; shift 2 ;;
@@ -145,6 +156,7 @@ adamix_submit() {
   set_conf spark.executor.cores "$EXECUTOR_CORES"
   set_conf spark.task.cpus "$EXECUTOR_CORES"
   set_conf spark.executorEnv.OMP_NUM_THREADS "$EXECUTOR_CORES"
+  [ -n "$BLAS_CORE" ] && set_conf spark.executorEnv.OPENBLAS_CORETYPE "$BLAS_CORE"
   set_conf spark.executor.memory "${h}m"
   set_conf spark.executor.memoryOverhead "$(( o + n ))m"
   set_conf spark.executor.extraJavaOptions "$JAVA17_OPTS -Dorg.bytedeco.javacpp.maxbytes=${o}m -Dorg.bytedeco.javacpp.maxphysicalbytes=$(( h + o + n / 2 ))m"
@@ -170,6 +182,14 @@ adamix_submit() {
   # Per cluster manager: defaults and checks of MASTER, DEPLOY_MODE, JAR; its own settings; CM_ARGS
   # (spark-submit options such as --queue, --files); ENV_PREFIX (environment of the spark-submit process).
   cm_configure
+  # The driver's OpenBLAS: its environment (client mode) or the cluster manager's driver environment.
+  if [ -n "$BLAS_CORE" ]; then
+    case "$CM/$DEPLOY_MODE" in
+      yarn/cluster) set_conf spark.yarn.appMasterEnv.OPENBLAS_CORETYPE "$BLAS_CORE" ;;
+      k8s/*) set_conf spark.kubernetes.driverEnv.OPENBLAS_CORETYPE "$BLAS_CORE" ;;
+      *) ENV_PREFIX+=("OPENBLAS_CORETYPE=$BLAS_CORE") ;;
+    esac
+  fi
   local kv k
   for kv in "${extra_conf[@]}"; do set_conf "${kv%%=*}" "${kv#*=}"; done
 

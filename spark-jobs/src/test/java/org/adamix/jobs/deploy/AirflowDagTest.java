@@ -285,6 +285,7 @@ class AirflowDagTest {
         assertTrue(c.get("spark.driver.extraJavaOptions").contains("--add-opens=java.base/java.lang=ALL-UNNAMED"));
         assertTrue(c.get("spark.driver.extraJavaOptions").contains("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED"));
         assertTrue(c.get("spark.driver.extraJavaOptions").contains("-Dorg.bytedeco.javacpp.maxbytes=4096m"));
+        assertTrue(c.get("spark.driver.extraJavaOptions").contains("--add-modules=jdk.incubator.vector"), "vector kernels on the driver");
     }
 
     private static void executorFlags(Map<String, String> c, String cores, String overhead, String maxbytes, String maxphys) {
@@ -296,6 +297,8 @@ class AirflowDagTest {
         assertTrue(opts.contains("-Dorg.bytedeco.javacpp.maxbytes=" + maxbytes), opts);
         assertTrue(opts.contains("-Dorg.bytedeco.javacpp.maxphysicalbytes=" + maxphys), opts);
         assertTrue(opts.contains("--add-opens=java.base/java.nio=ALL-UNNAMED") && opts.contains("-Djdk.reflect.useDirectMethodHandle=false"), opts);
+        assertTrue(opts.contains("--add-modules=jdk.incubator.vector"), "vector kernels on executors: " + opts);
+        assertEquals("Haswell", c.get("spark.executorEnv.OPENBLAS_CORETYPE"), "AVX2 OpenBLAS kernels by default on a cluster");
     }
 
     @Test
@@ -308,6 +311,9 @@ class AirflowDagTest {
         executorFlags(c, "4", "7168m", "6144m", "10752m");
         assertEquals("1", c.get("spark.yarn.maxAppAttempts"));
         assertEquals("2", c.get("spark.yarn.appMasterEnv.OMP_NUM_THREADS"));
+        assertEquals("Haswell", c.get("spark.yarn.appMasterEnv.OPENBLAS_CORETYPE"), "the driver's OpenBLAS too");
+        assertEquals("SkylakeX", confs(print("submit-yarn.sh", Map.of("ADAMIX_OUTPUT", "hdfs:///runs/r1"),
+                withJob("--blas-core", "SkylakeX"))).get("spark.executorEnv.OPENBLAS_CORETYPE"));
         assertEquals("2", c.get("spark.default.parallelism"), "one training worker per executor");
         assertEquals("true", c.get("spark.yarn.submit.waitAppCompletion"));
         assertFalse(c.containsKey("spark.plugins"), "no GPU settings on CPU");
