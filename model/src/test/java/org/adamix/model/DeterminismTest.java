@@ -46,8 +46,21 @@ class DeterminismTest {
         System.out.println("FINGERPRINT " + fingerprint());
     }
 
+    /**
+     * Runs every fused kernel long enough for the JIT to compile it: compiled and interpreted Vector
+     * API code must give the same bits (the new JVM below runs the kernels mostly interpreted).
+     */
+    static void warmKernels() {
+        AdaMixModel m = AdaMixModel.build(RandomBackbone.create(LearningTest.CONFIG, 3, false, LearningTest.STD),
+                AdaptationConfig.of(Method.ADAMIX_ADAPTER, 8), HeadConfig.classification(2), OptimizerConfig.adam(1e-2), 3);
+        SplittableRandom r = new SplittableRandom(3);
+        Batch big = LearningTest.sample(r, 256);
+        for (int i = 0; i < 60; i++) m.fit(big);
+    }
+
     @Test
     void sameSeedSameWeightsInAnotherJvm() throws Exception {
+        warmKernels();
         String here = fingerprint();
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "-cp", System.getProperty("java.class.path")));

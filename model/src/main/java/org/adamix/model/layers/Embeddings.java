@@ -28,6 +28,10 @@ public class Embeddings extends Sublayer<EmbeddingsConf> {
         long b = input.size(0), t = input.size(2), h = bert.hiddenSize(), n = b * t;
         if (t + bert.positionOffset() > bert.maxPositions())
             throw new IllegalArgumentException("sequence length " + t + " exceeds max_position_embeddings " + bert.maxPositions());
+        INDArray out = scratch.get("out", b, t, h);
+        // Frozen embeddings (every method but full fine-tuning): one fused pass, no ids kept for a backward pass.
+        if (!hasTrainable() && norm.embeddingsForward(input, w("word.weight"), w("position.weight"), bert.positionOffset(),
+                w("tokenType.weight"), w("LayerNorm.weight"), w("LayerNorm.bias"), out.reshape(n, h), scratch)) return out;
         ids = input.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()).reshape(n).castTo(DataType.INT);
         types = input.get(NDArrayIndex.all(), NDArrayIndex.point(1), NDArrayIndex.all()).reshape(n).castTo(DataType.INT);
         INDArray sum = scratch.get("sum", n, h);
@@ -37,7 +41,6 @@ public class Embeddings extends Sublayer<EmbeddingsConf> {
         sum.addi(typeRows);
         INDArray pos = w("position.weight").get(NDArrayIndex.interval(bert.positionOffset(), bert.positionOffset() + t), NDArrayIndex.all());
         sum.reshape(b, t * h).addiRowVector(pos.reshape(1, t * h));
-        INDArray out = scratch.get("out", b, t, h);
         norm.forward(sum, w("LayerNorm.weight"), w("LayerNorm.bias"), out.reshape(n, h), scratch);
         return out;
     }

@@ -8,7 +8,6 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.Arrays;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 
@@ -50,8 +49,21 @@ public final class Kernels {
         if (!AVAILABLE) return false;
         for (INDArray a : arrays) {
             if (a == null) continue;
-            if (a.dataType() != DataType.FLOAT || a.ordering() != 'c') return false;
-            if (!Arrays.equals(a.stride(), Nd4j.getStrides(a.shape(), 'c')) && a.length() > 1) return false;
+            if (a.dataType() != DataType.FLOAT || !rowMajorContiguous(a)) return false;
+        }
+        return true;
+    }
+
+    /**
+     * Elements laid out densely in row-major order, whatever ordering flag the array carries: DL4J's
+     * parameter views of vectors say 'f', and a model must not take another path for them.
+     */
+    static boolean rowMajorContiguous(INDArray a) {
+        long expected = 1;
+        for (int d = a.rank() - 1; d >= 0; d--) {
+            if (a.size(d) == 1) continue;
+            if (a.stride(d) != expected) return false;
+            expected *= a.size(d);
         }
         return true;
     }
@@ -113,6 +125,21 @@ public final class Kernels {
         ByteBuffer ba = buf(a), bb = buf(b), bg = buf(gamma), bbeta = buf(beta), by = buf(y), bx = buf(xhat), br = buf(rstd);
         float e = (float) eps;
         parallel(rows, a.length(), (f, t) -> VectorKernels.layerNormForward(ba, bb, bg, bbeta, by, bx, br, h, e, f, t));
+    }
+
+    /**
+     * y = LayerNorm(word[ids] + position[offset + j] + type[typeIds]) for a [B, 2, T] token input;
+     * keeps x̂ and rstd like {@link #layerNormForward}.
+     */
+    public static void embeddingsForward(INDArray tokens, INDArray word, INDArray position, int offset, INDArray type,
+                                         INDArray gamma, INDArray beta, INDArray y, INDArray xhat, INDArray rstd, double eps) {
+        int t = (int) tokens.size(2), rows = (int) tokens.size(0) * t, h = (int) gamma.length();
+        int vocab = (int) word.size(0), types = (int) type.size(0);
+        ByteBuffer bt = buf(tokens), bw = buf(word), bp = buf(position), bty = buf(type), bg = buf(gamma), bb = buf(beta),
+                by = buf(y), bx = buf(xhat), br = buf(rstd);
+        float e = (float) eps;
+        parallel(rows, (long) rows * h, (f, to) -> VectorKernels.embeddingsForward(bt, t, bw, vocab, bp, offset, bty, types,
+                bg, bb, by, bx, br, h, e, f, to));
     }
 
     public static void layerNormBackward(INDArray dy, INDArray xhat, INDArray rstd, INDArray gamma, INDArray dx) {

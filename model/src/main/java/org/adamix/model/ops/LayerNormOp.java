@@ -50,6 +50,16 @@ public final class LayerNormOp {
         Ops.addRow(y, beta, y);
     }
 
+    /** LayerNorm(word[ids] + position + type[typeIds]) in one pass, if the vector kernels take these arrays. */
+    public boolean embeddingsForward(INDArray tokens, INDArray word, INDArray position, int offset, INDArray type,
+                                     INDArray gamma, INDArray beta, INDArray y, Scratch s) {
+        if (!Kernels.on(tokens, word, position, type, gamma, beta, y)) return false;
+        long n = y.size(0), h = y.size(1);
+        Kernels.embeddingsForward(tokens, word, position, offset, type, gamma, beta, y, s.get(prefix + ".xhat", n, h),
+                s.get(prefix + ".rstd", n), eps);
+        return true;
+    }
+
     // Column broadcasts use INDArray's in-place column-vector ops: ND4J's BroadcastOp along
     // dimension 0 is ~15x slower here (measured 7.6 ms vs 0.5 ms on [4096, 256]).
 

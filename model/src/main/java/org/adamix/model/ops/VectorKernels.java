@@ -1,6 +1,7 @@
 package org.adamix.model.ops;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -50,6 +51,42 @@ final class VectorKernels {
         return i + L <= end ? acc.add(v) : acc.add(v, S.indexInRange(i, end));
     }
 
+    // ---- bit-reproducible exp and sums ----
+    //
+    // Why not lanewise(EXP) and reduceLanes(ADD): their JIT-compiled forms (SVML, tree reduction) and
+    // their interpreted forms (scalar exp, lane-by-lane sum) round differently, so results depended
+    // on how warm the JVM was: a Spark executor and the driver disagreed. Only exactly rounded
+    // operations are used here (+, −, ×, ÷, bit shifts), which give the same bits in every mode.
+
+    private static final float LOG2E = 1.44269504f, LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
+    private static final float ROUNDER = 12582912f; // 1.5·2^23: adding it rounds to an integer
+    private static final int ROUNDER_BITS = Float.floatToRawIntBits(ROUNDER);
+
+    /**
+     * e^x to about 1 ulp: x = k·ln2 + r with |r| ≤ ln2/2, e^r by its Taylor series to r^7, 2^k put
+     * into the exponent bits. Below −87.3 (e^x under float's smallest normal) the result is 0, so
+     * masked attention keys get exactly zero weight.
+     */
+    static FloatVector exp(FloatVector x) {
+        FloatVector xc = x.max(-87.3f).min(88f); // 2^k stays finite
+        FloatVector t = xc.mul(LOG2E).add(ROUNDER);
+        FloatVector k = t.sub(ROUNDER);
+        FloatVector r = xc.sub(k.mul(LN2_HI)).sub(k.mul(LN2_LO));
+        FloatVector p = r.mul(1f / 5040).add(1f / 720).mul(r).add(1f / 120).mul(r).add(1f / 24).mul(r)
+                .add(1f / 6).mul(r).add(0.5f).mul(r).add(1f).mul(r).add(1f);
+        IntVector twoK = ((IntVector) t.reinterpretAsInts()).sub(ROUNDER_BITS).add(127).lanewise(VectorOperators.LSHL, 23);
+        FloatVector e = p.mul((FloatVector) twoK.reinterpretAsFloats());
+        return e.blend(0f, x.compare(VectorOperators.LT, -87.3f));
+    }
+
+    /** The lanes' sum, added in lane order (the same in compiled and interpreted code). */
+    private static float sum(FloatVector v) {
+        float[] lanes = v.toArray();
+        float s = 0;
+        for (float f : lanes) s += f;
+        return s;
+    }
+
     // ---- GELU ----
 
     /**
@@ -88,7 +125,7 @@ final class VectorKernels {
     static void geluExactBackward(ByteBuffer x, ByteBuffer keep, ByteBuffer dy, ByteBuffer dx, int from, int to) {
         for (int i = from; i < to; i += L) {
             FloatVector v = load(x, i, to), phi = load(keep, i, to), g = load(dy, i, to);
-            FloatVector density = v.mul(v).mul(-0.5f).lanewise(VectorOperators.EXP).mul(INV_SQRT_2PI);
+            FloatVector density = exp(v.mul(v).mul(-0.5f)).mul(INV_SQRT_2PI);
             store(g.mul(density.mul(v).add(phi)), dx, i, to);
         }
     }
@@ -96,7 +133,7 @@ final class VectorKernels {
     /** σ(2u) = 1 / (1 + exp(−2u)). */
     private static FloatVector sigmoidOf2u(FloatVector x) {
         FloatVector minus2u = x.mul(x).mul(K).add(1f).mul(x).mul(-2 * C);
-        return FloatVector.broadcast(S, 1f).div(minus2u.lanewise(VectorOperators.EXP).add(1f));
+        return FloatVector.broadcast(S, 1f).div(exp(minus2u).add(1f));
     }
 
     /**
@@ -109,7 +146,7 @@ final class VectorKernels {
         t = FloatVector.broadcast(S, 1f).div(t);
         FloatVector poly = t.mul(1.061405429f).add(-1.453152027f).mul(t).add(1.421413741f).mul(t)
                 .add(-0.284496736f).mul(t).add(0.254829592f).mul(t);
-        FloatVector e = FloatVector.broadcast(S, 1f).sub(poly.mul(a.mul(a).neg().lanewise(VectorOperators.EXP)));
+        FloatVector e = FloatVector.broadcast(S, 1f).sub(poly.mul(exp(a.mul(a).neg())));
         return e.blend(e.neg(), z.compare(VectorOperators.LT, 0f));
     }
 
@@ -144,19 +181,53 @@ final class VectorKernels {
                 store(z, xhat, j, end);
                 sum = addIn(sum, z, j, end);
             }
-            float mean = sum.reduceLanes(VectorOperators.ADD) / h;
-            FloatVector sq = FloatVector.zero(S);
-            for (int j = base; j < end; j += L) {
-                FloatVector d = load(xhat, j, end).sub(mean);
-                sq = addIn(sq, d.mul(d), j, end);
+            normalizeRow(sum(sum) / h, gamma, beta, y, xhat, rstd, r, h, eps);
+        }
+    }
+
+    /**
+     * BERT's embeddings for tokens [from, to) of a [B, 2, T] input (row 0 token ids, row 1 type ids,
+     * as floats): z = word[id] + type[typeId] + position[offset + j], then LayerNorm as above. An id
+     * outside its table is an error naming the token, not a read past the table.
+     */
+    static void embeddingsForward(ByteBuffer tokens, int t, ByteBuffer word, int vocab, ByteBuffer position, int offset,
+                                  ByteBuffer type, int types, ByteBuffer gamma, ByteBuffer beta, ByteBuffer y,
+                                  ByteBuffer xhat, ByteBuffer rstd, int h, float eps, int from, int to) {
+        for (int r = from; r < to; r++) {
+            int b = r / t, j = r % t;
+            float idf = tokens.getFloat((b * 2 * t + j) * 4), typef = tokens.getFloat((b * 2 * t + t + j) * 4);
+            int id = (int) idf, tp = (int) typef;
+            if (id != idf || id < 0 || id >= vocab)
+                throw new IllegalArgumentException("token id " + idf + " at [" + b + ", " + j + "] is outside the vocabulary (size " + vocab + ")");
+            if (tp != typef || tp < 0 || tp >= types)
+                throw new IllegalArgumentException("token type " + typef + " at [" + b + ", " + j + "] is outside [0, " + types + ")");
+            int base = r * h, end = base + h, w = id * h, p = (offset + j) * h, ty = tp * h;
+            FloatVector sum = FloatVector.zero(S);
+            for (int k = 0; k < h; k += L) {
+                // (word + type) + position: the order of the unfused path, so both give the same bits
+                FloatVector z = load(word, w + k, w + h).add(load(type, ty + k, ty + h)).add(load(position, p + k, p + h));
+                store(z, xhat, base + k, end);
+                sum = addIn(sum, z, base + k, end);
             }
-            float rs = (float) (1.0 / Math.sqrt(sq.reduceLanes(VectorOperators.ADD) / h + eps));
-            rstd.putFloat(r * 4, rs);
-            for (int j = base; j < end; j += L) {
-                FloatVector xh = load(xhat, j, end).sub(mean).mul(rs);
-                store(xh, xhat, j, end);
-                store(xh.mul(load(gamma, j - base, h)).add(load(beta, j - base, h)), y, j, end);
-            }
+            normalizeRow(sum(sum) / h, gamma, beta, y, xhat, rstd, r, h, eps);
+        }
+    }
+
+    /** Row r of x̂ holds z with mean μ: writes x̂ = (z − μ)·rstd, rstd and y = γ·x̂ + β. */
+    private static void normalizeRow(float mean, ByteBuffer gamma, ByteBuffer beta, ByteBuffer y, ByteBuffer xhat,
+                                     ByteBuffer rstd, int r, int h, float eps) {
+        int base = r * h, end = base + h;
+        FloatVector sq = FloatVector.zero(S);
+        for (int j = base; j < end; j += L) {
+            FloatVector d = load(xhat, j, end).sub(mean);
+            sq = addIn(sq, d.mul(d), j, end);
+        }
+        float rs = (float) (1.0 / Math.sqrt(sum(sq) / h + eps));
+        rstd.putFloat(r * 4, rs);
+        for (int j = base; j < end; j += L) {
+            FloatVector xh = load(xhat, j, end).sub(mean).mul(rs);
+            store(xh, xhat, j, end);
+            store(xh.mul(load(gamma, j - base, h)).add(load(beta, j - base, h)), y, j, end);
         }
     }
 
@@ -171,7 +242,7 @@ final class VectorKernels {
                 sg = addIn(sg, g, j, end);
                 sgx = addIn(sgx, g.mul(load(xhat, j, end)), j, end);
             }
-            float meanG = sg.reduceLanes(VectorOperators.ADD) / h, meanGx = sgx.reduceLanes(VectorOperators.ADD) / h;
+            float meanG = sum(sg) / h, meanGx = sum(sgx) / h;
             float rs = rstd.getFloat(r * 4);
             for (int j = base; j < end; j += L) {
                 FloatVector g = load(dy, j, end).mul(load(gamma, j - base, h));
@@ -199,11 +270,11 @@ final class VectorKernels {
             float m = max.reduceLanes(VectorOperators.MAX);
             FloatVector sum = FloatVector.zero(S);
             for (int j = base; j < end; j += L) {
-                FloatVector e = load(s, j, end).sub(m).lanewise(VectorOperators.EXP);
+                FloatVector e = exp(load(s, j, end).sub(m));
                 store(e, s, j, end);
                 sum = addIn(sum, e, j, end);
             }
-            float inv = 1f / sum.reduceLanes(VectorOperators.ADD);
+            float inv = 1f / sum(sum);
             for (int j = base; j < end; j += L) store(load(s, j, end).mul(inv), s, j, end);
         }
     }
@@ -214,7 +285,7 @@ final class VectorKernels {
             int base = r * t, end = base + t;
             FloatVector dot = FloatVector.zero(S);
             for (int j = base; j < end; j += L) dot = addIn(dot, load(p, j, end).mul(load(dp, j, end)), j, end);
-            float d = dot.reduceLanes(VectorOperators.ADD);
+            float d = sum(dot);
             for (int j = base; j < end; j += L) {
                 FloatVector pv = load(p, j, end);
                 store(load(dp, j, end).sub(d).mul(pv), ds, j, end);

@@ -34,6 +34,9 @@ class KernelsTest {
         assertTrue(Kernels.on(Nd4j.create(DataType.FLOAT, 3, 5)));
         assertTrue(!Kernels.on(Nd4j.create(DataType.DOUBLE, 3, 5)), "float64 stays on ND4J");
         assertTrue(!Kernels.on(Nd4j.create(DataType.FLOAT, 3, 5).transpose()), "a transposed view is not contiguous");
+        assertTrue(Kernels.on(Nd4j.create(DataType.FLOAT, new long[] {1, 5}, 'f')), "a row vector is dense whatever its flag");
+        assertTrue(!Kernels.on(Nd4j.create(DataType.FLOAT, 4, 6).get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 3))), "a column block is not dense");
     }
 
     /** A float array of the given shape that is a view at an offset inside a larger buffer. */
@@ -139,6 +142,35 @@ class KernelsTest {
         INDArray fdp = viewOf(dp.castTo(DataType.FLOAT));
         Kernels.softmaxBackward(fs, fdp, fdp);
         close(ds, fdp, 1e-5, "softmax backward");
+    }
+
+    @Test
+    void embeddingsGatherAddAndNormalise() {
+        int vocab = 11, maxPos = 9, types = 2, h = 21, b = 2, t = 5, offset = 2;
+        INDArray word = rand(vocab, h), pos = rand(maxPos, h), type = rand(types, h), gamma = rand(h), beta = rand(h);
+        int[][] ids = {{1, 10, 0, 3, 3}, {7, 2, 9, 1, 0}};
+        int[][] tt = {{0, 0, 1, 1, 1}, {0, 1, 0, 1, 0}};
+        INDArray tokens = Nd4j.create(DataType.FLOAT, b, 2, t), z = Nd4j.create(DataType.DOUBLE, b * t, h);
+        for (int i = 0; i < b; i++)
+            for (int j = 0; j < t; j++) {
+                tokens.putScalar(new int[] {i, 0, j}, ids[i][j]);
+                tokens.putScalar(new int[] {i, 1, j}, tt[i][j]);
+                z.putRow(i * t + j, word.getRow(ids[i][j]).add(pos.getRow(offset + j)).add(type.getRow(tt[i][j])));
+            }
+        INDArray y = Nd4j.create(DataType.DOUBLE, b * t, h);
+        new LayerNormOp("ln", 1e-12).forward(z, gamma, beta, y, new Scratch(DataType.DOUBLE));
+
+        LayerNormOp op = new LayerNormOp("ln", 1e-12);
+        INDArray fy = viewOf(Nd4j.create(DataType.FLOAT, b * t, h));
+        INDArray fw = viewOf(word.castTo(DataType.FLOAT)), fp = viewOf(pos.castTo(DataType.FLOAT)), ft = viewOf(type.castTo(DataType.FLOAT));
+        INDArray fg = viewOf(gamma.castTo(DataType.FLOAT)), fb = viewOf(beta.castTo(DataType.FLOAT));
+        assertTrue(op.embeddingsForward(viewOf(tokens), fw, fp, offset, ft, fg, fb, fy, new Scratch(DataType.FLOAT)));
+        close(y, fy, 1e-5, "embeddings");
+
+        tokens.putScalar(new int[] {1, 0, 3}, 11);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> op.embeddingsForward(tokens, fw, fp, offset, ft, fg, fb, fy, new Scratch(DataType.FLOAT)));
+        assertEquals("token id 11.0 at [1, 3] is outside the vocabulary (size 11)", e.getMessage());
     }
 
     @Test
