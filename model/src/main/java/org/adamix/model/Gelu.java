@@ -47,7 +47,7 @@ public enum Gelu {
      * false nothing is kept for a backward pass (and x may be left without the bias).
      */
     public void forward(INDArray x, INDArray bias, INDArray y, INDArray keep, boolean training) {
-        if (Kernels.on(x, bias, y, keep)) {
+        if (bias != null && Kernels.on(x, bias, y, keep)) {
             Kernels.geluForward(this == EXACT, x, bias, y, training ? keep : null);
             return;
         }

@@ -97,18 +97,24 @@ public final class Kernels {
 
     // ---- the kernels, on INDArrays (callers check on(...) first) ----
 
-    /** x += bias (bias may be null), y = gelu(x), keep = saved for backward; keep null: inference (x untouched). */
+    /** x += bias, y = gelu(x), keep = saved for backward; keep null: inference (x untouched, only y written). */
     public static void geluForward(boolean exact, INDArray x, INDArray bias, INDArray y, INDArray keep) {
         ByteBuffer bx = buf(x), bb = buf(bias), by = buf(y), bk = buf(keep);
         int w = (int) x.size(x.rank() - 1), rows = (int) (x.length() / w);
-        parallel(rows, x.length(), (a, b) -> VectorKernels.geluForward(exact, bx, bb, by, bk, w, a, b));
+        if (keep == null) {
+            if (exact) parallel(rows, x.length(), (a, b) -> VectorKernels.geluExactInfer(bx, bb, by, w, a, b));
+            else parallel(rows, x.length(), (a, b) -> VectorKernels.geluTanhInfer(bx, bb, by, w, a, b));
+        } else {
+            if (exact) parallel(rows, x.length(), (a, b) -> VectorKernels.geluExactTrain(bx, bb, by, bk, w, a, b));
+            else parallel(rows, x.length(), (a, b) -> VectorKernels.geluTanhTrain(bx, bb, by, bk, w, a, b));
+        }
     }
 
     public static void geluBackward(boolean exact, INDArray x, INDArray keep, INDArray dy, INDArray dx) {
         ByteBuffer bx = buf(x), bk = buf(keep), bdy = buf(dy), bdx = buf(dx);
-        int n = (int) x.length();
-        if (exact) parallel(n, n, (a, b) -> VectorKernels.geluExactBackward(bx, bk, bdy, bdx, a, b));
-        else parallel(n, n, (a, b) -> VectorKernels.geluTanhBackward(bx, bk, bdy, bdx, a, b));
+        int w = (int) x.size(x.rank() - 1), rows = (int) (x.length() / w);
+        if (exact) parallel(rows, x.length(), (a, b) -> VectorKernels.geluExactBackward(bx, bk, bdy, bdx, w, a, b));
+        else parallel(rows, x.length(), (a, b) -> VectorKernels.geluTanhBackward(bx, bk, bdy, bdx, w, a, b));
     }
 
     /** out[i, :] = x[i, :] + row; out may alias x. */

@@ -11,12 +11,20 @@ import java.nio.ByteOrder;
 /**
  * The Transformer's element-wise and row-wise float32 kernels, fused and SIMD-vectorised with the
  * JDK's Vector API over ND4J's off-heap buffers. Each is one pass where ND4J needs three to eight
- * (GELU, LayerNorm, masked softmax): measured 5-10x faster than the ND4J ops they replace.
+ * (GELU + bias, LayerNorm + residual, masked softmax, embeddings): 5-10x faster than the ND4J ops
+ * they replace, measured.
  *
- * <p>Buffers are little ByteBuffers whose element 0 is the array's first element; offsets and
- * counts are in floats. Every element, tail included, goes through the same vector code (the tail
- * with a lane mask), so results do not depend on how rows are split across threads. Only
- * {@link Kernels} calls this class: loading it needs the jdk.incubator.vector module.
+ * <p>Bit-reproducible: the same inputs give the same bits whatever the thread split and however warm
+ * the JIT is. Only exactly rounded operations are used (+, −, ×, ÷, √, bit shifts): the Vector API's
+ * own exp and lane reductions round differently compiled (SVML, tree order) than interpreted (scalar,
+ * lane order), which once made a fresh JVM and a warm one disagree. A row's last {@code w mod L}
+ * elements go through scalar code doing the very same operations, and every row is split into
+ * vectors the same way, so sums always add in the same order.
+ *
+ * <p>Layout for the JIT: each pass over a row is its own small method taking buffers and indices,
+ * never vectors, so that a method the compiler declines to inline costs a call, not boxed vectors.
+ * Buffers are little ByteBuffers whose element 0 is the array's first element; indices count floats.
+ * Only {@link Kernels} calls this class: loading it needs the jdk.incubator.vector module.
  */
 final class VectorKernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -34,54 +42,74 @@ final class VectorKernels {
         return L;
     }
 
-    // ---- loads and stores: full vectors, and a masked one for the tail ----
-
-    private static FloatVector load(ByteBuffer b, int i, int end) {
-        return i + L <= end ? FloatVector.fromByteBuffer(S, b, i * 4, O)
-                : FloatVector.fromByteBuffer(S, b, i * 4, O, S.indexInRange(i, end));
+    private static FloatVector ld(ByteBuffer b, int i) {
+        return FloatVector.fromByteBuffer(S, b, i * 4, O);
     }
 
-    private static void store(FloatVector v, ByteBuffer b, int i, int end) {
-        if (i + L <= end) v.intoByteBuffer(b, i * 4, O);
-        else v.intoByteBuffer(b, i * 4, O, S.indexInRange(i, end));
+    private static void st(FloatVector v, ByteBuffer b, int i) {
+        v.intoByteBuffer(b, i * 4, O);
     }
 
-    /** acc + v over the lanes inside [i, end): lanes past the end must not count in a row's sum. */
-    private static FloatVector addIn(FloatVector acc, FloatVector v, int i, int end) {
-        return i + L <= end ? acc.add(v) : acc.add(v, S.indexInRange(i, end));
+    private static float f(ByteBuffer b, int i) {
+        return b.getFloat(i * 4);
     }
 
-    // ---- bit-reproducible exp and sums ----
-    //
-    // Why not lanewise(EXP) and reduceLanes(ADD): their JIT-compiled forms (SVML, tree reduction) and
-    // their interpreted forms (scalar exp, lane-by-lane sum) round differently, so results depended
-    // on how warm the JVM was: a Spark executor and the driver disagreed. Only exactly rounded
-    // operations are used here (+, −, ×, ÷, bit shifts), which give the same bits in every mode.
+    private static void put(ByteBuffer b, int i, float v) {
+        b.putFloat(i * 4, v);
+    }
+
+    /** End of the whole vectors of a row [base, base + w). */
+    private static int vectorEnd(int base, int w) {
+        return base + w - w % L;
+    }
+
+    // ---- exp and sums from exactly rounded operations ----
 
     private static final float LOG2E = 1.44269504f, LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
     private static final float ROUNDER = 12582912f; // 1.5·2^23: adding it rounds to an integer
-    private static final int ROUNDER_BITS = Float.floatToRawIntBits(ROUNDER);
+    /** (t's bits − ROUNDER's bits + 127) << 23 = (t's bits << 23) + this, modulo 2^32. */
+    private static final int EXPONENT_BIAS = (127 - Float.floatToRawIntBits(ROUNDER)) << 23;
+    private static final float EXP_MIN = -87.3f, EXP_MAX = 88f;
+    // e^r ≈ 1 + r + r²·P(r) on |r| ≤ ln2/2 (Cephes' expf minimax coefficients, about 1 ulp)
+    private static final float P0 = 1.9875691500e-4f, P1 = 1.3981999507e-3f, P2 = 8.3334519073e-3f,
+            P3 = 4.1665795894e-2f, P4 = 1.6666665459e-1f, P5 = 5.0000001201e-1f;
+    private static final FloatVector V_NEG_LN2_HI = FloatVector.broadcast(S, -LN2_HI), V_NEG_LN2_LO = FloatVector.broadcast(S, -LN2_LO),
+            V_P2 = FloatVector.broadcast(S, P2), V_P3 = FloatVector.broadcast(S, P3), V_P4 = FloatVector.broadcast(S, P4),
+            V_P5 = FloatVector.broadcast(S, P5), V_ONE = FloatVector.broadcast(S, 1f);
 
     /**
-     * e^x to about 1 ulp: x = k·ln2 + r with |r| ≤ ln2/2, e^r by its Taylor series to r^7, 2^k put
-     * into the exponent bits. Below −87.3 (e^x under float's smallest normal) the result is 0, so
-     * masked attention keys get exactly zero weight.
+     * e^x for x in [−87.3, 88] (clamped outside: e^−87.3 ≈ 1e-38 stands for 0): x = k·ln2 + r with
+     * |r| ≤ ln2/2, a degree-7 polynomial for e^r, 2^k written into the exponent bits. Fused
+     * multiply-adds round once in compiled and interpreted code alike, and keep the JIT's code small.
      */
     static FloatVector exp(FloatVector x) {
-        FloatVector xc = x.max(-87.3f).min(88f); // 2^k stays finite
-        FloatVector t = xc.mul(LOG2E).add(ROUNDER);
+        FloatVector xc = x.max(EXP_MIN).min(EXP_MAX);
+        FloatVector t = xc.fma(LOG2E, ROUNDER);
         FloatVector k = t.sub(ROUNDER);
-        FloatVector r = xc.sub(k.mul(LN2_HI)).sub(k.mul(LN2_LO));
-        FloatVector p = r.mul(1f / 5040).add(1f / 720).mul(r).add(1f / 120).mul(r).add(1f / 24).mul(r)
-                .add(1f / 6).mul(r).add(0.5f).mul(r).add(1f).mul(r).add(1f);
-        IntVector twoK = ((IntVector) t.reinterpretAsInts()).sub(ROUNDER_BITS).add(127).lanewise(VectorOperators.LSHL, 23);
-        FloatVector e = p.mul((FloatVector) twoK.reinterpretAsFloats());
-        return e.blend(0f, x.compare(VectorOperators.LT, -87.3f));
+        FloatVector r = k.fma(V_NEG_LN2_LO, k.fma(V_NEG_LN2_HI, xc));
+        FloatVector p = r.fma(P0, P1).fma(r, V_P2).fma(r, V_P3).fma(r, V_P4).fma(r, V_P5).fma(r.mul(r), r.add(V_ONE));
+        IntVector twoK = ((IntVector) t.reinterpretAsInts()).lanewise(VectorOperators.LSHL, 23).add(EXPONENT_BIAS);
+        return p.mul((FloatVector) twoK.reinterpretAsFloats());
     }
 
-    /** The lanes' sum, added in lane order (the same in compiled and interpreted code). */
+    /** The scalar twin of {@link #exp(FloatVector)}: the same operations, so the same bits. */
+    static float exp(float x) {
+        float xc = Math.min(Math.max(x, EXP_MIN), EXP_MAX);
+        float t = Math.fma(xc, LOG2E, ROUNDER);
+        float k = t - ROUNDER;
+        float r = Math.fma(k, -LN2_LO, Math.fma(k, -LN2_HI, xc));
+        float p = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(r, P0, P1), r, P2), r, P3), r, P4), r, P5);
+        p = Math.fma(p, r * r, r + 1f);
+        return p * Float.intBitsToFloat((Float.floatToRawIntBits(t) << 23) + EXPONENT_BIAS);
+    }
+
+    /**
+     * The lanes' sum, added in lane order through a small array (a shuffle-based tree sum fell off
+     * the JIT's intrinsic path, and reduceLanes adds in a different order compiled and interpreted).
+     */
     private static float sum(FloatVector v) {
-        float[] lanes = v.toArray();
+        float[] lanes = new float[L];
+        v.intoArray(lanes, 0);
         float s = 0;
         for (float f : lanes) s += f;
         return s;
@@ -89,77 +117,167 @@ final class VectorKernels {
 
     // ---- GELU ----
 
-    /**
-     * Rows [from, to) of width w: x += bias (when bias is not null), y = gelu(x), and, when keep is
-     * not null (training), keep = what the backward pass reuses: σ(2u) for the tanh form, Φ(x) for
-     * the exact one. In inference x is left as it is and nothing but y is written.
-     */
-    static void geluForward(boolean exact, ByteBuffer x, ByteBuffer bias, ByteBuffer y, ByteBuffer keep, int w,
-                            int from, int to) {
+    /** σ(2u) = 1 / (1 + e^(−2u)), u = √(2/π)(x + 0.044715x³): GELU-tanh(x) = x·σ(2u). */
+    private static FloatVector sigmoidOf2u(FloatVector x) {
+        return V_ONE.div(exp(x.mul(x).mul(K).add(1f).mul(x).mul(-2 * C)).add(1f));
+    }
+
+    private static float sigmoidOf2u(float x) {
+        return 1f / (exp((K * (x * x) + 1f) * x * (-2 * C)) + 1f);
+    }
+
+    /** Φ(x) = ½(1 + erf(x/√2)), erf by Abramowitz &amp; Stegun 7.1.26 (|error| ≤ 1.5e-7; the API has no erf). */
+    private static FloatVector phi(FloatVector x) {
+        FloatVector z = x.mul(INV_SQRT2), a = z.abs();
+        FloatVector t = FloatVector.broadcast(S, 1f).div(a.mul(0.3275911f).add(1f));
+        FloatVector poly = t.mul(1.061405429f).add(-1.453152027f).mul(t).add(1.421413741f).mul(t)
+                .add(-0.284496736f).mul(t).add(0.254829592f).mul(t);
+        FloatVector e = FloatVector.broadcast(S, 1f).sub(poly.mul(exp(a.mul(a).neg())));
+        return e.blend(e.neg(), z.compare(VectorOperators.LT, 0f)).add(1f).mul(0.5f);
+    }
+
+    private static float phi(float x) {
+        float z = x * INV_SQRT2, a = Math.abs(z);
+        float t = 1f / (a * 0.3275911f + 1f);
+        float poly = ((((t * 1.061405429f + -1.453152027f) * t + 1.421413741f) * t + -0.284496736f) * t + 0.254829592f) * t;
+        float e = 1f - poly * exp(-(a * a));
+        return ((z < 0f ? -e : e) + 1f) * 0.5f;
+    }
+
+    // One entry point per variant (tanh/exact × training/inference), each a row loop around one
+    // vector loop and one scalar tail: a method holding more got too big for the JIT to inline
+    // its vector operations, and boxed vectors are ~5x slower.
+
+    /** Training, rows [from, to) of width w: x += bias (kept for backward), keep = σ(2u), y = x·σ(2u). */
+    static void geluTanhTrain(ByteBuffer x, ByteBuffer bias, ByteBuffer y, ByteBuffer keep, int w, int from, int to) {
         for (int r = from; r < to; r++) {
-            int base = r * w, end = base + w;
-            for (int i = base; i < end; i += L) {
-                FloatVector v = load(x, i, end);
-                if (bias != null) {
-                    v = v.add(load(bias, i - base, w));
-                    if (keep != null) store(v, x, i, end);
-                }
-                FloatVector k = exact ? erf(v.mul(INV_SQRT2)).add(1f).mul(0.5f) : sigmoidOf2u(v);
-                if (keep != null) store(k, keep, i, end);
-                store(v.mul(k), y, i, end);
+            int base = r * w, vEnd = vectorEnd(base, w);
+            tanhTrainVectors(x, bias, y, keep, base, vEnd);
+            geluTail(false, x, bias, y, keep, base, vEnd, base + w);
+        }
+    }
+
+    /** Inference: y = gelu(x + bias); nothing else is written. */
+    static void geluTanhInfer(ByteBuffer x, ByteBuffer bias, ByteBuffer y, int w, int from, int to) {
+        for (int r = from; r < to; r++) {
+            int base = r * w, vEnd = vectorEnd(base, w);
+            tanhInferVectors(x, bias, y, base, vEnd);
+            geluTail(false, x, bias, y, null, base, vEnd, base + w);
+        }
+    }
+
+    /** As {@link #geluTanhTrain} for exact GELU, keep = Φ(x), y = x·Φ(x). */
+    static void geluExactTrain(ByteBuffer x, ByteBuffer bias, ByteBuffer y, ByteBuffer keep, int w, int from, int to) {
+        for (int r = from; r < to; r++) {
+            int base = r * w, vEnd = vectorEnd(base, w);
+            exactTrainVectors(x, bias, y, keep, base, vEnd);
+            geluTail(true, x, bias, y, keep, base, vEnd, base + w);
+        }
+    }
+
+    static void geluExactInfer(ByteBuffer x, ByteBuffer bias, ByteBuffer y, int w, int from, int to) {
+        for (int r = from; r < to; r++) {
+            int base = r * w, vEnd = vectorEnd(base, w);
+            exactInferVectors(x, bias, y, base, vEnd);
+            geluTail(true, x, bias, y, null, base, vEnd, base + w);
+        }
+    }
+
+    /** The scalar twin for a row's last elements [vEnd, end). */
+    private static void geluTail(boolean exact, ByteBuffer x, ByteBuffer bias, ByteBuffer y, ByteBuffer keep, int base,
+                                 int vEnd, int end) {
+        for (int i = vEnd; i < end; i++) {
+            float v = f(x, i) + f(bias, i - base), k = exact ? phi(v) : sigmoidOf2u(v);
+            if (keep != null) {
+                put(x, i, v);
+                put(keep, i, k);
+            }
+            put(y, i, v * k);
+        }
+    }
+
+    private static void tanhTrainVectors(ByteBuffer x, ByteBuffer bias, ByteBuffer y, ByteBuffer keep, int base, int vEnd) {
+        for (int i = base; i < vEnd; i += L) {
+            FloatVector v = ld(x, i).add(ld(bias, i - base)), k = sigmoidOf2u(v);
+            st(v, x, i);
+            st(k, keep, i);
+            st(v.mul(k), y, i);
+        }
+    }
+
+    private static void tanhInferVectors(ByteBuffer x, ByteBuffer bias, ByteBuffer y, int base, int vEnd) {
+        for (int i = base; i < vEnd; i += L) {
+            FloatVector v = ld(x, i).add(ld(bias, i - base));
+            st(v.mul(sigmoidOf2u(v)), y, i);
+        }
+    }
+
+    private static void exactTrainVectors(ByteBuffer x, ByteBuffer bias, ByteBuffer y, ByteBuffer keep, int base, int vEnd) {
+        for (int i = base; i < vEnd; i += L) {
+            FloatVector v = ld(x, i).add(ld(bias, i - base)), k = phi(v);
+            st(v, x, i);
+            st(k, keep, i);
+            st(v.mul(k), y, i);
+        }
+    }
+
+    private static void exactInferVectors(ByteBuffer x, ByteBuffer bias, ByteBuffer y, int base, int vEnd) {
+        for (int i = base; i < vEnd; i += L) {
+            FloatVector v = ld(x, i).add(ld(bias, i - base));
+            st(v.mul(phi(v)), y, i);
+        }
+    }
+
+    /** dx = dy·(σ + x·σ(1−σ)·2c(1 + 3k·x²)), σ = keep, for rows [from, to) of width w. dx may alias dy. */
+    static void geluTanhBackward(ByteBuffer x, ByteBuffer keep, ByteBuffer dy, ByteBuffer dx, int w, int from, int to) {
+        for (int r = from; r < to; r++) {
+            int base = r * w, vEnd = vectorEnd(base, w), end = base + w;
+            tanhBackwardVectors(x, keep, dy, dx, base, vEnd);
+            for (int i = vEnd; i < end; i++) {
+                float v = f(x, i), s = f(keep, i);
+                float du = ((v * v) * (3 * K) + 1f) * (2 * C);
+                put(dx, i, f(dy, i) * ((-s + 1f) * s * v * du + s));
             }
         }
     }
 
-    /** dx = dy·(σ + x·σ(1−σ)·2c(1 + 3k·x²)), σ = keep. dx may alias dy. */
-    static void geluTanhBackward(ByteBuffer x, ByteBuffer keep, ByteBuffer dy, ByteBuffer dx, int from, int to) {
-        for (int i = from; i < to; i += L) {
-            FloatVector v = load(x, i, to), s = load(keep, i, to), g = load(dy, i, to);
+    /** dx = dy·(Φ(x) + x·φ(x)), Φ = keep, for rows [from, to) of width w. dx may alias dy. */
+    static void geluExactBackward(ByteBuffer x, ByteBuffer keep, ByteBuffer dy, ByteBuffer dx, int w, int from, int to) {
+        for (int r = from; r < to; r++) {
+            int base = r * w, vEnd = vectorEnd(base, w), end = base + w;
+            exactBackwardVectors(x, keep, dy, dx, base, vEnd);
+            for (int i = vEnd; i < end; i++) {
+                float v = f(x, i);
+                float density = exp((v * v) * -0.5f) * INV_SQRT_2PI;
+                put(dx, i, f(dy, i) * (density * v + f(keep, i)));
+            }
+        }
+    }
+
+    private static void tanhBackwardVectors(ByteBuffer x, ByteBuffer keep, ByteBuffer dy, ByteBuffer dx, int base, int vEnd) {
+        for (int i = base; i < vEnd; i += L) {
+            FloatVector v = ld(x, i), s = ld(keep, i);
             FloatVector du = v.mul(v).mul(3 * K).add(1f).mul(2 * C);
-            FloatVector d = s.neg().add(1f).mul(s).mul(v).mul(du).add(s);
-            store(g.mul(d), dx, i, to);
+            st(ld(dy, i).mul(s.neg().add(1f).mul(s).mul(v).mul(du).add(s)), dx, i);
         }
     }
 
-    /** dx = dy·(Φ(x) + x·φ(x)), Φ = keep. dx may alias dy. */
-    static void geluExactBackward(ByteBuffer x, ByteBuffer keep, ByteBuffer dy, ByteBuffer dx, int from, int to) {
-        for (int i = from; i < to; i += L) {
-            FloatVector v = load(x, i, to), phi = load(keep, i, to), g = load(dy, i, to);
+    private static void exactBackwardVectors(ByteBuffer x, ByteBuffer keep, ByteBuffer dy, ByteBuffer dx, int base, int vEnd) {
+        for (int i = base; i < vEnd; i += L) {
+            FloatVector v = ld(x, i);
             FloatVector density = exp(v.mul(v).mul(-0.5f)).mul(INV_SQRT_2PI);
-            store(g.mul(density.mul(v).add(phi)), dx, i, to);
+            st(ld(dy, i).mul(density.mul(v).add(ld(keep, i))), dx, i);
         }
     }
 
-    /** σ(2u) = 1 / (1 + exp(−2u)). */
-    private static FloatVector sigmoidOf2u(FloatVector x) {
-        FloatVector minus2u = x.mul(x).mul(K).add(1f).mul(x).mul(-2 * C);
-        return FloatVector.broadcast(S, 1f).div(exp(minus2u).add(1f));
-    }
-
-    /**
-     * erf(z) by Abramowitz &amp; Stegun 7.1.26 (absolute error ≤ 1.5e-7, below float32 resolution
-     * of Φ): the Vector API has no erf.
-     */
-    private static FloatVector erf(FloatVector z) {
-        FloatVector a = z.abs();
-        FloatVector t = a.mul(0.3275911f).add(1f);
-        t = FloatVector.broadcast(S, 1f).div(t);
-        FloatVector poly = t.mul(1.061405429f).add(-1.453152027f).mul(t).add(1.421413741f).mul(t)
-                .add(-0.284496736f).mul(t).add(0.254829592f).mul(t);
-        FloatVector e = FloatVector.broadcast(S, 1f).sub(poly.mul(exp(a.mul(a).neg())));
-        return e.blend(e.neg(), z.compare(VectorOperators.LT, 0f));
-    }
-
-    // ---- row and element-wise arithmetic ----
+    // ---- bias rows ----
 
     /** out[r, :] = x[r, :] + row for rows [from, to) of width w. out may alias x. */
     static void addRow(ByteBuffer x, ByteBuffer row, ByteBuffer out, int w, int from, int to) {
         for (int r = from; r < to; r++) {
-            int base = r * w;
-            for (int j = 0; j < w; j += L) {
-                int end = base + w;
-                store(load(x, base + j, end).add(load(row, j, w)), out, base + j, end);
-            }
+            int base = r * w, vEnd = vectorEnd(base, w), end = base + w;
+            for (int i = base; i < vEnd; i += L) st(ld(x, i).add(ld(row, i - base)), out, i);
+            for (int i = vEnd; i < end; i++) put(out, i, f(x, i) + f(row, i - base));
         }
     }
 
@@ -172,16 +290,72 @@ final class VectorKernels {
     static void layerNormForward(ByteBuffer a, ByteBuffer b, ByteBuffer gamma, ByteBuffer beta, ByteBuffer y,
                                  ByteBuffer xhat, ByteBuffer rstd, int h, float eps, int from, int to) {
         for (int r = from; r < to; r++) {
-            int base = r * h, end = base + h;
-            // x̂ first holds z, so the second pass reads it from cache.
-            FloatVector sum = FloatVector.zero(S);
-            for (int j = base; j < end; j += L) {
-                FloatVector z = load(a, j, end);
-                if (b != null) z = z.add(load(b, j, end));
-                store(z, xhat, j, end);
-                sum = addIn(sum, z, j, end);
-            }
-            normalizeRow(sum(sum) / h, gamma, beta, y, xhat, rstd, r, h, eps);
+            float total = b == null ? copyRow(a, xhat, r * h, h) : addRows(a, b, xhat, r * h, h);
+            normalizeRow(total / h, gamma, beta, y, xhat, rstd, r, h, eps);
+        }
+    }
+
+    /** x̂ row = a row; returns its sum. */
+    private static float copyRow(ByteBuffer a, ByteBuffer xhat, int base, int h) {
+        int vEnd = vectorEnd(base, h), end = base + h;
+        FloatVector acc = FloatVector.zero(S);
+        for (int i = base; i < vEnd; i += L) {
+            FloatVector z = ld(a, i);
+            st(z, xhat, i);
+            acc = acc.add(z);
+        }
+        float s = sum(acc);
+        for (int i = vEnd; i < end; i++) {
+            float z = f(a, i);
+            put(xhat, i, z);
+            s += z;
+        }
+        return s;
+    }
+
+    /** x̂ row = a row + b row; returns its sum. */
+    private static float addRows(ByteBuffer a, ByteBuffer b, ByteBuffer xhat, int base, int h) {
+        int vEnd = vectorEnd(base, h), end = base + h;
+        FloatVector acc = FloatVector.zero(S);
+        for (int i = base; i < vEnd; i += L) {
+            FloatVector z = ld(a, i).add(ld(b, i));
+            st(z, xhat, i);
+            acc = acc.add(z);
+        }
+        float s = sum(acc);
+        for (int i = vEnd; i < end; i++) {
+            float z = f(a, i) + f(b, i);
+            put(xhat, i, z);
+            s += z;
+        }
+        return s;
+    }
+
+    /** Row r of x̂ holds z with mean μ: writes x̂ = (z − μ)·rstd, rstd and y = γ·x̂ + β. */
+    private static void normalizeRow(float mean, ByteBuffer gamma, ByteBuffer beta, ByteBuffer y, ByteBuffer xhat,
+                                     ByteBuffer rstd, int r, int h, float eps) {
+        int base = r * h, vEnd = vectorEnd(base, h), end = base + h;
+        FloatVector acc = FloatVector.zero(S);
+        for (int i = base; i < vEnd; i += L) {
+            FloatVector d = ld(xhat, i).sub(mean);
+            acc = acc.add(d.mul(d));
+        }
+        float sq = sum(acc);
+        for (int i = vEnd; i < end; i++) {
+            float d = f(xhat, i) - mean;
+            sq += d * d;
+        }
+        float rs = (float) (1.0 / Math.sqrt(sq / h + eps));
+        put(rstd, r, rs);
+        for (int i = base; i < vEnd; i += L) {
+            FloatVector xh = ld(xhat, i).sub(mean).mul(rs);
+            st(xh, xhat, i);
+            st(xh.mul(ld(gamma, i - base)).add(ld(beta, i - base)), y, i);
+        }
+        for (int i = vEnd; i < end; i++) {
+            float xh = (f(xhat, i) - mean) * rs;
+            put(xhat, i, xh);
+            put(y, i, xh * f(gamma, i - base) + f(beta, i - base));
         }
     }
 
@@ -195,59 +369,72 @@ final class VectorKernels {
                                   ByteBuffer xhat, ByteBuffer rstd, int h, float eps, int from, int to) {
         for (int r = from; r < to; r++) {
             int b = r / t, j = r % t;
-            float idf = tokens.getFloat((b * 2 * t + j) * 4), typef = tokens.getFloat((b * 2 * t + t + j) * 4);
+            float idf = f(tokens, b * 2 * t + j), typef = f(tokens, b * 2 * t + t + j);
             int id = (int) idf, tp = (int) typef;
             if (id != idf || id < 0 || id >= vocab)
                 throw new IllegalArgumentException("token id " + idf + " at [" + b + ", " + j + "] is outside the vocabulary (size " + vocab + ")");
             if (tp != typef || tp < 0 || tp >= types)
                 throw new IllegalArgumentException("token type " + typef + " at [" + b + ", " + j + "] is outside [0, " + types + ")");
-            int base = r * h, end = base + h, w = id * h, p = (offset + j) * h, ty = tp * h;
-            FloatVector sum = FloatVector.zero(S);
-            for (int k = 0; k < h; k += L) {
-                // (word + type) + position: the order of the unfused path, so both give the same bits
-                FloatVector z = load(word, w + k, w + h).add(load(type, ty + k, ty + h)).add(load(position, p + k, p + h));
-                store(z, xhat, base + k, end);
-                sum = addIn(sum, z, base + k, end);
-            }
-            normalizeRow(sum(sum) / h, gamma, beta, y, xhat, rstd, r, h, eps);
+            float total = embedRow(word, id * h, type, tp * h, position, (offset + j) * h, xhat, r * h, h);
+            normalizeRow(total / h, gamma, beta, y, xhat, rstd, r, h, eps);
         }
     }
 
-    /** Row r of x̂ holds z with mean μ: writes x̂ = (z − μ)·rstd, rstd and y = γ·x̂ + β. */
-    private static void normalizeRow(float mean, ByteBuffer gamma, ByteBuffer beta, ByteBuffer y, ByteBuffer xhat,
-                                     ByteBuffer rstd, int r, int h, float eps) {
-        int base = r * h, end = base + h;
-        FloatVector sq = FloatVector.zero(S);
-        for (int j = base; j < end; j += L) {
-            FloatVector d = load(xhat, j, end).sub(mean);
-            sq = addIn(sq, d.mul(d), j, end);
+    /** x̂ row = (word row + type row) + position row, the unfused path's order; returns its sum. */
+    private static float embedRow(ByteBuffer word, int w, ByteBuffer type, int ty, ByteBuffer position, int p,
+                                  ByteBuffer xhat, int base, int h) {
+        int vLen = h - h % L;
+        FloatVector acc = FloatVector.zero(S);
+        for (int k = 0; k < vLen; k += L) {
+            FloatVector z = ld(word, w + k).add(ld(type, ty + k)).add(ld(position, p + k));
+            st(z, xhat, base + k);
+            acc = acc.add(z);
         }
-        float rs = (float) (1.0 / Math.sqrt(sum(sq) / h + eps));
-        rstd.putFloat(r * 4, rs);
-        for (int j = base; j < end; j += L) {
-            FloatVector xh = load(xhat, j, end).sub(mean).mul(rs);
-            store(xh, xhat, j, end);
-            store(xh.mul(load(gamma, j - base, h)).add(load(beta, j - base, h)), y, j, end);
+        float s = sum(acc);
+        for (int k = vLen; k < h; k++) {
+            float z = f(word, w + k) + f(type, ty + k) + f(position, p + k);
+            put(xhat, base + k, z);
+            s += z;
         }
+        return s;
     }
 
     /** dx = rstd·(g − mean(g) − x̂·mean(g·x̂)), g = dy·γ, for rows [from, to). dx may alias dy. */
     static void layerNormBackward(ByteBuffer dy, ByteBuffer xhat, ByteBuffer rstd, ByteBuffer gamma, ByteBuffer dx,
                                   int h, int from, int to) {
         for (int r = from; r < to; r++) {
-            int base = r * h, end = base + h;
-            FloatVector sg = FloatVector.zero(S), sgx = FloatVector.zero(S);
-            for (int j = base; j < end; j += L) {
-                FloatVector g = load(dy, j, end).mul(load(gamma, j - base, h));
-                sg = addIn(sg, g, j, end);
-                sgx = addIn(sgx, g.mul(load(xhat, j, end)), j, end);
-            }
-            float meanG = sum(sg) / h, meanGx = sum(sgx) / h;
-            float rs = rstd.getFloat(r * 4);
-            for (int j = base; j < end; j += L) {
-                FloatVector g = load(dy, j, end).mul(load(gamma, j - base, h));
-                store(g.sub(meanG).sub(load(xhat, j, end).mul(meanGx)).mul(rs), dx, j, end);
-            }
+            int base = r * h;
+            float meanG = rowDot(dy, gamma, null, base, h) / h, meanGx = rowDot(dy, gamma, xhat, base, h) / h;
+            layerNormBackwardRow(dy, xhat, f(rstd, r), gamma, dx, meanG, meanGx, base, h);
+        }
+    }
+
+    /** Σ_j dy_j·γ_j (·x̂_j when xhat is not null) over one row. */
+    private static float rowDot(ByteBuffer dy, ByteBuffer gamma, ByteBuffer xhat, int base, int h) {
+        int vEnd = vectorEnd(base, h), end = base + h;
+        FloatVector acc = FloatVector.zero(S);
+        for (int i = base; i < vEnd; i += L) {
+            FloatVector g = ld(dy, i).mul(ld(gamma, i - base));
+            acc = acc.add(xhat == null ? g : g.mul(ld(xhat, i)));
+        }
+        float s = sum(acc);
+        for (int i = vEnd; i < end; i++) {
+            float g = f(dy, i) * f(gamma, i - base);
+            s += xhat == null ? g : g * f(xhat, i);
+        }
+        return s;
+    }
+
+    private static void layerNormBackwardRow(ByteBuffer dy, ByteBuffer xhat, float rs, ByteBuffer gamma, ByteBuffer dx,
+                                             float meanG, float meanGx, int base, int h) {
+        int vEnd = vectorEnd(base, h), end = base + h;
+        for (int i = base; i < vEnd; i += L) {
+            FloatVector g = ld(dy, i).mul(ld(gamma, i - base));
+            st(g.sub(meanG).sub(ld(xhat, i).mul(meanGx)).mul(rs), dx, i);
+        }
+        for (int i = vEnd; i < end; i++) {
+            float g = f(dy, i) * f(gamma, i - base);
+            put(dx, i, (g - meanG - f(xhat, i) * meanGx) * rs);
         }
     }
 
@@ -259,37 +446,84 @@ final class VectorKernels {
      */
     static void softmaxForward(ByteBuffer s, ByteBuffer bias, int rowsPerBias, int t, int from, int to) {
         for (int r = from; r < to; r++) {
-            int base = r * t, end = base + t, bBase = bias == null ? 0 : (r / rowsPerBias) * t;
-            FloatVector max = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-            for (int j = base; j < end; j += L) {
-                FloatVector v = load(s, j, end);
-                if (bias != null) v = v.add(load(bias, bBase + j - base, bBase + t));
-                store(v, s, j, end);
-                max = j + L <= end ? max.max(v) : max.max(v.blend(Float.NEGATIVE_INFINITY, S.indexInRange(j, end).not()));
-            }
-            float m = max.reduceLanes(VectorOperators.MAX);
-            FloatVector sum = FloatVector.zero(S);
-            for (int j = base; j < end; j += L) {
-                FloatVector e = exp(load(s, j, end).sub(m));
-                store(e, s, j, end);
-                sum = addIn(sum, e, j, end);
-            }
-            float inv = 1f / sum(sum);
-            for (int j = base; j < end; j += L) store(load(s, j, end).mul(inv), s, j, end);
+            int base = r * t;
+            float max = bias == null ? rowMax(s, base, t) : biasAndMax(s, bias, (r / rowsPerBias) * t, base, t);
+            float total = expAndSum(s, max, base, t);
+            scaleRow(s, 1f / total, base, t);
         }
+    }
+
+    /** s row += bias row; returns the row's maximum. */
+    private static float biasAndMax(ByteBuffer s, ByteBuffer bias, int biasBase, int base, int t) {
+        int vEnd = vectorEnd(base, t), end = base + t;
+        FloatVector max = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (int i = base; i < vEnd; i += L) {
+            FloatVector v = ld(s, i).add(ld(bias, biasBase + i - base));
+            st(v, s, i);
+            max = max.max(v);
+        }
+        float m = max.reduceLanes(VectorOperators.MAX); // max is exact in any order
+        for (int i = vEnd; i < end; i++) {
+            float v = f(s, i) + f(bias, biasBase + i - base);
+            put(s, i, v);
+            m = Math.max(m, v);
+        }
+        return m;
+    }
+
+    private static float rowMax(ByteBuffer s, int base, int t) {
+        int vEnd = vectorEnd(base, t), end = base + t;
+        FloatVector max = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (int i = base; i < vEnd; i += L) max = max.max(ld(s, i));
+        float m = max.reduceLanes(VectorOperators.MAX);
+        for (int i = vEnd; i < end; i++) m = Math.max(m, f(s, i));
+        return m;
+    }
+
+    /** s row = e^(s − max); returns the row's sum. */
+    private static float expAndSum(ByteBuffer s, float max, int base, int t) {
+        int vEnd = vectorEnd(base, t), end = base + t;
+        FloatVector acc = FloatVector.zero(S);
+        for (int i = base; i < vEnd; i += L) {
+            FloatVector e = exp(ld(s, i).sub(max));
+            st(e, s, i);
+            acc = acc.add(e);
+        }
+        float total = sum(acc);
+        for (int i = vEnd; i < end; i++) {
+            float e = exp(f(s, i) - max);
+            put(s, i, e);
+            total += e;
+        }
+        return total;
+    }
+
+    private static void scaleRow(ByteBuffer s, float by, int base, int t) {
+        int vEnd = vectorEnd(base, t), end = base + t;
+        for (int i = base; i < vEnd; i += L) st(ld(s, i).mul(by), s, i);
+        for (int i = vEnd; i < end; i++) put(s, i, f(s, i) * by);
     }
 
     /** ds = p ⊙ (dp − Σ_j dp_j p_j) for rows [from, to) of width t. ds may alias dp. */
     static void softmaxBackward(ByteBuffer p, ByteBuffer dp, ByteBuffer ds, int t, int from, int to) {
         for (int r = from; r < to; r++) {
-            int base = r * t, end = base + t;
-            FloatVector dot = FloatVector.zero(S);
-            for (int j = base; j < end; j += L) dot = addIn(dot, load(p, j, end).mul(load(dp, j, end)), j, end);
-            float d = sum(dot);
-            for (int j = base; j < end; j += L) {
-                FloatVector pv = load(p, j, end);
-                store(load(dp, j, end).sub(d).mul(pv), ds, j, end);
-            }
+            int base = r * t;
+            softmaxBackwardRow(p, dp, ds, rowDot(p, dp, base, t), base, t);
         }
+    }
+
+    private static float rowDot(ByteBuffer p, ByteBuffer dp, int base, int t) {
+        int vEnd = vectorEnd(base, t), end = base + t;
+        FloatVector acc = FloatVector.zero(S);
+        for (int i = base; i < vEnd; i += L) acc = acc.add(ld(p, i).mul(ld(dp, i)));
+        float s = sum(acc);
+        for (int i = vEnd; i < end; i++) s += f(p, i) * f(dp, i);
+        return s;
+    }
+
+    private static void softmaxBackwardRow(ByteBuffer p, ByteBuffer dp, ByteBuffer ds, float dot, int base, int t) {
+        int vEnd = vectorEnd(base, t), end = base + t;
+        for (int i = base; i < vEnd; i += L) st(ld(dp, i).sub(dot).mul(ld(p, i)), ds, i);
+        for (int i = vEnd; i < end; i++) put(ds, i, (f(dp, i) - dot) * f(p, i));
     }
 }
