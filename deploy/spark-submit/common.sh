@@ -114,7 +114,8 @@ adamix_submit() {
   DEFAULTS="${ADAMIX_DEFAULTS:-$DEPLOY_DIR/spark-submit/spark-defaults.conf}"
   GPU_DISCOVERY="${ADAMIX_GPU_DISCOVERY:-$DEFAULT_DISCOVERY}"
   BLAS_CORE="${ADAMIX_BLAS_CORE-Haswell}"
-  [ "$CM" = local ] && BLAS_CORE="${ADAMIX_BLAS_CORE-$("$REPO_DIR/bin/blas-core")}"
+  # Local runs: the kernels this machine's CPU takes (an OPENBLAS_CORETYPE already set wins).
+  [ "$CM" = local ] && BLAS_CORE="${ADAMIX_BLAS_CORE-${OPENBLAS_CORETYPE:-$("$REPO_DIR/bin/blas-core")}}"
   while [ $# -gt 0 ]; do
     case "$1" in
       --print) print=1; shift ;;

@@ -344,6 +344,12 @@ class AirflowDagTest {
         Map<String, String> c = confs(p);
         commonFlags(p, c);
         assertTrue(p.startsWith("OMP_NUM_THREADS="), "local workers share the machine's cores:\n" + p);
+        // local runs name the OpenBLAS kernels bin/blas-core detects here (none on a CPU it cannot tell)
+        String env = System.getenv("OPENBLAS_CORETYPE");
+        String core = env != null && !env.isEmpty() ? env : ok(List.of(root.resolve("bin/blas-core").toString()), Map.of()).out().strip();
+        assertTrue(List.of("", "SkylakeX", "Haswell", "Sandybridge").contains(core), core);
+        if (!core.isEmpty()) assertTrue(p.contains(" OPENBLAS_CORETYPE=" + core + " "), p);
+        assertFalse(c.containsKey("spark.executorEnv.OPENBLAS_CORETYPE"), "no executors of their own in local mode");
         assertTrue(p.contains("--master 'local[2]'"), p);
         assertFalse(c.containsKey("spark.task.cpus"), "threads of one JVM: no executor sizing");
         assertEquals("2", c.get("spark.default.parallelism"));
