@@ -104,14 +104,12 @@ final class VectorKernels {
     }
 
     /**
-     * The lanes' sum, added in lane order through a small array (a shuffle-based tree sum fell off
-     * the JIT's intrinsic path, and reduceLanes adds in a different order compiled and interpreted).
+     * The lanes' sum, added in lane order: reduceLanes(ADD) adds in a different order compiled
+     * than interpreted, and a shuffle-based tree fell off the JIT's intrinsic path.
      */
     private static float sum(FloatVector v) {
-        float[] lanes = new float[L];
-        v.intoArray(lanes, 0);
         float s = 0;
-        for (float f : lanes) s += f;
+        for (int i = 0; i < L; i++) s += v.lane(i);
         return s;
     }
 
