@@ -32,7 +32,7 @@ public final class Kernels {
     private static boolean available() {
         if ("nd4j".equals(System.getProperty("adamix.kernels"))) return false;
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-            LoggerFactory.getLogger(Kernels.class).warn("JVM started without --add-modules=jdk.incubator.vector: "
+            LOG.warn("JVM started without --add-modules=jdk.incubator.vector: "
                     + "element-wise kernels run as ND4J ops (training ~1.5-2x slower)");
             return false;
         }
@@ -166,9 +166,5 @@ public final class Kernels {
         int t = (int) p.size(p.rank() - 1), rows = (int) (p.length() / t);
         ByteBuffer bp = buf(p), bdp = buf(dp), bds = buf(ds);
         parallel(rows, p.length(), (f, to) -> VectorKernels.softmaxBackward(bp, bdp, bds, t, f, to));
-    }
-
-    static {
-        if (AVAILABLE) LOG.debug("element-wise kernels: {}", describe());
     }
 }
