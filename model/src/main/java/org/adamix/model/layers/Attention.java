@@ -66,21 +66,29 @@ public class Attention extends Sublayer<AttentionConf> {
             loraQ.forward(x, q, experts("lora.query.A"), experts("lora.query.B"), training, views(training), scratch);
             loraV.forward(x, v, experts("lora.value.A"), experts("lora.value.B"), training, views(training), scratch);
         }
-        INDArray qh = heads(q), kh = heads(k), vh = heads(v);
-
-        INDArray p = scratch.get("p", b, nh, t, t);
-        Ops.gemm(qh, kh, p, false, true, 1.0 / Math.sqrt(dh), 0.0);
-        INDArray bias = scratch.get("maskBias", b, t);
-        if (maskArray != null) bias.assign(maskArray).subi(1.0).muli(-MASKED); // 0 where attended, MASKED where padding
-        softmax(p, maskArray != null ? bias : null);
-        INDArray pUsed = p;
-        if (training && bert.attentionDropout() > 0) {
-            pUsed = scratch.get("pDrop", b, nh, t, t);
-            pUsed.assign(p);
-            Dropout.forward(pUsed, bert.attentionDropout(), true, scratch, "dropP");
+        INDArray bias = null;
+        if (maskArray != null) { // 0 where attended, MASKED where padding
+            bias = scratch.get("maskBias", b, t);
+            bias.assign(maskArray).subi(1.0).muli(-MASKED);
         }
         INDArray ctx = scratch.get("ctx", n, h);
-        Ops.gemm(pUsed, vh, heads(ctx), false, false, 1.0, 0.0);
+        double scale = 1.0 / Math.sqrt(dh);
+        if (Kernels.on(q, k, v, ctx, bias)) {
+            INDArray probs = training ? scratch.get("p", b, nh, t, t) : null; // inference keeps no T×T array
+            INDArray drop = Dropout.mask(new long[] {b, nh, t, t}, bert.attentionDropout(), training, scratch, "dropP");
+            Kernels.attention(q, k, v, bias, drop, probs, ctx, b, nh, scale);
+        } else {
+            INDArray p = scratch.get("p", b, nh, t, t);
+            Ops.gemm(heads(q), heads(k), p, false, true, scale, 0.0);
+            softmax(p, bias);
+            INDArray pUsed = p;
+            if (training && bert.attentionDropout() > 0) {
+                pUsed = scratch.get("pDrop", b, nh, t, t);
+                pUsed.assign(p);
+                Dropout.forward(pUsed, bert.attentionDropout(), true, scratch, "dropP");
+            }
+            Ops.gemm(pUsed, heads(v), heads(ctx), false, false, 1.0, 0.0);
+        }
         INDArray o = scratch.get("o", n, h);
         Ops.linear(ctx, w("attention.output.dense.weight"), w("attention.output.dense.bias"), o);
         Dropout.forward(o, bert.hiddenDropout(), training, scratch, "dropO");
@@ -120,21 +128,25 @@ public class Attention extends Sublayer<AttentionConf> {
 
         INDArray dctx = scratch.get("dctx", n, h);
         Ops.gemm(dO, w("attention.output.dense.weight"), dctx, false, false, 1.0, 0.0);
-        INDArray dctxh = heads(dctx);
+        INDArray q = scratch.get("q", n, h), k = scratch.get("k", n, h), v = scratch.get("v", n, h);
         INDArray p = scratch.get("p", b, nh, t, t);
-        INDArray pUsed = lastTraining && bert.attentionDropout() > 0 ? scratch.get("pDrop", b, nh, t, t) : p;
-        INDArray qh = heads(scratch.get("q", n, h)), kh = heads(scratch.get("k", n, h)), vh = heads(scratch.get("v", n, h));
-        INDArray dp = scratch.get("dp", b, nh, t, t);
-        Ops.gemm(dctxh, vh, dp, false, true, 1.0, 0.0);
-        INDArray dv = scratch.get("dv", n, h);
-        Ops.gemm(pUsed, dctxh, heads(dv), true, false, 1.0, 0.0);
-        Dropout.backward(dp, bert.attentionDropout(), lastTraining, scratch, "dropP");
-        INDArray ds = scratch.get("ds", b, nh, t, t);
-        softmaxBackward(p, dp, ds);
+        INDArray dq = scratch.get("dq", n, h), dk = scratch.get("dk", n, h), dv = scratch.get("dv", n, h);
         double scale = 1.0 / Math.sqrt(dh);
-        INDArray dq = scratch.get("dq", n, h), dk = scratch.get("dk", n, h);
-        Ops.gemm(ds, kh, heads(dq), false, false, scale, 0.0);
-        Ops.gemm(ds, qh, heads(dk), true, false, scale, 0.0);
+        if (Kernels.on(q, k, v, p, dctx, dq, dk, dv)) {
+            INDArray drop = Dropout.lastMask(p.shape(), bert.attentionDropout(), lastTraining, scratch, "dropP");
+            Kernels.attentionBackward(q, k, v, p, drop, dctx, dq, dk, dv, b, nh, scale);
+        } else {
+            INDArray dctxh = heads(dctx);
+            INDArray pUsed = lastTraining && bert.attentionDropout() > 0 ? scratch.get("pDrop", b, nh, t, t) : p;
+            INDArray dp = scratch.get("dp", b, nh, t, t);
+            Ops.gemm(dctxh, heads(v), dp, false, true, 1.0, 0.0);
+            Ops.gemm(pUsed, dctxh, heads(dv), true, false, 1.0, 0.0);
+            Dropout.backward(dp, bert.attentionDropout(), lastTraining, scratch, "dropP");
+            INDArray ds = scratch.get("ds", b, nh, t, t);
+            softmaxBackward(p, dp, ds);
+            Ops.gemm(ds, heads(k), heads(dq), false, false, scale, 0.0);
+            Ops.gemm(ds, heads(q), heads(dk), true, false, scale, 0.0);
+        }
         weightGrads("attention.self.query", dq, x);
         weightGrads("attention.self.key", dk, x);
         weightGrads("attention.self.value", dv, x);

@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 
@@ -166,5 +167,40 @@ public final class Kernels {
         int t = (int) p.size(p.rank() - 1), rows = (int) (p.length() / t);
         ByteBuffer bp = buf(p), bdp = buf(dp), bds = buf(ds);
         parallel(rows, p.length(), (f, to) -> VectorKernels.softmaxBackward(bp, bdp, bds, t, f, to));
+    }
+
+    /**
+     * ctx = dropout(softmax(scale·Q·Kᵀ + bias))·V per head, with q, k, v, ctx [B·T, H] (head h in
+     * columns [h·d, (h+1)·d)); bias [B, T] or null; drop (dropout multipliers) and probs (softmax's
+     * output, kept for {@link #attentionBackward}) [B, heads, T, T] or null.
+     */
+    public static void attention(INDArray q, INDArray k, INDArray v, INDArray bias, INDArray drop, INDArray probs,
+                                 INDArray ctx, long batch, long heads, double scale) {
+        VectorAttention.Shape s = attentionShape(q, batch, heads);
+        FloatBuffer fq = floats(q), fk = floats(k), fv = floats(v), fb = floats(bias), fd = floats(drop), fp = floats(probs),
+                fc = floats(ctx);
+        float sc = (float) scale;
+        parallel(s.batch() * s.heads(), (long) s.batch() * s.heads() * s.t() * s.t(),
+                (f, to) -> VectorAttention.forward(s, fq, fk, fv, fb, fd, fp, fc, sc, f, to));
+    }
+
+    /** dq, dk, dv of {@link #attention} given dctx, from its q, k, v, probs and drop. */
+    public static void attentionBackward(INDArray q, INDArray k, INDArray v, INDArray probs, INDArray drop, INDArray dctx,
+                                         INDArray dq, INDArray dk, INDArray dv, long batch, long heads, double scale) {
+        VectorAttention.Shape s = attentionShape(q, batch, heads);
+        FloatBuffer fq = floats(q), fk = floats(k), fv = floats(v), fp = floats(probs), fd = floats(drop), fdc = floats(dctx),
+                fdq = floats(dq), fdk = floats(dk), fdv = floats(dv);
+        float sc = (float) scale;
+        parallel(s.batch() * s.heads(), (long) s.batch() * s.heads() * s.t() * s.t(),
+                (f, to) -> VectorAttention.backward(s, fq, fk, fv, fp, fd, fdc, fdq, fdk, fdv, sc, f, to));
+    }
+
+    private static VectorAttention.Shape attentionShape(INDArray q, long batch, long heads) {
+        long t = q.size(0) / batch, dh = q.size(1) / heads;
+        return new VectorAttention.Shape((int) batch, (int) heads, (int) t, (int) dh);
+    }
+
+    private static FloatBuffer floats(INDArray a) {
+        return a == null ? null : buf(a).asFloatBuffer();
     }
 }

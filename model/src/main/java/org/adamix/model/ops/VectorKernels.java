@@ -107,7 +107,7 @@ final class VectorKernels {
      * The lanes' sum, added in lane order: reduceLanes(ADD) adds in a different order compiled
      * than interpreted, and a shuffle-based tree fell off the JIT's intrinsic path.
      */
-    private static float sum(FloatVector v) {
+    static float sum(FloatVector v) {
         float s = 0;
         for (int i = 0; i < L; i++) s += v.lane(i);
         return s;
