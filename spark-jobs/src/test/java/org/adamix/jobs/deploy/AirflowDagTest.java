@@ -299,6 +299,7 @@ class AirflowDagTest {
         assertTrue(opts.contains("--add-opens=java.base/java.nio=ALL-UNNAMED") && opts.contains("-Djdk.reflect.useDirectMethodHandle=false"), opts);
         assertTrue(opts.contains("--add-modules=jdk.incubator.vector"), "vector kernels on executors: " + opts);
         assertEquals("Haswell", c.get("spark.executorEnv.OPENBLAS_CORETYPE"), "AVX2 OpenBLAS kernels by default on a cluster");
+        assertEquals("4", c.get("spark.executorEnv.OPENBLAS_THREAD_TIMEOUT"), "OpenBLAS threads do not spin between GEMMs");
     }
 
     @Test
@@ -312,6 +313,7 @@ class AirflowDagTest {
         assertEquals("1", c.get("spark.yarn.maxAppAttempts"));
         assertEquals("2", c.get("spark.yarn.appMasterEnv.OMP_NUM_THREADS"));
         assertEquals("Haswell", c.get("spark.yarn.appMasterEnv.OPENBLAS_CORETYPE"), "the driver's OpenBLAS too");
+        assertEquals("4", c.get("spark.yarn.appMasterEnv.OPENBLAS_THREAD_TIMEOUT"));
         assertEquals("SkylakeX", confs(print("submit-yarn.sh", Map.of("ADAMIX_OUTPUT", "hdfs:///runs/r1"),
                 withJob("--blas-core", "SkylakeX"))).get("spark.executorEnv.OPENBLAS_CORETYPE"));
         assertEquals("2", c.get("spark.default.parallelism"), "one training worker per executor");
@@ -349,6 +351,7 @@ class AirflowDagTest {
         String core = env != null && !env.isEmpty() ? env : ok(List.of(root.resolve("bin/blas-core").toString()), Map.of()).out().strip();
         assertTrue(List.of("", "SkylakeX", "Haswell", "Sandybridge").contains(core), core);
         if (!core.isEmpty()) assertTrue(p.contains(" OPENBLAS_CORETYPE=" + core + " "), p);
+        assertTrue(p.contains(" OPENBLAS_THREAD_TIMEOUT=4 ") || p.contains(" OPENBLAS_THREAD_TIMEOUT=" + System.getenv("OPENBLAS_THREAD_TIMEOUT") + " "), p);
         assertFalse(c.containsKey("spark.executorEnv.OPENBLAS_CORETYPE"), "no executors of their own in local mode");
         assertTrue(p.contains("--master 'local[2]'"), p);
         assertFalse(c.containsKey("spark.task.cpus"), "threads of one JVM: no executor sizing");
