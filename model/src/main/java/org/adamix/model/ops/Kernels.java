@@ -125,6 +125,13 @@ public final class Kernels {
         parallel(rows, x.length(), (a, b) -> VectorKernels.addRow(bx, br, bo, w, a, b));
     }
 
+    /** out[i, :] = row. */
+    public static void fillRows(INDArray row, INDArray out) {
+        int w = (int) row.length(), rows = (int) (out.length() / w);
+        ByteBuffer br = buf(row), bo = buf(out);
+        parallel(rows, out.length(), (a, b) -> VectorKernels.fillRows(br, bo, w, a, b));
+    }
+
     /** LayerNorm of a (+ b when not null) over rows of width h; keeps x̂ and rstd. */
     public static void layerNormForward(INDArray a, INDArray b, INDArray gamma, INDArray beta, INDArray y,
                                         INDArray xhat, INDArray rstd, double eps) {

@@ -27,8 +27,17 @@ public final class Ops {
         Nd4j.exec(new Mmul(a, b, c, alpha, beta, mt));
     }
 
-    /** y = x · Wᵀ (+ beta·y): a Linear layer with PyTorch's [out, in] weight layout. */
+    /**
+     * y = x · Wᵀ + bias: a Linear layer with PyTorch's [out, in] weight layout. With the vector kernels
+     * y starts as the bias rows and the GEMM adds to it (beta = 1): one pass over y fewer, since the
+     * GEMM clears y in a pass of its own when beta = 0.
+     */
     public static void linear(INDArray x, INDArray w, INDArray bias, INDArray y) {
+        if (bias != null && Kernels.on(bias, y)) {
+            Kernels.fillRows(bias, y);
+            gemm(x, w, y, false, true, 1.0, 1.0);
+            return;
+        }
         gemm(x, w, y, false, true, 1.0, 0.0);
         if (bias != null) addRow(y, bias, y);
     }

@@ -279,6 +279,15 @@ final class VectorKernels {
         }
     }
 
+    /** out[r, :] = row for rows [from, to) of width w. */
+    static void fillRows(ByteBuffer row, ByteBuffer out, int w, int from, int to) {
+        for (int r = from; r < to; r++) {
+            int base = r * w, vEnd = vectorEnd(base, w), end = base + w;
+            for (int i = base; i < vEnd; i += L) st(ld(row, i - base), out, i);
+            for (int i = vEnd; i < end; i++) put(out, i, f(row, i - base));
+        }
+    }
+
     // ---- LayerNorm ----
 
     /**

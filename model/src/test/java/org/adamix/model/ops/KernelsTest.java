@@ -181,6 +181,16 @@ class KernelsTest {
         assertEquals(x.addRowVector(row), out);
     }
 
+    /** A Linear layer whose GEMM adds onto the bias rows (beta = 1) instead of adding the bias after. */
+    @Test
+    void linearStartsFromTheBiasRows() {
+        INDArray x = rand(37, 19), w = rand(23, 19), bias = rand(23);
+        INDArray expected = x.mmul(w.transpose()).addRowVector(bias);
+        INDArray y = viewOf(Nd4j.valueArrayOf(new long[] {37, 23}, 1e9f)); // stale contents must not leak in
+        Ops.linear(viewOf(x.castTo(DataType.FLOAT)), viewOf(w.castTo(DataType.FLOAT)), viewOf(bias.castTo(DataType.FLOAT)), y);
+        close(expected, y, 1e-6, "x·Wᵀ + b");
+    }
+
     @Test
     void resultsDoNotDependOnTheThreadCount() {
         INDArray x = rand(300, 200).castTo(DataType.FLOAT);
