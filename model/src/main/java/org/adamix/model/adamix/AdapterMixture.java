@@ -48,8 +48,7 @@ public final class AdapterMixture {
             INDArray yv = Ops.rows(y, v * rows, (v + 1) * rows);
             Ops.linear(xv, down.weight(route.down()), null, pv);
             act.forward(pv, down.bias(route.down()), gv, Ops.rows(keep, v * rows, (v + 1) * rows), training);
-            Ops.linear(gv, up.weight(route.up()), up.bias(route.up()), yv);
-            yv.addi(xv);
+            Ops.linearPlusResidual(gv, up.weight(route.up()), up.bias(route.up()), xv, yv);
         }
     }
 

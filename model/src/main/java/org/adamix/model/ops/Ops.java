@@ -42,6 +42,20 @@ public final class Ops {
         if (bias != null) addRow(y, bias, y);
     }
 
+    /**
+     * y = residual + x · Wᵀ + bias, a Linear layer with a skip connection: with the vector kernels y
+     * starts as residual + bias rows and the GEMM adds onto it, so the residual costs no pass of its own.
+     */
+    public static void linearPlusResidual(INDArray x, INDArray w, INDArray bias, INDArray residual, INDArray y) {
+        if (bias != null && Kernels.on(residual, bias, y)) {
+            Kernels.addRow(residual, bias, y);
+            gemm(x, w, y, false, true, 1.0, 1.0);
+            return;
+        }
+        linear(x, w, bias, y);
+        y.addi(residual);
+    }
+
     /** out[i, :] = x[i, :] + row. */
     public static void addRow(INDArray x, INDArray row, INDArray out) {
         if (Kernels.on(x, row, out)) {

@@ -189,6 +189,11 @@ class KernelsTest {
         INDArray y = viewOf(Nd4j.valueArrayOf(new long[] {37, 23}, 1e9f)); // stale contents must not leak in
         Ops.linear(viewOf(x.castTo(DataType.FLOAT)), viewOf(w.castTo(DataType.FLOAT)), viewOf(bias.castTo(DataType.FLOAT)), y);
         close(expected, y, 1e-6, "x·Wᵀ + b");
+
+        INDArray residual = rand(37, 23);
+        Ops.linearPlusResidual(viewOf(x.castTo(DataType.FLOAT)), viewOf(w.castTo(DataType.FLOAT)), viewOf(bias.castTo(DataType.FLOAT)),
+                viewOf(residual.castTo(DataType.FLOAT)), y);
+        close(expected.add(residual), y, 1e-6, "residual + x·Wᵀ + b");
     }
 
     @Test
