@@ -42,11 +42,13 @@ public final class Bench implements Callable<Integer> {
             new String[] {"adamix-lora", "adamix-lora", "4", "0"},
             new String[] {"full", "full", "1", "0"});
 
-    @Option(names = "--config", description = "Run one row (${COMPLETION-CANDIDATES}); default: all rows, each in its own JVM.")
+    @Option(names = "--config", description = "Run one row (pfeiffer, adamix-adapter, adamix-adapter+consistency, adamix-adapter-merged, "
+            + "adamix-lora, full); default: all rows, each in its own JVM.")
     String config;
     @Option(names = "--steps", defaultValue = "20", description = "Measured steps (default ${DEFAULT-VALUE}).")
     int steps;
-    @Option(names = "--warmup", defaultValue = "5", description = "Unmeasured warm-up steps (default ${DEFAULT-VALUE}).")
+    /** The JIT takes about ten steps to compile the vector kernels' hot loops (measured); timing earlier mixes in C1 code. */
+    @Option(names = "--warmup", defaultValue = "10", description = "Unmeasured warm-up steps (default ${DEFAULT-VALUE}).")
     int warmup;
     @Option(names = "--batch", defaultValue = "32") int batch;
     @Option(names = "--seq", defaultValue = "128") int seq;
