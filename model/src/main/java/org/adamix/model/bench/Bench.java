@@ -42,9 +42,12 @@ public final class Bench implements Callable<Integer> {
             new String[] {"adamix-lora", "adamix-lora", "4", "0"},
             new String[] {"full", "full", "1", "0"});
 
-    @Option(names = "--config", description = "Run one row (pfeiffer, adamix-adapter, adamix-adapter+consistency, adamix-adapter-merged, "
-            + "adamix-lora, full); default: all rows, each in its own JVM.")
-    String config;
+    @Option(names = "--config", split = ",", description = "Rows to run, comma-separated (pfeiffer, adamix-adapter, "
+            + "adamix-adapter+consistency, adamix-adapter-merged, adamix-lora, full); default: all.")
+    List<String> config;
+    @Option(names = "--interleaved", description = "Run the rows in one JVM, taking turns step by step, and print each "
+            + "row's speed relative to the first: a noisy machine then slows every row alike. Peak RSS is shared.")
+    boolean interleaved;
     @Option(names = "--steps", defaultValue = "20", description = "Measured steps (default ${DEFAULT-VALUE}).")
     int steps;
     /** The JIT takes about ten steps to compile the vector kernels' hot loops (measured); timing earlier mixes in C1 code. */
@@ -61,32 +64,46 @@ public final class Bench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (config != null) {
-            runOne(find(config));
-            return 0;
+        List<String[]> rows = config == null ? CONFIGS : config.stream().map(Bench::find).toList();
+        if (interleaved) {
+            printTable(interleave(rows), true);
+        } else if (rows.size() == 1) {
+            measure(List.of(new Row(rows.get(0))));
+        } else {
+            List<String> lines = new ArrayList<>();
+            for (String[] c : rows) lines.addAll(inItsOwnJvm(c));
+            printTable(lines, false);
         }
+        return 0;
+    }
+
+    /** One row in a child JVM (so that its peak RSS is its own); returns its BENCH line. */
+    private List<String> inItsOwnJvm(String[] c) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path")));
+        cmd.addAll(jvmFlags());
+        cmd.addAll(List.of(Bench.class.getName(), "--config", c[0], "--steps", "" + steps, "--warmup", "" + warmup,
+                "--batch", "" + batch, "--seq", "" + seq, "--layers", "" + layers, "--rank", "" + rank));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         List<String> lines = new ArrayList<>();
-        for (String[] c : CONFIGS) {
-            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path")));
-            cmd.addAll(jvmFlags());
-            cmd.addAll(List.of(Bench.class.getName(), "--config", c[0], "--steps", "" + steps, "--warmup", "" + warmup,
-                    "--batch", "" + batch, "--seq", "" + seq, "--layers", "" + layers, "--rank", "" + rank));
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    if (line.startsWith("BENCH ")) {
-                        System.out.println(line);
-                        lines.add(line);
-                    } else if (line.startsWith("ERROR") || line.contains("Exception")) {
-                        System.err.println(c[0] + ": " + line);
-                    }
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                if (line.startsWith("BENCH ")) {
+                    System.out.println(line);
+                    lines.add(line);
+                } else if (line.startsWith("ERROR") || line.contains("Exception")) {
+                    System.err.println(c[0] + ": " + line);
                 }
             }
-            if (p.waitFor() != 0) System.err.println(c[0] + ": exited with " + p.exitValue());
         }
-        printTable(lines);
-        return 0;
+        if (p.waitFor() != 0) System.err.println(c[0] + ": exited with " + p.exitValue());
+        return lines;
+    }
+
+    private List<String> interleave(List<String[]> rows) {
+        List<Row> built = new ArrayList<>();
+        for (String[] c : rows) built.add(new Row(c));
+        return measure(built);
     }
 
     private static List<String> jvmFlags() {
@@ -102,46 +119,75 @@ public final class Bench implements Callable<Integer> {
                 + "; one of " + CONFIGS.stream().map(c -> c[0]).toList());
     }
 
-    private void runOne(String[] c) throws Exception {
-        BertConfig bert = new BertConfig("bert", 8000, 256, layers, 4, 1024, seq, 2, 1e-12, "gelu_new", 0.0, 0.0, 0);
-        Backbone backbone = RandomBackbone.create(bert, 1, false);
-        Method method = Method.of(c[1]);
-        AdaptationConfig a = AdaptationConfig.of(method, rank).withExperts(Integer.parseInt(c[2]))
-                .withConsistencyWeight(Double.parseDouble(c[3]));
-        AdaMixModel model = AdaMixModel.build(backbone, a, HeadConfig.classification(2), OptimizerConfig.adam(1e-3), 0);
-        SplittableRandom r = new SplittableRandom(0);
-        Batch[] data = new Batch[4];
-        for (int i = 0; i < data.length; i++) {
-            int[][] ids = new int[batch][seq];
-            double[] y = new double[batch];
-            for (int b = 0; b < batch; b++) {
-                for (int t = 0; t < seq; t++) ids[b][t] = r.nextInt(bert.vocabSize());
-                y[b] = r.nextInt(2);
+    /** One row's models, data and timings. The merged row infers with the merged model and trains the mixture. */
+    private final class Row {
+        final String label;
+        final AdaMixModel model, inferModel;
+        final Batch[] data = new Batch[4];
+        final double[] infer = new double[steps], train = new double[steps];
+        double firstLoss = Double.NaN, lastLoss = Double.NaN;
+
+        Row(String[] c) {
+            label = c[0];
+            BertConfig bert = new BertConfig("bert", 8000, 256, layers, 4, 1024, seq, 2, 1e-12, "gelu_new", 0.0, 0.0, 0);
+            Backbone backbone = RandomBackbone.create(bert, 1, false);
+            AdaptationConfig a = AdaptationConfig.of(Method.of(c[1]), rank).withExperts(Integer.parseInt(c[2]))
+                    .withConsistencyWeight(Double.parseDouble(c[3]));
+            model = AdaMixModel.build(backbone, a, HeadConfig.classification(2), OptimizerConfig.adam(1e-3), 0);
+            SplittableRandom r = new SplittableRandom(0);
+            for (int i = 0; i < data.length; i++) {
+                int[][] ids = new int[batch][seq];
+                double[] y = new double[batch];
+                for (int b = 0; b < batch; b++) {
+                    for (int t = 0; t < seq; t++) ids[b][t] = r.nextInt(bert.vocabSize());
+                    y[b] = r.nextInt(2);
+                }
+                data[i] = Batch.of(ids, null, y, 2, false, DataType.FLOAT);
             }
-            data[i] = Batch.of(ids, null, y, 2, false, DataType.FLOAT);
+            inferModel = label.endsWith("-merged") ? model.merge(false) : model;
         }
-        AdaMixModel inferModel = c[0].endsWith("-merged") ? model.merge(false) : model;
-        double[] infer = new double[steps];
-        for (int i = 0; i < warmup + steps; i++) {
+
+        void predict(int i) {
             long t0 = System.nanoTime();
             inferModel.predict(data[i % data.length]);
             if (i >= warmup) infer[i - warmup] = (System.nanoTime() - t0) / 1e9;
         }
-        double[] train = new double[steps];
-        double firstLoss = Double.NaN, lastLoss = Double.NaN;
-        for (int i = 0; i < warmup + steps; i++) {
+
+        void fit(int i) {
             long t0 = System.nanoTime();
             double loss = model.fit(data[i % data.length]);
             if (i >= warmup) train[i - warmup] = (System.nanoTime() - t0) / 1e9;
             if (i == 0) firstLoss = loss;
             lastLoss = loss;
         }
+
+        String line(String extra) throws Exception {
+            String blasCore = System.getenv().getOrDefault("OPENBLAS_CORETYPE", "default");
+            return String.format("BENCH method=%s train_ex_per_s=%.1f infer_ex_per_s=%.1f peak_rss_mb=%d trainable=%d loss_first=%.4f"
+                            + " loss_last=%.4f kernels=%s blas_core=%s%s", label, batch / median(train), batch / median(infer),
+                    peakRssMb(), model.trainableParams().length(), firstLoss, lastLoss, org.adamix.model.ops.Kernels.describe(),
+                    blasCore.isEmpty() ? "default" : blasCore, extra);
+        }
+    }
+
+    /** All inference steps (rows taking turns), then all training steps; prints and returns the BENCH lines. */
+    private List<String> measure(List<Row> rows) {
+        for (int i = 0; i < warmup + steps; i++) for (Row r : rows) r.predict(i);
+        for (int i = 0; i < warmup + steps; i++) for (Row r : rows) r.fit(i);
         if (Boolean.getBoolean("adamix.profile"))
             org.adamix.model.layers.Sublayer.PROFILE.forEach((k, v) -> System.out.printf("PROFILE %-22s %8.1f ms/call%n", k, v[0] / 1e6 / v[1]));
-        String blasCore = System.getenv().getOrDefault("OPENBLAS_CORETYPE", "default");
-        System.out.printf("BENCH method=%s train_ex_per_s=%.1f infer_ex_per_s=%.1f peak_rss_mb=%d trainable=%d loss_first=%.4f loss_last=%.4f"
-                        + " kernels=%s blas_core=%s%n", c[0], batch / median(train), batch / median(infer), peakRssMb(),
-                model.trainableParams().length(), firstLoss, lastLoss, org.adamix.model.ops.Kernels.describe(), blasCore.isEmpty() ? "default" : blasCore);
+        List<String> lines = new ArrayList<>();
+        try {
+            for (Row r : rows) {
+                String extra = rows.size() == 1 ? "" : String.format(" train_vs_first=%.3f infer_vs_first=%.3f",
+                        median(rows.get(0).train) / median(r.train), median(rows.get(0).infer) / median(r.infer));
+                lines.add(r.line(extra));
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        lines.forEach(System.out::println);
+        return lines;
     }
 
     static double median(double[] v) {
@@ -157,12 +203,14 @@ public final class Bench implements Callable<Integer> {
         return -1;
     }
 
-    static void printTable(List<String> lines) {
+    static void printTable(List<String> lines, boolean relative) {
         System.out.println();
-        System.out.printf("%-28s %14s %14s %14s%n", "method", "train ex/s", "infer ex/s", "peak RSS MB");
+        System.out.printf("%-28s %14s %14s %14s%s%n", "method", "train ex/s", "infer ex/s", "peak RSS MB",
+                relative ? String.format(" %14s %14s", "train vs 1st", "infer vs 1st") : "");
         for (String l : lines) {
             String m = field(l, "method"), t = field(l, "train_ex_per_s"), i = field(l, "infer_ex_per_s"), p = field(l, "peak_rss_mb");
-            System.out.printf("%-28s %14s %14s %14s%n", m, t, i, p);
+            System.out.printf("%-28s %14s %14s %14s%s%n", m, t, i, relative ? "(shared)" : p,
+                    relative ? String.format(" %14s %14s", field(l, "train_vs_first"), field(l, "infer_vs_first")) : "");
         }
     }
 
