@@ -13,10 +13,11 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 
 /**
- * Chooses where the fused element-wise kernels run. With the JVM flag
+ * Chooses where the fused element-wise kernels and the fused attention run. With the JVM flag
  * {@code --add-modules=jdk.incubator.vector} (bin/adamix, the deploy scripts and the tests pass it)
- * float32 arrays go to {@link VectorKernels}; otherwise, and for float64 (the gradient checks), the
- * callers use their ND4J formulation of the same math. {@code -Dadamix.kernels=nd4j} forces ND4J.
+ * and ND4J on the CPU, float32 arrays go to {@link VectorKernels} and {@link VectorAttention};
+ * otherwise, and for float64 (the gradient checks), the callers use their ND4J formulation of the
+ * same math. {@code -Dadamix.kernels=nd4j} forces ND4J.
  *
  * <p>Work is split by rows across ND4J's thread count (a Spark task sets it to its cores), so one
  * thread budget covers GEMMs and these kernels alike.
@@ -32,6 +33,10 @@ public final class Kernels {
 
     private static boolean available() {
         if ("nd4j".equals(System.getProperty("adamix.kernels"))) return false;
+        if (!Nd4j.getEnvironment().isCPU()) { // GPU arrays live on the device: host-side writes would go unseen
+            LOG.info("ND4J runs on a GPU: element-wise kernels and attention run as ND4J ops");
+            return false;
+        }
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
             LOG.warn("JVM started without --add-modules=jdk.incubator.vector: "
                     + "element-wise kernels run as ND4J ops (training ~1.5-2x slower)");
