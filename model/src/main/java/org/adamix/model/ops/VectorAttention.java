@@ -53,8 +53,10 @@ final class VectorAttention {
         }
     }
 
+    /** n rounded up to whole vectors and whole row blocks (both powers of two). */
     private static int roundUp(int n) {
-        return (n + L - 1) / L * L;
+        int m = Math.max(L, R);
+        return (n + m - 1) / m * m;
     }
 
     /**
