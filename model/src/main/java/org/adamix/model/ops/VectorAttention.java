@@ -1,6 +1,7 @@
 package org.adamix.model.ops;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.nio.FloatBuffer;
@@ -240,7 +241,7 @@ final class VectorAttention {
             }
             mv = mv.max(x);
         }
-        float max = mv.reduceLanes(jdk.incubator.vector.VectorOperators.MAX); // exact in any order
+        float max = mv.reduceLanes(VectorOperators.MAX); // exact in any order
         for (int j = vLen; j < t; j++) {
             if (bias != null) s[off + j] += bias[j];
             max = Math.max(max, s[off + j]);
