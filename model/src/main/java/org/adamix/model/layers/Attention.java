@@ -171,10 +171,6 @@ public class Attention extends Sublayer<AttentionConf> {
     /** In place: p = softmax(p + mask bias) over the key dimension; bias [B, T] or null. */
     private void softmax(INDArray p, INDArray bias) {
         long nh = c().bert().numHeads();
-        if (Kernels.on(p, bias)) {
-            Kernels.softmaxForward(p, bias, (int) (nh * t));
-            return;
-        }
         if (bias != null) p.reshape(b, nh * t, t).addi(bias.reshape(b, 1, t));
         INDArray p2 = p.reshape(b * nh * t, t);
         Nd4j.exec(new SoftMax(p2, p2, 1));
@@ -182,10 +178,6 @@ public class Attention extends Sublayer<AttentionConf> {
 
     /** ds = p ⊙ (dp − Σ_j dp_j p_j); dp is overwritten. */
     private void softmaxBackward(INDArray p, INDArray dp, INDArray ds) {
-        if (Kernels.on(p, dp, ds)) {
-            Kernels.softmaxBackward(p, dp, ds);
-            return;
-        }
         long rows = p.length() / t;
         INDArray rowSum = scratch.get("rowSum", rows);
         dp.mul(p, ds);

@@ -33,7 +33,7 @@ public final class Dropout {
 
     /** dx *= mask/keep in place, for the mask of the last forward. */
     public static void backward(INDArray dx, double p, boolean training, Scratch s, String slot) {
-        if (!training || p <= 0) return;
-        dx.muli(s.get(slot, dx.shape()));
+        INDArray mask = lastMask(dx.shape(), p, training, s, slot);
+        if (mask != null) dx.muli(mask);
     }
 }

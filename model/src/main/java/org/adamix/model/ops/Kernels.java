@@ -167,20 +167,6 @@ public final class Kernels {
         parallel(rows, dy.length(), (f, t) -> VectorKernels.layerNormBackward(bdy, bx, br, bg, bdx, h, f, t));
     }
 
-    /** In place over the last dimension of s: softmax(s + bias[row / rowsPerBias]); bias [·, t] or null. */
-    public static void softmaxForward(INDArray s, INDArray bias, int rowsPerBias) {
-        int t = (int) s.size(s.rank() - 1), rows = (int) (s.length() / t);
-        ByteBuffer bs = buf(s), bb = buf(bias);
-        parallel(rows, s.length(), (f, to) -> VectorKernels.softmaxForward(bs, bb, rowsPerBias, t, f, to));
-    }
-
-    /** ds = p ⊙ (dp − rowSum(dp ⊙ p)); ds may alias dp. */
-    public static void softmaxBackward(INDArray p, INDArray dp, INDArray ds) {
-        int t = (int) p.size(p.rank() - 1), rows = (int) (p.length() / t);
-        ByteBuffer bp = buf(p), bdp = buf(dp), bds = buf(ds);
-        parallel(rows, p.length(), (f, to) -> VectorKernels.softmaxBackward(bp, bdp, bds, t, f, to));
-    }
-
     /**
      * ctx = dropout(softmax(scale·Q·Kᵀ + bias))·V per head, with q, k, v, ctx [B·T, H] (head h in
      * columns [h·d, (h+1)·d)); bias [B, T] or null; drop (dropout multipliers) and probs (softmax's

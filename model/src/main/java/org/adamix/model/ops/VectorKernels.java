@@ -11,8 +11,8 @@ import java.nio.ByteOrder;
 /**
  * The Transformer's element-wise and row-wise float32 kernels, fused and SIMD-vectorised with the
  * JDK's Vector API over ND4J's off-heap buffers. Each is one pass where ND4J needs three to eight
- * (GELU + bias, LayerNorm + residual, masked softmax, embeddings): 5-10x faster than the ND4J ops
- * they replace, measured.
+ * (GELU + bias, LayerNorm + residual, embeddings): 5-10x faster than the ND4J ops they replace,
+ * measured. Attention has its own tiled kernel, {@link VectorAttention}, which uses this class's exp.
  *
  * <p>Bit-reproducible: the same inputs give the same bits whatever the thread split and however warm
  * the JIT is. Only exactly rounded operations are used (+, −, ×, ÷, √, bit shifts): the Vector API's
@@ -443,94 +443,5 @@ final class VectorKernels {
             float g = f(dy, i) * f(gamma, i - base);
             put(dx, i, (g - meanG - f(xhat, i) * meanGx) * rs);
         }
-    }
-
-    // ---- attention softmax ----
-
-    /**
-     * In place over rows [from, to) of width t: p = softmax(s + bias[r / rowsPerBias]) (bias may be
-     * null). The attention mask enters as an additive bias per batch element.
-     */
-    static void softmaxForward(ByteBuffer s, ByteBuffer bias, int rowsPerBias, int t, int from, int to) {
-        for (int r = from; r < to; r++) {
-            int base = r * t;
-            float max = bias == null ? rowMax(s, base, t) : biasAndMax(s, bias, (r / rowsPerBias) * t, base, t);
-            float total = expAndSum(s, max, base, t);
-            scaleRow(s, 1f / total, base, t);
-        }
-    }
-
-    /** s row += bias row; returns the row's maximum. */
-    private static float biasAndMax(ByteBuffer s, ByteBuffer bias, int biasBase, int base, int t) {
-        int vEnd = vectorEnd(base, t), end = base + t;
-        FloatVector max = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-        for (int i = base; i < vEnd; i += L) {
-            FloatVector v = ld(s, i).add(ld(bias, biasBase + i - base));
-            st(v, s, i);
-            max = max.max(v);
-        }
-        float m = max.reduceLanes(VectorOperators.MAX); // max is exact in any order
-        for (int i = vEnd; i < end; i++) {
-            float v = f(s, i) + f(bias, biasBase + i - base);
-            put(s, i, v);
-            m = Math.max(m, v);
-        }
-        return m;
-    }
-
-    private static float rowMax(ByteBuffer s, int base, int t) {
-        int vEnd = vectorEnd(base, t), end = base + t;
-        FloatVector max = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-        for (int i = base; i < vEnd; i += L) max = max.max(ld(s, i));
-        float m = max.reduceLanes(VectorOperators.MAX);
-        for (int i = vEnd; i < end; i++) m = Math.max(m, f(s, i));
-        return m;
-    }
-
-    /** s row = e^(s − max); returns the row's sum. */
-    private static float expAndSum(ByteBuffer s, float max, int base, int t) {
-        int vEnd = vectorEnd(base, t), end = base + t;
-        FloatVector acc = FloatVector.zero(S);
-        for (int i = base; i < vEnd; i += L) {
-            FloatVector e = exp(ld(s, i).sub(max));
-            st(e, s, i);
-            acc = acc.add(e);
-        }
-        float total = sum(acc);
-        for (int i = vEnd; i < end; i++) {
-            float e = exp(f(s, i) - max);
-            put(s, i, e);
-            total += e;
-        }
-        return total;
-    }
-
-    private static void scaleRow(ByteBuffer s, float by, int base, int t) {
-        int vEnd = vectorEnd(base, t), end = base + t;
-        for (int i = base; i < vEnd; i += L) st(ld(s, i).mul(by), s, i);
-        for (int i = vEnd; i < end; i++) put(s, i, f(s, i) * by);
-    }
-
-    /** ds = p ⊙ (dp − Σ_j dp_j p_j) for rows [from, to) of width t. ds may alias dp. */
-    static void softmaxBackward(ByteBuffer p, ByteBuffer dp, ByteBuffer ds, int t, int from, int to) {
-        for (int r = from; r < to; r++) {
-            int base = r * t;
-            softmaxBackwardRow(p, dp, ds, rowDot(p, dp, base, t), base, t);
-        }
-    }
-
-    private static float rowDot(ByteBuffer p, ByteBuffer dp, int base, int t) {
-        int vEnd = vectorEnd(base, t), end = base + t;
-        FloatVector acc = FloatVector.zero(S);
-        for (int i = base; i < vEnd; i += L) acc = acc.add(ld(p, i).mul(ld(dp, i)));
-        float s = sum(acc);
-        for (int i = vEnd; i < end; i++) s += f(p, i) * f(dp, i);
-        return s;
-    }
-
-    private static void softmaxBackwardRow(ByteBuffer p, ByteBuffer dp, ByteBuffer ds, float dot, int base, int t) {
-        int vEnd = vectorEnd(base, t), end = base + t;
-        for (int i = base; i < vEnd; i += L) st(ld(dp, i).sub(dot).mul(ld(p, i)), ds, i);
-        for (int i = vEnd; i < end; i++) put(ds, i, (f(dp, i) - dot) * f(p, i));
     }
 }
