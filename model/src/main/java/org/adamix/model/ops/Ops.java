@@ -33,27 +33,24 @@ public final class Ops {
      * GEMM clears y in a pass of its own when beta = 0.
      */
     public static void linear(INDArray x, INDArray w, INDArray bias, INDArray y) {
-        if (bias != null && Kernels.on(bias, y)) {
-            Kernels.fillRows(bias, y);
+        linearPlusResidual(x, w, bias, null, y);
+    }
+
+    /**
+     * y = residual + x · Wᵀ + bias, a Linear layer with a skip connection (residual may be null): with
+     * the vector kernels y starts as residual + bias rows and the GEMM adds onto it, so the residual
+     * costs no pass of its own.
+     */
+    public static void linearPlusResidual(INDArray x, INDArray w, INDArray bias, INDArray residual, INDArray y) {
+        if (bias != null && Kernels.on(residual, bias, y)) {
+            if (residual == null) Kernels.fillRows(bias, y);
+            else Kernels.addRow(residual, bias, y);
             gemm(x, w, y, false, true, 1.0, 1.0);
             return;
         }
         gemm(x, w, y, false, true, 1.0, 0.0);
         if (bias != null) addRow(y, bias, y);
-    }
-
-    /**
-     * y = residual + x · Wᵀ + bias, a Linear layer with a skip connection: with the vector kernels y
-     * starts as residual + bias rows and the GEMM adds onto it, so the residual costs no pass of its own.
-     */
-    public static void linearPlusResidual(INDArray x, INDArray w, INDArray bias, INDArray residual, INDArray y) {
-        if (bias != null && Kernels.on(residual, bias, y)) {
-            Kernels.addRow(residual, bias, y);
-            gemm(x, w, y, false, true, 1.0, 1.0);
-            return;
-        }
-        linear(x, w, bias, y);
-        y.addi(residual);
+        if (residual != null) y.addi(residual);
     }
 
     /** out[i, :] = x[i, :] + row. */

@@ -11,14 +11,14 @@ import java.nio.FloatBuffer;
  * packed into a thread's float[] workspace (an L2-sized tile), and scores, mask, softmax, dropout
  * and the product with V run there, so the T×T probabilities only go to memory when the backward
  * pass needs them. ND4J's batched GEMM over strided head views ran at 60-75 GFLOP/s here, with
- * OpenMP waking its threads for every 128×128×64 product; the register-blocked micro-kernel below
+ * OpenBLAS waking its threads for every 128×128×64 product; the register-blocked micro-kernel below
  * runs a head on one thread at ~130 GFLOP/s per core, measured.
  *
  * <p>Bit-reproducible like {@link VectorKernels}: every product element is one chain of fused
  * multiply-adds over k in order, whichever block or thread computes it.
  *
- * <p>Workspace layout: T is padded to {@code tp} (a multiple of the vector length) and the head
- * size to {@code dp}; padding is zero from allocation and never written, so padded rows and
+ * <p>Workspace layout: T is padded to {@code tp} and the head size to {@code dp} (whole vectors
+ * and whole row blocks); padding is zero from allocation and never written, so padded rows and
  * columns of every product are zero too.
  */
 final class VectorAttention {
@@ -119,12 +119,7 @@ final class VectorAttention {
             if (bias != null) bias.get(b * t, w.biasRow, 0, t);
             for (int r = 0; r < t; r++) softmaxRow(w.p, r * tp, t, bias == null ? null : w.biasRow);
             if (probs != null) unpack(w.p, tp, probs, s.probRow(b, h, 0), t, t, t);
-            float[] used = w.p;
-            if (drop != null) {
-                pack(drop, s.probRow(b, h, 0), t, t, t, w.m, tp);
-                multiply(w.p, w.m, w.pu, t * tp);
-                used = w.pu;
-            }
+            float[] used = dropOut(w, drop, s, b, h);
             packRows(v, s, b, h, w.va, dp);
             gemm(used, tp, 1, w.va, dp, w.out, dp, tp, dp, t, 1f);
             unpack(w.out, dp, ctx, s.row(b, h, 0), s.hidden(), t, dh);
@@ -146,12 +141,7 @@ final class VectorAttention {
             packColumns(v, s, b, h, w.vt, tp, w.rowTmp);
             packRows(dctx, s, b, h, w.da, dp);
             pack(probs, s.probRow(b, h, 0), t, t, t, w.p, tp);
-            float[] used = w.p;
-            if (drop != null) {
-                pack(drop, s.probRow(b, h, 0), t, t, t, w.m, tp);
-                multiply(w.p, w.m, w.pu, t * tp);
-                used = w.pu;
-            }
+            float[] used = dropOut(w, drop, s, b, h);
             gemm(used, 1, tp, w.da, dp, w.out, dp, tp, dp, t, 1f);                 // dV = Pᵤᵀ·dC
             unpack(w.out, dp, dv, s.row(b, h, 0), hid, t, dh);
             gemm(w.da, dp, 1, w.vt, tp, w.g, tp, tp, tp, dh, 1f);                 // dPᵤ = dC·Vᵀ
@@ -162,6 +152,14 @@ final class VectorAttention {
             gemm(w.g, 1, tp, w.qa, dp, w.out, dp, tp, dp, t, scale);              // dK = scale·dSᵀ·Q
             unpack(w.out, dp, dk, s.row(b, h, 0), hid, t, dh);
         }
+    }
+
+    /** w.p with dropout applied (into w.pu, multipliers kept in w.m), or w.p itself without dropout. */
+    private static float[] dropOut(Work w, FloatBuffer drop, Shape s, int b, int h) {
+        if (drop == null) return w.p;
+        pack(drop, s.probRow(b, h, 0), s.t(), s.t(), s.t(), w.m, w.tp);
+        multiply(w.p, w.m, w.pu, s.t() * w.tp);
+        return w.pu;
     }
 
     // ---- the micro-kernel ----
