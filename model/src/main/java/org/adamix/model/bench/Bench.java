@@ -56,7 +56,19 @@ public final class Bench implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "32") int batch;
     @Option(names = "--seq", defaultValue = "128") int seq;
     @Option(names = "--layers", defaultValue = "4") int layers;
+    @Option(names = "--hidden", defaultValue = "256") int hidden;
+    @Option(names = "--heads", defaultValue = "4") int heads;
+    @Option(names = "--ffn", defaultValue = "1024") int ffn;
+    @Option(names = "--preset", description = "A real backbone's shape: minilm (6 x 384, 12 heads, FFN 1536), "
+            + "e5small (12 x 384), bertbase (12 x 768); overrides --layers/--hidden/--heads/--ffn.")
+    String preset;
     @Option(names = "--rank", defaultValue = "16") int rank;
+    @Option(names = "--experts", defaultValue = "4", description = "M for the adamix rows (default ${DEFAULT-VALUE}).")
+    int experts;
+    /** Real short texts: every batch padded to its own longest sequence, lengths varying within and across batches. */
+    @Option(names = "--vary-length", description = "Each batch's longest sequence drawn from [seq/4, seq], "
+            + "the others from [longest/2, longest] (padded), as real short texts are; compare tokens/s.")
+    boolean varyLength;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new Bench()).execute(args));
@@ -64,6 +76,7 @@ public final class Bench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        applyPreset();
         List<String[]> rows = config == null ? CONFIGS : config.stream().map(Bench::find).toList();
         if (interleaved) {
             printTable(interleave(rows), true);
@@ -77,13 +90,27 @@ public final class Bench implements Callable<Integer> {
         return 0;
     }
 
+    private void applyPreset() {
+        if (preset == null) return;
+        switch (preset) {
+            case "minilm" -> { layers = 6; hidden = 384; heads = 12; ffn = 1536; }
+            case "e5small" -> { layers = 12; hidden = 384; heads = 12; ffn = 1536; }
+            case "bertbase" -> { layers = 12; hidden = 768; heads = 12; ffn = 3072; }
+            default -> throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--preset " + preset + " is not one of minilm, e5small, bertbase");
+        }
+        preset = null;
+    }
+
     /** One row in a child JVM (so that its peak RSS is its own); returns its BENCH line. */
     private List<String> inItsOwnJvm(String[] c) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path")));
         cmd.addAll(jvmFlags());
         cmd.addAll(List.of(Bench.class.getName(), "--config", c[0], "--steps", "" + steps, "--warmup", "" + warmup,
-                "--batch", "" + batch, "--seq", "" + seq, "--layers", "" + layers, "--rank", "" + rank));
+                "--batch", "" + batch, "--seq", "" + seq, "--layers", "" + layers, "--rank", "" + rank,
+                "--hidden", "" + hidden, "--heads", "" + heads, "--ffn", "" + ffn, "--experts", "" + experts));
+        if (varyLength) cmd.add("--vary-length");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         List<String> lines = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
@@ -123,23 +150,26 @@ public final class Bench implements Callable<Integer> {
     private final class Row {
         final String label;
         final AdaMixModel model, inferModel;
-        final Batch[] data = new Batch[4];
+        final Batch[] data = new Batch[16];
         final double[] infer = new double[steps], train = new double[steps];
         double firstLoss = Double.NaN, lastLoss = Double.NaN;
 
         Row(String[] c) {
             label = c[0];
-            BertConfig bert = new BertConfig("bert", 8000, 256, layers, 4, 1024, seq, 2, 1e-12, "gelu_new", 0.0, 0.0, 0);
+            BertConfig bert = new BertConfig("bert", 8000, hidden, layers, heads, ffn, seq, 2, 1e-12, "gelu_new", 0.0, 0.0, 0);
             Backbone backbone = RandomBackbone.create(bert, 1, false);
-            AdaptationConfig a = AdaptationConfig.of(Method.of(c[1]), rank).withExperts(Integer.parseInt(c[2]))
+            int m = c[2].equals("1") ? 1 : experts;
+            AdaptationConfig a = AdaptationConfig.of(Method.of(c[1]), rank).withExperts(m)
                     .withConsistencyWeight(Double.parseDouble(c[3]));
             model = AdaMixModel.build(backbone, a, HeadConfig.classification(2), OptimizerConfig.adam(1e-3), 0);
             SplittableRandom r = new SplittableRandom(0);
             for (int i = 0; i < data.length; i++) {
-                int[][] ids = new int[batch][seq];
+                int[][] ids = new int[batch][];
                 double[] y = new double[batch];
+                int longest = varyLength ? seq / 4 + r.nextInt(seq - seq / 4 + 1) : seq;
                 for (int b = 0; b < batch; b++) {
-                    for (int t = 0; t < seq; t++) ids[b][t] = r.nextInt(bert.vocabSize());
+                    ids[b] = new int[b == 0 || !varyLength ? longest : longest / 2 + r.nextInt(longest - longest / 2 + 1)];
+                    for (int t = 0; t < ids[b].length; t++) ids[b][t] = r.nextInt(bert.vocabSize());
                     y[b] = r.nextInt(2);
                 }
                 data[i] = Batch.of(ids, null, y, 2, false, DataType.FLOAT);
@@ -147,24 +177,38 @@ public final class Bench implements Callable<Integer> {
             inferModel = label.endsWith("-merged") ? model.merge(false) : model;
         }
 
+        /** Seconds per padded token of each measured step: steps differ in length when lengths vary. */
+        final double[] inferTok = new double[steps], trainTok = new double[steps];
+
         void predict(int i) {
+            Batch b = data[i % data.length];
             long t0 = System.nanoTime();
-            inferModel.predict(data[i % data.length]);
-            if (i >= warmup) infer[i - warmup] = (System.nanoTime() - t0) / 1e9;
+            inferModel.predict(b);
+            double s = (System.nanoTime() - t0) / 1e9;
+            if (i >= warmup) {
+                infer[i - warmup] = s;
+                inferTok[i - warmup] = s / b.mask().length();
+            }
         }
 
         void fit(int i) {
+            Batch b = data[i % data.length];
             long t0 = System.nanoTime();
-            double loss = model.fit(data[i % data.length]);
-            if (i >= warmup) train[i - warmup] = (System.nanoTime() - t0) / 1e9;
+            double loss = model.fit(b);
+            double s = (System.nanoTime() - t0) / 1e9;
+            if (i >= warmup) {
+                train[i - warmup] = s;
+                trainTok[i - warmup] = s / b.mask().length();
+            }
             if (i == 0) firstLoss = loss;
             lastLoss = loss;
         }
 
         String line(String extra) throws Exception {
             String blasCore = System.getenv().getOrDefault("OPENBLAS_CORETYPE", "default");
-            return String.format("BENCH method=%s train_ex_per_s=%.1f infer_ex_per_s=%.1f peak_rss_mb=%d trainable=%d loss_first=%.4f"
-                            + " loss_last=%.4f kernels=%s blas_core=%s%s", label, batch / median(train), batch / median(infer),
+            return String.format("BENCH method=%s train_ex_per_s=%.1f infer_ex_per_s=%.1f train_tok_per_s=%.0f infer_tok_per_s=%.0f"
+                            + " peak_rss_mb=%d trainable=%d loss_first=%.4f loss_last=%.4f kernels=%s blas_core=%s%s",
+                    label, batch / median(train), batch / median(infer), 1 / median(trainTok), 1 / median(inferTok),
                     peakRssMb(), model.trainableParams().length(), firstLoss, lastLoss, org.adamix.model.ops.Kernels.describe(),
                     blasCore.isEmpty() ? "default" : blasCore, extra);
         }
