@@ -20,6 +20,7 @@ import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
 import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -56,13 +57,13 @@ public final class AdaMixModel {
     private AdaMixModel(Backbone backbone, AdaptationConfig adaptation, HeadConfig head, OptimizerConfig optimizer,
                         long seed, DataType dataType) {
         this.backbone = backbone;
-        this.adaptation = adaptation;
+        this.adaptation = adaptation.forHead(head);
         this.head = head;
         this.optimizer = optimizer;
         this.seed = seed;
         this.dataType = dataType;
         this.router = new Router(seed);
-        this.sublayers = sublayers(backbone.config(), adaptation, head, seed, backbone.hasPooler());
+        this.sublayers = sublayers(backbone.config(), this.adaptation, head, seed, backbone.hasPooler());
         this.graph = new ComputationGraph(graphConfig());
         graph.init();
         initHead();
@@ -103,7 +104,7 @@ public final class AdaMixModel {
             out.add(ffn);
             trainedBelow |= !ffn.trainableParams().isEmpty();
         }
-        out.add(new PoolerConf(bert, a, seed, head.pooler(), poolerInBackbone));
+        out.add(new PoolerConf(bert, a, seed, head.pooling(), poolerInBackbone));
         return out;
     }
 
@@ -128,7 +129,8 @@ public final class AdaMixModel {
         OutputLayer.Builder out = new OutputLayer.Builder()
                 .nIn(bert.hiddenSize()).nOut(head.numLabels())
                 .activation(Activation.IDENTITY)
-                .lossFunction(new ConsistencyLoss(adaptation.consistencyWeight(), adaptation.views(), head.regression()))
+                .lossFunction(new ConsistencyLoss(adaptation.consistencyWeight(), adaptation.views(), head.regression(),
+                        adaptation.consistency()))
                 .weightInit(new NormalDistribution(0, 0.02)).biasInit(0);
         if (bert.hiddenDropout() > 0) out.dropOut(new Dropout(1.0 - bert.hiddenDropout()));
         gb.addLayer("classifier", out.build(), prev);
@@ -154,22 +156,35 @@ public final class AdaMixModel {
     // ---- training and inference ----
 
     /**
-     * One optimizer step on a batch (doubled internally for the consistency loss); returns the loss
-     * of the data (task + consistency), without DL4J's weight-decay term.
+     * One optimizer step on a batch (doubled internally for the consistency loss): the gradient, its
+     * global norm clipped (the mean gradient's L2 norm, as PyTorch's clip_grad_norm_ sees it), then
+     * DL4J's Adam + decoupled weight decay and the step. Returns the loss of the data (task +
+     * consistency), without the weight-decay term.
      */
     public double fit(Batch batch) {
-        router.setStep(step);
-        Nd4j.getRandom().setSeed(Router.stepSeed(seed, step));
-        Batch b = adaptation.views() == 2 ? batch.doubled() : batch;
-        // DL4J's score adds the weight-decay term of the parameters before the update
-        double decayTerm = optimizer.weightDecay() > 0 ? graph.calcRegularizationScore(true) : 0.0;
-        graph.fit(new MultiDataSet(new INDArray[] {b.tokens()}, new INDArray[] {b.labels()},
-                new INDArray[] {b.mask()}, null));
-        step++;
-        return graph.score() - decayTerm;
+        double loss = computeGradientAndScore(batch);
+        INDArray g = graph.getGradientsViewArray();
+        int rows = rowsPerStep(batch);
+        clipGlobalNorm(g, rows, optimizer.maxGradNorm());
+        graph.getUpdater().update(graph.gradient(), (int) step, 0, rows, LayerWorkspaceMgr.noWorkspaces());
+        INDArray params = graph.params();
+        params.subi(g.reshape(params.shape()));
+        graph.clearLayerMaskArrays();
+        setStep(step + 1);
+        return loss;
     }
 
-    /** Loss and gradient of the trainable vector (un-averaged: DL4J's updater divides by the rows), no update. */
+    /** g is the gradient of the summed loss over rows; scales it so that ‖g / rows‖ ≤ maxNorm (0 = off). */
+    static void clipGlobalNorm(INDArray g, int rows, double maxNorm) {
+        if (maxNorm <= 0) return;
+        double norm = g.norm2Number().doubleValue() / rows;
+        if (norm > maxNorm) g.muli(maxNorm / (norm + 1e-6));
+    }
+
+    /**
+     * Loss of the data and gradient of the trainable vector (un-averaged: the updater divides by the
+     * rows), no update. DL4J's score includes the weight-decay term, which is taken out again.
+     */
     public double computeGradientAndScore(Batch batch) {
         router.setStep(step);
         Nd4j.getRandom().setSeed(Router.stepSeed(seed, step));
@@ -178,7 +193,8 @@ public final class AdaMixModel {
         graph.setLabels(b.labels());
         graph.setLayerMaskArrays(new INDArray[] {b.mask()}, null);
         graph.computeGradientAndScore();
-        return graph.score();
+        double decayTerm = optimizer.weightDecay() > 0 ? graph.calcRegularizationScore(true) : 0.0;
+        return graph.score() - decayTerm;
     }
 
     /**
@@ -202,9 +218,18 @@ public final class AdaMixModel {
         return graph.getGradientsViewArray();
     }
 
-    /** Logits [B, C] (regression: [B, 1]) in evaluation mode: dropout off, experts averaged. */
+    /**
+     * Logits [B, C] (regression: [B, 1]) in evaluation mode: dropout off, experts averaged (or routed at
+     * random, see {@link #setEvaluationRouting}).
+     */
     public INDArray predict(Batch batch) {
+        router.setRowsPerSequence(batch.tokens().size(2));
         return graph.output(false, new INDArray[] {batch.tokens()}, new INDArray[] {batch.mask()})[0];
+    }
+
+    /** How mixtures evaluate: averaged weights (the default, equal to the merged model) or random routes. */
+    public void setEvaluationRouting(Router.Evaluation e) {
+        router.setEvaluation(e);
     }
 
     /** Final hidden state of the first token [B, H] (evaluation mode), for checking imports. */

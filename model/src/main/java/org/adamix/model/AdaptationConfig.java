@@ -2,10 +2,11 @@ package org.adamix.model;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import org.adamix.model.adamix.ConsistencyLoss;
 
 /**
  * What is adapted and how: the method, the bottleneck/rank r, the number of experts M, which
- * projection is shared across experts, the LoRA scale and the consistency-loss weight.
+ * projection is shared across experts, the LoRA scale and dropout, and the consistency loss (form, weight).
  *
  * <p>"down" and "up" name the two halves of every adaptation module: project-down and project-up
  * for a bottleneck adapter, A and B for LoRA. A shared half exists once and is used by every expert.
@@ -18,14 +19,18 @@ public record AdaptationConfig(
         boolean shareUp,
         double loraAlpha,
         double consistencyWeight,
-        boolean trainLayerNorms) implements java.io.Serializable {
+        boolean trainLayerNorms,
+        ConsistencyLoss.Form consistency,
+        double loraDropout) implements java.io.Serializable {
 
     @JsonCreator
     public AdaptationConfig(@JsonProperty("method") Method method, @JsonProperty("rank") int rank,
                             @JsonProperty("experts") int experts, @JsonProperty("shareDown") boolean shareDown,
                             @JsonProperty("shareUp") boolean shareUp, @JsonProperty("loraAlpha") double loraAlpha,
                             @JsonProperty("consistencyWeight") double consistencyWeight,
-                            @JsonProperty("trainLayerNorms") boolean trainLayerNorms) {
+                            @JsonProperty("trainLayerNorms") boolean trainLayerNorms,
+                            @JsonProperty("consistency") ConsistencyLoss.Form consistency,
+                            @JsonProperty("loraDropout") double loraDropout) {
         this.method = method;
         this.rank = rank;
         this.experts = method.mixture() ? experts : 1;
@@ -34,6 +39,9 @@ public record AdaptationConfig(
         this.loraAlpha = loraAlpha;
         this.consistencyWeight = method.mixture() ? consistencyWeight : 0.0;
         this.trainLayerNorms = trainLayerNorms;
+        // configurations written before the form existed trained the symmetric-CE variant
+        this.consistency = consistency == null ? ConsistencyLoss.Form.SYMMETRIC_CE : consistency;
+        this.loraDropout = method.lora() ? loraDropout : 0.0;
         if ((method.adapterAtFfn() || method.lora()) && rank <= 0)
             throw new IllegalArgumentException("rank must be positive for " + method + ", got " + rank);
         if (method.mixture() && experts < 1)
@@ -41,35 +49,55 @@ public record AdaptationConfig(
         if (this.shareDown && this.shareUp)
             throw new IllegalArgumentException("sharing both halves leaves a single expert: share down or up, not both");
         if (consistencyWeight < 0) throw new IllegalArgumentException("consistency weight must be >= 0");
+        if (loraDropout < 0 || loraDropout >= 1) throw new IllegalArgumentException("LoRA dropout must be in [0, 1)");
     }
 
-    /** The paper's defaults for a method: AdaMix shares project-up (B for LoRA), M = 4, w = 1. */
+    /**
+     * The paper's defaults for a method: AdaMix shares project-up (B for LoRA), M = 4, the authors'
+     * consistency loss with w = 1; LoRA alpha = r (scale 1), no LoRA dropout.
+     */
     public static AdaptationConfig of(Method method, int rank) {
-        return new AdaptationConfig(method, rank, 4, false, true, rank, 1.0, false);
+        return new AdaptationConfig(method, rank, 4, false, true, rank, 1.0, false, ConsistencyLoss.Form.AUTHORS, 0.0);
     }
 
     public AdaptationConfig withExperts(int m) {
-        return new AdaptationConfig(method, rank, m, shareDown, shareUp, loraAlpha, consistencyWeight, trainLayerNorms);
+        return new AdaptationConfig(method, rank, m, shareDown, shareUp, loraAlpha, consistencyWeight, trainLayerNorms,
+                consistency, loraDropout);
     }
 
     public AdaptationConfig withSharing(boolean down, boolean up) {
-        return new AdaptationConfig(method, rank, experts, down, up, loraAlpha, consistencyWeight, trainLayerNorms);
+        return new AdaptationConfig(method, rank, experts, down, up, loraAlpha, consistencyWeight, trainLayerNorms,
+                consistency, loraDropout);
     }
 
     public AdaptationConfig withConsistencyWeight(double w) {
-        return new AdaptationConfig(method, rank, experts, shareDown, shareUp, loraAlpha, w, trainLayerNorms);
+        return new AdaptationConfig(method, rank, experts, shareDown, shareUp, loraAlpha, w, trainLayerNorms,
+                consistency, loraDropout);
+    }
+
+    public AdaptationConfig withConsistency(ConsistencyLoss.Form form) {
+        return new AdaptationConfig(method, rank, experts, shareDown, shareUp, loraAlpha, consistencyWeight, trainLayerNorms,
+                form, loraDropout);
     }
 
     public AdaptationConfig withTrainLayerNorms(boolean t) {
-        return new AdaptationConfig(method, rank, experts, shareDown, shareUp, loraAlpha, consistencyWeight, t);
+        return new AdaptationConfig(method, rank, experts, shareDown, shareUp, loraAlpha, consistencyWeight, t,
+                consistency, loraDropout);
     }
 
     public AdaptationConfig withLoraAlpha(double alpha) {
-        return new AdaptationConfig(method, rank, experts, shareDown, shareUp, alpha, consistencyWeight, trainLayerNorms);
+        return new AdaptationConfig(method, rank, experts, shareDown, shareUp, alpha, consistencyWeight, trainLayerNorms,
+                consistency, loraDropout);
+    }
+
+    public AdaptationConfig withLoraDropout(double p) {
+        return new AdaptationConfig(method, rank, experts, shareDown, shareUp, loraAlpha, consistencyWeight, trainLayerNorms,
+                consistency, p);
     }
 
     public AdaptationConfig withMethod(Method m) {
-        return new AdaptationConfig(m, rank, experts, shareDown, shareUp, loraAlpha, consistencyWeight, trainLayerNorms);
+        return new AdaptationConfig(m, rank, experts, shareDown, shareUp, loraAlpha, consistencyWeight, trainLayerNorms,
+                consistency, loraDropout);
     }
 
     public int downExperts() {
@@ -83,6 +111,15 @@ public record AdaptationConfig(
     /** Two training views per example (the consistency loss) are run as one doubled batch. */
     public int views() {
         return method.mixture() && consistencyWeight > 0 ? 2 : 1;
+    }
+
+    /**
+     * The configuration a model with this head trains: the authors' consistency term compares class
+     * distributions, and for regression (one output) it is identically zero, so no second view is run.
+     */
+    public AdaptationConfig forHead(HeadConfig head) {
+        return head.regression() && consistency == ConsistencyLoss.Form.AUTHORS && consistencyWeight > 0
+                ? withConsistencyWeight(0) : this;
     }
 
     public double loraScale() {

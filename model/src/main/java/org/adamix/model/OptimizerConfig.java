@@ -4,26 +4,29 @@ import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 /**
- * AdamW as the paper trains: Adam with decoupled weight decay (not on biases or LayerNorms), and a
- * learning rate that rises linearly over the warm-up steps, then falls linearly to zero.
+ * AdamW as the paper trains: Adam with decoupled weight decay (not on biases or LayerNorms), a
+ * learning rate that rises linearly over the warm-up steps, then falls linearly to zero, and the
+ * gradient's global L2 norm clipped to {@code maxGradNorm} (0 = off; Hugging Face's Trainer, which
+ * the authors train with, clips at 1.0).
  */
 public record OptimizerConfig(double learningRate, double weightDecay, double warmupFraction, long totalSteps,
-                              double beta1, double beta2, double epsilon) implements java.io.Serializable {
+                              double beta1, double beta2, double epsilon, double maxGradNorm) implements java.io.Serializable {
 
     public OptimizerConfig {
         if (learningRate <= 0) throw new IllegalArgumentException("learning rate must be > 0");
         if (warmupFraction < 0 || warmupFraction >= 1) throw new IllegalArgumentException("warm-up fraction must be in [0, 1)");
         if (totalSteps < 1) throw new IllegalArgumentException("total steps must be >= 1");
+        if (maxGradNorm < 0) throw new IllegalArgumentException("max gradient norm must be >= 0 (0 = no clipping)");
     }
 
-    /** The paper's setting: warm-up 6 %, weight decay 0.1. */
+    /** The authors' setting: warm-up 6 %, weight decay 0.1, gradient norm clipped at 1. */
     public static OptimizerConfig paper(double learningRate, long totalSteps) {
-        return new OptimizerConfig(learningRate, 0.1, 0.06, totalSteps, 0.9, 0.999, 1e-8);
+        return new OptimizerConfig(learningRate, 0.1, 0.06, totalSteps, 0.9, 0.999, 1e-8, 1.0);
     }
 
-    /** Constant learning rate, no weight decay: plain Adam (benchmarks, gradient checks). */
+    /** Constant learning rate, no weight decay, no clipping: plain Adam (benchmarks, gradient checks). */
     public static OptimizerConfig adam(double learningRate) {
-        return new OptimizerConfig(learningRate, 0.0, 0.0, Long.MAX_VALUE / 4, 0.9, 0.999, 1e-8);
+        return new OptimizerConfig(learningRate, 0.0, 0.0, Long.MAX_VALUE / 4, 0.9, 0.999, 1e-8, 0.0);
     }
 
     public long warmupSteps() {

@@ -39,6 +39,33 @@ class GradientCheckTest {
         return out.stream();
     }
 
+    /** The heads: masked mean pooling and the backbone's frozen pooler, for classification and regression. */
+    @ParameterizedTest(name = "{0} regression={1}")
+    @org.junit.jupiter.params.provider.EnumSource(HeadConfig.Pooling.class)
+    void everyHeadMatchesFiniteDifferences(HeadConfig.Pooling pooling) {
+        for (boolean regression : new boolean[] {false, true}) {
+            BertConfig c = Fixtures.tiny("gelu");
+            HeadConfig head = (regression ? HeadConfig.regressionHead() : HeadConfig.classification(3)).withPooling(pooling);
+            AdaMixModel m = AdaMixModel.build(Fixtures.backbone(c), AdaptationConfig.of(Method.PFEIFFER, 3), head,
+                    OptimizerConfig.adam(1e-3), 11, DataType.DOUBLE);
+            Fixtures.randomize(m, 0.3, 5);
+            check(m, Fixtures.batch(c, 3, regression, DataType.DOUBLE, 3), 120);
+        }
+    }
+
+    /** LoRA's dropout on the branch input and the FFN dropout after the adapter (the authors' order). */
+    @org.junit.jupiter.api.Test
+    void gradientWithLoraDropoutAndAdapterBeforeDropout() {
+        BertConfig c = Fixtures.tiny("gelu").withDropout(0.2, 0.1);
+        for (AdaptationConfig a : List.of(AdaptationConfig.of(Method.ADAMIX_LORA, 3).withExperts(2).withConsistencyWeight(0)
+                        .withLoraDropout(0.3).withLoraAlpha(6), AdaptationConfig.of(Method.PFEIFFER, 3))) {
+            AdaMixModel m = AdaMixModel.build(Fixtures.backbone(c), a, HeadConfig.classification(3), OptimizerConfig.adam(1e-3), 11, DataType.DOUBLE);
+            Fixtures.randomize(m, 0.3, 5);
+            if (a.method().mixture()) m.router().fix(new Router.Route(1, 0));
+            check(m, Fixtures.batch(c, 3, false, DataType.DOUBLE, 3), 120);
+        }
+    }
+
     /** Dropout masks are redrawn from the step's seed, so they are identical across the evaluations. */
     @org.junit.jupiter.api.Test
     void gradientWithDropoutAndConsistencyOff() {
@@ -59,7 +86,7 @@ class GradientCheckTest {
     @MethodSource("cases")
     void analyticGradientMatchesFiniteDifferences(AdaptationConfig a, String act, boolean regression, boolean pooler) {
         BertConfig c = Fixtures.tiny(act);
-        HeadConfig head = regression ? HeadConfig.regressionHead() : HeadConfig.classification(3).withPooler(pooler);
+        HeadConfig head = regression ? HeadConfig.regressionHead() : HeadConfig.classification(3).withPooling(pooler ? HeadConfig.Pooling.POOLER : HeadConfig.Pooling.CLS);
         AdaMixModel m = AdaMixModel.build(Fixtures.backbone(c), a, head, OptimizerConfig.adam(1e-3), 11, DataType.DOUBLE);
         Fixtures.randomize(m, 0.3, 5);
         if (a.method().mixture()) m.router().fix(new Router.Route(1, 2));

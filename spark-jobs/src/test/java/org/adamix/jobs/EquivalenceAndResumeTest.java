@@ -84,7 +84,7 @@ class EquivalenceAndResumeTest {
             HeadConfig head = HeadConfig.classification(2);
             AdaMixModel m = AdaMixModel.build(bb.backbone(), AdaptationConfig.of(Method.ADAMIX_ADAPTER, 4).withExperts(2)
                             .withSharing(false, true).withConsistencyWeight(1.0), head,
-                    new OptimizerConfig(1e-3, 0.1, 0.06, 2L * stepsPerEpoch, 0.9, 0.999, 1e-8), 7);
+                    new OptimizerConfig(1e-3, 0.1, 0.06, 2L * stepsPerEpoch, 0.9, 0.999, 1e-8, 1.0), 7);
             for (int epoch = 0; epoch < 2; epoch++) {
                 int[] order = ShardOrder.permutation(all.size(), 7, epoch, 0);
                 for (int s = 0; s < stepsPerEpoch; s++) m.fit(BatchMaker.of(ShardOrder.batch(all, order, s, 4), head, true));

@@ -4,6 +4,7 @@ import org.adamix.model.Gelu;
 import org.adamix.model.ops.Ops;
 import org.adamix.model.ops.Scratch;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A mixture of bottleneck adapters, y = x + project-up(GELU(project-down(x))). With M = 1 it is the
@@ -33,6 +34,10 @@ public final class AdapterMixture {
         INDArray pre = s.get(slot + ".pre", n, r);
         INDArray g = s.get(slot + ".g", n, r);
         INDArray keep = s.get(slot + ".act", n, r);
+        if (!training && router.evaluation() != Router.Evaluation.AVERAGE) {
+            forwardRandomlyRouted(x, y, down, up, s);
+            return;
+        }
         if (!training) {
             views = 1;
             down = down.averaged(s, slot + ".avgDown");
@@ -50,6 +55,34 @@ public final class AdapterMixture {
             act.forward(pv, down.bias(route.down()), gv, Ops.rows(keep, v * rows, (v + 1) * rows), training);
             Ops.linearPlusResidual(gv, up.weight(route.up()), up.bias(route.up()), xv, yv);
         }
+    }
+
+    /**
+     * Evaluation with random routing (the paper's ablation): every expert's output is computed for all
+     * rows and each row keeps its own expert's, g = Σ_d sel_d ⊙ act(x·D_dᵀ + b_d), y = x + Σ_u sel_u ⊙ (g·U_uᵀ + c_u).
+     */
+    private void forwardRandomlyRouted(INDArray x, INDArray y, ExpertWeights down, ExpertWeights up, Scratch s) {
+        long n = x.size(0), r = down.weight().size(1), h = x.size(1);
+        INDArray g = s.zeros(slot + ".g", n, r), pre = s.get(slot + ".pre", n, r), part = s.get(slot + ".part", n, r);
+        INDArray sel = s.get(slot + ".sel", n, 1), partY = s.get(slot + ".partY", n, h);
+        int[] d = router.evaluationExperts(layer, 0, (int) n, down.experts()), u = router.evaluationExperts(layer, 1, (int) n, up.experts());
+        for (int e = 0; e < down.experts(); e++) {
+            Ops.linear(x, down.weight(e), null, pre);
+            act.forward(pre, down.bias(e), part, s.get(slot + ".act", n, r), false);
+            g.addi(part.muliColumnVector(selection(sel, d, e)));
+        }
+        y.assign(x);
+        for (int e = 0; e < up.experts(); e++) {
+            Ops.linear(g, up.weight(e), up.bias(e), partY);
+            y.addi(partY.muliColumnVector(selection(sel, u, e)));
+        }
+    }
+
+    /** sel[i] = 1 where row i's expert is e, else 0. */
+    static INDArray selection(INDArray sel, int[] experts, int e) {
+        float[] v = new float[experts.length];
+        for (int i = 0; i < v.length; i++) v[i] = experts[i] == e ? 1f : 0f;
+        return sel.assign(Nd4j.createFromArray(v).reshape(sel.shape()).castTo(sel.dataType()));
     }
 
     /**

@@ -14,9 +14,35 @@ public final class Router {
     /** The experts one view of one layer uses in one step. */
     public record Route(int down, int up) {}
 
+    /**
+     * How a mixture computes in evaluation (the authors' {@code inference_level}): AVERAGE, the experts'
+     * weights averaged (AdaMix's choice, what {@code merge} writes out; level 3); SEQUENCE, one random
+     * down and up expert per sequence (level 1); TOKEN, one per token (level 0).
+     */
+    public enum Evaluation {
+        AVERAGE("average"), SEQUENCE("sequence"), TOKEN("token");
+
+        private final String cliName;
+
+        Evaluation(String cliName) {
+            this.cliName = cliName;
+        }
+
+        public String cliName() {
+            return cliName;
+        }
+
+        public static Evaluation of(String name) {
+            for (Evaluation e : values()) if (e.cliName.equals(name)) return e;
+            throw new IllegalArgumentException("unknown routing '" + name + "': one of average, sequence, token");
+        }
+    }
+
     private final long seed;
     private long step;
     private Route fixed;
+    private Evaluation evaluation = Evaluation.AVERAGE;
+    private long rowsPerSequence = 1;
 
     public Router(long seed) {
         this.seed = seed;
@@ -53,6 +79,36 @@ public final class Router {
         int down = r.nextInt(downExperts);
         int up = r.nextInt(upExperts);
         return new Route(down, up);
+    }
+
+    public void setEvaluation(Evaluation e) {
+        this.evaluation = e;
+    }
+
+    public Evaluation evaluation() {
+        return evaluation;
+    }
+
+    /** The padded sequence length of the batch being evaluated (rows of one sequence in the [B·T, H] layout). */
+    public void setRowsPerSequence(long t) {
+        this.rowsPerSequence = t;
+    }
+
+    /**
+     * Evaluation-time random experts, one per row of an [n, ·] input: the same for all rows of a
+     * sequence (SEQUENCE) or drawn per row (TOKEN); {@code half} 0 = down/A, 1 = up/B, drawn
+     * independently. A pure function of (seed, layer, half, row), so predictions are reproducible.
+     */
+    public int[] evaluationExperts(int layer, int half, int rows, int experts) {
+        long group = evaluation == Evaluation.TOKEN ? 1 : rowsPerSequence;
+        SplittableRandom r = new SplittableRandom(mix(seed, -2, layer, half));
+        int[] out = new int[rows];
+        int current = 0;
+        for (int i = 0; i < rows; i++) {
+            if (i % group == 0) current = r.nextInt(experts);
+            out[i] = current;
+        }
+        return out;
     }
 
     /** Seed of the step's other random draws (dropout masks): a function of (seed, step) only. */

@@ -46,7 +46,7 @@ public final class MergedModelLoader {
             throw new CheckpointException(configFile, "adamix.format_version " + version + " is not " + MergedModelWriter.FORMAT_VERSION);
         HeadConfig head;
         try {
-            head = new HeadConfig(requiredInt(configFile, a, "num_labels"), a.path("regression").asBoolean(), a.path("pooler").asBoolean());
+            head = new HeadConfig(requiredInt(configFile, a, "num_labels"), a.path("regression").asBoolean(), pooling(configFile, a));
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(configFile, "invalid head: " + e.getMessage());
         }
@@ -72,11 +72,21 @@ public final class MergedModelLoader {
         INDArray b = tensor(weights, t, hn.classifierBias(), c);
         m.layer("classifier").getParam("W").assign(w.transpose());
         m.layer("classifier").getParam("b").assign(b.reshape(1, c));
-        if (head.pooler()) {
+        if (head.pooler() && m.layer("pooler").getParam("dense.weight") != null) { // else the backbone's, frozen
             m.layer("pooler").getParam("dense.weight").assign(tensor(weights, t, hn.poolerWeight(), h, h));
             m.layer("pooler").getParam("dense.bias").assign(tensor(weights, t, hn.poolerBias(), h));
         }
         return new MergedModel(m, labels, trainedMethod);
+    }
+
+    /** The head's pooling ("pooling"; folders written before it say only whether a pooler was used). */
+    private static HeadConfig.Pooling pooling(Path configFile, JsonNode a) throws CheckpointException {
+        if (!a.has("pooling")) return a.path("pooler").asBoolean() ? HeadConfig.Pooling.POOLER : HeadConfig.Pooling.CLS;
+        try {
+            return HeadConfig.Pooling.of(a.path("pooling").asText());
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(configFile, "adamix.pooling: " + e.getMessage());
+        }
     }
 
     private static JsonNode readConfig(Path file) throws IOException {

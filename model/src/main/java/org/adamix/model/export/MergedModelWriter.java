@@ -131,6 +131,7 @@ public final class MergedModelWriter {
         if (fold) a.putNull("adapter");
         else a.put("adapter", ADAPTER_DIR);
         a.put("pooler", head.pooler());
+        a.put("pooling", head.pooling().cliName());
         a.put("regression", head.regression());
         a.put("num_labels", head.numLabels());
         a.put("hf_exact_head", HeadNames.hfExact(head));

@@ -11,6 +11,6 @@
  *       {@link org.adamix.model.export.MergedModelLoader}.</li>
  * </ul>
  * Hugging Face's classification heads always apply the pooler (dense + tanh); train with a pooler head
- * ({@code HeadConfig.withPooler(true)}) for transformers/PEFT to compute exactly what this project computes.
+ * ({@code HeadConfig.withPooling(HeadConfig.Pooling.POOLER)}) for transformers/PEFT to compute exactly what this project computes.
  */
 package org.adamix.model.export;

@@ -40,8 +40,9 @@ public class Attention extends Sublayer<AttentionConf> {
         norm = new LayerNormOp("ln", cfg.bert().layerNormEps());
         if (cfg.adaptation().method().lora()) {
             double s = cfg.adaptation().loraScale();
-            loraQ = new LoraMixture("loraQ", cfg.layerIndex(), s, router);
-            loraV = new LoraMixture("loraV", cfg.layerIndex(), s, router);
+            double p = cfg.adaptation().loraDropout();
+            loraQ = new LoraMixture("loraQ", cfg.layerIndex(), s, p, router);
+            loraV = new LoraMixture("loraV", cfg.layerIndex(), s, p, router);
         }
         if (cfg.adaptation().method().adapterAtAttention())
             adapter = new AdapterMixture("adapter", 1000 + cfg.layerIndex(), Gelu.of(cfg.bert().hiddenAct()), router);

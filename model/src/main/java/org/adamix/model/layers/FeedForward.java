@@ -13,8 +13,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import java.util.Map;
 
 /**
- * out = LayerNorm(h + adapter(dropout(GELU(h·W1ᵀ + b1)·W2ᵀ + b2))). The adapter is where AdaMix puts
- * its mixture of experts: at the FFN output, before the residual and LayerNorm.
+ * out = LayerNorm(h + dropout(adapter(GELU(h·W1ᵀ + b1)·W2ᵀ + b2))). The adapter is where AdaMix puts
+ * its mixture of experts: at the FFN output, before dropout, the residual and LayerNorm. The order is
+ * the authors' (their BertOutput/RobertaOutput): the adapter sees the dense output undropped, and
+ * dropout falls on the adapter's output, its skip connection included.
  */
 public class FeedForward extends Sublayer<FeedForwardConf> {
     private LayerNormOp norm;
@@ -47,13 +49,13 @@ public class FeedForward extends Sublayer<FeedForwardConf> {
         act.forward(a, w("intermediate.dense.bias"), ga, scratch.get("act", n, f), training);
         INDArray y = scratch.get("y", n, h);
         Ops.linear(ga, w("output.dense.weight"), w("output.dense.bias"), y);
-        Dropout.forward(y, bert.hiddenDropout(), training, scratch, "dropY");
         INDArray ya = y;
         if (adapter != null) {
             ya = scratch.get("ya", n, h);
             adapter.forward(y, ya, experts("adapter.ffn.down", true), experts("adapter.ffn.up", true), training,
                     training ? c().adaptation().views() : 1, scratch);
         }
+        Dropout.forward(ya, bert.hiddenDropout(), training, scratch, "dropY");
         INDArray out = scratch.get("out", b, t, h);
         norm.forward(ya, x, w("output.LayerNorm.weight"), w("output.LayerNorm.bias"), out.reshape(n, h), scratch);
         return out;
@@ -67,14 +69,14 @@ public class FeedForward extends Sublayer<FeedForwardConf> {
         INDArray dz = scratch.get("dz", n, h);
         norm.backward(epsilon.reshape(n, h), w("output.LayerNorm.weight"), dz, g("output.LayerNorm.weight"),
                 g("output.LayerNorm.bias"), scratch);
+        // dz reaches the input x unchanged (the residual); the FFN branch sees it through dropout's mask
         INDArray dy = scratch.get("dy", n, h);
-        if (adapter != null) {
-            adapter.backward(scratch.get("y", n, h), dz, dy, experts("adapter.ffn.down", true), experts("adapter.ffn.up", true),
-                    expertGrads("adapter.ffn.down", true), expertGrads("adapter.ffn.up", true), scratch);
-        } else {
-            dy.assign(dz);
-        }
+        dy.assign(dz);
         Dropout.backward(dy, bert.hiddenDropout(), lastTraining, scratch, "dropY");
+        if (adapter != null) {
+            adapter.backward(scratch.get("y", n, h), dy, dy, experts("adapter.ffn.down", true), experts("adapter.ffn.up", true),
+                    expertGrads("adapter.ffn.down", true), expertGrads("adapter.ffn.up", true), scratch);
+        }
         INDArray ga = scratch.get("ga", n, f);
         INDArray dW2 = g("output.dense.weight");
         if (dW2 != null) {

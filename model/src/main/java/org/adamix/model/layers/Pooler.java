@@ -1,5 +1,6 @@
 package org.adamix.model.layers;
 
+import org.adamix.model.HeadConfig;
 import org.adamix.model.ops.Ops;
 import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -10,7 +11,10 @@ import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
-/** [B, T, H] → [B, H]: the first token, optionally through tanh(W·x + b). */
+/**
+ * [B, T, H] → [B, H] by the head's {@link HeadConfig.Pooling}: the first token; the first token
+ * through tanh(W·x + b); or the masked mean Σ_t m_t·h_t / Σ_t m_t over real tokens.
+ */
 public class Pooler extends Sublayer<PoolerConf> {
     private long b, t;
 
@@ -24,24 +28,50 @@ public class Pooler extends Sublayer<PoolerConf> {
         t = input.size(1);
         long h = input.size(2);
         INDArray first = scratch.get("first", b, h);
+        if (c().pooling() == HeadConfig.Pooling.MEAN) {
+            INDArray m = tokenWeights();
+            // [B, 1, T] × [B, T, H] → [B, 1, H]: one batched product instead of a masked sum and a division
+            Nd4j.matmul(m.reshape(b, 1, t), input, first.reshape(b, 1, h));
+            return first;
+        }
         first.assign(input.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()));
-        if (!c().pooler()) return first;
+        if (c().pooling() == HeadConfig.Pooling.CLS) return first;
         INDArray out = scratch.get("out", b, h);
         Ops.linear(first, w("dense.weight"), w("dense.bias"), out);
         Nd4j.exec(new Tanh(out, out));
         return out;
     }
 
+    /** [B, T]: m_t / Σ_t m_t (all ones without a mask). */
+    private INDArray tokenWeights() {
+        INDArray m = scratch.get("tokenWeights", b, t);
+        if (maskArray == null) m.assign(1.0);
+        else m.assign(maskArray);
+        m.diviColumnVector(m.sum(true, 1));
+        return m;
+    }
+
     @Override
     protected INDArray backward(INDArray epsilon, boolean needInputGradient) {
         long h = epsilon.size(1);
+        if (c().pooling() == HeadConfig.Pooling.MEAN) {
+            if (!needInputGradient) return null;
+            INDArray dx = scratch.get("dx", b, t, h);
+            INDArray m = scratch.get("tokenWeights", b, t);
+            // dx[b, t, :] = m[b, t] · dy[b, :]
+            Nd4j.matmul(m.reshape(b, t, 1), epsilon.reshape(b, 1, h), dx);
+            return dx;
+        }
         INDArray dFirst = epsilon;
-        if (c().pooler()) {
+        if (c().pooling() == HeadConfig.Pooling.POOLER) {
             INDArray out = scratch.get("out", b, h);
             INDArray dPre = scratch.get("dPre", b, h);
             out.mul(out, dPre).rsubi(1.0).muli(epsilon); // tanh' = 1 − out²
-            Ops.gemm(dPre, scratch.get("first", b, h), g("dense.weight"), true, false, 1.0, 0.0);
-            Ops.sumRows(dPre, g("dense.bias"), false, scratch);
+            INDArray dW = g("dense.weight");
+            if (dW != null) { // the backbone's pooler is frozen
+                Ops.gemm(dPre, scratch.get("first", b, h), dW, true, false, 1.0, 0.0);
+                Ops.sumRows(dPre, g("dense.bias"), false, scratch);
+            }
             dFirst = scratch.get("dFirst", b, h);
             Ops.gemm(dPre, w("dense.weight"), dFirst, false, false, 1.0, 0.0);
         }

@@ -2,6 +2,7 @@ package org.adamix.model.layers;
 
 import org.adamix.model.AdaptationConfig;
 import org.adamix.model.BertConfig;
+import org.adamix.model.HeadConfig;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -10,36 +11,48 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The first token's final hidden state, optionally through BERT's pooler (dense + tanh). The pooler
- * belongs to the task head: always trained, started from the backbone's pooler when it has one.
+ * One vector per sequence from the final hidden states ({@link HeadConfig.Pooling}): the first token,
+ * the first token through dense + tanh, or the mean over real tokens. The dense + tanh is the
+ * backbone's pre-trained pooler, frozen (as the authors keep BERT's), when a BERT-type backbone has one;
+ * a trained layer otherwise (RoBERTa's classification head, started from the checkpoint's pooler if any).
  */
 public class PoolerConf extends SublayerConf {
-    private boolean pooler;
+    private HeadConfig.Pooling pooling;
     private boolean poolerInBackbone;
 
     public PoolerConf() {}
 
-    public PoolerConf(BertConfig bert, AdaptationConfig adaptation, long seed, boolean pooler, boolean poolerInBackbone) {
+    public PoolerConf(BertConfig bert, AdaptationConfig adaptation, long seed, HeadConfig.Pooling pooling, boolean poolerInBackbone) {
         super("pooler", bert, adaptation, -1, seed, true);
-        this.pooler = pooler;
+        this.pooling = pooling;
         this.poolerInBackbone = poolerInBackbone;
     }
 
-    public boolean pooler() {
-        return pooler;
+    public HeadConfig.Pooling pooling() {
+        return pooling;
     }
 
     @Override
     public List<ParamSpec> params() {
         List<ParamSpec> out = new ArrayList<>();
-        if (pooler) {
+        if (pooling == HeadConfig.Pooling.POOLER) {
             long h = bert.hiddenSize();
-            ParamSpec.Init init = poolerInBackbone ? ParamSpec.Init.BACKBONE : ParamSpec.Init.NORMAL;
-            out.add(new ParamSpec("dense.weight", new long[] {h, h}, true, init, "pooler.dense.weight", true));
-            out.add(new ParamSpec("dense.bias", new long[] {h}, true,
-                    poolerInBackbone ? ParamSpec.Init.BACKBONE : ParamSpec.Init.ZERO, "pooler.dense.bias", false));
+            if (poolerInBackbone && !roberta()) {
+                out.add(backbone("dense.weight", "pooler.dense.weight", false, h, h));
+                out.add(backbone("dense.bias", "pooler.dense.bias", false, h));
+            } else {
+                // RoBERTa's classification head is new and trained; a pooler in its checkpoint is only a start
+                ParamSpec.Init w = poolerInBackbone ? ParamSpec.Init.BACKBONE : ParamSpec.Init.NORMAL;
+                ParamSpec.Init b = poolerInBackbone ? ParamSpec.Init.BACKBONE : ParamSpec.Init.ZERO;
+                out.add(new ParamSpec("dense.weight", new long[] {h, h}, true, w, "pooler.dense.weight", true));
+                out.add(new ParamSpec("dense.bias", new long[] {h}, true, b, "pooler.dense.bias", false));
+            }
         }
         return out;
+    }
+
+    private boolean roberta() {
+        return bert.modelType() != null && bert.modelType().contains("roberta");
     }
 
     @Override

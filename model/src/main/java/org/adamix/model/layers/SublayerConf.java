@@ -65,13 +65,20 @@ public abstract class SublayerConf extends BaseLayer {
     /** A pre-trained tensor: trainable only under full fine-tuning (LayerNorms optionally). */
     protected ParamSpec backbone(String key, String hfName, boolean layerNorm, long... shape) {
         boolean trainable = adaptation.backboneTrainable() || (layerNorm && adaptation.trainLayerNorms());
-        boolean decay = shape.length >= 2;
-        return new ParamSpec(key, shape, trainable, ParamSpec.Init.BACKBONE, hfName, decay);
+        return new ParamSpec(key, shape, trainable, ParamSpec.Init.BACKBONE, hfName, decays(key, layerNorm));
     }
 
     /** A new adaptation or head tensor: always trainable. */
     protected static ParamSpec added(String key, ParamSpec.Init init, long... shape) {
-        return new ParamSpec(key, shape, true, init, null, shape.length >= 2);
+        return new ParamSpec(key, shape, true, init, null, decays(key, false));
+    }
+
+    /**
+     * Weight decay by role, not by rank (the authors' Trainer rule): biases and LayerNorm parameters
+     * never decay, every other weight does. Stacked expert biases [M, r] are biases.
+     */
+    static boolean decays(String key, boolean layerNorm) {
+        return !layerNorm && !key.endsWith("bias");
     }
 
     /** Linear layer [out, in] + bias [out] from the backbone, keys "name.weight"/"name.bias". */

@@ -73,12 +73,12 @@ class ExportTest {
             for (Method m : List.of(Method.LORA, Method.ADAMIX_LORA, Method.FULL, Method.PFEIFFER, Method.HOULSBY, Method.ADAMIX_ADAPTER)) {
                 for (boolean pooler : new boolean[] {true, false}) {
                     AdaptationConfig a = AdaptationConfig.of(m, 4).withLoraAlpha(8);
-                    out.add(Arguments.of(c.modelType(), a, HeadConfig.classification(3).withPooler(pooler), c));
+                    out.add(Arguments.of(c.modelType(), a, HeadConfig.classification(3).withPooling(pooler ? HeadConfig.Pooling.POOLER : HeadConfig.Pooling.CLS), c));
                 }
             }
         }
         out.add(Arguments.of("bert", AdaptationConfig.of(Method.ADAMIX_LORA, 4).withTrainLayerNorms(true),
-                HeadConfig.regressionHead().withPooler(true), BERT));
+                HeadConfig.regressionHead().withPooling(HeadConfig.Pooling.POOLER), BERT));
         out.add(Arguments.of("bert", AdaptationConfig.of(Method.ADAMIX_ADAPTER, 4).withTrainLayerNorms(true),
                 HeadConfig.classification(3), BERT));
         return out.stream();
@@ -138,7 +138,7 @@ class ExportTest {
     @Test
     void peftLoraTensorsReproduceTheFoldedWeights(@TempDir Path tmp) throws Exception {
         AdaptationConfig a = AdaptationConfig.of(Method.ADAMIX_LORA, 4).withLoraAlpha(12).withExperts(3);
-        AdaMixModel mix = trained(BERT, a, HeadConfig.classification(3).withPooler(true), false);
+        AdaMixModel mix = trained(BERT, a, HeadConfig.classification(3).withPooling(HeadConfig.Pooling.POOLER), false);
         Exporter.Exported ex = Exporter.exportAll(mix, tmp.resolve("out"), LABELS);
 
         JsonNode cfg = JSON.readTree(ex.peft().resolve(PeftLoraWriter.CONFIG).toFile());
@@ -194,7 +194,7 @@ class ExportTest {
     @Test
     void trainedLayerNormsGoToPeftModulesToSave(@TempDir Path tmp) throws Exception {
         AdaMixModel m = trained(ROBERTA, AdaptationConfig.of(Method.LORA, 2).withTrainLayerNorms(true),
-                HeadConfig.classification(3).withPooler(true), true);
+                HeadConfig.classification(3).withPooling(HeadConfig.Pooling.POOLER), true);
         PeftLoraWriter.write(m, tmp.resolve("peft"), "roberta-base");
         JsonNode cfg = JSON.readTree(tmp.resolve("peft").resolve(PeftLoraWriter.CONFIG).toFile());
         assertEquals("[\"classifier\",\"LayerNorm\"]", cfg.get("modules_to_save").toString());

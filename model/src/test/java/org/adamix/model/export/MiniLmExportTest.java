@@ -42,7 +42,7 @@ class MiniLmExportTest {
         Path minilm = dir.resolve("data/minilm");
         Backbone bb = BackboneLoader.load(minilm);
         AdaptationConfig a = AdaptationConfig.of(Method.ADAMIX_LORA, 8).withLoraAlpha(16);
-        AdaMixModel mix = AdaMixModel.build(bb, a, HeadConfig.classification(2).withPooler(true), OptimizerConfig.adam(1e-3), 1);
+        AdaMixModel mix = AdaMixModel.build(bb, a, HeadConfig.classification(2).withPooling(HeadConfig.Pooling.POOLER), OptimizerConfig.adam(1e-3), 1);
         INDArray p = mix.trainableParams();
         Random r = new Random(5);
         double[] v = new double[(int) p.length()];
@@ -80,7 +80,7 @@ class MiniLmExportTest {
         assertEquals("minilm", c.get("backboneName").asText());
         assertEquals(bb.checksum(), c.get("backboneChecksum").asText());
         assertEquals(2, c.at("/head/numLabels").asInt());
-        assertTrue(c.at("/head/pooler").asBoolean());
+        assertEquals("POOLER", c.at("/head/pooling").asText());
         assertEquals("[\"neg\",\"pos\"]", c.get("labels").toString());
         JsonNode peft = new ObjectMapper().readTree(ex.peft().resolve(PeftLoraWriter.CONFIG).toFile());
         assertEquals("minilm", peft.get("base_model_name_or_path").asText());

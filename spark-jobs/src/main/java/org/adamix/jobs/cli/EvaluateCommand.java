@@ -57,7 +57,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         return Failures.run("evaluate", System.err, () -> {
             Configuration conf = new Configuration();
             try (BackboneSource bb = BackboneSource.open(run.backbone, conf)) {
-                TrainedModel tm = TrainedModel.load(run.model, bb.backbone(), conf, true);
+                TrainedModel tm = run.load(bb.backbone(), conf);
                 DatasetSpec spec;
                 try {
                     spec = options.spec(tm.labels(), true);
@@ -67,13 +67,14 @@ public final class EvaluateCommand implements Callable<Integer> {
                 List<String> files = ShardedData.listFiles(spec, conf, data);
                 DataPreview.check(spec, conf, files, bb.tokenizer(), run.maxLength, 100);
                 try (Sessions s = Sessions.open(run.master, "adamix evaluate")) {
-                    List<Prediction> ps = predict(s, bb, tm, spec, files, run.maxLength, run.batchSize, run.workers, "evaluating " + data);
+                    List<Prediction> ps = predict(s, bb, tm, spec, files, run, "evaluating " + data);
                     scores = TrainJob.score(ps, tm.spec());
                 }
                 Path out = output != null ? new Path(output) : new Path(tm.runDir(), "eval.json");
                 ObjectNode n = new ObjectMapper().createObjectNode();
                 n.put("model", tm.checkpointDir().toString());
                 n.put("method", tm.model().adaptation().method().id);
+                n.put("routing", run.routing().cliName());
                 n.putPOJO("data", data);
                 n.putPOJO("scores", scores);
                 FsPaths.writeAtomically(out, n.toPrettyString() + "\n", conf);
@@ -85,12 +86,14 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     /** Reads, tokenizes and predicts on executors; predictions come back to the driver. */
     static List<Prediction> predict(Sessions s, BackboneSource bb, TrainedModel tm, DatasetSpec spec, List<String> files,
-                                    int maxLength, int batchSize, Integer workers, String description) {
-        return predictions(s, bb, tm, spec, files, maxLength, batchSize, workers, description).collect();
+                                    InferenceOptions run, String description) {
+        return predictions(s, bb, tm, spec, files, run, description).collect();
     }
 
     static JavaRDD<Prediction> predictions(Sessions s, BackboneSource bb, TrainedModel tm, DatasetSpec spec, List<String> files,
-                                           int maxLength, int batchSize, Integer workers, String description) {
+                                           InferenceOptions run, String description) {
+        int maxLength = run.maxLength, batchSize = run.batchSize;
+        Integer workers = run.workers;
         JavaSparkContext sc = s.sc();
         sc.setJobDescription(description);
         int n = workers != null ? workers : sc.defaultParallelism();
@@ -100,7 +103,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         JavaRDD<TokenizedExample> examples = ShardedData.load(sc, spec, new HadoopConf(sc.hadoopConfiguration()), files, shipped,
                 maxLength, tm.model().seed(), n);
         ModelSpec ms = tm.spec();
-        Predictor p = new Predictor(ms, batchSize);
+        Predictor p = new Predictor(ms, batchSize, run.routing());
         return examples.mapPartitions(it -> p.run(it, weights.value(), shipped.value()).iterator(), true);
     }
 }

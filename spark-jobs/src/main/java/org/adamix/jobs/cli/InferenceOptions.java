@@ -1,5 +1,8 @@
 package org.adamix.jobs.cli;
 
+import org.adamix.jobs.eval.TrainedModel;
+import org.adamix.jobs.spark.JobInputException;
+import org.adamix.model.adamix.Router;
 import picocli.CommandLine.Option;
 
 /** What evaluate and predict share: the trained model, its backbone, and how inference runs. */
@@ -16,4 +19,28 @@ public final class InferenceOptions {
     Integer workers;
     @Option(names = "--master", description = "Spark master (default: spark-submit's, else local[*]).")
     String master;
+    @Option(names = "--routing", defaultValue = "average", description = {
+            "How a mixture evaluates (the paper's ablation, the authors' inference_level): average = expert weights",
+            "averaged, exactly the merged model (default); sequence = a random down and up expert per sequence;",
+            "token = per token. sequence and token read the run's mixture/, not merged/."})
+    String routing;
+
+    /** --routing, checked. */
+    Router.Evaluation routing() {
+        try {
+            return Router.Evaluation.of(routing);
+        } catch (IllegalArgumentException e) {
+            throw new JobInputException("--routing: " + e.getMessage());
+        }
+    }
+
+    /** The model to run: merged/ when it exists and the routing averages, else the mixture. */
+    TrainedModel load(org.adamix.model.checkpoint.Backbone backbone, org.apache.hadoop.conf.Configuration conf) throws java.io.IOException {
+        Router.Evaluation r = routing();
+        TrainedModel tm = TrainedModel.load(model, backbone, conf, r == Router.Evaluation.AVERAGE);
+        if (r != Router.Evaluation.AVERAGE && !tm.model().adaptation().method().mixture())
+            throw new JobInputException("--routing " + routing + " needs a mixture; " + tm.checkpointDir() + " holds "
+                    + tm.model().adaptation().method().id);
+        return tm;
+    }
 }

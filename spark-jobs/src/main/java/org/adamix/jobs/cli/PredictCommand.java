@@ -45,7 +45,7 @@ public final class PredictCommand implements Callable<Integer> {
             out = fs.makeQualified(out);
             if (fs.exists(out)) throw new JobInputException("output " + out + " already exists");
             try (BackboneSource bb = BackboneSource.open(run.backbone, conf)) {
-                TrainedModel tm = TrainedModel.load(run.model, bb.backbone(), conf, true);
+                TrainedModel tm = run.load(bb.backbone(), conf);
                 DatasetSpec spec;
                 try {
                     spec = options.spec(null, false);
@@ -58,7 +58,7 @@ public final class PredictCommand implements Callable<Integer> {
                 boolean regression = tm.model().head().regression();
                 Path tmp = FsPaths.tempSibling(out);
                 try (Sessions s = Sessions.open(run.master, "adamix predict")) {
-                    EvaluateCommand.predictions(s, bb, tm, spec, files, run.maxLength, run.batchSize, run.workers, "predicting " + input)
+                    EvaluateCommand.predictions(s, bb, tm, spec, files, run, "predicting " + input)
                             .map(p -> line(p, labels, regression)).saveAsTextFile(tmp.toString());
                     if (!fs.rename(tmp, out)) throw new java.io.IOException("cannot rename " + tmp + " to " + out);
                 } finally {

@@ -36,6 +36,21 @@ public final class TrainCommand implements Callable<Integer> {
     public String share;
     @Option(names = "--consistency-weight", defaultValue = "1.0", description = "Weight of AdaMix's consistency loss (default ${DEFAULT-VALUE}).")
     public double consistencyWeight;
+    @Option(names = "--consistency", defaultValue = "authors", description = {
+            "Objective of the two routed views: authors = cross-entropy on the first view + w·½[KL(sg q‖p) + KL(sg p‖q)]",
+            "(the authors' code; no consistency term for regression), symmetric-ce = ½ CE of both views +",
+            "w·½[KL(p‖sg q) + KL(q‖sg p)] (and w·(ŷ1−ŷ2)² for regression), this project's first variant (default ${DEFAULT-VALUE})."})
+    public String consistency;
+    @Option(names = "--head", defaultValue = "mean", description = {
+            "Sequence vector for the task head: mean = masked mean of the final hidden states, cls = the first token,",
+            "pooler = first token through the backbone's pre-trained pooler, frozen as the authors keep BERT's (a new",
+            "trained dense+tanh, RoBERTa's head, when the backbone has none). Default ${DEFAULT-VALUE}: measured best on",
+            "MiniLM and bge-small (sentence-embedding backbones are trained for mean pooling; see README)."})
+    public String head;
+    @Option(names = "--lora-alpha", description = "LoRA scale numerator: updates are scaled by alpha/r (default: r, i.e. scale 1; the authors' GPT-2 runs use 32 with r = 4).")
+    public Double loraAlpha;
+    @Option(names = "--lora-dropout", defaultValue = "0.0", description = "Dropout on the LoRA branch's input (default ${DEFAULT-VALUE}; the authors' GPT-2 runs use 0.1).")
+    public double loraDropout;
     @Option(names = "--epochs", defaultValue = "3", description = "Epochs (default ${DEFAULT-VALUE}).")
     public int epochs;
     @Option(names = "--batch-size", defaultValue = "16", description = "Examples per step per worker (default ${DEFAULT-VALUE}).")
@@ -44,8 +59,15 @@ public final class TrainCommand implements Callable<Integer> {
     public double lr;
     @Option(names = "--warmup", defaultValue = "0.06", description = "Warm-up fraction of all steps (default ${DEFAULT-VALUE}).")
     public double warmup;
-    @Option(names = "--weight-decay", defaultValue = "0.1", description = "Decoupled weight decay (default ${DEFAULT-VALUE}).")
+    @Option(names = "--weight-decay", defaultValue = "0.1", description = "Decoupled weight decay, not on biases or LayerNorms (default ${DEFAULT-VALUE}).")
     public double weightDecay;
+    @Option(names = "--max-grad-norm", defaultValue = "1.0", description = "Clip each step's gradient to this global L2 norm, 0 = off (default ${DEFAULT-VALUE}, as the authors' Trainer).")
+    public double maxGradNorm;
+    @Option(names = "--select-by", defaultValue = "auto", description = {
+            "Dev metric that picks the round whose weights become mixture/ (and so the merged model): accuracy, f1, mcc,",
+            "pearson, spearman, loss, or last (no selection). auto = accuracy for classification, pearson for",
+            "regression, last without --dev. The authors keep the best dev epoch (default ${DEFAULT-VALUE})."})
+    public String selectBy;
     @Option(names = "--local-steps", defaultValue = "8", description = "Steps K each worker trains between averaging rounds (default ${DEFAULT-VALUE}).")
     public int localSteps;
     @Option(names = "--workers", description = "Workers N = data partitions (default: Spark's default parallelism).")

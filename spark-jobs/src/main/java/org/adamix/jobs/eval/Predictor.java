@@ -1,5 +1,6 @@
 package org.adamix.jobs.eval;
 
+import org.adamix.model.adamix.Router;
 import org.adamix.jobs.data.BatchMaker;
 import org.adamix.jobs.data.TokenizedExample;
 import org.adamix.jobs.spark.ExecutorModels;
@@ -19,10 +20,16 @@ import java.util.List;
 public final class Predictor implements Serializable {
     private final ModelSpec spec;
     private final int batchSize;
+    private final Router.Evaluation routing;
 
     public Predictor(ModelSpec spec, int batchSize) {
+        this(spec, batchSize, Router.Evaluation.AVERAGE);
+    }
+
+    public Predictor(ModelSpec spec, int batchSize, Router.Evaluation routing) {
         this.spec = spec;
         this.batchSize = batchSize;
+        this.routing = routing;
     }
 
     public List<Prediction> run(Iterator<TokenizedExample> examples, Weights weights, ShippedBackbone backbone) {
@@ -30,6 +37,7 @@ public final class Predictor implements Serializable {
         try (ExecutorModels.Lease lease = ExecutorModels.borrow(backbone, spec)) {
             AdaMixModel m = lease.model();
             WorkerRound.load(m, weights);
+            m.setEvaluationRouting(routing); // pooled models are shared: every task sets its own
             List<TokenizedExample> batch = new ArrayList<>(batchSize);
             while (examples.hasNext()) {
                 batch.add(examples.next());

@@ -12,6 +12,24 @@ import java.util.Map;
 public final class Scores {
     private Scores() {}
 
+    /** Mean task loss of the outputs: cross-entropy of the softmax (classification) or squared error (regression). */
+    public static double meanLoss(List<Prediction> ps, boolean regression) {
+        double sum = 0;
+        for (Prediction p : ps) {
+            float[] z = p.outputs();
+            if (regression) {
+                double d = z[0] - p.label();
+                sum += d * d;
+            } else {
+                double max = Double.NEGATIVE_INFINITY, lse = 0;
+                for (float v : z) max = Math.max(max, v);
+                for (float v : z) lse += Math.exp(v - max);
+                sum += max + Math.log(lse) - z[(int) p.label()];
+            }
+        }
+        return ps.isEmpty() ? Double.NaN : sum / ps.size();
+    }
+
     public static long[][] confusion(List<Prediction> ps, int classes) {
         long[][] c = new long[classes][classes];
         for (Prediction p : ps) c[(int) p.label()][p.predictedClass()]++;

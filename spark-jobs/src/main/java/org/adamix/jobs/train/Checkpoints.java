@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code checkpoints/round-NNNNNN/}: an {@link AdapterCheckpoint} with Adam's state, plus
@@ -26,6 +27,8 @@ public final class Checkpoints {
     public static final String DIR = "checkpoints";
     static final String PROGRESS = "progress.json";
     private static final String PREFIX = "round-";
+    static final String BEST = "best";
+    static final String SELECTION = "selection.json";
 
     private final Path dir;
     private final Configuration conf;
@@ -56,6 +59,56 @@ public final class Checkpoints {
         List<Path> all = list();
         FileSystem fs = dir.getFileSystem(conf);
         for (int i = 0; i < all.size() - keep; i++) fs.delete(all.get(i), true);
+    }
+
+    /**
+     * {@code checkpoints/best/}: the weights of the best dev epoch so far ({@link BestRound}), without
+     * Adam's state, and {@code selection.json} saying by which metric, its value, round and epoch.
+     */
+    public void saveBest(AdaMixModel driverModel, BestRound best, List<String> labels) throws IOException {
+        WorkerRound.load(driverModel, best.weights());
+        java.nio.file.Path tmp = Files.createTempDirectory("adamix-best-");
+        try {
+            java.nio.file.Path local = tmp.resolve("best");
+            AdapterCheckpoint.save(driverModel, local, false, labels);
+            Files.writeString(local.resolve(SELECTION), selection(best).toPrettyString());
+            FsPaths.publishFolder(local, new Path(dir, BEST), conf);
+        } finally {
+            FsPaths.deleteLocal(tmp);
+        }
+    }
+
+    /** What summary.json and selection.json say about the selection. */
+    static ObjectNode selection(BestRound best) {
+        ObjectNode n = MetricsLog.JSON.createObjectNode();
+        n.put("by", best.metric());
+        n.put("value", best.value());
+        n.put("round", best.round());
+        n.put("epoch", best.epoch());
+        n.put("step", best.weights().step());
+        n.putPOJO("dev", best.dev());
+        return n;
+    }
+
+    /** Restores the selection saved by {@link #saveBest} into {@code best}; false when there is none yet. */
+    public boolean restoreBest(Backbone backbone, BestRound best) throws IOException {
+        Path b = new Path(dir, BEST);
+        if (!dir.getFileSystem(conf).exists(b)) return false;
+        java.nio.file.Path tmp = Files.createTempDirectory("adamix-best-");
+        try {
+            java.nio.file.Path local = FsPaths.copyToLocal(b, tmp, conf);
+            JsonNode sel = MetricsLog.JSON.readTree(local.resolve(SELECTION).toFile());
+            if (!best.metric().equals(sel.path("by").asText()))
+                throw new JobInputException("--resume: " + b + " selected by " + sel.path("by").asText() + ", now --select-by " + best.metric());
+            AdaMixModel m = AdapterCheckpoint.load(local, backbone);
+            Map<String, Double> dev = new java.util.TreeMap<>();
+            sel.path("dev").fields().forEachRemaining(e -> dev.put(e.getKey(), e.getValue().asDouble()));
+            best.restore(new Weights(WorkerRound.flat(m.trainableParams()), null, m.step()), sel.path("value").asDouble(),
+                    sel.path("round").asInt(), sel.path("epoch").asInt(), dev);
+            return true;
+        } finally {
+            FsPaths.deleteLocal(tmp);
+        }
     }
 
     /** Complete checkpoints, oldest first. */

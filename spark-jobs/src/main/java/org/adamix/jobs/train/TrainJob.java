@@ -91,6 +91,7 @@ public final class TrainJob {
                 total, workers, sizes, plan.rounds().size(), c.localSteps, plan.stepsPerEpoch(), c.epochs);
 
         Checkpoints checkpoints = new Checkpoints(setup.output, setup.conf);
+        BestRound best = BestRound.of(setup.cmd.selectBy, setup.head.regression(), dev != null);
         Weights weights = new Weights(WorkerRound.flat(driverModel.trainableParams()), null, 0);
         MetricsLog metrics = new MetricsLog();
         int start = 0;
@@ -103,6 +104,7 @@ public final class TrainJob {
                 start = r.roundsDone();
                 metrics = r.metrics();
                 LOG.info("resuming after round {} (global step {})", start, weights.step());
+                if (best != null) checkpoints.restoreBest(setup.backbone.backbone(), best);
             }
         }
         FsPaths.fs(setup.output, setup.conf).mkdirs(setup.output);
@@ -164,6 +166,8 @@ public final class TrainJob {
                 sc.setJobDescription(String.format("dev evaluation after epoch %d/%d", round.epoch() + 1, c.epochs));
                 devScores = evaluate(sc, dev, spec, weights, shipped, c.batchSize * 2);
                 devScores.forEach((k, v) -> row.put("dev_" + k, v));
+                if (best != null && best.offer(devScores, weights, r + 1, round.epoch() + 1))
+                    checkpoints.saveBest(driverModel, best, labelNames());
             }
             LOG.info("round {}/{} epoch {}: loss {} ({} examples, {} s), synced {} down + {} up{}", r + 1, plan.rounds().size(),
                     round.epoch() + 1, String.format("%.4f", avg.meanLoss()), avg.examples(), String.format("%.2f", seconds),
@@ -178,7 +182,8 @@ public final class TrainJob {
         double speed = exampleSeconds == 0 ? 0 : examples / exampleSeconds;
         if (complete) {
             if (devScores == null && dev != null) devScores = evaluate(sc, dev, spec, weights, shipped, c.batchSize * 2);
-            finish(driverModel, weights, metrics, plan, workers, traffic, devScores, speed, total);
+            finish(driverModel, best == null ? weights : best.weights(), best, metrics, plan, workers, traffic,
+                    best == null ? devScores : best.dev(), speed, total);
         }
         train.unpersist(false);
         if (dev != null) dev.unpersist(false);
@@ -201,18 +206,23 @@ public final class TrainJob {
     }
 
     public static Map<String, Double> score(List<Prediction> ps, ModelSpec spec) {
+        Map<String, Double> m;
         if (spec.head().regression()) {
             double[] pred = new double[ps.size()], truth = new double[ps.size()];
             for (int i = 0; i < ps.size(); i++) {
                 pred[i] = ps.get(i).outputs()[0];
                 truth[i] = ps.get(i).label();
             }
-            return Scores.regression(pred, truth);
+            m = Scores.regression(pred, truth);
+        } else {
+            m = Scores.classification(Scores.confusion(ps, spec.head().numLabels()));
         }
-        return Scores.classification(Scores.confusion(ps, spec.head().numLabels()));
+        m.put("loss", Scores.meanLoss(ps, spec.head().regression()));
+        return m;
     }
 
-    private void finish(AdaMixModel driverModel, Weights weights, MetricsLog metrics, RoundPlan plan, int workers,
+    /** Writes the final files from {@code weights} (the selected round's when {@code best} is set), then _SUCCESS. */
+    private void finish(AdaMixModel driverModel, Weights weights, BestRound best, MetricsLog metrics, RoundPlan plan, int workers,
                         List<Traffic> traffic, Map<String, Double> dev, double speed, long examples) throws IOException {
         Path out = setup.output;
         var conf = setup.conf;
@@ -237,6 +247,8 @@ public final class TrainJob {
         s.put("trainable_parameters", setup.trainableParams);
         s.put("all_parameters", setup.allParams);
         if (dev != null) s.putPOJO("dev", dev);
+        if (best != null) s.set("selected", Checkpoints.selection(best));
+        else s.put("selected", "last round");
         if (!traffic.isEmpty()) {
             Traffic t = traffic.get(traffic.size() - 1);
             s.put("bytes_per_round", t.down() + t.up());

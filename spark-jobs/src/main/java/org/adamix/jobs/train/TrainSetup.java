@@ -13,6 +13,7 @@ import org.adamix.jobs.spark.JobInputException;
 import org.adamix.jobs.spark.ModelSpec;
 import org.adamix.model.AdaMixModel;
 import org.adamix.model.AdaptationConfig;
+import org.adamix.model.adamix.ConsistencyLoss;
 import org.adamix.model.BertConfig;
 import org.adamix.model.HeadConfig;
 import org.adamix.model.Method;
@@ -88,9 +89,19 @@ public final class TrainSetup implements AutoCloseable {
         try {
             method = Method.of(c.method);
             adaptation = AdaptationConfig.of(method, c.rank).withExperts(c.experts)
-                    .withSharing(c.share.equals("down"), c.share.equals("up")).withConsistencyWeight(c.consistencyWeight);
+                    .withSharing(c.share.equals("down"), c.share.equals("up")).withConsistencyWeight(c.consistencyWeight)
+                    .withConsistency(ConsistencyLoss.Form.of(c.consistency))
+                    .withLoraAlpha(c.loraAlpha == null ? c.rank : c.loraAlpha).withLoraDropout(c.loraDropout);
         } catch (IllegalArgumentException e) {
-            throw new JobInputException("--method/--rank/--experts/--share/--consistency-weight: " + e.getMessage());
+            throw new JobInputException("--method/--rank/--experts/--share/--consistency/--lora-alpha/--lora-dropout: " + e.getMessage());
+        }
+        require(c.loraAlpha == null || c.loraAlpha > 0, "--lora-alpha must be > 0, got " + c.loraAlpha);
+        require(c.maxGradNorm >= 0, "--max-grad-norm must be >= 0 (0 = no clipping), got " + c.maxGradNorm);
+        HeadConfig.Pooling pooling;
+        try {
+            pooling = HeadConfig.Pooling.of(c.head);
+        } catch (IllegalArgumentException e) {
+            throw new JobInputException("--head: " + e.getMessage());
         }
         require(method != Method.NONE, "--method none trains nothing");
 
@@ -123,12 +134,12 @@ public final class TrainSetup implements AutoCloseable {
             LabelList labels = null;
             HeadConfig head;
             if (c.data.regression()) {
-                head = HeadConfig.regressionHead();
+                head = HeadConfig.regressionHead().withPooling(pooling);
             } else {
                 labels = spec.labels() != null ? spec.labels() : LabelCollector.collect(spec, conf, trainFiles);
                 require(labels.size() >= 2, "the training data has only the label " + labels + "; classification needs at least 2");
                 spec = spec.withLabels(labels);
-                head = HeadConfig.classification(labels.size());
+                head = HeadConfig.classification(labels.size()).withPooling(pooling);
             }
             DataPreview.check(spec, conf, trainFiles, bb.tokenizer(), c.maxLength, PREVIEW_ROWS);
             if (!devFiles.isEmpty()) DataPreview.check(spec, conf, devFiles, bb.tokenizer(), c.maxLength, PREVIEW_ROWS);
@@ -143,7 +154,7 @@ public final class TrainSetup implements AutoCloseable {
     }
 
     static OptimizerConfig optimizer(TrainCommand c, long totalSteps) {
-        return new OptimizerConfig(c.lr, c.weightDecay, c.warmup, totalSteps, 0.9, 0.999, 1e-8);
+        return new OptimizerConfig(c.lr, c.weightDecay, c.warmup, totalSteps, 0.9, 0.999, 1e-8, c.maxGradNorm);
     }
 
     ModelSpec modelSpec(long totalSteps) {
@@ -159,6 +170,11 @@ public final class TrainSetup implements AutoCloseable {
         n.put("experts", adaptation.experts());
         n.put("share", cmd.share);
         n.put("consistency_weight", adaptation.consistencyWeight());
+        n.put("consistency", adaptation.consistency().cliName());
+        n.put("lora_alpha", adaptation.loraAlpha());
+        n.put("lora_dropout", adaptation.loraDropout());
+        n.put("head", head.pooling().cliName());
+        n.put("max_grad_norm", cmd.maxGradNorm);
         n.put("epochs", cmd.epochs);
         n.put("batch_size", cmd.batchSize);
         n.put("lr", cmd.lr);
