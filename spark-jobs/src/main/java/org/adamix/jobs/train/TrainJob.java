@@ -188,7 +188,9 @@ public final class TrainJob {
         train.unpersist(false);
         if (dev != null) dev.unpersist(false);
         shipped.destroy();
-        return new Result(weights, done, plan.rounds().size(), complete, lastWorkers, lastAverage, traffic, devScores, speed,
+        // what mixture/ holds: the selected round's scores when a round was selected
+        Map<String, Double> reported = best != null && best.dev() != null ? best.dev() : devScores;
+        return new Result(weights, done, plan.rounds().size(), complete, lastWorkers, lastAverage, traffic, reported, speed,
                 setup.trainableParams, setup.allParams, workers, setup.output);
     }
 
