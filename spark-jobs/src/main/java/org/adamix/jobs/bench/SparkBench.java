@@ -47,7 +47,7 @@ public final class SparkBench implements Callable<Integer> {
     @Option(names = "--method", defaultValue = "adamix-adapter") String method;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new SparkBench()).execute(args));
+        org.adamix.jobs.AdaMix.end(new CommandLine(new SparkBench()).execute(args));
     }
 
     @Override

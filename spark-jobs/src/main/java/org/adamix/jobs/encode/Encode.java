@@ -246,6 +246,6 @@ public final class Encode implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Encode()).execute(args));
+        org.adamix.jobs.AdaMix.end(new CommandLine(new Encode()).execute(args));
     }
 }
