@@ -55,7 +55,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         return Failures.run("evaluate", System.err, () -> {
-            Configuration conf = new Configuration();
+            Configuration conf = HadoopConf.driver();
             try (BackboneSource bb = BackboneSource.open(run.backbone, conf)) {
                 TrainedModel tm = TrainedModel.load(run.model, bb.backbone(), conf, true);
                 DatasetSpec spec;
