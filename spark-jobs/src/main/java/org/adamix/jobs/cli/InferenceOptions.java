@@ -1,5 +1,8 @@
 package org.adamix.jobs.cli;
 
+import org.adamix.jobs.spark.JobInputException;
+import org.adamix.model.BertConfig;
+import org.adamix.model.checkpoint.Backbone;
 import picocli.CommandLine.Option;
 
 /** What evaluate and predict share: the trained model, its backbone, and how inference runs. */
@@ -16,4 +19,14 @@ public final class InferenceOptions {
     Integer workers;
     @Option(names = "--master", description = "Spark master (default: spark-submit's, else local[*]).")
     String master;
+
+    /** The options against the backbone, on the driver: a bad value must not surface as a failed task. */
+    void check(Backbone backbone) {
+        BertConfig bert = backbone.config();
+        int maxPositions = bert.maxPositions() - bert.positionOffset();
+        if (maxLength < 4 || maxLength > maxPositions)
+            throw new JobInputException("--max-length " + maxLength + " must be in [4, " + maxPositions + "] (the backbone's positions)");
+        if (batchSize < 1) throw new JobInputException("--batch-size must be >= 1, got " + batchSize);
+        if (workers != null && workers < 1) throw new JobInputException("--workers must be >= 1, got " + workers);
+    }
 }

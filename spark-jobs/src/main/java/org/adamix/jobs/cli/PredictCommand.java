@@ -46,6 +46,7 @@ public final class PredictCommand implements Callable<Integer> {
             out = fs.makeQualified(out);
             if (fs.exists(out)) throw new JobInputException("output " + out + " already exists");
             try (BackboneSource bb = BackboneSource.open(run.backbone, conf)) {
+                run.check(bb.backbone());
                 TrainedModel tm = TrainedModel.load(run.model, bb.backbone(), conf, true);
                 DatasetSpec spec;
                 try {
