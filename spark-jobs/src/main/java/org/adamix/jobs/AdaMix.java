@@ -1,5 +1,6 @@
 package org.adamix.jobs;
 
+import org.adamix.jobs.cli.Failures;
 import org.adamix.model.bench.Bench;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,7 +17,35 @@ import picocli.CommandLine.Command;
 public final class AdaMix implements Runnable {
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        end(commandLine().execute(args));
+    }
+
+    /**
+     * How a main method ends with a command's exit code. Success returns: YARN's application master
+     * runs main in a thread and reports SUCCEEDED only when it returns, while System.exit(0) before
+     * that is reported as FAILED (EXIT_EARLY). A failure in cluster deploy mode throws, so that the
+     * application fails with the error line as its diagnostics; elsewhere (bin/adamix, client mode)
+     * the JVM exits with the code: 2 for bad input, 1 for a failed job.
+     */
+    public static void end(int code) {
+        if (code == 0) return;
+        if ("cluster".equals(System.getProperty("spark.submit.deployMode"))) throw new Failed(code, Failures.lastError());
+        System.exit(code);
+    }
+
+    /** A failed command in cluster deploy mode, with its exit code and error line. */
+    public static final class Failed extends RuntimeException {
+        private final int exitCode;
+
+        Failed(int exitCode, String errorLine) {
+            super("exit code " + exitCode + (exitCode == Failures.BAD_INPUT ? " (bad input)" : "")
+                    + (errorLine == null ? "" : ": " + errorLine));
+            this.exitCode = exitCode;
+        }
+
+        public int exitCode() {
+            return exitCode;
+        }
     }
 
     public static CommandLine commandLine() {

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** train → merge → evaluate → predict on local[2] with MiniLM and an IMDB sample. */
@@ -73,6 +74,7 @@ class EndToEndTest {
         for (String f : new String[] {"mixture/adamix_config.json", "mixture/adapter_model.safetensors", "metrics.jsonl",
                 "curves.png", "labels.json", "summary.json", "_SUCCESS"})
             assertTrue(Files.exists(out.resolve(f)), f);
+        assertFalse(res.traffic().isEmpty(), "no traffic recorded"); // allMatch holds on an empty list
         assertTrue(res.traffic().stream().allMatch(t -> t.withinBudget()), res.traffic().toString());
         assertTrue(res.dev().get("accuracy") >= majority + marginOverMajority, "dev " + res.dev() + ", majority class " + majority);
         var summary = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("summary.json").toFile());

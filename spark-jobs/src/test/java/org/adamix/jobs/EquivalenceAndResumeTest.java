@@ -109,6 +109,7 @@ class EquivalenceAndResumeTest {
             p[i] = (float) (((double) a.examples() * a.params()[i] + (double) b.examples() * b.params()[i]) / (a.examples() + b.examples()));
         assertArrayEquals(p, r.weights().params());
         assertFalse(java.util.Arrays.equals(a.params(), b.params()), "the workers saw different shards");
+        assertFalse(r.traffic().isEmpty(), "no traffic recorded"); // allMatch holds on an empty list
         assertTrue(r.traffic().stream().allMatch(t -> t.withinBudget()), r.traffic().toString());
     }
 

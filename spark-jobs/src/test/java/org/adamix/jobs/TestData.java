@@ -1,6 +1,14 @@
 package org.adamix.jobs;
 
 import org.adamix.jobs.cli.TrainCommand;
+import org.adamix.model.AdaMixModel;
+import org.adamix.model.AdaptationConfig;
+import org.adamix.model.HeadConfig;
+import org.adamix.model.Method;
+import org.adamix.model.OptimizerConfig;
+import org.adamix.model.checkpoint.Backbone;
+import org.adamix.model.checkpoint.BackboneLoader;
+import org.adamix.model.io.AdapterCheckpoint;
 import picocli.CommandLine;
 
 import java.io.ByteArrayOutputStream;
@@ -66,5 +74,32 @@ final class TestData {
 
     static TrainCommand train() {
         return new TrainCommand();
+    }
+
+    private static Backbone minilmBackbone;
+
+    /** MiniLM, loaded once per JVM. */
+    static synchronized Backbone minilmBackbone() throws IOException {
+        if (minilmBackbone == null) minilmBackbone = BackboneLoader.load(minilm());
+        return minilmBackbone;
+    }
+
+    /**
+     * A small train output without training: {@code dir/mixture/} holds an untrained AdaMix adapter
+     * (M = 2, r = 4) on MiniLM with a 2-class head, and {@code labels} (null: none) in its config.
+     */
+    static Path untrainedRun(Path dir, List<String> labels) throws IOException {
+        AdaMixModel m = AdaMixModel.build(minilmBackbone(), AdaptationConfig.of(Method.ADAMIX_ADAPTER, 4).withExperts(2),
+                HeadConfig.classification(2), OptimizerConfig.adam(1e-3), 7);
+        AdapterCheckpoint.save(m, dir.resolve("mixture"), false, labels);
+        return dir;
+    }
+
+    /** Every path under {@code dir} (itself included), relative, sorted: to check that a failed job wrote nothing. */
+    static List<String> tree(Path dir) throws IOException {
+        if (!Files.exists(dir)) return List.of();
+        try (var s = Files.walk(dir)) {
+            return s.map(p -> dir.relativize(p).toString()).sorted().toList();
+        }
     }
 }

@@ -1,5 +1,6 @@
 package org.adamix.model.export;
 
+import static org.adamix.model.BitExact.assertBitIdentical;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -107,7 +108,7 @@ class ExportTest {
 
         // mixture/ and merged/ reload through AdapterCheckpoint
         Backbone bb = mix.backbone();
-        assertTrue(expected.equalsWithEps(AdapterCheckpoint.load(ex.mixture(), bb).predict(batch), 0));
+        assertBitIdentical(expected, AdapterCheckpoint.load(ex.mixture(), bb).predict(batch), "mixture/ reloaded");
         AdaMixModel merged = AdapterCheckpoint.load(ex.merged(), bb);
         assertTrue(expected.equalsWithEps(merged.predict(batch), 1e-5), "merged checkpoint differs from the mixture");
 
@@ -121,7 +122,7 @@ class ExportTest {
         assertTrue(diff <= 1e-5, "full export differs from the mixture by " + diff);
         // bit for bit against the in-memory merged model it was written from
         INDArray direct = mix.merge(fold).predict(batch);
-        assertArrayEquals(direct.data().asFloat(), got.data().asFloat(), 0f, "full export vs in-memory merge");
+        assertBitIdentical(direct, got, "full export vs in-memory merge");
 
         JsonNode cfg = JSON.readTree(ex.full().resolve(MergedModelWriter.CONFIG).toFile());
         assertEquals(c.modelType(), cfg.get("model_type").asText());

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 
+import static org.adamix.model.BitExact.assertBitIdentical;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,14 +45,14 @@ class AdapterCheckpointTest {
         }
         AdapterCheckpoint.save(first, tmp.resolve("ckpt"), true, List.of("neg", "pos"));
         AdaMixModel resumed = AdapterCheckpoint.load(tmp.resolve("ckpt"), bb);
-        assertEquals(first.trainableParams(), resumed.trainableParams());
-        assertEquals(first.updaterState(), resumed.updaterState());
+        assertBitIdentical(first.trainableParams(), resumed.trainableParams(), "weights after save and load");
+        assertBitIdentical(first.updaterState(), resumed.updaterState(), "Adam state after save and load");
         assertEquals(4, resumed.step());
         for (int i = 4; i < 8; i++) {
             straight.fit(batch(i));
             resumed.fit(batch(i));
         }
-        assertEquals(straight.trainableParams(), resumed.trainableParams(), "resume differs from the uninterrupted run");
+        assertBitIdentical(straight.trainableParams(), resumed.trainableParams(), "resume differs from the uninterrupted run");
         assertEquals(List.of("neg", "pos"), AdapterCheckpoint.readConfig(tmp.resolve("ckpt")).labels());
         assertTrue(Files.list(tmp).allMatch(p -> p.getFileName().toString().equals("ckpt")), "temporary folders left behind");
     }

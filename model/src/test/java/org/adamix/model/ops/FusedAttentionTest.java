@@ -7,6 +7,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import static org.adamix.model.BitExact.assertBitIdentical;
 import static org.adamix.model.ops.KernelsTest.close;
 import static org.adamix.model.ops.KernelsTest.viewOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -142,7 +143,7 @@ class FusedAttentionTest {
                 notKept = Nd4j.create(DataType.FLOAT, 42, 80);
         Kernels.attention(q, k, v, bias, null, probs, kept, 2, 2, c.scale());
         Kernels.attention(q, k, v, bias, null, null, notKept, 2, 2, c.scale());
-        assertEquals(kept, notKept);
+        assertBitIdentical(kept, notKept, "context with and without the probabilities kept");
     }
 
     /**
@@ -157,7 +158,7 @@ class FusedAttentionTest {
         Kernels.attention(f(longCase.q), f(longCase.k), f(longCase.v), null, null, null, Nd4j.create(DataType.FLOAT, 30, 16), 1, 1,
                 longCase.scale());
         Kernels.attention(f(shortCase.q), f(shortCase.k), f(shortCase.v), null, null, null, after, 1, 1, shortCase.scale());
-        assertEquals(fresh, after);
+        assertBitIdentical(fresh, after, "short sequence after a long one");
     }
 
     @Test
@@ -177,7 +178,7 @@ class FusedAttentionTest {
         } finally {
             Nd4j.getEnvironment().setMaxThreads(before);
         }
-        for (int i = 0; i < 4; i++) assertEquals(out[0][i], out[1][i], "1 thread vs 2 threads, bit for bit (output " + i + ")");
+        for (int i = 0; i < 4; i++) assertBitIdentical(out[0][i], out[1][i], "1 thread vs 2 threads, bit for bit (output " + i + ")");
         assertTrue(out[0][0].amaxNumber().doubleValue() > 0);
     }
 }

@@ -10,6 +10,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import static org.adamix.model.BitExact.assertBitIdentical;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -151,7 +152,7 @@ class KernelsTest {
         INDArray x = rand(5, 19).castTo(DataType.FLOAT), row = rand(19).castTo(DataType.FLOAT);
         INDArray out = viewOf(Nd4j.create(DataType.FLOAT, 5, 19));
         Ops.addRow(viewOf(x), viewOf(row), out);
-        assertEquals(x.addRowVector(row), out);
+        assertBitIdentical(x.addRowVector(row), out, "x + row");
     }
 
     /** A Linear layer whose GEMM adds onto the bias rows (beta = 1) instead of adding the bias after. */
@@ -185,6 +186,6 @@ class KernelsTest {
         } finally {
             Nd4j.getEnvironment().setMaxThreads(before);
         }
-        assertEquals(y[0], y[1], "1 thread vs 2 threads, bit for bit");
+        assertBitIdentical(y[0], y[1], "1 thread vs 2 threads, bit for bit");
     }
 }

@@ -9,6 +9,7 @@ import org.adamix.jobs.data.BatchMaker;
 import org.adamix.jobs.data.ExampleEncoder;
 import org.adamix.jobs.data.TokenizedExample;
 import org.adamix.jobs.spark.BackboneSource;
+import org.adamix.jobs.spark.HadoopConf;
 import org.adamix.jobs.train.TrainJob;
 import org.adamix.jobs.train.Traffic;
 import org.adamix.model.AdaMixModel;
@@ -47,7 +48,7 @@ public final class SparkBench implements Callable<Integer> {
     @Option(names = "--method", defaultValue = "adamix-adapter") String method;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new SparkBench()).execute(args));
+        org.adamix.jobs.AdaMix.end(new CommandLine(new SparkBench()).execute(args));
     }
 
     @Override
@@ -61,11 +62,12 @@ public final class SparkBench implements Callable<Integer> {
         }
         // in-process loop: one model, all cores, the same per-step batch the job uses per worker
         double inProcess;
-        try (BackboneSource bb = BackboneSource.open(backbone, new Configuration())) {
+        Configuration conf = HadoopConf.driver();
+        try (BackboneSource bb = BackboneSource.open(backbone, conf)) {
             ExampleEncoder enc = new ExampleEncoder(bb.tokenizer(), maxLength);
             List<TokenizedExample> all = new ArrayList<>();
             DatasetSpec spec = DatasetSpec.builder(Format.JSONL).text("text").label("label").labels(LabelList.of("neg", "pos")).build();
-            try (DatasetReader r = DatasetReader.open(spec, new Configuration(), data.toString())) {
+            try (DatasetReader r = DatasetReader.open(spec, conf, data.toString())) {
                 while (r.hasNext()) all.add(enc.encode(r.next()));
             }
             HeadConfig head = HeadConfig.classification(2);

@@ -3,6 +3,7 @@ package org.adamix.jobs.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.adamix.datasets.DatasetSpec;
+import org.adamix.datasets.TaskType;
 import org.adamix.jobs.data.DataPreview;
 import org.adamix.jobs.data.ShardedData;
 import org.adamix.jobs.data.TokenizedExample;
@@ -19,6 +20,7 @@ import org.adamix.jobs.spark.Sessions;
 import org.adamix.jobs.spark.ShippedBackbone;
 import org.adamix.jobs.train.TrainJob;
 import org.adamix.jobs.train.Weights;
+import org.adamix.model.HeadConfig;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
@@ -55,8 +57,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         return Failures.run("evaluate", System.err, () -> {
-            Configuration conf = new Configuration();
+            Configuration conf = HadoopConf.driver();
             try (BackboneSource bb = BackboneSource.open(run.backbone, conf)) {
+                run.check(bb.backbone());
                 TrainedModel tm = run.load(bb.backbone(), conf);
                 DatasetSpec spec;
                 try {
@@ -64,6 +67,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                 } catch (IllegalArgumentException e) {
                     throw new JobInputException(e.getMessage(), e);
                 }
+                checkLabels(tm, spec);
                 List<String> files = ShardedData.listFiles(spec, conf, data);
                 DataPreview.check(spec, conf, files, bb.tokenizer(), run.maxLength, 100);
                 try (Sessions s = Sessions.open(run.master, "adamix evaluate")) {
@@ -82,6 +86,24 @@ public final class EvaluateCommand implements Callable<Integer> {
                 return 0;
             }
         });
+    }
+
+    /** The data's task and label list fit the trained head (the labels are the model's own unless it has none). */
+    static void checkLabels(TrainedModel tm, DatasetSpec spec) {
+        HeadConfig head = tm.model().head();
+        String model = "model " + tm.checkpointDir();
+        if (head.regression()) {
+            if (spec.task() != TaskType.REGRESSION)
+                throw new JobInputException(model + " has a regression head: pass --task regression");
+            return;
+        }
+        if (spec.task() == TaskType.REGRESSION)
+            throw new JobInputException(model + " has a classification head of " + head.numLabels() + " classes, not --task regression");
+        if (spec.labels() == null)
+            throw new JobInputException(model + " has no label list: pass --labels with its " + head.numLabels() + " class names in index order");
+        if (spec.labels().size() != head.numLabels())
+            throw new JobInputException("--labels " + String.join(",", spec.labels().labels()) + ": " + spec.labels().size()
+                    + " labels but the head of " + model + " has " + head.numLabels() + " classes");
     }
 
     /** Reads, tokenizes and predicts on executors; predictions come back to the driver. */

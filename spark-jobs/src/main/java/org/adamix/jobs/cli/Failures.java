@@ -17,6 +17,9 @@ public final class Failures {
     public static final int BAD_INPUT = 2;
     public static final int FAILED = 1;
 
+    /** The last error line printed in this JVM: a cluster-mode failure carries it to YARN's diagnostics. */
+    private static volatile String lastError;
+
     private Failures() {}
 
     public static int run(String command, PrintStream err, Callable<Integer> body) {
@@ -24,9 +27,19 @@ public final class Failures {
             return body.call();
         } catch (Throwable t) {
             Throwable cause = meaningful(t);
-            err.println("adamix " + command + ": error: " + firstLine(cause));
+            err.println(noteError("adamix " + command + ": error: " + firstLine(cause)));
             return isInput(cause) ? BAD_INPUT : FAILED;
         }
+    }
+
+    /** Remembers an error line that is about to be printed; returns it. */
+    public static String noteError(String line) {
+        lastError = line;
+        return line;
+    }
+
+    public static String lastError() {
+        return lastError;
     }
 
     static boolean isInput(Throwable t) {

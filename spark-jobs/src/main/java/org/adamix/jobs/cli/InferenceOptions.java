@@ -2,7 +2,9 @@ package org.adamix.jobs.cli;
 
 import org.adamix.jobs.eval.TrainedModel;
 import org.adamix.jobs.spark.JobInputException;
+import org.adamix.model.BertConfig;
 import org.adamix.model.adamix.Router;
+import org.adamix.model.checkpoint.Backbone;
 import picocli.CommandLine.Option;
 
 /** What evaluate and predict share: the trained model, its backbone, and how inference runs. */
@@ -35,12 +37,22 @@ public final class InferenceOptions {
     }
 
     /** The model to run: merged/ when it exists and the routing averages, else the mixture. */
-    TrainedModel load(org.adamix.model.checkpoint.Backbone backbone, org.apache.hadoop.conf.Configuration conf) throws java.io.IOException {
+    TrainedModel load(Backbone backbone, org.apache.hadoop.conf.Configuration conf) throws java.io.IOException {
         Router.Evaluation r = routing();
         TrainedModel tm = TrainedModel.load(model, backbone, conf, r == Router.Evaluation.AVERAGE);
         if (r != Router.Evaluation.AVERAGE && !tm.model().adaptation().method().mixture())
             throw new JobInputException("--routing " + routing + " needs a mixture; " + tm.checkpointDir() + " holds "
                     + tm.model().adaptation().method().id);
         return tm;
+    }
+
+    /** The options against the backbone, on the driver: a bad value must not surface as a failed task. */
+    void check(Backbone backbone) {
+        BertConfig bert = backbone.config();
+        int maxPositions = bert.maxPositions() - bert.positionOffset();
+        if (maxLength < 4 || maxLength > maxPositions)
+            throw new JobInputException("--max-length " + maxLength + " must be in [4, " + maxPositions + "] (the backbone's positions)");
+        if (batchSize < 1) throw new JobInputException("--batch-size must be >= 1, got " + batchSize);
+        if (workers != null && workers < 1) throw new JobInputException("--workers must be >= 1, got " + workers);
     }
 }

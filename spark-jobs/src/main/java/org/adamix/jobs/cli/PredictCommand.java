@@ -10,6 +10,7 @@ import org.adamix.jobs.eval.Prediction;
 import org.adamix.jobs.eval.TrainedModel;
 import org.adamix.jobs.spark.BackboneSource;
 import org.adamix.jobs.spark.FsPaths;
+import org.adamix.jobs.spark.HadoopConf;
 import org.adamix.jobs.spark.JobInputException;
 import org.adamix.jobs.spark.Sessions;
 import org.apache.hadoop.conf.Configuration;
@@ -39,12 +40,13 @@ public final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         return Failures.run("predict", System.err, () -> {
-            Configuration conf = new Configuration();
+            Configuration conf = HadoopConf.driver();
             Path out = new Path(output);
             FileSystem fs = out.getFileSystem(conf);
             out = fs.makeQualified(out);
             if (fs.exists(out)) throw new JobInputException("output " + out + " already exists");
             try (BackboneSource bb = BackboneSource.open(run.backbone, conf)) {
+                run.check(bb.backbone());
                 TrainedModel tm = run.load(bb.backbone(), conf);
                 DatasetSpec spec;
                 try {

@@ -25,6 +25,8 @@ import org.adamix.datasets.tokenize.EncodeOptions;
 import org.adamix.datasets.tokenize.Encoding;
 import org.adamix.datasets.tokenize.Tokenizer;
 import org.adamix.datasets.tokenize.Tokenizers;
+import org.adamix.jobs.AdaMix;
+import org.adamix.jobs.cli.Failures;
 import org.adamix.model.AdaMixModel;
 import org.adamix.model.AdaptationConfig;
 import org.adamix.model.Batch;
@@ -34,6 +36,7 @@ import org.adamix.model.Method;
 import org.adamix.model.OptimizerConfig;
 import org.adamix.model.checkpoint.Backbone;
 import org.adamix.model.checkpoint.BackboneLoader;
+import org.adamix.model.checkpoint.CheckpointException;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -50,7 +53,7 @@ import picocli.CommandLine.Spec;
  * {@code ids}/{@code type_ids}: the tokenizer's ids (special tokens included, after truncation);
  * {@code first_token}: the final hidden state of the first token ([CLS] / &lt;s&gt;), every dimension, float32.
  * The output appears complete or not at all (temporary file + rename); any bad input line, a missing file or a
- * broken backbone fails the whole run with one line naming the file (and line), exit code 1.
+ * broken backbone fails the whole run with one line naming the file (and line), exit code 2 (1 for other failures).
  */
 @Command(name = "encode", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Final hidden state of the first token of each line of a text file (JSON Lines out), "
@@ -82,7 +85,7 @@ public final class Encode implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    /** A failure that is reported as one line and exit code 1. */
+    /** Bad input (options, input lines, a missing or broken backbone), reported as one line and exit code 2. */
     static final class EncodeException extends Exception {
         EncodeException(String message) {
             super(message);
@@ -103,13 +106,17 @@ public final class Encode implements Callable<Integer> {
             out.flush();
             return 0;
         } catch (EncodeException e) {
-            err.println("encode: " + e.getMessage());
+            return fail(err, e, Failures.BAD_INPUT);
         } catch (IOException | RuntimeException e) {
-            String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            err.println("encode: " + msg.lines().findFirst().orElse(msg));
+            return fail(err, e, Failures.FAILED);
         }
+    }
+
+    private static int fail(PrintWriter err, Exception e, int code) {
+        String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        err.println(Failures.noteError("encode: " + msg.lines().findFirst().orElse(msg)));
         err.flush();
-        return 1;
+        return code;
     }
 
     /** Validates everything, then encodes into a temporary file that is renamed over {@code output}. */
@@ -119,7 +126,14 @@ public final class Encode implements Callable<Integer> {
         List<Line> lines = readLines(input, pairs);
 
         if (!Files.exists(backbone)) throw new EncodeException(backbone + ": backbone not found");
-        Backbone bb = BackboneLoader.load(backbone);
+        Backbone bb;
+        try {
+            bb = BackboneLoader.load(backbone);
+        } catch (CheckpointException e) {
+            throw new EncodeException(e.getMessage()); // names the file (and tensor)
+        } catch (IOException | RuntimeException e) {
+            throw new EncodeException(backbone + ": cannot load the backbone: " + e.getMessage());
+        }
         BertConfig c = bb.config();
         int modelMax = Math.min(512, c.maxPositions() - c.positionOffset());
         int max = maxLength == null ? modelMax : maxLength;
@@ -246,6 +260,6 @@ public final class Encode implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Encode()).execute(args));
+        AdaMix.end(new CommandLine(new Encode()).execute(args));
     }
 }

@@ -7,6 +7,8 @@ import org.adamix.jobs.spark.ModelSpec;
 import org.adamix.jobs.train.Weights;
 import org.adamix.jobs.train.WorkerRound;
 import org.adamix.model.AdaMixModel;
+import org.adamix.model.HeadConfig;
+import org.adamix.model.checkpoint.CheckpointException;
 import org.adamix.model.checkpoint.Backbone;
 import org.adamix.model.io.AdapterCheckpoint;
 import org.apache.hadoop.conf.Configuration;
@@ -42,12 +44,21 @@ public record TrainedModel(Path runDir, Path checkpointDir, AdaMixModel model, L
                     + AdapterCheckpoint.CONFIG + ")");
         }
         java.nio.file.Path tmp = Files.createTempDirectory("adamix-model-");
+        java.nio.file.Path local = null;
         try {
-            java.nio.file.Path local = FsPaths.copyToLocal(ckpt, tmp, conf);
+            local = FsPaths.copyToLocal(ckpt, tmp, conf);
             AdapterCheckpoint.Config c = AdapterCheckpoint.readConfig(local);
             AdaMixModel m = AdapterCheckpoint.load(local, backbone);
             LabelList labels = c.labels() == null ? null : LabelList.of(c.labels());
+            HeadConfig head = m.head();
+            if (labels != null && (head.regression() || labels.size() != head.numLabels()))
+                throw new JobInputException(new Path(ckpt, AdapterCheckpoint.CONFIG) + ": " + labels.size() + " labels " + labels.labels()
+                        + " but the head has " + (head.regression() ? "one regression output" : head.numLabels() + " classes"));
             return new TrainedModel(run, ckpt, m, labels);
+        } catch (CheckpointException e) {
+            // the message names the local copy: name the checkpoint the user gave instead
+            String m = local == null ? e.getMessage() : e.getMessage().replace(local.toString(), ckpt.toString());
+            throw new JobInputException(m, e);
         } finally {
             FsPaths.deleteLocal(tmp);
         }

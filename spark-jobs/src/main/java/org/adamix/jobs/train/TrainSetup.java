@@ -9,6 +9,7 @@ import org.adamix.jobs.data.DataPreview;
 import org.adamix.jobs.data.ShardedData;
 import org.adamix.jobs.spark.BackboneSource;
 import org.adamix.jobs.spark.FsPaths;
+import org.adamix.jobs.spark.HadoopConf;
 import org.adamix.jobs.spark.JobInputException;
 import org.adamix.jobs.spark.ModelSpec;
 import org.adamix.model.AdaMixModel;
@@ -68,7 +69,7 @@ public final class TrainSetup implements AutoCloseable {
     }
 
     public static TrainSetup prepare(TrainCommand c) throws IOException {
-        return prepare(c, new Configuration());
+        return prepare(c, HadoopConf.driver());
     }
 
     public static TrainSetup prepare(TrainCommand c, Configuration conf) throws IOException {

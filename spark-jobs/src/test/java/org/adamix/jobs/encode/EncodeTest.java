@@ -140,7 +140,7 @@ class EncodeTest {
     }
 
     @Test
-    void badInputFailsWithOneLineNamingFileAndLineAndWritesNothing(@TempDir Path tmp) throws Exception {
+    void badInputExitsTwoWithOneLineNamingFileAndLineAndWritesNothing(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("out.jsonl");
         Files.writeString(out, "previous\n");
         String[][] cases = {
@@ -156,20 +156,31 @@ class EncodeTest {
             List<String> args = new ArrayList<>(List.of("encode", "--backbone", miniLm.toString(), "--input", in.toString(), "--output", out.toString()));
             if (!c[2].isEmpty()) args.add(c[2]);
             Run r = run(args.toArray(String[]::new));
-            assertEquals(1, r.exit(), c[0]);
+            assertEquals(2, r.exit(), c[0]);
             assertTrue(r.err().startsWith("encode: " + in + c[3]), c[0] + ": " + r.err());
             assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
             assertEquals("previous\n", Files.readString(out), "output must be untouched");
         }
         Files.write(tmp.resolve("latin1.txt"), new byte[] {'o', 'k', '\n', 'c', 'a', 'f', (byte) 0xE9, '\n'});
         Run bad = run("encode", "--backbone", miniLm.toString(), "--input", tmp.resolve("latin1.txt").toString(), "--output", out.toString());
-        assertEquals(1, bad.exit());
+        assertEquals(2, bad.exit());
         assertEquals("encode: " + tmp.resolve("latin1.txt") + ":2: not valid UTF-8", bad.err().strip());
 
         Run missing = run("encode", "--backbone", miniLm.toString(), "--input", tmp.resolve("nope.txt").toString(), "--output", out.toString());
-        assertEquals(1, missing.exit());
+        assertEquals(2, missing.exit());
         assertEquals("encode: " + tmp.resolve("nope.txt") + ": input file not found", missing.err().strip());
         assertEquals("previous\n", Files.readString(out));
+
+        Path ok = write(tmp, "ok.txt", "fine\n");
+        Run tooLong = run("encode", "--backbone", miniLm.toString(), "--input", ok.toString(), "--output", out.toString(),
+                "--max-length", "100000");
+        assertEquals(2, tooLong.exit());
+        assertEquals(1, tooLong.err().strip().lines().count(), tooLong.err());
+        assertTrue(tooLong.err().startsWith("encode: --max-length 100000 exceeds"), tooLong.err());
+        assertEquals("previous\n", Files.readString(out));
+        List<String> files = new ArrayList<>(List.of("out.jsonl", "latin1.txt", "ok.txt"));
+        for (String[] c : cases) files.add(c[0]);
+        assertNoLeftovers(tmp, files.toArray(String[]::new));
     }
 
     @Test
@@ -184,14 +195,14 @@ class EncodeTest {
         byte[] bytes = Files.readAllBytes(w);
         Files.write(w, Arrays.copyOf(bytes, bytes.length / 2));
         Run r = run("encode", "--backbone", hf.toString(), "--input", in.toString(), "--output", out.toString());
-        assertEquals(1, r.exit());
+        assertEquals(2, r.exit());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(r.err().startsWith("encode: " + w), r.err());
         assertFalse(Files.exists(out));
 
         Path empty = Files.createDirectory(tmp.resolve("empty"));
         Run none = run("encode", "--backbone", empty.toString(), "--input", in.toString(), "--output", out.toString());
-        assertEquals(1, none.exit());
+        assertEquals(2, none.exit());
         assertTrue(none.err().startsWith("encode: " + empty + ": no backbone found"), none.err());
         assertNoLeftovers(tmp, "t.txt", "broken", "empty");
     }
