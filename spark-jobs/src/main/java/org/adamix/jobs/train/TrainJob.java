@@ -201,7 +201,11 @@ public final class TrainJob {
     }
 
     public static Map<String, Double> score(List<Prediction> ps, ModelSpec spec) {
-        if (spec.head().regression()) {
+        return score(ps, spec.head());
+    }
+
+    public static Map<String, Double> score(List<Prediction> ps, org.adamix.model.HeadConfig head) {
+        if (head.regression()) {
             double[] pred = new double[ps.size()], truth = new double[ps.size()];
             for (int i = 0; i < ps.size(); i++) {
                 pred[i] = ps.get(i).outputs()[0];
@@ -209,7 +213,7 @@ public final class TrainJob {
             }
             return Scores.regression(pred, truth);
         }
-        return Scores.classification(Scores.confusion(ps, spec.head().numLabels()));
+        return Scores.classification(Scores.confusion(ps, head.numLabels()));
     }
 
     private void finish(AdaMixModel driverModel, Weights weights, MetricsLog metrics, RoundPlan plan, int workers,
