@@ -198,6 +198,10 @@ public final class TrainSetup implements AutoCloseable {
         return n;
     }
 
+    public TrainCommand command() { return cmd; }
+
+    public Configuration conf() { return conf; }
+
     public BackboneSource backbone() { return backbone; }
 
     /** The dataset spec of every split (labels fixed from the training data). */
