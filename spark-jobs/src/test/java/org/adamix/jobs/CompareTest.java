@@ -99,6 +99,7 @@ class CompareTest {
         assertTrue(mixture.get("merged_parameters").asLong() < mixture.get("trainable_parameters").asLong(),
                 "merging leaves one adapter of the mixture: " + mixture);
 
+        System.out.print(Files.readString(out.resolve("compare.md")));
         int rows = 0;
         for (String line : Files.readAllLines(out.resolve("compare.md"))) {
             Matcher m = ROW.matcher(line);

@@ -24,7 +24,6 @@ public final class ComparePlot {
             data.add(finite(st.mean()), finite(st.std()), split + " " + s.metric(), r.method());
         }
         NumberAxis axis = new NumberAxis(split + " " + s.metric() + " (mean ± std over seeds)");
-        axis.setAutoRangeIncludesZero(false);
         CategoryPlot plot = new CategoryPlot(data, new CategoryAxis("method"), axis, new StatisticalBarRenderer());
         JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, false);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
