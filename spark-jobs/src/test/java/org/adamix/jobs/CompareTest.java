@@ -172,6 +172,32 @@ class CompareTest {
         }
     }
 
+    /** --task regression: runs are scored and chosen by Pearson correlation. */
+    @Test
+    void regressionUsesPearson() throws Exception {
+        Path r = tmp.resolve("regression");
+        Path rTrain = TinyFixture.data(r.resolve("train.jsonl"), "train-", 32, 1, true);
+        Path rDev = TinyFixture.data(r.resolve("dev.jsonl"), "dev-", 16, 2, true);
+        Path out = r.resolve("out");
+        compare("--backbone", backbone.toString(), "--train", rTrain.toString(), "--dev", rDev.toString(), "--task", "regression",
+                "--methods", "adamix-lora", "--seeds", "1", "--epochs", "1", "--batch-size", "8", "--max-length", "16", "--rank", "4",
+                "--experts", "2", "--output", out.toString());
+        JsonNode json = JSON.readTree(out.resolve("compare.json").toFile());
+        assertEquals("pearson", json.get("metric").asText());
+        assertTrue(json.get("runs").get(0).get("dev").has("pearson"), json.toString());
+        assertTrue(json.get("runs").get(0).get("test").isNull(), "no test set");
+        assertTrue(Files.readString(out.resolve("compare.md")).contains("| method | best lr | dev pearson | trainable params |"));
+        assertTrue(Files.exists(out.resolve("compare.png")));
+    }
+
+    /** compare is a subcommand of the job jar's main class. */
+    @Test
+    void mainClassListsCompare() {
+        TestData.Run r = TestData.run(new AdaMix(), "compare", "--help");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("--methods") && r.out().contains("--seeds"), r.out());
+    }
+
     /** A dry run checks the inputs and prints the grid, writing nothing. */
     @Test
     void dryRunPrintsTheGrid() {

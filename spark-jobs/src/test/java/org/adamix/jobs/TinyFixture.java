@@ -35,6 +35,11 @@ final class TinyFixture {
 
     /** {@code n} rows {"id", "text", "label": pos|neg}; the label's words outnumber the other's. */
     static Path data(Path file, String prefix, int n, long seed) throws IOException {
+        return data(file, prefix, n, seed, false);
+    }
+
+    /** With {@code regression} the label is the number of positive words. */
+    static Path data(Path file, String prefix, int n, long seed, boolean regression) throws IOException {
         SplittableRandom r = new SplittableRandom(seed);
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -45,8 +50,9 @@ final class TinyFixture {
                 List<String> from = k < 4 ? (pos ? POSITIVE : NEGATIVE) : k < 5 ? (pos ? NEGATIVE : POSITIVE) : NEUTRAL;
                 words.add(from.get(r.nextInt(from.size())));
             }
-            lines.add(String.format("{\"id\": \"%s%03d\", \"text\": \"%s\", \"label\": \"%s\"}", prefix, i, String.join(" ", words),
-                    pos ? "pos" : "neg"));
+            String label = pos ? "\"pos\"" : "\"neg\"";
+            if (regression) label = Long.toString(words.stream().filter(POSITIVE::contains).count());
+            lines.add(String.format("{\"id\": \"%s%03d\", \"text\": \"%s\", \"label\": %s}", prefix, i, String.join(" ", words), label));
         }
         Files.createDirectories(file.getParent());
         Files.write(file, lines);

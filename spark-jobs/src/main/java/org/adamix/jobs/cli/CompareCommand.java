@@ -94,6 +94,7 @@ public final class CompareCommand implements Callable<Integer> {
                     DataPreview.check(setup.dataSpec(), conf, testFiles, setup.backbone().tokenizer(), base.maxLength, 200);
                 }
                 CompareJob job = new CompareJob(setup, ms, seedList, lrList, testFiles);
+                job.checkOutput();
                 if (base.dryRun) {
                     System.out.println(job.describe());
                     System.out.println("dry run: everything checked, nothing trained, nothing written");

@@ -99,8 +99,12 @@ public final class CompareJob {
         }
     }
 
-    /** Refuses an output this comparison must not write into; nothing is written here. */
-    void checkOutput(ObjectNode arguments) throws IOException {
+    /** Refuses an output this comparison must not write into (before Spark starts); nothing is written here. */
+    public void checkOutput() throws IOException {
+        checkOutput(arguments());
+    }
+
+    private void checkOutput(ObjectNode arguments) throws IOException {
         Path out = setup.output();
         Configuration conf = setup.conf();
         if (FsPaths.absentOrEmpty(out, conf)) return;
