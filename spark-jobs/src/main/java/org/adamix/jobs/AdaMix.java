@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "adamix", mixinStandardHelpOptions = true, version = "adamix 0.1.0",
         description = "Parameter-efficient fine-tuning with AdaMix on Spark.",
-        subcommands = {Bench.class, org.adamix.jobs.encode.Encode.class, org.adamix.jobs.cli.TrainCommand.class, org.adamix.jobs.cli.MergeCommand.class,
+        subcommands = {Bench.class, org.adamix.jobs.encode.Encode.class, org.adamix.jobs.cli.TrainCommand.class, org.adamix.jobs.cli.CompareCommand.class,
+                org.adamix.jobs.cli.MergeCommand.class,
                 org.adamix.jobs.cli.EvaluateCommand.class, org.adamix.jobs.cli.PredictCommand.class,
                 org.adamix.jobs.bench.SparkBench.class, CommandLine.HelpCommand.class})
 public final class AdaMix implements Runnable {

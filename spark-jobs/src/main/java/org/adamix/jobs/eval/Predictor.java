@@ -33,22 +33,27 @@ public final class Predictor implements Serializable {
     }
 
     public List<Prediction> run(Iterator<TokenizedExample> examples, Weights weights, ShippedBackbone backbone) {
-        List<Prediction> out = new ArrayList<>();
         try (ExecutorModels.Lease lease = ExecutorModels.borrow(backbone, spec)) {
             AdaMixModel m = lease.model();
             WorkerRound.load(m, weights);
             m.setEvaluationRouting(routing); // pooled models are shared: every task sets its own
-            List<TokenizedExample> batch = new ArrayList<>(batchSize);
-            while (examples.hasNext()) {
-                batch.add(examples.next());
-                if (batch.size() == batchSize || !examples.hasNext()) {
-                    INDArray logits = m.predict(BatchMaker.of(batch, spec.head(), false));
-                    for (int i = 0; i < batch.size(); i++) {
-                        TokenizedExample e = batch.get(i);
-                        out.add(new Prediction(e.id(), logits.getRow(i).dup().data().asFloat(), e.label()));
-                    }
-                    batch.clear();
+            return predict(m, examples, batchSize);
+        }
+    }
+
+    /** Evaluation-mode outputs of a model, batch by batch, in the examples' order. */
+    public static List<Prediction> predict(AdaMixModel m, Iterator<TokenizedExample> examples, int batchSize) {
+        List<Prediction> out = new ArrayList<>();
+        List<TokenizedExample> batch = new ArrayList<>(batchSize);
+        while (examples.hasNext()) {
+            batch.add(examples.next());
+            if (batch.size() == batchSize || !examples.hasNext()) {
+                INDArray logits = m.predict(BatchMaker.of(batch, m.head(), false));
+                for (int i = 0; i < batch.size(); i++) {
+                    TokenizedExample e = batch.get(i);
+                    out.add(new Prediction(e.id(), logits.getRow(i).dup().data().asFloat(), e.label()));
                 }
+                batch.clear();
             }
         }
         return out;

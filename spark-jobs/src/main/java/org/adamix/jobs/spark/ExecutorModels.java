@@ -64,6 +64,16 @@ public final class ExecutorModels {
         return new Lease(key, m);
     }
 
+    /**
+     * A model of its own for this task, not pooled: when every task has a different spec (compare's runs),
+     * a pool would only keep models nobody borrows again.
+     */
+    public static AdaMixModel buildForTask(ShippedBackbone shipped, ModelSpec spec) {
+        limitThreadsToTask();
+        MODELS_BUILT.incrementAndGet();
+        return spec.build(backbone(shipped));
+    }
+
     public static int backbonesBuilt() {
         return BACKBONES_BUILT.get();
     }

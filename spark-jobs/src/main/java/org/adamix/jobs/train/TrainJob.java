@@ -208,8 +208,13 @@ public final class TrainJob {
     }
 
     public static Map<String, Double> score(List<Prediction> ps, ModelSpec spec) {
+        return score(ps, spec.head());
+    }
+
+    /** Dev/test metrics of predictions, with the mean task loss ("loss"). */
+    public static Map<String, Double> score(List<Prediction> ps, org.adamix.model.HeadConfig head) {
         Map<String, Double> m;
-        if (spec.head().regression()) {
+        if (head.regression()) {
             double[] pred = new double[ps.size()], truth = new double[ps.size()];
             for (int i = 0; i < ps.size(); i++) {
                 pred[i] = ps.get(i).outputs()[0];
@@ -217,9 +222,9 @@ public final class TrainJob {
             }
             m = Scores.regression(pred, truth);
         } else {
-            m = Scores.classification(Scores.confusion(ps, spec.head().numLabels()));
+            m = Scores.classification(Scores.confusion(ps, head.numLabels()));
         }
-        m.put("loss", Scores.meanLoss(ps, spec.head().regression()));
+        m.put("loss", Scores.meanLoss(ps, head.regression()));
         return m;
     }
 

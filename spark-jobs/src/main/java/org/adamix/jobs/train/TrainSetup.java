@@ -73,6 +73,34 @@ public final class TrainSetup implements AutoCloseable {
     }
 
     public static TrainSetup prepare(TrainCommand c, Configuration conf) throws IOException {
+        checkOptions(c);
+        AdaptationConfig adaptation = adaptation(c, c.method);
+        Path output = new Path(c.output);
+        FileSystem outFs = output.getFileSystem(conf);
+        output = outFs.makeQualified(output);
+        boolean resuming = false;
+        if (!FsPaths.absentOrEmpty(output, conf)) {
+            boolean hasRun = outFs.exists(new Path(output, Checkpoints.DIR)) || outFs.exists(new Path(output, TrainJob.SUCCESS));
+            if (!c.resume)
+                throw new JobInputException("output " + output + " is not empty: pass --resume to continue the run in it, or choose another --output");
+            if (!hasRun) throw new JobInputException("--resume: output " + output + " holds no AdaMix run (no checkpoints/)");
+            resuming = true;
+        }
+        return load(c, conf, output, adaptation, resuming);
+    }
+
+    /**
+     * Every check of {@link #prepare} but the output's (a job that owns its output, such as compare, checks
+     * that itself); the model is built for {@code --method}.
+     */
+    public static TrainSetup prepareInputs(TrainCommand c, Configuration conf) throws IOException {
+        checkOptions(c);
+        AdaptationConfig adaptation = adaptation(c, c.method);
+        Path output = new Path(c.output);
+        return load(c, conf, output.getFileSystem(conf).makeQualified(output), adaptation, false);
+    }
+
+    static void checkOptions(TrainCommand c) {
         require(c.epochs >= 1, "--epochs must be >= 1, got " + c.epochs);
         require(c.batchSize >= 1, "--batch-size must be >= 1, got " + c.batchSize);
         require(c.localSteps >= 1, "--local-steps must be >= 1, got " + c.localSteps);
@@ -85,10 +113,14 @@ public final class TrainSetup implements AutoCloseable {
         require(c.keepCheckpoints >= 1, "--keep-checkpoints must be >= 1, got " + c.keepCheckpoints);
         require(c.maxRounds == null || c.maxRounds >= 1, "--max-rounds must be >= 1, got " + c.maxRounds);
         require(List.of("up", "down", "none").contains(c.share), "--share must be up, down or none, got '" + c.share + "'");
+    }
+
+    /** The adaptation of {@code method} with the command's --rank, --experts, --share and --consistency-weight. */
+    public static AdaptationConfig adaptation(TrainCommand c, String methodId) {
         Method method;
         AdaptationConfig adaptation;
         try {
-            method = Method.of(c.method);
+            method = Method.of(methodId);
             adaptation = AdaptationConfig.of(method, c.rank).withExperts(c.experts)
                     .withSharing(c.share.equals("down"), c.share.equals("up")).withConsistencyWeight(c.consistencyWeight)
                     .withConsistency(ConsistencyLoss.Form.of(c.consistency))
@@ -98,26 +130,22 @@ public final class TrainSetup implements AutoCloseable {
         }
         require(c.loraAlpha == null || c.loraAlpha > 0, "--lora-alpha must be > 0, got " + c.loraAlpha);
         require(c.maxGradNorm >= 0, "--max-grad-norm must be >= 0 (0 = no clipping), got " + c.maxGradNorm);
-        HeadConfig.Pooling pooling;
+        pooling(c);
+        require(method != Method.NONE, "--method none trains nothing");
+        return adaptation;
+    }
+
+    /** --head, checked. */
+    public static HeadConfig.Pooling pooling(TrainCommand c) {
         try {
-            pooling = HeadConfig.Pooling.of(c.head);
+            return HeadConfig.Pooling.of(c.head);
         } catch (IllegalArgumentException e) {
             throw new JobInputException("--head: " + e.getMessage());
         }
-        require(method != Method.NONE, "--method none trains nothing");
+    }
 
-        Path output = new Path(c.output);
-        FileSystem outFs = output.getFileSystem(conf);
-        output = outFs.makeQualified(output);
-        boolean resuming = false;
-        if (!FsPaths.absentOrEmpty(output, conf)) {
-            boolean hasRun = outFs.exists(new Path(output, Checkpoints.DIR)) || outFs.exists(new Path(output, TrainJob.SUCCESS));
-            if (!c.resume)
-                throw new JobInputException("output " + output + " is not empty: pass --resume to continue the run in it, or choose another --output");
-            if (!hasRun) throw new JobInputException("--resume: output " + output + " holds no AdaMix run (no checkpoints/)");
-            resuming = true;
-        }
-
+    private static TrainSetup load(TrainCommand c, Configuration conf, Path output, AdaptationConfig adaptation, boolean resuming)
+            throws IOException {
         BackboneSource bb = BackboneSource.open(c.backbone, conf);
         try {
             BertConfig bert = bb.backbone().config();
@@ -134,6 +162,7 @@ public final class TrainSetup implements AutoCloseable {
             List<String> devFiles = c.dev == null ? List.of() : ShardedData.listFiles(spec, conf, c.dev);
             LabelList labels = null;
             HeadConfig head;
+            HeadConfig.Pooling pooling = pooling(c);
             if (c.data.regression()) {
                 head = HeadConfig.regressionHead().withPooling(pooling);
             } else {
@@ -154,7 +183,8 @@ public final class TrainSetup implements AutoCloseable {
         }
     }
 
-    static OptimizerConfig optimizer(TrainCommand c, long totalSteps) {
+    /** AdamW with the command's --lr, --weight-decay and --warmup over {@code totalSteps}. */
+    public static OptimizerConfig optimizer(TrainCommand c, long totalSteps) {
         return new OptimizerConfig(c.lr, c.weightDecay, c.warmup, totalSteps, 0.9, 0.999, 1e-8, c.maxGradNorm);
     }
 
@@ -163,7 +193,7 @@ public final class TrainSetup implements AutoCloseable {
     }
 
     /** What must not change between a run and its resumption. */
-    ObjectNode runIdentity(int workers) {
+    public ObjectNode runIdentity(int workers) {
         ObjectNode n = MetricsLog.JSON.createObjectNode();
         n.put("backbone_checksum", backbone.backbone().checksum());
         n.put("method", adaptation.method().id);
@@ -189,6 +219,25 @@ public final class TrainSetup implements AutoCloseable {
         n.putPOJO("dataset", trainSpec.toOptions());
         return n;
     }
+
+    public TrainCommand command() { return cmd; }
+
+    public Configuration conf() { return conf; }
+
+    public BackboneSource backbone() { return backbone; }
+
+    /** The dataset spec of every split (labels fixed from the training data). */
+    public DatasetSpec dataSpec() { return trainSpec; }
+
+    public LabelList labels() { return labels; }
+
+    public List<String> trainFiles() { return trainFiles; }
+
+    public List<String> devFiles() { return devFiles; }
+
+    public HeadConfig head() { return head; }
+
+    public Path output() { return output; }
 
     public String describe() {
         return String.format("backbone %s (%s, %d layers, hidden %d), method %s, trainable %,d of %,d parameters, "

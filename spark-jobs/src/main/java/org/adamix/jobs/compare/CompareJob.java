@@ -1,0 +1,226 @@
+package org.adamix.jobs.compare;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.adamix.jobs.spark.ExecutorModels;
+import org.adamix.jobs.spark.FsPaths;
+import org.adamix.jobs.spark.HadoopConf;
+import org.adamix.jobs.spark.Sessions;
+import org.adamix.jobs.spark.ShippedBackbone;
+import org.adamix.jobs.train.TrainSetup;
+import org.adamix.model.AdaptationConfig;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The driver of {@code adamix compare}: checks the output, reads and tokenizes the data once, broadcasts
+ * it with the backbone, and runs every unfinished configuration of the grid as one Spark task (one
+ * partition each, so N executors train N configurations at once). Then it writes compare.json,
+ * compare.md and compare.png, and {@code _SUCCESS} last.
+ */
+public final class CompareJob {
+    private static final Logger LOG = LoggerFactory.getLogger(CompareJob.class);
+    public static final String SUCCESS = "_SUCCESS";
+    /** The settings and grid of the comparison in an output, written before the first run. */
+    public static final String ARGUMENTS = "arguments.json";
+
+    private final TrainSetup setup;
+    private final List<String> methods;
+    private final List<Long> seeds;
+    private final List<Double> lrs;
+    private final List<String> testFiles;
+
+    /** What a comparison ended with; {@code ranNow} names the runs this invocation trained (the others were finished before). */
+    public record Result(List<RunResult> runs, List<String> ranNow, Summary summary, Path output) {
+        public String summaryLine() {
+            StringBuilder b = new StringBuilder(String.format("compared %d runs (%d trained now) -> %s;", runs.size(), ranNow.size(), output));
+            for (Summary.MethodRow r : summary.methods())
+                b.append(' ').append(r.method()).append(" ").append(CompareTable.stat(summary.hasTest() ? r.test() : r.dev())).append(';');
+            return b.toString();
+        }
+    }
+
+    public CompareJob(TrainSetup setup, List<String> methods, List<Long> seeds, List<Double> lrs, List<String> testFiles) {
+        this.setup = setup;
+        this.methods = List.copyOf(methods);
+        this.seeds = List.copyOf(seeds);
+        this.lrs = List.copyOf(lrs);
+        this.testFiles = List.copyOf(testFiles);
+    }
+
+    /** Method-major, then lr, then seed: the order of compare.json. */
+    public List<RunConfig> grid() {
+        List<RunConfig> g = new ArrayList<>();
+        for (String m : methods) for (double lr : lrs) for (long s : seeds) g.add(new RunConfig(m, s, lr));
+        return g;
+    }
+
+    public String metric() {
+        return setup.head().regression() ? "pearson" : "accuracy";
+    }
+
+    public String describe() {
+        return String.format("compare: %d configurations (%d methods %s × %d seeds %s × %d lr %s), metric %s, test %d file(s); %s",
+                grid().size(), methods.size(), methods, seeds.size(), seeds, lrs.size(), lrs, metric(), testFiles.size(), setup.describe());
+    }
+
+    /**
+     * What must match for an output to be continued: everything but the grid. A finished output
+     * ({@code _SUCCESS}) must match in the grid too.
+     */
+    ObjectNode arguments() {
+        ObjectNode settings = setup.runIdentity(1);
+        for (String k : List.of("method", "lr", "seed", "local_steps", "workers")) settings.remove(k);
+        settings.putPOJO("dev_files", setup.devFiles());
+        settings.putPOJO("test_files", testFiles);
+        ObjectNode grid = RunResult.JSON.createObjectNode();
+        grid.putPOJO("methods", methods);
+        grid.putPOJO("seeds", seeds);
+        grid.putPOJO("lrs", lrs);
+        ObjectNode n = RunResult.JSON.createObjectNode();
+        n.set("settings", settings);
+        n.set("grid", grid);
+        try {
+            return (ObjectNode) RunResult.JSON.readTree(n.toString()); // plain JSON values, comparable with a file's
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Refuses an output this comparison must not write into (before Spark starts); nothing is written here. */
+    public void checkOutput() throws IOException {
+        checkOutput(arguments());
+    }
+
+    private void checkOutput(ObjectNode arguments) throws IOException {
+        Path out = setup.output();
+        Configuration conf = setup.conf();
+        if (FsPaths.absentOrEmpty(out, conf)) return;
+        FileSystem fs = FsPaths.fs(out, conf);
+        Path args = new Path(out, ARGUMENTS);
+        if (!fs.exists(args))
+            throw new org.adamix.jobs.spark.JobInputException("output " + out + " is not empty and holds no comparison (no "
+                    + ARGUMENTS + "): choose another --output");
+        JsonNode previous = RunResult.JSON.readTree(FsPaths.read(args, conf));
+        String diff = firstDifference(arguments.get("settings"), previous.get("settings"));
+        if (diff != null)
+            throw new org.adamix.jobs.spark.JobInputException("output " + out + " holds a comparison with other settings ("
+                    + diff + "): rerun with its arguments to continue it, or choose another --output");
+        if (fs.exists(new Path(out, SUCCESS))) {
+            diff = firstDifference(arguments.get("grid"), previous.get("grid"));
+            if (diff != null)
+                throw new org.adamix.jobs.spark.JobInputException("output " + out + " holds a finished comparison of other arguments ("
+                        + diff + "): choose another --output");
+        }
+    }
+
+    /** "key: now X, was Y" for the first differing field, or null when equal. */
+    static String firstDifference(JsonNode now, JsonNode was) {
+        if (now.equals(was)) return null;
+        for (var it = now.fields(); it.hasNext(); ) {
+            var e = it.next();
+            JsonNode w = was == null ? null : was.get(e.getKey());
+            if (!e.getValue().equals(w)) return e.getKey() + ": now " + e.getValue() + ", was " + w;
+        }
+        return "fields differ";
+    }
+
+    public Result run(Sessions session) throws IOException {
+        ObjectNode arguments = arguments();
+        checkOutput(arguments);
+        JavaSparkContext sc = session.sc();
+        Configuration conf = setup.conf();
+        Path out = setup.output();
+        int maxLength = setup.command().maxLength;
+        var tokenizer = setup.backbone().tokenizer();
+        CompareData data = new CompareData(
+                CompareData.read(setup.dataSpec(), conf, setup.trainFiles(), tokenizer, maxLength),
+                CompareData.read(setup.dataSpec(), conf, setup.devFiles(), tokenizer, maxLength),
+                CompareData.read(setup.dataSpec(), conf, testFiles, tokenizer, maxLength));
+
+        HadoopConf hconf = new HadoopConf(sc.hadoopConfiguration());
+        RunFiles files = new RunFiles(out, hconf);
+        List<RunConfig> grid = grid();
+        Map<RunConfig, RunResult> done = new LinkedHashMap<>();
+        for (RunConfig c : grid) {
+            RunResult r = files.load(c);
+            if (r != null) done.put(c, r);
+        }
+        List<RunConfig> todo = grid.stream().filter(c -> !done.containsKey(c)).toList();
+        FsPaths.fs(out, conf).mkdirs(out);
+        FsPaths.writeAtomically(new Path(out, ARGUMENTS), arguments.toPrettyString() + "\n", conf);
+        LOG.info("{} configurations, {} finished before, {} to train; {} train / {} dev / {} test examples", grid.size(), done.size(),
+                todo.size(), data.train().size(), data.dev().size(), data.test().size());
+
+        List<String> ranNow = new ArrayList<>();
+        if (!todo.isEmpty()) {
+            if (session.localMode()) ExecutorModels.register(setup.backbone().backbone());
+            Broadcast<ShippedBackbone> shipped = sc.broadcast(ShippedBackbone.of(setup.backbone().backbone(), setup.backbone().tokenizerFiles()));
+            Broadcast<CompareData> shippedData = sc.broadcast(data);
+            SingleRun run = singleRun();
+            sc.setJobDescription("compare: " + todo.size() + " training runs, one per task");
+            List<RunResult> results = sc.parallelize(todo, todo.size()).map(c -> {
+                RunResult r = run.run(c, shippedData.value(), shipped.value());
+                files.save(r); // at once: an interrupted comparison keeps every finished run
+                return r;
+            }).collect();
+            for (RunResult r : results) {
+                done.put(r.config(), r);
+                ranNow.add(r.config().name());
+            }
+            shippedData.destroy();
+            shipped.destroy();
+        }
+        List<RunResult> runs = grid.stream().map(done::get).toList();
+        Summary summary = Summary.of(methods, lrs, runs, metric(), data.hasTest());
+        publish(out, conf, arguments, runs, summary);
+        return new Result(runs, ranNow, summary, out);
+    }
+
+    private SingleRun singleRun() {
+        Map<String, AdaptationConfig> adaptations = new LinkedHashMap<>();
+        for (String m : methods) adaptations.put(m, TrainSetup.adaptation(setup.command(), m));
+        return new SingleRun(adaptations, setup.head(), TrainSetup.optimizer(setup.command(), 1), setup.command().epochs,
+                setup.command().batchSize, metric());
+    }
+
+    private void publish(Path out, Configuration conf, ObjectNode arguments, List<RunResult> runs, Summary s) throws IOException {
+        String title = "AdaMix compare on " + setup.backbone().backbone().name();
+        ObjectNode n = RunResult.JSON.createObjectNode();
+        n.set("arguments", arguments);
+        n.put("metric", s.metric());
+        ArrayNode summary = n.putArray("summary");
+        for (Summary.MethodRow r : s.methods()) {
+            ObjectNode row = summary.addObject();
+            row.put("method", r.method());
+            row.put("best_lr", r.bestLr());
+            putStat(row, "dev", r.dev());
+            if (s.hasTest()) putStat(row, "test", r.test());
+            row.put("trainable_parameters", r.trainableParameters());
+            row.put("merged_parameters", r.mergedParameters());
+        }
+        ArrayNode rs = n.putArray("runs");
+        for (RunResult r : runs) rs.add(r.toJson());
+        FsPaths.writeAtomically(new Path(out, "compare.json"), n.toPrettyString() + "\n", conf);
+        FsPaths.writeAtomically(new Path(out, "compare.md"), CompareTable.markdown(s, title), conf);
+        FsPaths.writeAtomically(new Path(out, "compare.png"), ComparePlot.png(s, title), conf);
+        FsPaths.writeAtomically(new Path(out, SUCCESS), new byte[0], conf);
+    }
+
+    private static void putStat(ObjectNode row, String split, Summary.Stat st) {
+        RunResult.put(row, split + "_mean", st.mean());
+        RunResult.put(row, split + "_std", st.std());
+    }
+}
