@@ -104,6 +104,13 @@ class BadInputTest {
                 out, "--share");
         assertOneLineFailure(train(out, "--backbone", TestData.minilm().toString(), "--train", data.toString(), "--max-length", "100000"),
                 out, "--max-length");
+        String[][] recipe = {{"--head", "first", "--head"}, {"--consistency", "kl", "--consistency"},
+                {"--lora-dropout", "1.5", "LoRA dropout"}, {"--max-grad-norm", "-1", "--max-grad-norm"},
+                {"--select-by", "pearson", "--select-by pearson"}, {"--select-by", "bleu", "--select-by bleu"},
+                {"--lora-alpha", "0", "--lora-alpha"}};
+        for (String[] c : recipe)
+            assertOneLineFailure(train(out, "--backbone", TestData.minilm().toString(), "--train", data.toString(), "--dev", data.toString(),
+                    "--method", c[0].startsWith("--lora") ? "lora" : "adamix-adapter", c[0], c[1]), out, c[2]);
     }
 
     @Test

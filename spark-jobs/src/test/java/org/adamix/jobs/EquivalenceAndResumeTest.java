@@ -56,7 +56,7 @@ class EquivalenceAndResumeTest {
     static String[] args(Path out, int workers, int localSteps, String... more) {
         List<String> a = new ArrayList<>(List.of("--backbone", TestData.minilm().toString(), "--train", train.toString(),
                 "--labels", "neg,pos", "--method", "adamix-adapter", "--rank", "4", "--experts", "2", "--batch-size", "4",
-                "--epochs", "2", "--lr", "1e-3", "--max-length", "24", "--seed", "7", "--workers", "" + workers,
+                "--epochs", "2", "--lr", "1e-3", "--max-length", "24", "--seed", "7", "--workers", "" + workers, "--head", "mean",
                 "--local-steps", "" + localSteps, "--output", out.toString()));
         a.addAll(List.of(more));
         return a.toArray(String[]::new);
@@ -81,7 +81,7 @@ class EquivalenceAndResumeTest {
             }
             all.sort(Comparator.comparing(TokenizedExample::id));
             int stepsPerEpoch = (all.size() + 3) / 4;
-            HeadConfig head = HeadConfig.classification(2);
+            HeadConfig head = HeadConfig.classification(2).withPooling(HeadConfig.Pooling.MEAN);
             AdaMixModel m = AdaMixModel.build(bb.backbone(), AdaptationConfig.of(Method.ADAMIX_ADAPTER, 4).withExperts(2)
                             .withSharing(false, true).withConsistencyWeight(1.0), head,
                     new OptimizerConfig(1e-3, 0.1, 0.06, 2L * stepsPerEpoch, 0.9, 0.999, 1e-8, 1.0), 7);

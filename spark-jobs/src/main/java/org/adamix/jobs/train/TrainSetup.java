@@ -171,6 +171,7 @@ public final class TrainSetup implements AutoCloseable {
                 spec = spec.withLabels(labels);
                 head = HeadConfig.classification(labels.size()).withPooling(pooling);
             }
+            BestRound.of(c.selectBy, head.regression(), !devFiles.isEmpty()); // --select-by checked before any work
             DataPreview.check(spec, conf, trainFiles, bb.tokenizer(), c.maxLength, PREVIEW_ROWS);
             if (!devFiles.isEmpty()) DataPreview.check(spec, conf, devFiles, bb.tokenizer(), c.maxLength, PREVIEW_ROWS);
             AdaMixModel probe = AdaMixModel.build(bb.backbone(), adaptation, head, optimizer(c, 1), c.seed);
