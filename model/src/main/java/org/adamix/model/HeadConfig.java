@@ -14,28 +14,21 @@ public record HeadConfig(int numLabels, boolean regression, Pooling pooling) imp
     /** How the final hidden states [B, T, H] become one vector per sequence. */
     public enum Pooling {
         /** The first token's hidden state, as is. */
-        CLS("cls"),
+        CLS,
         /**
          * dense + tanh on the first token: BERT's pre-trained pooler, frozen as the authors keep it, when
          * the backbone has one; otherwise a new trained dense + tanh (RoBERTa's classification head).
          */
-        POOLER("pooler"),
+        POOLER,
         /** The mean over real tokens (attention mask): what sentence-embedding backbones are trained for. */
-        MEAN("mean");
-
-        private final String cliName;
-
-        Pooling(String cliName) {
-            this.cliName = cliName;
-        }
+        MEAN;
 
         public String cliName() {
-            return cliName;
+            return CliEnum.name(this);
         }
 
         public static Pooling of(String name) {
-            for (Pooling p : values()) if (p.cliName.equals(name)) return p;
-            throw new IllegalArgumentException("unknown head '" + name + "': one of cls, pooler, mean");
+            return CliEnum.of(Pooling.class, name, "head");
         }
     }
 

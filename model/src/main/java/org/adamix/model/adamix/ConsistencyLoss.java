@@ -30,23 +30,16 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * the division give exactly the means above.
  */
 public class ConsistencyLoss implements ILossFunction {
-    /** Which objective the two views train; {@link #cliName()} is the --consistency value. */
+    /** Which objective the two views train ({@code --consistency authors|symmetric-ce}). */
     public enum Form {
-        AUTHORS("authors"), SYMMETRIC_CE("symmetric-ce");
-
-        private final String cliName;
-
-        Form(String cliName) {
-            this.cliName = cliName;
-        }
+        AUTHORS, SYMMETRIC_CE;
 
         public String cliName() {
-            return cliName;
+            return org.adamix.model.CliEnum.name(this);
         }
 
         public static Form of(String name) {
-            for (Form f : values()) if (f.cliName.equals(name)) return f;
-            throw new IllegalArgumentException("unknown consistency form '" + name + "': one of authors, symmetric-ce");
+            return org.adamix.model.CliEnum.of(Form.class, name, "consistency form");
         }
     }
 

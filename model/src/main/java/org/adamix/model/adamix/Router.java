@@ -20,21 +20,14 @@ public final class Router {
      * down and up expert per sequence (level 1); TOKEN, one per token (level 0).
      */
     public enum Evaluation {
-        AVERAGE("average"), SEQUENCE("sequence"), TOKEN("token");
-
-        private final String cliName;
-
-        Evaluation(String cliName) {
-            this.cliName = cliName;
-        }
+        AVERAGE, SEQUENCE, TOKEN;
 
         public String cliName() {
-            return cliName;
+            return org.adamix.model.CliEnum.name(this);
         }
 
         public static Evaluation of(String name) {
-            for (Evaluation e : values()) if (e.cliName.equals(name)) return e;
-            throw new IllegalArgumentException("unknown routing '" + name + "': one of average, sequence, token");
+            return org.adamix.model.CliEnum.of(Evaluation.class, name, "routing");
         }
     }
 
