@@ -74,6 +74,9 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer workers;
     @Option(names = "--seed", defaultValue = "42", description = "Seed of initialisation, sharding, order, routing (default ${DEFAULT-VALUE}).")
     public long seed;
+    @Option(names = "--group-by-length", description = "Batch examples of similar length together (within windows of 50 "
+            + "batches, batch order shuffled): batches are padded to their longest, so short texts of varying length train faster.")
+    public boolean groupByLength;
     @Option(names = "--max-length", defaultValue = "128", description = "Tokens per example after truncation (default ${DEFAULT-VALUE}).")
     public int maxLength;
     @Option(names = "--output", required = true, description = "Output folder, any Hadoop URI; must be new or empty unless --resume.")

@@ -24,6 +24,32 @@ public final class ShardOrder {
         return p;
     }
 
+    /** Batches per window of {@link #groupedByLength}: long enough to find similar lengths, short enough to stay random. */
+    static final int WINDOW_BATCHES = 50;
+
+    /**
+     * The permutation re-ordered so that each batch holds examples of similar length (Hugging Face's
+     * {@code group_by_length}): within windows of {@link #WINDOW_BATCHES} batches, examples are sorted by
+     * length, cut into batches, and the batches of the window shuffled. Batches are padded to their
+     * longest, so short texts then cost what they hold instead of what their longest neighbour holds.
+     */
+    public static int[] groupedByLength(int[] permutation, int[] lengths, int batchSize, long seed, int epoch, int worker) {
+        int[] out = new int[permutation.length];
+        SplittableRandom r = new SplittableRandom(seed * 0x632BE59BD9B4E019L + epoch * 1_000_033L + worker);
+        int window = WINDOW_BATCHES * batchSize, o = 0;
+        for (int from = 0; from < permutation.length; from += window) {
+            int to = Math.min(permutation.length, from + window);
+            Integer[] w = new Integer[to - from];
+            for (int i = from; i < to; i++) w[i - from] = permutation[i];
+            java.util.Arrays.sort(w, java.util.Comparator.comparingInt(i -> lengths[i])); // stable: ties keep the random order
+            int batches = (w.length + batchSize - 1) / batchSize;
+            int[] batchOrder = permutation(batches, r.nextLong(), 0, 0);
+            for (int b : batchOrder)
+                for (int i = b * batchSize; i < Math.min(w.length, (b + 1) * batchSize); i++) out[o++] = w[i];
+        }
+        return out;
+    }
+
     /** The {@code step}-th batch (0-based, within the epoch) of a shard, or an empty list past its end. */
     public static <T> List<T> batch(List<T> shard, int[] permutation, int step, int batchSize) {
         List<T> out = new ArrayList<>(batchSize);

@@ -109,7 +109,7 @@ public final class TrainJob {
         }
         FsPaths.fs(setup.output, setup.conf).mkdirs(setup.output);
 
-        WorkerRound worker = new WorkerRound(spec, c.batchSize, c.seed);
+        WorkerRound worker = new WorkerRound(spec, c.batchSize, c.seed, setup.cmd.groupByLength);
         List<Traffic> traffic = new ArrayList<>();
         List<WorkerResult> lastWorkers = List.of();
         RoundAverage lastAverage = null;

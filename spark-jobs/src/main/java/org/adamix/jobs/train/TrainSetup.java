@@ -207,6 +207,7 @@ public final class TrainSetup implements AutoCloseable {
         n.put("lora_dropout", adaptation.loraDropout());
         n.put("head", head.pooling().cliName());
         n.put("max_grad_norm", cmd.maxGradNorm);
+        n.put("group_by_length", cmd.groupByLength);
         n.put("epochs", cmd.epochs);
         n.put("batch_size", cmd.batchSize);
         n.put("lr", cmd.lr);

@@ -25,9 +25,15 @@ import java.util.List;
 public final class WorkerRound implements Serializable {
     private final ModelSpec spec;
     private final int batchSize;
+    private final boolean groupByLength;
     private final long seed;
 
     public WorkerRound(ModelSpec spec, int batchSize, long seed) {
+        this(spec, batchSize, seed, false);
+    }
+
+    public WorkerRound(ModelSpec spec, int batchSize, long seed, boolean groupByLength) {
+        this.groupByLength = groupByLength;
         this.spec = spec;
         this.batchSize = batchSize;
         this.seed = seed;
@@ -39,6 +45,11 @@ public final class WorkerRound implements Serializable {
         List<TokenizedExample> shard = new ArrayList<>();
         shardIt.forEachRemaining(shard::add);
         int[] order = ShardOrder.permutation(shard.size(), seed, round.epoch(), worker);
+        if (groupByLength) {
+            int[] lengths = new int[shard.size()];
+            for (int i = 0; i < lengths.length; i++) lengths[i] = shard.get(i).ids().length;
+            order = ShardOrder.groupedByLength(order, lengths, batchSize, seed, round.epoch(), worker);
+        }
         try (ExecutorModels.Lease lease = ExecutorModels.borrow(backbone, spec)) {
             AdaMixModel m = lease.model();
             load(m, in);
