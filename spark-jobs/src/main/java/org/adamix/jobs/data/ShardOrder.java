@@ -42,10 +42,11 @@ public final class ShardOrder {
             Integer[] w = new Integer[to - from];
             for (int i = from; i < to; i++) w[i - from] = permutation[i];
             java.util.Arrays.sort(w, java.util.Comparator.comparingInt(i -> lengths[i])); // stable: ties keep the random order
-            int batches = (w.length + batchSize - 1) / batchSize;
-            int[] batchOrder = permutation(batches, r.nextLong(), 0, 0);
-            for (int b : batchOrder)
-                for (int i = b * batchSize; i < Math.min(w.length, (b + 1) * batchSize); i++) out[o++] = w[i];
+            // full batches shuffled; a short last batch stays last, or every batch after it would be cut differently
+            int full = w.length / batchSize;
+            for (int b : permutation(full, r.nextLong(), 0, 0))
+                for (int i = b * batchSize; i < (b + 1) * batchSize; i++) out[o++] = w[i];
+            for (int i = full * batchSize; i < w.length; i++) out[o++] = w[i];
         }
         return out;
     }
