@@ -26,13 +26,12 @@ import java.util.concurrent.Callable;
  * options are compare options too.
  */
 @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Trains every (method, seed, lr) of a grid, each as one run in one Spark task, and",
-                "reports per method mean ± std over seeds of dev and test at the lr chosen on dev",
-                "(each run's best epoch is chosen on dev too; scores are of the merged model).",
-                "Every train option (--epochs, --batch-size, --rank, --experts, --format, --task,",
-                "--max-length, --seed = the first seed, ...) sets the base configuration.",
-                "Output: runs/ (one file per finished run; a rerun skips them), compare.json,",
-                "compare.md, compare.png, then _SUCCESS."})
+        description = {"Trains every (method, seed, lr) of a grid, each as one run in one Spark task, and reports per method "
+                + "mean ± std over seeds of dev and test at the lr chosen on dev (each run's best epoch is chosen on dev too; "
+                + "scores are of the merged model).",
+                "Every train option (--epochs, --batch-size, --rank, --experts, --format, --task, --max-length, --head, "
+                + "--seed = the first seed, ...) sets the base configuration.",
+                "Output: runs/ (one file per finished run; a rerun skips them), compare.json, compare.md, compare.png, then _SUCCESS."})
 public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--backbone", required = true, description = "Backbone folder (ONNX or Hugging Face) or .onnx file, any Hadoop URI.")
     String backbone;
