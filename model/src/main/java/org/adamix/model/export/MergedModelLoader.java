@@ -56,7 +56,8 @@ public final class MergedModelLoader {
         Backbone backbone = HfFolderReader.read(dir);
         if (a.hasNonNull("adapter")) {
             AdaMixModel m = AdapterCheckpoint.load(dir.resolve(a.get("adapter").asText()), backbone);
-            if (!m.head().equals(head))
+            // the adapter checkpoint keeps the regression target scale, which the folder's config does not need
+            if (!m.head().withTargetScale(0, 1).equals(head))
                 throw new CheckpointException(configFile, "head " + head + " differs from the adapter checkpoint's " + m.head());
             return new MergedModel(m, labels, trainedMethod);
         }

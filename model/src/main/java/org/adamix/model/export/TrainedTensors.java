@@ -47,15 +47,20 @@ public final class TrainedTensors {
         return p;
     }
 
-    /** Classifier weight [C, H] (DL4J keeps it [H, C]). */
+    /**
+     * Classifier weight [C, H] (DL4J keeps it [H, C]); for regression with scaled targets the scale is
+     * folded in (std · W), so an exported head predicts the targets themselves.
+     */
     public static INDArray classifierWeight(AdaMixModel model) {
-        return float32(model.layer("classifier").getParam("W").transpose());
+        INDArray w = float32(model.layer("classifier").getParam("W").transpose());
+        return model.head().regression() ? w.muli(model.head().targetStd()) : w;
     }
 
-    /** Classifier bias [C]. */
+    /** Classifier bias [C]; for regression std · b + mean (see {@link #classifierWeight}). */
     public static INDArray classifierBias(AdaMixModel model) {
         INDArray b = model.layer("classifier").getParam("b");
-        return float32(b.reshape(b.length()));
+        INDArray out = float32(b.reshape(b.length()));
+        return model.head().regression() ? out.muli(model.head().targetStd()).addi(model.head().targetMean()) : out;
     }
 
     static INDArray float32(INDArray a) {

@@ -55,7 +55,7 @@ public final class TrainCommand implements Callable<Integer> {
     public int epochs;
     @Option(names = "--batch-size", defaultValue = "16", description = "Examples per step per worker (default ${DEFAULT-VALUE}).")
     public int batchSize;
-    @Option(names = "--lr", defaultValue = "2e-3", description = {"Peak learning rate (default ${DEFAULT-VALUE}: measured to learn on",
+    @Option(names = "--lr", defaultValue = "1e-2", description = {"Peak learning rate (default ${DEFAULT-VALUE}: measured to learn on",
             "1-2k-row sets in 2-3 epochs, see README; the paper's 3e-4/4e-4 assume 20-40 epochs)."})
     public double lr;
     @Option(names = "--warmup", defaultValue = "0.06", description = "Warm-up fraction of all steps (default ${DEFAULT-VALUE}).")

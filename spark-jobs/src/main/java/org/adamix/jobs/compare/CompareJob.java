@@ -8,6 +8,7 @@ import org.adamix.jobs.spark.FsPaths;
 import org.adamix.jobs.spark.HadoopConf;
 import org.adamix.jobs.spark.Sessions;
 import org.adamix.jobs.spark.ShippedBackbone;
+import org.adamix.jobs.data.TokenizedExample;
 import org.adamix.jobs.train.TrainSetup;
 import org.adamix.model.AdaptationConfig;
 import org.apache.hadoop.conf.Configuration;
@@ -169,7 +170,7 @@ public final class CompareJob {
             if (session.localMode()) ExecutorModels.register(setup.backbone().backbone());
             Broadcast<ShippedBackbone> shipped = sc.broadcast(ShippedBackbone.of(setup.backbone().backbone(), setup.backbone().tokenizerFiles()));
             Broadcast<CompareData> shippedData = sc.broadcast(data);
-            SingleRun run = singleRun();
+            SingleRun run = singleRun(data);
             sc.setJobDescription("compare: " + todo.size() + " training runs, one per task");
             List<RunResult> results = sc.parallelize(todo, todo.size()).map(c -> {
                 RunResult r = run.run(c, shippedData.value(), shipped.value());
@@ -189,10 +190,11 @@ public final class CompareJob {
         return new Result(runs, ranNow, summary, out);
     }
 
-    private SingleRun singleRun() {
+    private SingleRun singleRun(CompareData data) {
         Map<String, AdaptationConfig> adaptations = new LinkedHashMap<>();
         for (String m : methods) adaptations.put(m, TrainSetup.adaptation(setup.command(), m));
-        return new SingleRun(adaptations, setup.head(), TrainSetup.optimizer(setup.command(), 1), setup.command().epochs,
+        double[] labels = data.train().stream().mapToDouble(TokenizedExample::label).toArray();
+        return new SingleRun(adaptations, TrainSetup.scaledFor(setup.head(), labels), TrainSetup.optimizer(setup.command(), 1), setup.command().epochs,
                 setup.command().batchSize, metric());
     }
 

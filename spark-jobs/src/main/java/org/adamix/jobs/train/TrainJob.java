@@ -13,6 +13,7 @@ import org.adamix.jobs.spark.ModelSpec;
 import org.adamix.jobs.spark.Sessions;
 import org.adamix.jobs.spark.ShippedBackbone;
 import org.adamix.model.AdaMixModel;
+import org.adamix.model.HeadConfig;
 import org.adamix.model.io.AdapterCheckpoint;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
@@ -84,7 +85,10 @@ public final class TrainJob {
             dev.count();
         }
         RoundPlan plan = RoundPlan.of(c.epochs, largest, c.batchSize, c.localSteps);
-        ModelSpec spec = setup.modelSpec(plan.totalSteps());
+        HeadConfig head = setup.head.regression()
+                ? TrainSetup.scaledFor(setup.head, train.map(TokenizedExample::label).collect().stream().mapToDouble(Double::doubleValue).toArray())
+                : setup.head;
+        ModelSpec spec = setup.modelSpec(plan.totalSteps(), head);
         AdaMixModel driverModel = spec.build(setup.backbone.backbone());
         ObjectNode identity = setup.runIdentity(workers);
         LOG.info("{} training examples in {} shards {}; {} rounds of up to {} steps ({} steps/epoch, {} epochs)",

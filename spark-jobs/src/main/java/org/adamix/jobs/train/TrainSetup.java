@@ -189,8 +189,21 @@ public final class TrainSetup implements AutoCloseable {
         return new OptimizerConfig(c.lr, c.weightDecay, c.warmup, totalSteps, 0.9, 0.999, 1e-8, c.maxGradNorm);
     }
 
-    ModelSpec modelSpec(long totalSteps) {
-        return new ModelSpec(adaptation, head, optimizer(cmd, totalSteps), cmd.seed);
+    ModelSpec modelSpec(long totalSteps, HeadConfig trainedHead) {
+        return new ModelSpec(adaptation, trainedHead, optimizer(cmd, totalSteps), cmd.seed);
+    }
+
+    /**
+     * The head as trained on these labels: regression learns standardised targets (mean and population
+     * standard deviation of the training labels; see {@link HeadConfig}).
+     */
+    public static HeadConfig scaledFor(HeadConfig head, double[] trainLabels) {
+        if (!head.regression() || trainLabels.length == 0) return head;
+        double mean = 0, sq = 0;
+        for (double y : trainLabels) mean += y;
+        mean /= trainLabels.length;
+        for (double y : trainLabels) sq += (y - mean) * (y - mean);
+        return head.withTargetScale(mean, Math.sqrt(sq / trainLabels.length));
     }
 
     /** What must not change between a run and its resumption. */
