@@ -10,6 +10,7 @@ import org.adamix.jobs.spark.ExecutorModels;
 import org.adamix.jobs.spark.FsPaths;
 import org.adamix.jobs.spark.HadoopConf;
 import org.adamix.jobs.spark.ModelSpec;
+import org.adamix.jobs.spark.OutputLock;
 import org.adamix.jobs.spark.Sessions;
 import org.adamix.jobs.spark.ShippedBackbone;
 import org.adamix.model.AdaMixModel;
@@ -60,8 +61,16 @@ public final class TrainJob {
         this.session = session;
     }
 
+    /** Trains while holding the output's {@link OutputLock}, released however the run ends. */
     public Result run() throws IOException {
         JavaSparkContext sc = session.sc();
+        try (OutputLock lock = OutputLock.acquire(setup.output, setup.conf, sc.sc().applicationId(), setup.cmd.breakLock)) {
+            setup.recheckOutput();
+            return train(sc);
+        }
+    }
+
+    private Result train(JavaSparkContext sc) throws IOException {
         TrainCommandView c = new TrainCommandView(setup);
         int workers = c.workers != null ? c.workers : sc.defaultParallelism();
         HadoopConf hconf = new HadoopConf(sc.hadoopConfiguration());

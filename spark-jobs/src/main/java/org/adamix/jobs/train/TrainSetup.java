@@ -8,10 +8,10 @@ import org.adamix.jobs.cli.TrainCommand;
 import org.adamix.jobs.data.DataPreview;
 import org.adamix.jobs.data.ShardedData;
 import org.adamix.jobs.spark.BackboneSource;
-import org.adamix.jobs.spark.FsPaths;
 import org.adamix.jobs.spark.HadoopConf;
 import org.adamix.jobs.spark.JobInputException;
 import org.adamix.jobs.spark.ModelSpec;
+import org.adamix.jobs.spark.OutputLock;
 import org.adamix.model.AdaMixModel;
 import org.adamix.model.AdaptationConfig;
 import org.adamix.model.adamix.ConsistencyLoss;
@@ -24,6 +24,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -45,7 +46,7 @@ public final class TrainSetup implements AutoCloseable {
     final List<String> devFiles;
     final AdaptationConfig adaptation;
     final HeadConfig head;
-    final boolean resuming;
+    boolean resuming;
     final long trainableParams;
     final long allParams;
 
@@ -76,17 +77,34 @@ public final class TrainSetup implements AutoCloseable {
         checkOptions(c);
         AdaptationConfig adaptation = adaptation(c, c.method);
         Path output = new Path(c.output);
-        FileSystem outFs = output.getFileSystem(conf);
-        output = outFs.makeQualified(output);
-        boolean resuming = false;
-        if (!FsPaths.absentOrEmpty(output, conf)) {
-            boolean hasRun = outFs.exists(new Path(output, Checkpoints.DIR)) || outFs.exists(new Path(output, TrainJob.SUCCESS));
-            if (!c.resume)
-                throw new JobInputException("output " + output + " is not empty: pass --resume to continue the run in it, or choose another --output");
-            if (!hasRun) throw new JobInputException("--resume: output " + output + " holds no AdaMix run (no checkpoints/)");
-            resuming = true;
-        }
+        output = output.getFileSystem(conf).makeQualified(output);
+        // checked before anything loads, to fail fast; TrainJob checks again once it holds the output's lock
+        boolean resuming = checkOutput(c, output, conf, false);
         return load(c, conf, output, adaptation, resuming);
+    }
+
+    /**
+     * The output is new or empty (ignoring the lock), or --resume and it holds a run; true when resuming.
+     * Without {@code holdingLock} another job's lock is an error (unless --break-lock).
+     */
+    static boolean checkOutput(TrainCommand c, Path output, Configuration conf, boolean holdingLock) throws IOException {
+        FileSystem fs = output.getFileSystem(conf);
+        if (!holdingLock && !c.breakLock && OutputLock.isLocked(output, conf))
+            throw new JobInputException(OutputLock.heldMessage(output, conf));
+        if (!fs.exists(output)) return false;
+        boolean empty = fs.getFileStatus(output).isDirectory()
+                && Arrays.stream(fs.listStatus(output)).allMatch(s -> s.getPath().getName().equals(OutputLock.NAME));
+        if (empty) return false;
+        boolean hasRun = fs.exists(new Path(output, Checkpoints.DIR)) || fs.exists(new Path(output, TrainJob.SUCCESS));
+        if (!c.resume)
+            throw new JobInputException("output " + output + " is not empty: pass --resume to continue the run in it, or choose another --output");
+        if (!hasRun) throw new JobInputException("--resume: output " + output + " holds no AdaMix run (no checkpoints/)");
+        return true;
+    }
+
+    /** Again under the output's lock: nothing can have changed it since. */
+    void recheckOutput() throws IOException {
+        resuming = checkOutput(cmd, output, conf, true);
     }
 
     /**
