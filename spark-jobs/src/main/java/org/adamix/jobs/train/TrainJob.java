@@ -107,7 +107,7 @@ public final class TrainJob {
         if (setup.resuming) {
             if (setup.conf != null && FsPaths.fs(setup.output, setup.conf).exists(new Path(setup.output, SUCCESS)))
                 LOG.info("{} already holds a finished run; finishing files again", setup.output);
-            Checkpoints.Restored r = checkpoints.latest(setup.backbone.backbone(), identity);
+            Checkpoints.Restored r = checkpoints.latest(setup.backbone.backbone(), identity, plan.rounds().size());
             if (r != null) {
                 weights = r.weights();
                 start = r.roundsDone();

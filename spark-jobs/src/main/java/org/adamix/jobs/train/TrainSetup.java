@@ -1,5 +1,6 @@
 package org.adamix.jobs.train;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.adamix.datasets.DatasetSpec;
 import org.adamix.datasets.LabelCollector;
@@ -20,6 +21,7 @@ import org.adamix.model.HeadConfig;
 import org.adamix.model.Method;
 import org.adamix.model.OptimizerConfig;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -44,6 +46,8 @@ public final class TrainSetup implements AutoCloseable {
     final LabelList labels;
     final List<String> trainFiles;
     final List<String> devFiles;
+    private final ArrayNode trainStamps;
+    private final ArrayNode devStamps;
     final AdaptationConfig adaptation;
     final HeadConfig head;
     boolean resuming;
@@ -52,7 +56,8 @@ public final class TrainSetup implements AutoCloseable {
 
     private TrainSetup(TrainCommand cmd, Configuration conf, Path output, BackboneSource backbone, DatasetSpec trainSpec,
                        DatasetSpec devSpec, LabelList labels, List<String> trainFiles, List<String> devFiles,
-                       AdaptationConfig adaptation, HeadConfig head, boolean resuming, long trainable, long all) {
+                       AdaptationConfig adaptation, HeadConfig head, boolean resuming, long trainable, long all)
+            throws IOException {
         this.cmd = cmd;
         this.conf = conf;
         this.output = output;
@@ -62,6 +67,8 @@ public final class TrainSetup implements AutoCloseable {
         this.labels = labels;
         this.trainFiles = trainFiles;
         this.devFiles = devFiles;
+        this.trainStamps = stamps(trainFiles, conf);
+        this.devStamps = stamps(devFiles, conf);
         this.adaptation = adaptation;
         this.head = head;
         this.resuming = resuming;
@@ -195,7 +202,7 @@ public final class TrainSetup implements AutoCloseable {
             long trainable = probe.trainableParams().length();
             long all = probe.paramCounts().total();
             return new TrainSetup(c, conf, output, bb, spec, spec, labels, trainFiles, devFiles, adaptation, head, resuming, trainable, all);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | IOException e) {
             bb.close();
             throw e;
         }
@@ -233,9 +240,24 @@ public final class TrainSetup implements AutoCloseable {
         n.put("workers", workers);
         n.put("seed", cmd.seed);
         n.put("max_length", cmd.maxLength);
-        n.putPOJO("train_files", trainFiles);
+        n.set("train_files", trainStamps.deepCopy());
+        n.set("dev_files", devStamps.deepCopy());
         n.putPOJO("dataset", trainSpec.toOptions());
         return n;
+    }
+
+    /**
+     * Each input file with its size and modification time: data replaced under the same name (another
+     * export, a partial upload) makes another run, which must not be resumed into this one.
+     */
+    private static ArrayNode stamps(List<String> files, Configuration conf) throws IOException {
+        ArrayNode a = MetricsLog.JSON.createArrayNode();
+        for (String f : files) {
+            Path p = new Path(f);
+            FileStatus st = p.getFileSystem(conf).getFileStatus(p);
+            a.addObject().put("path", f).put("size", st.getLen()).put("modified", st.getModificationTime());
+        }
+        return a;
     }
 
     public TrainCommand command() { return cmd; }
