@@ -135,9 +135,10 @@ class OutputLockTest {
         assertTrue(r.err().contains("host node7, pid 4242, application application_1_0001, started 2024-05-01T10:00:00Z"), r.err());
         assertEquals(List.of("", OutputLock.NAME), TestData.tree(out), "nothing else touched");
 
-        r = TestData.run(new TrainCommand(), args(out, "--resume", "--break-lock"));
+        r = TestData.run(new TrainCommand(), args(out, "--resume", "--break-lock", "--run-id", "dag-run#2-ab12"));
         assertEquals(0, r.code(), r.err());
         assertTrue(Files.exists(out.resolve("_SUCCESS")));
+        assertTrue(Files.readString(out.resolve("summary.json")).contains("\"run_id\" : \"dag-run#2-ab12\""), "the attempt's id for the sensor");
         assertFalse(Files.exists(out.resolve(OutputLock.NAME)));
     }
 

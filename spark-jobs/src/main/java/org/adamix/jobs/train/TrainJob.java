@@ -255,6 +255,7 @@ public final class TrainJob {
         FsPaths.writeAtomically(new Path(out, "curves.png"), CurvesPlot.png(metrics.rows(),
                 "AdaMix " + setup.adaptation.method().id + " on " + setup.backbone.backbone().name()), conf);
         ObjectNode s = MetricsLog.JSON.createObjectNode();
+        s.put("run_id", setup.cmd.runId); // this attempt's (a sensor's proof that _SUCCESS is not stale)
         s.set("run", setup.runIdentity(workers));
         s.put("rounds", plan.rounds().size());
         s.put("steps", plan.totalSteps());
