@@ -154,4 +154,19 @@ class OutputLockTest {
         assertFalse(Files.exists(out.resolve(OutputLock.NAME)), "released after the failure");
         assertEquals(0, TestData.run(new TrainCommand(), args(out, "--resume")).code(), "and the run can continue");
     }
+
+    /** --run-id: each job names the attempt in the file its Airflow sensor reads (summary.json, merge.json, eval.json). */
+    @Test
+    void jobsWriteTheAttemptIdForTheSensors() throws Exception {
+        Path out = tmp.resolve("attempts");
+        assertEquals(0, TestData.run(new TrainCommand(), args(out, "--run-id", "run-1#1-aa")).code());
+        assertEquals(0, TestData.run(new org.adamix.jobs.cli.MergeCommand(), "--model", out.toString(), "--backbone", backbone.toString(),
+                "--run-id", "run-1#1-bb").code());
+        assertEquals(0, TestData.run(new org.adamix.jobs.cli.EvaluateCommand(), "--model", out.toString(), "--backbone", backbone.toString(),
+                "--data", dev.toString(), "--max-length", "16", "--run-id", "run-1#1-cc").code());
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        assertEquals("run-1#1-aa", json.readTree(out.resolve("summary.json").toFile()).get("run_id").asText());
+        assertEquals("run-1#1-bb", json.readTree(out.resolve("merge.json").toFile()).get("run_id").asText());
+        assertEquals("run-1#1-cc", json.readTree(out.resolve("eval.json").toFile()).get("run_id").asText());
+    }
 }
