@@ -15,7 +15,9 @@ executor, OMP_NUM_THREADS = executor cores, ND4J off-heap accounted in memoryOve
 import argparse
 import json
 import re
+import subprocess
 import sys
+import uuid
 
 # Every DAG param, with the default used when the Airflow Variable "adamix_defaults" (a JSON object)
 # does not override it. Lists are comma-joined for the job (its --train/--dev/--data take commas).
@@ -51,8 +53,10 @@ DEFAULTS = {
 
 MAIN_CLASS = "org.adamix.jobs.AdaMix"
 SUCCESS = "_SUCCESS"
+SUMMARY = "summary.json"
 EVAL_FILE = "eval.json"
 MERGED_DIR = "merged"
+MERGE_MARKER = "merge.json"
 
 _OPENS = ["java.lang", "java.lang.invoke", "java.lang.reflect", "java.io", "java.net", "java.nio", "java.util",
           "java.util.concurrent", "java.util.concurrent.atomic", "jdk.internal.ref", "sun.nio.ch", "sun.nio.cs",
@@ -85,6 +89,9 @@ def run_output(output_root, run_id):
     root = str(output_root).rstrip("/")
     if not root:
         raise ValueError("output_root is empty")
+    if root.startswith("-") or any(c in root for c in "\n\r\0"):
+        # it becomes an argument of the hdfs client and of the jobs: it must not read as an option
+        raise ValueError("output_root %r is not a path" % (output_root,))
     return root + "/" + hdfs_safe(run_id)
 
 
@@ -199,6 +206,43 @@ def spark_conf(p):
     return conf
 
 
+def attempt_id(run_id, try_number):
+    """The id of one attempt of a job: the DAG run id, the task's try number and a random part (a cleared
+    task keeps the run id; a deleted and re-created run restarts the try numbers). The job writes it into
+    its marker file (--run-id), and the sensor after it accepts only that."""
+    return "%s#%s-%s" % (run_id, try_number, uuid.uuid4().hex[:8])
+
+
+def _hdfs(*args):
+    # An argument list, never a shell: the paths come from DAG params that whoever triggers a run sets.
+    return subprocess.run(["hdfs", "dfs"] + [str(a) for a in args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          timeout=600, check=False)
+
+
+def marker_written(uri, run_id, require=()):
+    """Sensor callable: True when every path in `require` exists and the JSON file `uri` holds
+    "run_id": run_id (this attempt's). A file from an earlier attempt or run does not count."""
+    if not run_id:
+        print("no attempt id to wait for (the job task has not run in this try)")
+        return False
+    for path in require or ():
+        if _hdfs("-test", "-e", path).returncode != 0:
+            print("waiting for %s" % path)
+            return False
+    r = _hdfs("-cat", uri)
+    if r.returncode != 0:
+        print("waiting for %s" % uri)
+        return False
+    try:
+        found = json.loads(r.stdout.decode("utf-8")).get("run_id")
+    except (ValueError, AttributeError):
+        found = None
+    if found != run_id:
+        print("%s is from another attempt (run_id %r, waiting for %r)" % (uri, found, run_id))
+        return False
+    return True
+
+
 def plan(params=None, run_id="manual__example"):
     """Everything a DAG run needs, from its params and run id (JSON-serialisable: it travels as XCom)."""
     p = merged_params(params)
@@ -206,7 +250,9 @@ def plan(params=None, run_id="manual__example"):
     return {
         "output": out,
         "success_marker": out + "/" + SUCCESS,
+        "summary": out + "/" + SUMMARY,
         "merged": out + "/" + MERGED_DIR,
+        "merge_marker": out + "/" + MERGE_MARKER,
         "eval": out + "/" + EVAL_FILE,
         "train": train_args(p, out),
         "merge": merge_args(p, out),

@@ -9,10 +9,15 @@
 * train / merge / evaluate (SparkSubmitOperator, apache-airflow-providers-apache-spark): the job jar,
   main class org.adamix.jobs.AdaMix, the Spark connection given by the spark_conn_id param (its host is
   the master: yarn, spark://..., k8s://...; its extra holds deploy-mode, queue, namespace, spark-binary).
-  train passes --resume: a retry continues from the run's last checkpoint.
-* train_done / merged_done / eval_done (BashSensor, `hdfs dfs -test -e`): wait for _SUCCESS (written
-  last by train), merged/ and eval.json. spark-submit's exit code alone is not trusted: in Kubernetes
-  cluster mode, or with waitAppCompletion off, it can return before (or regardless of) the job's end.
+  train passes --resume: a retry continues from the run's last checkpoint (a retry that starts while a
+  zombie attempt still trains stops on the output's _LOCK). Each attempt appends --run-id <attempt id>
+  (adamix_args.attempt_id: run id, try number, a random part) and returns it as its XCom.
+* train_done / merged_done / eval_done (PythonSensor, adamix_args.marker_written): wait until
+  summary.json (with _SUCCESS, written last by train), merge.json and eval.json hold that attempt id.
+  spark-submit's exit code alone is not trusted: in Kubernetes cluster mode, or with waitAppCompletion
+  off, it can return before (or regardless of) the job's end; and files from an earlier attempt (a
+  cleared task) do not count. The sensors run the hdfs client with an argument list, no shell: the
+  paths come from DAG params.
 
 Params (Trigger DAG w/ config) default to the Airflow Variable "adamix_defaults" (a JSON object with
 any of adamix_args.DEFAULTS' keys), else to adamix_args.DEFAULTS.
@@ -27,7 +32,7 @@ from airflow.models import Variable
 from airflow.models.param import Param
 from airflow.operators.python import PythonOperator
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
-from airflow.sensors.bash import BashSensor
+from airflow.sensors.python import PythonSensor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import adamix_args  # noqa: E402  (deployed next to this file)
@@ -75,7 +80,11 @@ class AdaMixSparkSubmit(SparkSubmitOperator):
         # The provider reads the connection id when it builds its hook, at execute time.
         self._conn_id = self.spark_conn_id
         self.conn_id = self.spark_conn_id
-        return super().execute(context)
+        # This attempt's id, for the job's marker file; returned, so it becomes the XCom the sensor waits for.
+        attempt = adamix_args.attempt_id(context["run_id"], context["ti"].try_number)
+        self.application_args = list(self.application_args) + ["--run-id", attempt]
+        super().execute(context)
+        return attempt
 
 
 def _submit(task_id, step, hours):
@@ -91,10 +100,15 @@ def _submit(task_id, step, hours):
     )
 
 
-def _exists(task_id, key, hours):
-    return BashSensor(
+def _written(task_id, step, marker, hours, require=()):
+    return PythonSensor(
         task_id=task_id,
-        bash_command="hdfs dfs -test -e \"{{ ti.xcom_pull(task_ids='plan')['%s'] }}\"" % key,
+        python_callable=adamix_args.marker_written,
+        op_kwargs={
+            "uri": "{{ ti.xcom_pull(task_ids='plan')['%s'] }}" % marker,
+            "run_id": "{{ ti.xcom_pull(task_ids='%s') }}" % step,
+            "require": ["{{ ti.xcom_pull(task_ids='plan')['%s'] }}" % r for r in require],
+        },
         poke_interval=60,
         timeout=int(timedelta(hours=hours).total_seconds()),
         mode="reschedule",
@@ -117,10 +131,10 @@ with DAG(
 ) as dag:
     plan = PythonOperator(task_id="plan", python_callable=_plan, retries=0)
     train = _submit("train", "train", hours=24)
-    train_done = _exists("train_done", "success_marker", hours=2)
+    train_done = _written("train_done", "train", "summary", hours=2, require=("success_marker",))
     merge = _submit("merge", "merge", hours=2)
-    merged_done = _exists("merged_done", "merged", hours=1)
+    merged_done = _written("merged_done", "merge", "merge_marker", hours=1)
     evaluate = _submit("evaluate", "evaluate", hours=4)
-    eval_done = _exists("eval_done", "eval", hours=1)
+    eval_done = _written("eval_done", "evaluate", "eval", hours=1)
 
     plan >> train >> train_done >> merge >> merged_done >> evaluate >> eval_done

@@ -9,7 +9,7 @@ set -euo pipefail
 CM=yarn
 CM_TEXT="YARN"
 MASTER_TEXT="yarn"
-MODE_TEXT="default cluster; client for merge"
+MODE_TEXT="default cluster"
 DEFAULT_JAR=hdfs:///apps/adamix/adamix-spark-jobs-0.1.0-SNAPSHOT-job.jar
 JAR_TEXT="default $DEFAULT_JAR"
 DEFAULT_DISCOVERY=./getGpusResources.sh
@@ -32,11 +32,9 @@ cm_option() {
 cm_configure() {
   MASTER="${MASTER:-yarn}"
   [ "$MASTER" = yarn ] || die "submit-yarn.sh submits to master yarn, got '$MASTER'"
-  # merge works on the driver alone and creates no SparkContext; YARN's application master fails such a
-  # driver in cluster mode ("User did not initialize spark context"), so merge defaults to client mode.
-  if [ -z "$DEPLOY_MODE" ]; then
-    if [ "${job[0]}" = merge ]; then DEPLOY_MODE=client; else DEPLOY_MODE=cluster; fi
-  fi
+  # every job opens a SparkContext (merge too, though its work is driver-only): YARN's application
+  # master fails a cluster-mode driver that never creates one
+  DEPLOY_MODE="${DEPLOY_MODE:-cluster}"
   case "$DEPLOY_MODE" in client|cluster) ;; *) die "--deploy-mode client or cluster, got '$DEPLOY_MODE'" ;; esac
   JAR="${JAR:-$DEFAULT_JAR}"
   [ -n "$QUEUE" ] && CM_ARGS+=(--queue "$QUEUE")

@@ -75,4 +75,18 @@ class HdfsTest {
         for (var st : hdfs.listStatus(new org.apache.hadoop.fs.Path(out)))
             assertFalse(st.getPath().getName().contains(".tmp-"), st.getPath().toString());
     }
+
+    /** On HDFS the lock is create(overwrite = false): a second holder is refused with the first one's line; release frees it. */
+    @Test
+    void outputLockOnHdfs() throws Exception {
+        org.apache.hadoop.fs.Path out = new org.apache.hadoop.fs.Path(root + "/runs/locked");
+        Configuration conf = hdfs.getConf();
+        try (org.adamix.jobs.spark.OutputLock first = org.adamix.jobs.spark.OutputLock.acquire(out, conf, "application_1_0001", false)) {
+            var e = org.junit.jupiter.api.Assertions.assertThrows(org.adamix.jobs.spark.JobInputException.class,
+                    () -> org.adamix.jobs.spark.OutputLock.acquire(out, conf, "application_1_0002", false));
+            assertTrue(e.getMessage().contains("application application_1_0001"), e.getMessage());
+        }
+        assertFalse(hdfs.exists(out), "released, and the folder it made is gone again");
+        org.adamix.jobs.spark.OutputLock.acquire(out, conf, "application_1_0003", false).close();
+    }
 }

@@ -47,6 +47,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     DataOptions options = new DataOptions();
     @Option(names = "--output", description = "Evaluation JSON (default: <run>/eval.json).")
     String output;
+    @Option(names = "--run-id", description = "Scheduler's id of this attempt, written into the JSON (\"run_id\"): a sensor can tell this evaluation from a stale one.")
+    String runId;
 
     Map<String, Double> scores;
 
@@ -81,6 +83,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                 n.put("routing", run.routing().cliName());
                 n.putPOJO("data", data);
                 n.putPOJO("scores", scores);
+                n.put("run_id", runId);
                 FsPaths.writeAtomically(out, n.toPrettyString() + "\n", conf);
                 System.out.println("evaluated " + tm.checkpointDir() + ": " + scores + " -> " + out);
                 return 0;

@@ -57,7 +57,7 @@ public final class Failures {
         return root.getMessage() != null ? root : t;
     }
 
-    static String firstLine(Throwable t) {
+    public static String firstLine(Throwable t) {
         String m = t.getMessage();
         if (m == null || m.isBlank()) return t.getClass().getName();
         int nl = m.indexOf('\n');

@@ -1,5 +1,7 @@
 package org.adamix.jobs.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.adamix.jobs.eval.TrainedModel;
 import org.adamix.jobs.spark.BackboneSource;
 import org.adamix.jobs.spark.FsPaths;
@@ -30,6 +32,10 @@ public final class MergeCommand implements Callable<Integer> {
     String output;
     @Option(names = "--master", description = "Spark master (default: spark-submit's, else local[*]).")
     String master;
+    @Option(names = "--run-id", description = "Scheduler's id of this attempt, written into <output>/merge.json (\"run_id\"), which is written after the folders.")
+    String runId;
+
+    public static final String MARKER = "merge.json";
 
     @Override
     public Integer call() {
@@ -50,6 +56,12 @@ public final class MergeCommand implements Callable<Integer> {
                 } finally {
                     FsPaths.deleteLocal(tmp);
                 }
+                // last: a sensor that finds this attempt's run id here knows the folders above are complete
+                ObjectNode marker = new ObjectMapper().createObjectNode();
+                marker.put("model", tm.checkpointDir().toString());
+                marker.put("method", tm.model().adaptation().method().id);
+                marker.put("run_id", runId);
+                FsPaths.writeAtomically(new Path(target, MARKER), marker.toPrettyString() + "\n", conf);
                 Path success = new Path(tm.runDir(), TrainJob.SUCCESS);
                 if (output == null && success.getFileSystem(conf).exists(success)) FsPaths.writeAtomically(success, new byte[0], conf);
                 AdaMixModel merged = tm.model().merge(false);

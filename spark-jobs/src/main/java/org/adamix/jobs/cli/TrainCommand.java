@@ -84,6 +84,10 @@ public final class TrainCommand implements Callable<Integer> {
     public String output;
     @Option(names = "--resume", description = "Continue the run in --output from its last complete checkpoint.")
     public boolean resume;
+    @Option(names = "--break-lock", description = "Take over --output even though its _LOCK names another job (only when that job is dead).")
+    public boolean breakLock;
+    @Option(names = "--run-id", description = "Scheduler's id of this attempt, written into summary.json (\"run_id\"): a sensor can tell this run's files from stale ones.")
+    public String runId;
     @Option(names = "--checkpoint-every", defaultValue = "1", description = "Rounds between checkpoints (default ${DEFAULT-VALUE}).")
     public int checkpointEvery;
     @Option(names = "--keep-checkpoints", defaultValue = "2", description = "Checkpoints kept (default ${DEFAULT-VALUE}).")

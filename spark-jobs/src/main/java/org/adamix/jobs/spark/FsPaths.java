@@ -17,7 +17,9 @@ import java.util.stream.Stream;
 /**
  * File operations on any Hadoop file system that never leave a half-written file or folder under its
  * final name: write under a hidden temporary name ({@code .name.tmp-<uuid>}), then rename. HDFS rename
- * does not replace, so an existing target is deleted just before the rename.
+ * does not replace, so an existing target is first renamed aside ({@code .name.old-<uuid>}) and deleted
+ * only once the new one is in place: a failure in between puts the old one back, and a crash leaves it
+ * under the aside name rather than nowhere ({@link #restoreAside}).
  */
 public final class FsPaths {
     private FsPaths() {}
@@ -56,12 +58,36 @@ public final class FsPaths {
         }
     }
 
-    private static void replace(FileSystem fs, Path tmp, Path target) throws IOException {
-        if (fs.exists(target) && !fs.delete(target, true)) throw new IOException("cannot replace " + target);
+    /** Puts {@code tmp} in place of {@code target}; the target is never deleted before its successor is in place. */
+    static void replace(FileSystem fs, Path tmp, Path target) throws IOException {
+        Path aside = null;
+        if (fs.exists(target)) {
+            aside = new Path(target.getParent(), "." + target.getName() + ASIDE + UUID.randomUUID());
+            if (!fs.rename(target, aside)) throw new IOException("cannot move " + target + " aside to replace it");
+        }
         if (!fs.rename(tmp, target)) {
             fs.delete(tmp, true);
+            if (aside != null && !fs.rename(aside, target))
+                throw new IOException("cannot rename " + tmp + " to " + target + ", nor restore the previous version from " + aside);
             throw new IOException("cannot rename " + tmp + " to " + target);
         }
+        if (aside != null && !fs.delete(aside, true)) throw new IOException("cannot delete the replaced " + aside);
+    }
+
+    private static final String ASIDE = ".old-";
+
+    /**
+     * When {@code target} is missing but a replaced version of it is still aside (a writer died between
+     * the two renames of {@link #replace}), renames the newest such version back; true if it did.
+     */
+    public static boolean restoreAside(Path target, Configuration conf) throws IOException {
+        FileSystem fs = fs(target, conf);
+        if (fs.exists(target) || !fs.exists(target.getParent())) return false;
+        String prefix = "." + target.getName() + ASIDE;
+        FileStatus newest = null;
+        for (FileStatus s : fs.listStatus(target.getParent()))
+            if (s.getPath().getName().startsWith(prefix) && (newest == null || s.getModificationTime() > newest.getModificationTime())) newest = s;
+        return newest != null && fs.rename(newest.getPath(), target);
     }
 
     /** Copies a file or folder from any file system into a local folder; returns the local copy. */

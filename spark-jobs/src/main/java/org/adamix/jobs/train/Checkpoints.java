@@ -2,6 +2,7 @@ package org.adamix.jobs.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.adamix.jobs.cli.Failures;
 import org.adamix.jobs.spark.FsPaths;
 import org.adamix.jobs.spark.JobInputException;
 import org.adamix.model.AdaMixModel;
@@ -12,6 +13,9 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -20,10 +24,13 @@ import java.util.Map;
 
 /**
  * {@code checkpoints/round-NNNNNN/}: an {@link AdapterCheckpoint} with Adam's state, plus
- * {@code progress.json} (rounds done, the run's identity, the metrics so far). Saved locally, copied to
- * the output file system under a temporary name and renamed, so a listed checkpoint is always complete.
+ * {@code progress.json} (rounds done, the run's identity, the metrics so far), and {@link Manifest} last.
+ * Saved locally, copied to the output file system under a temporary name and renamed. A checkpoint can
+ * still be torn afterwards (a file lost or truncated), so resuming verifies it against its manifest and
+ * falls back to the one before.
  */
 public final class Checkpoints {
+    private static final Logger LOG = LoggerFactory.getLogger(Checkpoints.class);
     public static final String DIR = "checkpoints";
     static final String PROGRESS = "progress.json";
     private static final String PREFIX = "round-";
@@ -52,6 +59,7 @@ public final class Checkpoints {
             p.set("run", identity);
             p.put("metrics", metrics.toJsonLines());
             Files.writeString(local.resolve(PROGRESS), p.toPrettyString());
+            Manifest.write(local);
             FsPaths.publishFolder(local, new Path(dir, String.format(PREFIX + "%06d", roundsDone)), conf);
         } finally {
             FsPaths.deleteLocal(tmp);
@@ -72,6 +80,7 @@ public final class Checkpoints {
             java.nio.file.Path local = tmp.resolve("best");
             AdapterCheckpoint.save(driverModel, local, false, labels);
             Files.writeString(local.resolve(SELECTION), selection(best).toPrettyString());
+            Manifest.write(local);
             FsPaths.publishFolder(local, new Path(dir, BEST), conf);
         } finally {
             FsPaths.deleteLocal(tmp);
@@ -93,10 +102,22 @@ public final class Checkpoints {
     /** Restores the selection saved by {@link #saveBest} into {@code best}; false when there is none yet. */
     public boolean restoreBest(Backbone backbone, BestRound best) throws IOException {
         Path b = new Path(dir, BEST);
+        FsPaths.restoreAside(b, conf);
         if (!dir.getFileSystem(conf).exists(b)) return false;
         java.nio.file.Path tmp = Files.createTempDirectory("adamix-best-");
         try {
-            java.nio.file.Path local = FsPaths.copyToLocal(b, tmp, conf);
+            java.nio.file.Path local;
+            String problem;
+            try {
+                local = FsPaths.copyToLocal(b, tmp, conf);
+                problem = Manifest.problem(local);
+            } catch (IOException e) {
+                local = null;
+                problem = "cannot be read: " + Failures.firstLine(e);
+            }
+            // the selected weights exist nowhere else: no fallback that would give a different model
+            if (problem != null)
+                throw new JobInputException("--resume: " + b + " (the best dev epoch so far) is damaged: " + problem);
             JsonNode sel = MetricsLog.JSON.readTree(local.resolve(SELECTION).toFile());
             if (!best.metric().equals(sel.path("by").asText()))
                 throw new JobInputException("--resume: " + b + " selected by " + sel.path("by").asText() + ", now --select-by " + best.metric());
@@ -122,24 +143,68 @@ public final class Checkpoints {
         return out;
     }
 
-    /** The last complete checkpoint, or null when there is none; fails if it belongs to another run configuration. */
-    public Restored latest(Backbone backbone, ObjectNode identity) throws IOException {
+    /**
+     * The newest checkpoint that verifies against its manifest (a WARN names what was wrong with each newer
+     * one), or null when there is none at all. Fails with one line when checkpoints exist but none verifies,
+     * when the newest good one belongs to another run configuration, or when it claims more rounds than
+     * {@code plannedRounds}.
+     */
+    public Restored latest(Backbone backbone, ObjectNode identity, int plannedRounds) throws IOException {
         List<Path> all = list();
         if (all.isEmpty()) return null;
-        Path last = all.get(all.size() - 1);
-        java.nio.file.Path tmp = Files.createTempDirectory("adamix-resume-");
-        try {
-            java.nio.file.Path local = FsPaths.copyToLocal(last, tmp, conf);
-            JsonNode p = MetricsLog.JSON.readTree(local.resolve(PROGRESS).toFile());
-            if (p.get("run") == null || !identity.toString().equals(p.get("run").toString()))
-                throw new JobInputException("--resume: checkpoint " + last + " was made with other settings: "
-                        + p.get("run") + " (now " + identity + ")");
-            AdaMixModel m = AdapterCheckpoint.load(local, backbone);
-            float[] state = m.updaterState() == null ? null : WorkerRound.flat(m.updaterState());
-            Weights w = new Weights(WorkerRound.flat(m.trainableParams()), state, m.step());
-            return new Restored(w, p.get("rounds_done").asInt(), MetricsLog.parse(p.get("metrics").asText()));
-        } finally {
-            FsPaths.deleteLocal(tmp);
+        List<String> problems = new ArrayList<>();
+        for (int i = all.size() - 1; i >= 0; i--) {
+            Path ckpt = all.get(i);
+            java.nio.file.Path tmp = Files.createTempDirectory("adamix-resume-");
+            try {
+                java.nio.file.Path local;
+                String problem;
+                try {
+                    local = FsPaths.copyToLocal(ckpt, tmp, conf);
+                    problem = Manifest.problem(local);
+                } catch (IOException e) { // e.g. a checksum error on a truncated file
+                    local = null;
+                    problem = "cannot be read: " + Failures.firstLine(e);
+                }
+                // resuming without Adam's state would silently train a different model
+                if (problem == null && !Files.isRegularFile(local.resolve(AdapterCheckpoint.OPTIMIZER)))
+                    problem = "no " + AdapterCheckpoint.OPTIMIZER + " (Adam's state)";
+                if (problem == null) return restore(ckpt, local, backbone, identity, plannedRounds);
+                LOG.warn("--resume: checkpoint {} is torn ({}); trying the one before", ckpt, problem);
+                problems.add(ckpt.getName() + ": " + problem);
+            } finally {
+                FsPaths.deleteLocal(tmp);
+            }
         }
+        throw new JobInputException("--resume: no checkpoint in " + dir + " is complete (" + String.join("; ", problems)
+                + "); start again in a new --output");
+    }
+
+    private Restored restore(Path ckpt, java.nio.file.Path local, Backbone backbone, ObjectNode identity, int plannedRounds)
+            throws IOException {
+        JsonNode p = MetricsLog.JSON.readTree(local.resolve(PROGRESS).toFile());
+        String changed = difference(p.get("run"), identity);
+        if (changed != null) throw new JobInputException("--resume: checkpoint " + ckpt + " was made with other settings: " + changed);
+        int roundsDone = p.path("rounds_done").asInt(-1);
+        if (roundsDone < 1 || roundsDone > plannedRounds)
+            throw new JobInputException("--resume: checkpoint " + ckpt + " has rounds_done " + p.get("rounds_done")
+                    + ", but this run plans " + plannedRounds + " rounds");
+        AdaMixModel m = AdapterCheckpoint.load(local, backbone);
+        if (m.updaterState() == null)
+            throw new JobInputException("--resume: checkpoint " + ckpt + " has no optimizer state for this model");
+        Weights w = new Weights(WorkerRound.flat(m.trainableParams()), WorkerRound.flat(m.updaterState()), m.step());
+        return new Restored(w, roundsDone, MetricsLog.parse(p.get("metrics").asText()));
+    }
+
+    /** The first setting that differs, as "name: was X, now Y", or null when the identities are equal. */
+    static String difference(JsonNode was, ObjectNode now) {
+        if (was == null || !was.isObject()) return "no run identity in " + PROGRESS;
+        if (was.toString().equals(now.toString())) return null; // as text: 3 read back is an int, the seed a long
+        java.util.Set<String> keys = new java.util.LinkedHashSet<>();
+        now.fieldNames().forEachRemaining(keys::add);
+        was.fieldNames().forEachRemaining(keys::add);
+        for (String k : keys)
+            if (!String.valueOf(was.get(k)).equals(String.valueOf(now.get(k)))) return k + ": was " + was.get(k) + ", now " + now.get(k);
+        return "was " + was + ", now " + now;
     }
 }

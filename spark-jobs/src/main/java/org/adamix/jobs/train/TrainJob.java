@@ -10,6 +10,7 @@ import org.adamix.jobs.spark.ExecutorModels;
 import org.adamix.jobs.spark.FsPaths;
 import org.adamix.jobs.spark.HadoopConf;
 import org.adamix.jobs.spark.ModelSpec;
+import org.adamix.jobs.spark.OutputLock;
 import org.adamix.jobs.spark.Sessions;
 import org.adamix.jobs.spark.ShippedBackbone;
 import org.adamix.model.AdaMixModel;
@@ -61,8 +62,16 @@ public final class TrainJob {
         this.session = session;
     }
 
+    /** Trains while holding the output's {@link OutputLock}, released however the run ends. */
     public Result run() throws IOException {
         JavaSparkContext sc = session.sc();
+        try (OutputLock lock = OutputLock.acquire(setup.output, setup.conf, sc.sc().applicationId(), setup.cmd.breakLock)) {
+            setup.recheckOutput();
+            return train(sc);
+        }
+    }
+
+    private Result train(JavaSparkContext sc) throws IOException {
         TrainCommandView c = new TrainCommandView(setup);
         int workers = c.workers != null ? c.workers : sc.defaultParallelism();
         HadoopConf hconf = new HadoopConf(sc.hadoopConfiguration());
@@ -102,7 +111,7 @@ public final class TrainJob {
         if (setup.resuming) {
             if (setup.conf != null && FsPaths.fs(setup.output, setup.conf).exists(new Path(setup.output, SUCCESS)))
                 LOG.info("{} already holds a finished run; finishing files again", setup.output);
-            Checkpoints.Restored r = checkpoints.latest(setup.backbone.backbone(), identity);
+            Checkpoints.Restored r = checkpoints.latest(setup.backbone.backbone(), identity, plan.rounds().size());
             if (r != null) {
                 weights = r.weights();
                 start = r.roundsDone();
@@ -250,6 +259,7 @@ public final class TrainJob {
         FsPaths.writeAtomically(new Path(out, "curves.png"), CurvesPlot.png(metrics.rows(),
                 "AdaMix " + setup.adaptation.method().id + " on " + setup.backbone.backbone().name()), conf);
         ObjectNode s = MetricsLog.JSON.createObjectNode();
+        s.put("run_id", setup.cmd.runId); // this attempt's (a sensor's proof that _SUCCESS is not stale)
         s.set("run", setup.runIdentity(workers));
         s.put("rounds", plan.rounds().size());
         s.put("steps", plan.totalSteps());

@@ -1,5 +1,6 @@
 package org.adamix.jobs.train;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.adamix.datasets.DatasetSpec;
 import org.adamix.datasets.LabelCollector;
@@ -8,10 +9,10 @@ import org.adamix.jobs.cli.TrainCommand;
 import org.adamix.jobs.data.DataPreview;
 import org.adamix.jobs.data.ShardedData;
 import org.adamix.jobs.spark.BackboneSource;
-import org.adamix.jobs.spark.FsPaths;
 import org.adamix.jobs.spark.HadoopConf;
 import org.adamix.jobs.spark.JobInputException;
 import org.adamix.jobs.spark.ModelSpec;
+import org.adamix.jobs.spark.OutputLock;
 import org.adamix.model.AdaMixModel;
 import org.adamix.model.AdaptationConfig;
 import org.adamix.model.adamix.ConsistencyLoss;
@@ -20,10 +21,12 @@ import org.adamix.model.HeadConfig;
 import org.adamix.model.Method;
 import org.adamix.model.OptimizerConfig;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -43,15 +46,18 @@ public final class TrainSetup implements AutoCloseable {
     final LabelList labels;
     final List<String> trainFiles;
     final List<String> devFiles;
+    private final ArrayNode trainStamps;
+    private final ArrayNode devStamps;
     final AdaptationConfig adaptation;
     final HeadConfig head;
-    final boolean resuming;
+    boolean resuming;
     final long trainableParams;
     final long allParams;
 
     private TrainSetup(TrainCommand cmd, Configuration conf, Path output, BackboneSource backbone, DatasetSpec trainSpec,
                        DatasetSpec devSpec, LabelList labels, List<String> trainFiles, List<String> devFiles,
-                       AdaptationConfig adaptation, HeadConfig head, boolean resuming, long trainable, long all) {
+                       AdaptationConfig adaptation, HeadConfig head, boolean resuming, long trainable, long all)
+            throws IOException {
         this.cmd = cmd;
         this.conf = conf;
         this.output = output;
@@ -61,6 +67,8 @@ public final class TrainSetup implements AutoCloseable {
         this.labels = labels;
         this.trainFiles = trainFiles;
         this.devFiles = devFiles;
+        this.trainStamps = stamps(trainFiles, conf);
+        this.devStamps = stamps(devFiles, conf);
         this.adaptation = adaptation;
         this.head = head;
         this.resuming = resuming;
@@ -76,17 +84,34 @@ public final class TrainSetup implements AutoCloseable {
         checkOptions(c);
         AdaptationConfig adaptation = adaptation(c, c.method);
         Path output = new Path(c.output);
-        FileSystem outFs = output.getFileSystem(conf);
-        output = outFs.makeQualified(output);
-        boolean resuming = false;
-        if (!FsPaths.absentOrEmpty(output, conf)) {
-            boolean hasRun = outFs.exists(new Path(output, Checkpoints.DIR)) || outFs.exists(new Path(output, TrainJob.SUCCESS));
-            if (!c.resume)
-                throw new JobInputException("output " + output + " is not empty: pass --resume to continue the run in it, or choose another --output");
-            if (!hasRun) throw new JobInputException("--resume: output " + output + " holds no AdaMix run (no checkpoints/)");
-            resuming = true;
-        }
+        output = output.getFileSystem(conf).makeQualified(output);
+        // checked before anything loads, to fail fast; TrainJob checks again once it holds the output's lock
+        boolean resuming = checkOutput(c, output, conf, false);
         return load(c, conf, output, adaptation, resuming);
+    }
+
+    /**
+     * The output is new or empty (ignoring the lock), or --resume and it holds a run; true when resuming.
+     * Without {@code holdingLock} another job's lock is an error (unless --break-lock).
+     */
+    static boolean checkOutput(TrainCommand c, Path output, Configuration conf, boolean holdingLock) throws IOException {
+        FileSystem fs = output.getFileSystem(conf);
+        if (!holdingLock && !c.breakLock && OutputLock.isLocked(output, conf))
+            throw new JobInputException(OutputLock.heldMessage(output, conf));
+        if (!fs.exists(output)) return false;
+        boolean empty = fs.getFileStatus(output).isDirectory()
+                && Arrays.stream(fs.listStatus(output)).allMatch(s -> s.getPath().getName().equals(OutputLock.NAME));
+        if (empty) return false;
+        boolean hasRun = fs.exists(new Path(output, Checkpoints.DIR)) || fs.exists(new Path(output, TrainJob.SUCCESS));
+        if (!c.resume)
+            throw new JobInputException("output " + output + " is not empty: pass --resume to continue the run in it, or choose another --output");
+        if (!hasRun) throw new JobInputException("--resume: output " + output + " holds no AdaMix run (no checkpoints/)");
+        return true;
+    }
+
+    /** Again under the output's lock: nothing can have changed it since. */
+    void recheckOutput() throws IOException {
+        resuming = checkOutput(cmd, output, conf, true);
     }
 
     /**
@@ -178,7 +203,7 @@ public final class TrainSetup implements AutoCloseable {
             long trainable = probe.trainableParams().length();
             long all = probe.paramCounts().total();
             return new TrainSetup(c, conf, output, bb, spec, spec, labels, trainFiles, devFiles, adaptation, head, resuming, trainable, all);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | IOException e) {
             bb.close();
             throw e;
         }
@@ -230,9 +255,24 @@ public final class TrainSetup implements AutoCloseable {
         n.put("workers", workers);
         n.put("seed", cmd.seed);
         n.put("max_length", cmd.maxLength);
-        n.putPOJO("train_files", trainFiles);
+        n.set("train_files", trainStamps.deepCopy());
+        n.set("dev_files", devStamps.deepCopy());
         n.putPOJO("dataset", trainSpec.toOptions());
         return n;
+    }
+
+    /**
+     * Each input file with its size and modification time: data replaced under the same name (another
+     * export, a partial upload) makes another run, which must not be resumed into this one.
+     */
+    private static ArrayNode stamps(List<String> files, Configuration conf) throws IOException {
+        ArrayNode a = MetricsLog.JSON.createArrayNode();
+        for (String f : files) {
+            Path p = new Path(f);
+            FileStatus st = p.getFileSystem(conf).getFileStatus(p);
+            a.addObject().put("path", f).put("size", st.getLen()).put("modified", st.getModificationTime());
+        }
+        return a;
     }
 
     public TrainCommand command() { return cmd; }

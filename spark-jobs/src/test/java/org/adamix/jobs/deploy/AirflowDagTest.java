@@ -232,17 +232,75 @@ class AirflowDagTest {
             assertEquals("spark_yarn", s.get("conn_id").asText(), "connection from the params");
             assertEquals("hdfs:///apps/x-job.jar", s.get("application").asText());
             assertEquals("org.adamix.jobs.AdaMix", s.get("java_class").asText());
-            assertEquals(d.at("/plan/" + step), s.get("application_args"));
-            assertTrue(s.get("application_args").isArray());
+            // the plan's arguments, then this attempt's id, which the task returns as its XCom
+            List<String> expected = new ArrayList<>(List.of(strings(d.at("/plan/" + step))));
+            expected.addAll(List.of("--run-id", s.get("xcom").asText()));
+            assertEquals(expected, List.of(strings(s.get("application_args"))));
+            assertTrue(s.get("xcom").asText().matches("scheduled__2024-05-01T00:00:00\\+00:00#1-[0-9a-f]{8}"), s.get("xcom").asText());
             assertEquals("4", s.at("/conf/spark.task.cpus").asText());
             parses(strings(s.get("application_args")));
         }
         List<String> train = List.of(strings(d.at("/submit/train/application_args")));
         assertEquals("8", train.get(train.indexOf("--experts") + 1), "experts from the Variable");
-        assertEquals("hdfs dfs -test -e \"" + out + "/_SUCCESS\"", d.at("/sensors/train_done/bash_command").asText());
-        assertEquals("hdfs dfs -test -e \"" + out + "/merged\"", d.at("/sensors/merged_done/bash_command").asText());
-        assertEquals("hdfs dfs -test -e \"" + out + "/eval.json\"", d.at("/sensors/eval_done/bash_command").asText());
+        // Sensors: a python callable (no shell) waiting for the marker file that holds the attempt's id.
+        for (String[] sensor : new String[][] {{"train_done", "train", "/summary.json"}, {"merged_done", "merge", "/merge.json"},
+                {"eval_done", "evaluate", "/eval.json"}}) {
+            JsonNode s = d.at("/sensors/" + sensor[0]);
+            assertEquals("PythonSensor", s.get("type").asText());
+            assertEquals("adamix_args.marker_written", s.get("callable").asText());
+            assertEquals(out + sensor[2], s.at("/op_kwargs/uri").asText());
+            assertEquals(d.at("/submit/" + sensor[1] + "/xcom").asText(), s.at("/op_kwargs/run_id").asText(), sensor[0]);
+        }
+        assertEquals("[\"" + out + "/_SUCCESS\"]", d.at("/sensors/train_done/op_kwargs/require").toString());
         assertEquals("reschedule", d.at("/sensors/train_done/mode").asText());
+    }
+
+    private static String lastLine(String out) {
+        List<String> lines = out.strip().lines().toList();
+        return lines.get(lines.size() - 1); // the callable logs why it waits before the result
+    }
+
+    /**
+     * The sensors' callable, with a stand-in hdfs client over local files: true only for the attempt's own
+     * marker (not a stale one, not without _SUCCESS); paths reach the client as arguments, never through a
+     * shell, so a hostile output_root runs nothing; an output_root that reads as an option is refused.
+     */
+    @Test
+    void sensorCallableChecksTheAttemptAndRunsNoShell() throws Exception {
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Path hdfs = bin.resolve("hdfs");
+        Files.writeString(hdfs, "#!/usr/bin/env bash\n[ \"$1\" = dfs ] || exit 9\n"
+                + "case \"$2\" in -test) [ \"$3\" = -e ] && [ -e \"$4\" ];; -cat) cat -- \"$3\";; *) exit 9;; esac\n");
+        assertTrue(hdfs.toFile().setExecutable(true));
+        Path run = Files.createDirectories(tmp.resolve("runs/r1"));
+        Path hostile = Files.createDirectories(tmp.resolve("runs/x\"; touch " + tmp.resolve("pwned1") + "; echo \"$(touch " + tmp.resolve("pwned2") + ")"));
+        Files.writeString(run.resolve("summary.json"), "{\"run_id\": \"r1#2-abcd\", \"rounds\": 3}");
+        Files.writeString(hostile.resolve("summary.json"), "{\"run_id\": \"r1#2-abcd\"}");
+        String py = String.join("\n", "import json, sys",
+                "sys.path.insert(0, 'deploy/airflow')",
+                "import adamix_args as a",
+                "run, hostile = sys.argv[1], sys.argv[2]",
+                "print(json.dumps([",
+                "  a.marker_written(run + '/summary.json', 'r1#2-abcd', [run + '/_SUCCESS']),",
+                "  a.marker_written(run + '/summary.json', 'r1#2-abcd', []),",
+                "  a.marker_written(run + '/summary.json', 'r1#3-ef01', []),",
+                "  a.marker_written(run + '/summary.json', None, []),",
+                "  a.marker_written(run + '/eval.json', 'r1#2-abcd', []),",
+                "  a.marker_written(hostile + '/summary.json', 'r1#2-abcd', [hostile + '/_SUCCESS']),",
+                "  a.marker_written(hostile + '/summary.json', 'r1#2-abcd', []),",
+                "]))");
+        Map<String, String> env = Map.of("PATH", bin + ":" + System.getenv("PATH"));
+        assertEquals("[false, true, false, false, false, false, true]",
+                lastLine(ok(List.of("python3", "-c", py, run.toString(), hostile.toString()), env).out),
+                "no _SUCCESS yet; this attempt; another attempt's file; no attempt; no file; hostile path without, with its marker");
+        Files.writeString(run.resolve("_SUCCESS"), "");
+        assertEquals("[true, true, false, false, false, false, true]",
+                lastLine(ok(List.of("python3", "-c", py, run.toString(), hostile.toString()), env).out));
+        assertFalse(Files.exists(tmp.resolve("pwned1")) || Files.exists(tmp.resolve("pwned2")), "a path ran a command");
+
+        Proc r = exec(List.of("python3", "deploy/airflow/adamix_args.py", "--params", "{\"output_root\": \"-rm -r /\"}"), Map.of());
+        assertEquals(2, r.code, r.out);
+        assertTrue(r.err.contains("is not a path"), r.err);
     }
 
     // ---------------------------------------------------------------- spark-submit scripts
@@ -319,8 +377,8 @@ class AirflowDagTest {
         assertEquals("2", c.get("spark.default.parallelism"), "one training worker per executor");
         assertEquals("true", c.get("spark.yarn.submit.waitAppCompletion"));
         assertFalse(c.containsKey("spark.plugins"), "no GPU settings on CPU");
-        assertTrue(print("submit-yarn.sh", Map.of(), "merge", "--model", "m", "--backbone", "b").contains("--deploy-mode client"),
-                "merge creates no SparkContext: client mode on YARN");
+        assertTrue(print("submit-yarn.sh", Map.of(), "merge", "--model", "m", "--backbone", "b").contains("--deploy-mode cluster"),
+                "merge opens a SparkContext: cluster mode on YARN like the other jobs");
 
         // Sizing follows the environment: N = max(1g, H/10).
         p = print("submit-yarn.sh", Map.of("ADAMIX_EXECUTOR_CORES", "8", "ADAMIX_EXECUTOR_MEMORY", "20g", "ADAMIX_EXECUTORS", "5",
