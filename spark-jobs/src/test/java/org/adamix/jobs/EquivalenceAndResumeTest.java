@@ -88,7 +88,7 @@ class EquivalenceAndResumeTest {
             }
             all.sort(Comparator.comparing(TokenizedExample::id));
             int stepsPerEpoch = (all.size() + 3) / 4;
-            HeadConfig head = HeadConfig.classification(2);
+            HeadConfig head = HeadConfig.classification(2).withPooling(HeadConfig.Pooling.MEAN); // the CLI default --head mean
             AdaMixModel m = AdaMixModel.build(bb.backbone(), AdaptationConfig.of(Method.ADAMIX_ADAPTER, 4).withExperts(2)
                             .withSharing(false, true).withConsistencyWeight(1.0), head,
                     new OptimizerConfig(1e-3, 0.1, 0.06, 2L * stepsPerEpoch, 0.9, 0.999, 1e-8, 1.0), 7);
@@ -123,7 +123,7 @@ class EquivalenceAndResumeTest {
             }
             shards.forEach(s -> s.sort(Comparator.comparing(TokenizedExample::id)));
             RoundPlan plan = RoundPlan.of(2, Math.max(shards.get(0).size(), shards.get(1).size()), 4, 3);
-            HeadConfig head = HeadConfig.classification(2);
+            HeadConfig head = HeadConfig.classification(2).withPooling(HeadConfig.Pooling.MEAN); // the CLI default --head mean
             ModelSpec ms = new ModelSpec(AdaptationConfig.of(Method.ADAMIX_ADAPTER, 4).withExperts(2).withSharing(false, true)
                     .withConsistencyWeight(1.0), head, new OptimizerConfig(1e-3, 0.1, 0.06, plan.totalSteps(), 0.9, 0.999, 1e-8, 1.0), 7);
             ShippedBackbone shipped = ShippedBackbone.of(bb.backbone(), bb.tokenizerFiles());
