@@ -25,7 +25,7 @@ class AggregationBytesTest {
     @TempDir
     Path tmp;
 
-    record Measured(SparkTraffic.Totals lastRound, JsonNode metricsRow) {}
+    record Measured(SparkTraffic.Totals lastRound, long estimatedUp, JsonNode metricsRow) {}
 
     Measured run(int workers, Path backbone, Path data) throws Exception {
         JavaSparkContext sc = new JavaSparkContext(LocalClusterTest.clusterConf().setMaster("local-cluster[" + workers + ",1,1024]"));
@@ -46,7 +46,7 @@ class AggregationBytesTest {
             }
             assertEquals(workers, res.lastWorkers().size());
             String[] lines = Files.readString(out.resolve("checkpoints").getParent().resolve("metrics.jsonl")).split("\n");
-            return new Measured(res.traffic().get(1).measured(), new ObjectMapper().readTree(lines[1]));
+            return new Measured(res.traffic().get(1).measured(), res.traffic().get(1).estimatedUp(), new ObjectMapper().readTree(lines[1]));
         } finally {
             sc.stop();
         }
@@ -58,7 +58,9 @@ class AggregationBytesTest {
         Path data = TinyFixture.data(tmp.resolve("data/train.jsonl"), "t-", 64, 1);
         Measured two = run(2, backbone, data), four = run(4, backbone, data);
         long b2 = two.lastRound().resultBytes(), b4 = four.lastRound().resultBytes();
-        System.out.printf("AGGREGATION bytes per round: 2 workers %s%n                             4 workers %s%n", two.lastRound(), four.lastRound());
+        // estimatedUp: the workers' Java-serialized leaves, what the driver used to receive (plus per-task overhead)
+        System.out.printf("AGGREGATION bytes per round: 2 workers %s, leaves %d%n                             4 workers %s, leaves %d%n",
+                two.lastRound(), two.estimatedUp(), four.lastRound(), four.estimatedUp());
         assertTrue(Math.abs(b4 - b2) <= 0.05 * b2, "driver received " + b2 + " B with 2 workers, " + b4 + " B with 4");
         assertTrue(four.lastRound().broadcastFetchedBytes() > 0, "executors fetched the weights: " + four.lastRound());
         assertEquals(b4, four.metricsRow().get("bytes_to_driver").asLong(), "metrics.jsonl reports Spark's number");
