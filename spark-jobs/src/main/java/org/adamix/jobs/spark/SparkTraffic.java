@@ -8,6 +8,8 @@ import org.apache.spark.scheduler.SparkListenerJobEnd;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.storage.BlockUpdatedInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.HashMap;
 import java.util.HashSet;
@@ -24,6 +26,7 @@ import java.util.regex.Pattern;
  * {@link #await} waits for the tag's jobs to end there.
  */
 public final class SparkTraffic extends SparkListener {
+    private static final Logger LOG = LoggerFactory.getLogger(SparkTraffic.class);
     public static final String PROPERTY = "adamix.traffic.tag";
     private static final Pattern PIECE = Pattern.compile("broadcast_(\\d+)_piece\\d+");
 
@@ -118,6 +121,8 @@ public final class SparkTraffic extends SparkListener {
             Thread.currentThread().interrupt();
             a = byTag.get(tag);
         }
+        if (a == null || a.jobsEnded < jobs)
+            LOG.warn("Spark's listener had not seen the end of {}'s jobs after {} ms: its byte counts may be short", tag, timeoutMillis);
         if (a == null) return new Totals(0, 0, 0, 0, 0, 0);
         return new Totals(a.tasks, a.result, a.shuffleWrite, a.shuffleRead, 0, 0);
     }
