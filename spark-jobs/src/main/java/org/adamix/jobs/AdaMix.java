@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         subcommands = {Bench.class, org.adamix.jobs.encode.Encode.class, org.adamix.jobs.cli.TrainCommand.class, org.adamix.jobs.cli.CompareCommand.class,
                 org.adamix.jobs.cli.MergeCommand.class,
                 org.adamix.jobs.cli.EvaluateCommand.class, org.adamix.jobs.cli.PredictCommand.class,
-                org.adamix.jobs.bench.SparkBench.class, CommandLine.HelpCommand.class})
+                org.adamix.jobs.bench.SparkBench.class, org.adamix.jobs.cli.GpuCheckCommand.class, CommandLine.HelpCommand.class})
 public final class AdaMix implements Runnable {
 
     public static void main(String[] args) {

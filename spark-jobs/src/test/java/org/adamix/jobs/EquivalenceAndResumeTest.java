@@ -4,14 +4,21 @@ import org.adamix.datasets.DatasetReader;
 import org.adamix.datasets.DatasetSpec;
 import org.adamix.datasets.Format;
 import org.adamix.datasets.LabelList;
+import org.adamix.datasets.Sharding;
 import org.adamix.jobs.cli.TrainCommand;
 import org.adamix.jobs.data.BatchMaker;
 import org.adamix.jobs.data.ExampleEncoder;
 import org.adamix.jobs.data.ShardOrder;
 import org.adamix.jobs.data.TokenizedExample;
 import org.adamix.jobs.spark.BackboneSource;
+import org.adamix.jobs.spark.ModelSpec;
+import org.adamix.jobs.spark.ShippedBackbone;
+import org.adamix.jobs.train.RoundPlan;
 import org.adamix.jobs.train.TrainJob;
+import org.adamix.jobs.train.Weights;
+import org.adamix.jobs.train.WorkerFacts;
 import org.adamix.jobs.train.WorkerResult;
+import org.adamix.jobs.train.WorkerRound;
 import org.adamix.model.AdaMixModel;
 import org.adamix.model.AdaptationConfig;
 import org.adamix.model.HeadConfig;
@@ -81,7 +88,7 @@ class EquivalenceAndResumeTest {
             }
             all.sort(Comparator.comparing(TokenizedExample::id));
             int stepsPerEpoch = (all.size() + 3) / 4;
-            HeadConfig head = HeadConfig.classification(2).withPooling(HeadConfig.Pooling.MEAN);
+            HeadConfig head = HeadConfig.classification(2).withPooling(HeadConfig.Pooling.MEAN); // the CLI default --head mean
             AdaMixModel m = AdaMixModel.build(bb.backbone(), AdaptationConfig.of(Method.ADAMIX_ADAPTER, 4).withExperts(2)
                             .withSharing(false, true).withConsistencyWeight(1.0), head,
                     new OptimizerConfig(1e-3, 0.1, 0.06, 2L * stepsPerEpoch, 0.9, 0.999, 1e-8, 1.0), 7);
@@ -96,21 +103,56 @@ class EquivalenceAndResumeTest {
         }
     }
 
+    /**
+     * Two workers, three local steps: the Spark job (tree reduction on executors) ends with the weights of an
+     * in-process loop that runs each worker's rounds itself and takes the example-weighted mean the way the
+     * driver used to, {@code (0 + n_a*x_a + n_b*x_b) / (n_a + n_b)} in double, bit for bit.
+     */
     @Test
-    void twoWorkersAverageIsTheExampleWeightedMean() {
-        TrainJob.Result r = train(tmp.resolve("two"), 2, 3); // one round per epoch: both workers train in it
-        List<WorkerResult> ws = new ArrayList<>(r.lastWorkers());
-        ws.sort(Comparator.comparingInt(WorkerResult::worker));
-        assertEquals(2, ws.size());
-        WorkerResult a = ws.get(0), b = ws.get(1);
-        assertTrue(a.examples() > 0 && b.examples() > 0);
-        float[] p = new float[a.params().length];
-        for (int i = 0; i < p.length; i++)
-            p[i] = (float) (((double) a.examples() * a.params()[i] + (double) b.examples() * b.params()[i]) / (a.examples() + b.examples()));
-        assertArrayEquals(p, r.weights().params());
-        assertFalse(java.util.Arrays.equals(a.params(), b.params()), "the workers saw different shards");
+    void twoWorkersAverageIsTheExampleWeightedMean() throws Exception {
+        TrainJob.Result r = train(tmp.resolve("two"), 2, 3);
+        try (BackboneSource bb = BackboneSource.open(TestData.minilm().toString(), new Configuration())) {
+            DatasetSpec spec = DatasetSpec.builder(Format.JSONL).text("text").label("label").labels(LabelList.of("neg", "pos")).build();
+            ExampleEncoder enc = new ExampleEncoder(bb.tokenizer(), 24);
+            List<List<TokenizedExample>> shards = List.of(new ArrayList<>(), new ArrayList<>());
+            try (DatasetReader rd = DatasetReader.open(spec, new Configuration(), train.toString())) {
+                while (rd.hasNext()) {
+                    TokenizedExample e = enc.encode(rd.next());
+                    shards.get(Sharding.shardOf(e.id(), 7, 2)).add(e);
+                }
+            }
+            shards.forEach(s -> s.sort(Comparator.comparing(TokenizedExample::id)));
+            RoundPlan plan = RoundPlan.of(2, Math.max(shards.get(0).size(), shards.get(1).size()), 4, 3);
+            HeadConfig head = HeadConfig.classification(2).withPooling(HeadConfig.Pooling.MEAN); // the CLI default --head mean
+            ModelSpec ms = new ModelSpec(AdaptationConfig.of(Method.ADAMIX_ADAPTER, 4).withExperts(2).withSharing(false, true)
+                    .withConsistencyWeight(1.0), head, new OptimizerConfig(1e-3, 0.1, 0.06, plan.totalSteps(), 0.9, 0.999, 1e-8, 1.0), 7);
+            ShippedBackbone shipped = ShippedBackbone.of(bb.backbone(), bb.tokenizerFiles());
+            WorkerRound worker = new WorkerRound(ms, 4, 7);
+            Weights w = new Weights(WorkerRound.flat(ms.build(bb.backbone()).trainableParams()), null, 0);
+            boolean differed = false;
+            for (RoundPlan.Round round : plan.rounds()) {
+                WorkerResult a = worker.run(0, shards.get(0).iterator(), w, round, shipped);
+                WorkerResult b = worker.run(1, shards.get(1).iterator(), w, round, shipped);
+                assertTrue(a.examples() > 0 && b.examples() > 0, "both workers train in every round");
+                differed |= !java.util.Arrays.equals(a.params(), b.params());
+                w = new Weights(mean(a, b, a.params(), b.params()), mean(a, b, a.state(), b.state()),
+                        round.globalStepStart() + round.steps());
+            }
+            assertTrue(differed, "the workers saw different shards");
+            assertEquals(plan.rounds().size(), r.totalRounds());
+            assertArrayEquals(w.params(), r.weights().params());
+            assertArrayEquals(w.state(), r.weights().state());
+            assertEquals(List.of(0, 1), r.lastWorkers().stream().map(WorkerFacts::worker).toList());
+        }
         assertFalse(r.traffic().isEmpty(), "no traffic recorded"); // allMatch holds on an empty list
         assertTrue(r.traffic().stream().allMatch(t -> t.withinBudget()), r.traffic().toString());
+    }
+
+    private static float[] mean(WorkerResult a, WorkerResult b, float[] x, float[] y) {
+        float[] p = new float[x.length];
+        for (int i = 0; i < p.length; i++)
+            p[i] = (float) ((0.0 + (double) a.examples() * x[i] + (double) b.examples() * y[i]) / (a.examples() + b.examples()));
+        return p;
     }
 
     @Test

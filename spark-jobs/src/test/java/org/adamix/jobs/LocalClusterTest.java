@@ -2,7 +2,7 @@ package org.adamix.jobs;
 
 import org.adamix.jobs.cli.TrainCommand;
 import org.adamix.jobs.train.TrainJob;
-import org.adamix.jobs.train.WorkerResult;
+import org.adamix.jobs.train.WorkerFacts;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
@@ -120,7 +120,7 @@ class LocalClusterTest {
         JavaSparkContext sc = new JavaSparkContext(clusterConf());
         try {
             TrainJob.Result r = train(tmp.resolve("cluster"), data);
-            Set<String> jvms = r.lastWorkers().stream().map(WorkerResult::jvm).collect(Collectors.toSet());
+            Set<String> jvms = r.lastWorkers().stream().map(WorkerFacts::jvm).collect(Collectors.toSet());
             assertEquals(2, jvms.size(), "two executor JVMs: " + jvms);
             assertFalse(jvms.contains(ManagementFactory.getRuntimeMXBean().getName()), "not the driver");
             assertArrayEquals(expected.weights().params(), r.weights().params());

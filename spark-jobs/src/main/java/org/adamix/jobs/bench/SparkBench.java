@@ -94,9 +94,11 @@ public final class SparkBench implements Callable<Integer> {
         System.out.printf("%-34s %14.1f%n", "in-process loop (" + workers + " threads)", inProcess);
         System.out.printf("%-34s %14.1f   (%.2fx)%n", "spark local[" + workers + "], " + workers + " workers, K=" + localSteps,
                 r.examplesPerSecond(), r.examplesPerSecond() / inProcess);
-        System.out.printf("%nbytes per round: %,d down + %,d up (budget %,d per direction, within: %s); "
-                        + "full-parameter averaging: %,d (%.0fx more)%n", t.down(), t.up(), t.budget(), t.withinBudget(),
-                2 * t.fullParameter(), 2.0 * t.fullParameter() / (t.down() + t.up()));
+        System.out.printf("%nbytes per round (Spark's count): driver broadcast %,d, driver received %,d, shuffle %,d; "
+                        + "estimated %,d down + %,d up (budget %,d per direction, within: %s); full-parameter averaging: %,d "
+                        + "(%.0fx more)%n", t.measured().broadcastBytes(), t.measured().resultBytes(), t.measured().shuffleReadBytes(),
+                t.estimatedDown(), t.estimatedUp(), t.budget(), t.withinBudget(), 2 * t.fullParameter(),
+                2.0 * t.fullParameter() / (t.estimatedDown() + t.estimatedUp()));
         return 0;
     }
 }

@@ -12,6 +12,7 @@ import org.adamix.jobs.spark.HadoopConf;
 import org.adamix.jobs.spark.ModelSpec;
 import org.adamix.jobs.spark.OutputLock;
 import org.adamix.jobs.spark.Sessions;
+import org.adamix.jobs.spark.SparkTraffic;
 import org.adamix.jobs.spark.ShippedBackbone;
 import org.adamix.model.AdaMixModel;
 import org.adamix.model.HeadConfig;
@@ -30,11 +31,13 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * The driver's loop. Executors read, tokenize and cache the shards; then each round the driver
- * broadcasts {@link Weights}, every partition runs {@link WorkerRound} once, the results come back
- * through treeAggregate, and the driver averages them ({@link RoundAverage}), logs metrics and traffic,
+ * broadcasts {@link Weights}, every partition runs {@link WorkerRound} once, executors add the results
+ * up in a fixed-order tree ({@link RoundTree}), the driver receives the one total and divides
+ * ({@link RoundSum#average}), logs metrics and Spark's count of the bytes moved ({@link SparkTraffic}),
  * and checkpoints. After the last round it writes the final files and {@code _SUCCESS} last.
  */
 public final class TrainJob {
@@ -45,14 +48,14 @@ public final class TrainJob {
     private final Sessions session;
 
     /** What a run ended with (tests and benchmarks look inside). */
-    public record Result(Weights weights, int roundsDone, int totalRounds, boolean complete, List<WorkerResult> lastWorkers,
+    public record Result(Weights weights, int roundsDone, int totalRounds, boolean complete, List<WorkerFacts> lastWorkers,
                          RoundAverage lastAverage, List<Traffic> traffic, Map<String, Double> dev, double examplesPerSecond,
                          long trainableParams, long allParams, int workers, Path output) {
         public String summaryLine() {
             Traffic t = traffic.isEmpty() ? null : traffic.get(traffic.size() - 1);
-            return String.format("%s: %d/%d rounds on %d workers, %.1f examples/s, dev %s; synced %s per round "
-                            + "(full-parameter averaging: %s)%s", complete ? "done" : "stopped", roundsDone, totalRounds,
-                    workers, examplesPerSecond, dev, t == null ? "-" : mb(t.down() + t.up()),
+            return String.format("%s: %d/%d rounds on %d workers, %.1f examples/s, dev %s; the driver sent and received %s "
+                            + "per round (full-parameter averaging: %s)%s", complete ? "done" : "stopped", roundsDone, totalRounds,
+                    workers, examplesPerSecond, dev, t == null ? "-" : mb(t.driverBytes()),
                     t == null ? "-" : mb(2 * t.fullParameter()), complete ? "" : " — continue with --resume");
         }
     }
@@ -124,72 +127,93 @@ public final class TrainJob {
 
         WorkerRound worker = new WorkerRound(spec, c.batchSize, c.seed, setup.cmd.groupByLength);
         List<Traffic> traffic = new ArrayList<>();
-        List<WorkerResult> lastWorkers = List.of();
+        SparkTraffic listener = SparkTraffic.register(sc);
+        String tagPrefix = "train-" + UUID.randomUUID() + "-round-";
+        List<WorkerFacts> lastWorkers = List.of();
         RoundAverage lastAverage = null;
         Map<String, Double> devScores = null;
         double exampleSeconds = 0, examples = 0;
         int end = plan.rounds().size();
         if (c.maxRounds != null) end = Math.min(end, c.maxRounds);
         int done = start;
-        for (int r = start; r < end; r++) {
-            RoundPlan.Round round = plan.rounds().get(r);
-            sc.setJobDescription(String.format("round %d/%d, epoch %d/%d", r + 1, plan.rounds().size(), round.epoch() + 1, c.epochs));
-            long t0 = System.nanoTime();
-            Broadcast<Weights> bw = sc.broadcast(weights);
-            List<WorkerResult> results = train.mapPartitionsWithIndex((i, it) ->
-                            Collections.singletonList(worker.run(i, it, bw.value(), round, shipped.value())).iterator(), true)
-                    .treeAggregate(new ArrayList<WorkerResult>(), (acc, x) -> {
-                        acc.add(x);
-                        return acc;
-                    }, (a, b) -> {
-                        a.addAll(b);
-                        return a;
-                    }, 1);
-            RoundAverage avg = RoundAverage.of(results, weights.params(), weights.state());
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            long up = 0;
-            for (WorkerResult w : results) up += Traffic.serializedSize(w);
-            long stateValues = avg.state() == null ? 0 : avg.state().length;
-            Traffic t = Traffic.of(Traffic.serializedSize(weights), up, workers, avg.params().length,
-                    Math.max(stateValues, 2L * avg.params().length), setup.allParams);
-            bw.destroy();
-            if (!t.withinBudget())
-                LOG.warn("round {}: moved {} down / {} up, more than {}x the budget {}", r + 1, t.down(), t.up(), Traffic.TOLERANCE, t.budget());
-            traffic.add(t);
-            weights = new Weights(avg.params(), avg.state(), round.globalStepStart() + round.steps());
-            lastWorkers = results;
-            lastAverage = avg;
-            examples += avg.examples();
-            exampleSeconds += seconds;
+        try {
+            for (int r = start; r < end; r++) {
+                RoundPlan.Round round = plan.rounds().get(r);
+                sc.setJobDescription(String.format("round %d/%d, epoch %d/%d", r + 1, plan.rounds().size(), round.epoch() + 1, c.epochs));
+                long t0 = System.nanoTime();
+                Broadcast<Weights> bw = sc.broadcast(weights);
+                String tag = tagPrefix + (r + 1);
+                RoundSum sum;
+                try {
+                    SparkTraffic.tag(sc, tag);
+                    JavaRDD<RoundSum> leaves = train.mapPartitionsWithIndex((i, it) -> Collections.singletonList(
+                            RoundSum.of(worker.run(i, it, bw.value(), round, shipped.value()))).iterator(), true);
+                    sum = RoundTree.reduce(sc, leaves);
+                } finally {
+                    SparkTraffic.tag(sc, null);
+                }
+                RoundAverage avg = sum.average(weights.params(), weights.state());
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                // one job per round: its end reaches the listener moments after collect returned
+                SparkTraffic.Totals measured = listener.await(tag, 1, 10_000).withBroadcast(listener.broadcast(bw.id()));
+                listener.forget(tag, bw.id());
+                long stateValues = avg.state() == null ? 0 : avg.state().length;
+                // what one worker sends: its leaf, float weights and state (sizes of the average's vectors)
+                long leafBytes = Traffic.serializedSize(RoundSum.of(new WorkerResult(0, avg.params(), avg.state(), 1, 0, 0, "", 0, 0)));
+                Traffic t = Traffic.of(measured, Traffic.serializedSize(weights), leafBytes, workers, avg.params().length,
+                        Math.max(stateValues, 2L * avg.params().length), setup.allParams);
+                bw.destroy();
+                if (!t.withinBudget())
+                    LOG.warn("round {}: an estimated {} down / {} up, more than {}x the budget {}", r + 1, t.estimatedDown(),
+                            t.estimatedUp(), Traffic.TOLERANCE, t.budget());
+                traffic.add(t);
+                weights = new Weights(avg.params(), avg.state(), round.globalStepStart() + round.steps());
+                lastWorkers = sum.workers();
+                for (WorkerFacts w : lastWorkers)
+                    LOG.debug("round {} worker {} on {}: {} examples, {} steps, {} s, {} models built there", r + 1, w.worker(), w.jvm(),
+                            w.examples(), w.steps(), String.format("%.2f", w.nanos() / 1e9), w.modelsBuiltInJvm());
+                lastAverage = avg;
+                examples += avg.examples();
+                exampleSeconds += seconds;
 
-            ObjectNode row = metrics.newRow();
-            row.put("round", r + 1);
-            row.put("epoch", round.epoch() + 1);
-            row.put("step", weights.step());
-            row.put("loss", avg.meanLoss());
-            row.put("examples", avg.examples());
-            row.put("seconds", seconds);
-            row.put("examples_per_s", avg.examples() / seconds);
-            row.put("bytes_down", t.down());
-            row.put("bytes_up", t.up());
-            row.put("bytes_budget", t.budget());
-            row.put("bytes_full_parameter", 2 * t.fullParameter());
-            boolean epochEnd = round.lastOfEpoch(plan.stepsPerEpoch());
-            if (epochEnd && dev != null) {
-                sc.setJobDescription(String.format("dev evaluation after epoch %d/%d", round.epoch() + 1, c.epochs));
-                devScores = evaluate(sc, dev, spec, weights, shipped, c.batchSize * 2);
-                devScores.forEach((k, v) -> row.put("dev_" + k, v));
-                if (best != null && best.offer(devScores, weights, r + 1, round.epoch() + 1))
-                    checkpoints.saveBest(driverModel, best, labelNames());
+                ObjectNode row = metrics.newRow();
+                row.put("round", r + 1);
+                row.put("epoch", round.epoch() + 1);
+                row.put("step", weights.step());
+                row.put("loss", avg.meanLoss());
+                row.put("examples", avg.examples());
+                row.put("seconds", seconds);
+                row.put("examples_per_s", avg.examples() / seconds);
+                row.put("bytes_to_driver", measured.resultBytes());
+                row.put("bytes_broadcast", measured.broadcastBytes());
+                row.put("bytes_broadcast_fetched", measured.broadcastFetchedBytes());
+                row.put("bytes_shuffle_write", measured.shuffleWriteBytes());
+                row.put("bytes_shuffle_read", measured.shuffleReadBytes());
+                row.put("spark_tasks", measured.tasks());
+                row.put("estimated_bytes_down", t.estimatedDown());
+                row.put("estimated_bytes_up", t.estimatedUp());
+                row.put("bytes_budget", t.budget());
+                row.put("bytes_full_parameter", 2 * t.fullParameter());
+                boolean epochEnd = round.lastOfEpoch(plan.stepsPerEpoch());
+                if (epochEnd && dev != null) {
+                    sc.setJobDescription(String.format("dev evaluation after epoch %d/%d", round.epoch() + 1, c.epochs));
+                    devScores = evaluate(sc, dev, spec, weights, shipped, c.batchSize * 2);
+                    devScores.forEach((k, v) -> row.put("dev_" + k, v));
+                    if (best != null && best.offer(devScores, weights, r + 1, round.epoch() + 1))
+                        checkpoints.saveBest(driverModel, best, labelNames());
+                }
+                LOG.info("round {}/{} epoch {}: loss {} ({} examples, {} s); driver: {} B broadcast, {} B received in {} tasks{}",
+                        r + 1, plan.rounds().size(), round.epoch() + 1, String.format("%.4f", avg.meanLoss()), avg.examples(),
+                        String.format("%.2f", seconds), measured.broadcastBytes(), measured.resultBytes(), measured.tasks(),
+                        devScores != null && epochEnd ? ", dev " + devScores : "");
+                done = r + 1;
+                if (done % c.checkpointEvery == 0 || done == end || epochEnd) {
+                    checkpoints.save(driverModel, weights, done, identity, metrics, labelNames(), c.keepCheckpoints);
+                    metrics.write(new Path(setup.output, "metrics.jsonl"), setup.conf);
+                }
             }
-            LOG.info("round {}/{} epoch {}: loss {} ({} examples, {} s), synced {} down + {} up{}", r + 1, plan.rounds().size(),
-                    round.epoch() + 1, String.format("%.4f", avg.meanLoss()), avg.examples(), String.format("%.2f", seconds),
-                    t.down(), t.up(), devScores != null && epochEnd ? ", dev " + devScores : "");
-            done = r + 1;
-            if (done % c.checkpointEvery == 0 || done == end || epochEnd) {
-                checkpoints.save(driverModel, weights, done, identity, metrics, labelNames(), c.keepCheckpoints);
-                metrics.write(new Path(setup.output, "metrics.jsonl"), setup.conf);
-            }
+        } finally {
+            sc.sc().removeSparkListener(listener);
         }
         boolean complete = done == plan.rounds().size();
         double speed = exampleSeconds == 0 ? 0 : examples / exampleSeconds;
@@ -272,11 +296,20 @@ public final class TrainJob {
         else s.put("selected", "last round");
         if (!traffic.isEmpty()) {
             Traffic t = traffic.get(traffic.size() - 1);
-            s.put("bytes_per_round", t.down() + t.up());
-            s.put("bytes_per_round_budget", 2 * t.budget());
-            s.put("bytes_per_round_within_budget", traffic.stream().allMatch(Traffic::withinBudget));
-            s.put("bytes_per_round_full_parameter_averaging", 2 * t.fullParameter());
-            s.put("sync_saving_factor", (double) (2 * t.fullParameter()) / (t.down() + t.up()));
+            // Spark's count for the last round: what the driver broadcast and received, and the tree's shuffle
+            ObjectNode b = s.putObject("bytes_per_round");
+            b.put("to_driver", t.measured().resultBytes());
+            b.put("broadcast", t.measured().broadcastBytes());
+            b.put("broadcast_fetched", t.measured().broadcastFetchedBytes());
+            b.put("shuffle_write", t.measured().shuffleWriteBytes());
+            b.put("shuffle_read", t.measured().shuffleReadBytes());
+            b.put("spark_tasks", t.measured().tasks());
+            // Java-serialized sizes, the same way for this run and for full-parameter averaging
+            s.put("estimated_bytes_per_round", t.estimatedDown() + t.estimatedUp());
+            s.put("estimated_bytes_per_round_budget", 2 * t.budget());
+            s.put("estimated_bytes_per_round_within_budget", traffic.stream().allMatch(Traffic::withinBudget));
+            s.put("estimated_bytes_per_round_full_parameter_averaging", 2 * t.fullParameter());
+            s.put("sync_saving_factor", (double) (2 * t.fullParameter()) / (t.estimatedDown() + t.estimatedUp()));
         }
         FsPaths.writeAtomically(new Path(out, "summary.json"), s.toPrettyString() + "\n", conf);
         FsPaths.writeAtomically(new Path(out, SUCCESS), new byte[0], conf);
