@@ -95,9 +95,10 @@ public final class OutputLock implements Closeable {
 
     /** Atomic create-if-absent: HDFS's create(overwrite = false); on the local file system, which checks and then creates, O_EXCL. */
     private static boolean tryCreate(FileSystem fs, Path file, byte[] content) throws IOException {
-        if (fs instanceof LocalFileSystem || fs instanceof RawLocalFileSystem) {
+        File local = localFile(fs, file);
+        if (local != null) {
             try {
-                Files.write(new File(fs.makeQualified(file).toUri()).toPath(), content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                Files.write(local.toPath(), content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                 return true;
             } catch (java.nio.file.FileAlreadyExistsException e) {
                 return false;
@@ -110,6 +111,13 @@ public final class OutputLock implements Closeable {
             if (fs.exists(file)) return false; // FileAlreadyExistsException, or HDFS's AlreadyBeingCreated
             throw e;
         }
+    }
+
+    /** The java.io file behind a local file system's path (under any scheme mapped to one), else null. */
+    private static File localFile(FileSystem fs, Path file) {
+        if (fs instanceof LocalFileSystem l) return l.pathToFile(file);
+        if (fs instanceof RawLocalFileSystem r) return r.pathToFile(file);
+        return null;
     }
 
     private static JsonNode read(FileSystem fs, Path file) {
