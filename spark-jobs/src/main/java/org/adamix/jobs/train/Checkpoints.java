@@ -106,18 +106,11 @@ public final class Checkpoints {
         if (!dir.getFileSystem(conf).exists(b)) return false;
         java.nio.file.Path tmp = Files.createTempDirectory("adamix-best-");
         try {
-            java.nio.file.Path local;
-            String problem;
-            try {
-                local = FsPaths.copyToLocal(b, tmp, conf);
-                problem = Manifest.problem(local);
-            } catch (IOException e) {
-                local = null;
-                problem = "cannot be read: " + Failures.firstLine(e);
-            }
+            Verified v = verifiedCopy(b, tmp);
             // the selected weights exist nowhere else: no fallback that would give a different model
-            if (problem != null)
-                throw new JobInputException("--resume: " + b + " (the best dev epoch so far) is damaged: " + problem);
+            if (v.problem() != null)
+                throw new JobInputException("--resume: " + b + " (the best dev epoch so far) is damaged: " + v.problem());
+            java.nio.file.Path local = v.local();
             JsonNode sel = MetricsLog.JSON.readTree(local.resolve(SELECTION).toFile());
             if (!best.metric().equals(sel.path("by").asText()))
                 throw new JobInputException("--resume: " + b + " selected by " + sel.path("by").asText() + ", now --select-by " + best.metric());
@@ -129,6 +122,18 @@ public final class Checkpoints {
             return true;
         } finally {
             FsPaths.deleteLocal(tmp);
+        }
+    }
+
+    /** A checkpoint copied to local disk, and what is wrong with it against its manifest (null: nothing). */
+    private record Verified(java.nio.file.Path local, String problem) {}
+
+    private Verified verifiedCopy(Path ckpt, java.nio.file.Path tmp) {
+        try {
+            java.nio.file.Path local = FsPaths.copyToLocal(ckpt, tmp, conf);
+            return new Verified(local, Manifest.problem(local));
+        } catch (IOException e) { // e.g. a checksum error on a truncated file
+            return new Verified(null, "cannot be read: " + Failures.firstLine(e));
         }
     }
 
@@ -157,15 +162,9 @@ public final class Checkpoints {
             Path ckpt = all.get(i);
             java.nio.file.Path tmp = Files.createTempDirectory("adamix-resume-");
             try {
-                java.nio.file.Path local;
-                String problem;
-                try {
-                    local = FsPaths.copyToLocal(ckpt, tmp, conf);
-                    problem = Manifest.problem(local);
-                } catch (IOException e) { // e.g. a checksum error on a truncated file
-                    local = null;
-                    problem = "cannot be read: " + Failures.firstLine(e);
-                }
+                Verified v = verifiedCopy(ckpt, tmp);
+                java.nio.file.Path local = v.local();
+                String problem = v.problem();
                 // resuming without Adam's state would silently train a different model
                 if (problem == null && !Files.isRegularFile(local.resolve(AdapterCheckpoint.OPTIMIZER)))
                     problem = "no " + AdapterCheckpoint.OPTIMIZER + " (Adam's state)";
