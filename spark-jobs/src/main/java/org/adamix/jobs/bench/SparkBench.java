@@ -62,15 +62,19 @@ public final class SparkBench implements Callable<Integer> {
         }
         // in-process loop: one model, all cores, the same per-step batch the job uses per worker
         double inProcess;
+        LabelList labels;
         Configuration conf = HadoopConf.driver();
         try (BackboneSource bb = BackboneSource.open(backbone, conf)) {
             ExampleEncoder enc = new ExampleEncoder(bb.tokenizer(), maxLength);
             List<TokenizedExample> all = new ArrayList<>();
-            DatasetSpec spec = DatasetSpec.builder(Format.JSONL).text("text").label("label").labels(LabelList.of("neg", "pos")).build();
+            // the data's own labels (IMDB's are neg/pos; any JSON Lines text/label data works)
+            DatasetSpec unlabelled = DatasetSpec.builder(Format.JSONL).text("text").label("label").build();
+            labels = org.adamix.datasets.LabelCollector.collect(unlabelled, conf, data.toString());
+            DatasetSpec spec = unlabelled.withLabels(labels);
             try (DatasetReader r = DatasetReader.open(spec, conf, data.toString())) {
                 while (r.hasNext()) all.add(enc.encode(r.next()));
             }
-            HeadConfig head = HeadConfig.classification(2);
+            HeadConfig head = HeadConfig.classification(labels.size());
             AdaMixModel m = AdaMixModel.build(bb.backbone(), AdaptationConfig.of(Method.of(method), 16), head,
                     OptimizerConfig.paper(5e-4, 1000), 42);
             Nd4j.getEnvironment().setMaxThreads(workers);
@@ -83,7 +87,7 @@ public final class SparkBench implements Callable<Integer> {
             inProcess = steps * batch / ((System.nanoTime() - t0) / 1e9);
         }
         TrainCommand cmd = new TrainCommand();
-        int code = new CommandLine(cmd).execute("--backbone", backbone, "--train", data.toString(), "--labels", "neg,pos",
+        int code = new CommandLine(cmd).execute("--backbone", backbone, "--train", data.toString(), "--labels", String.join(",", labels.labels()),
                 "--method", method, "--workers", "" + workers, "--batch-size", "" + batch, "--local-steps", "" + localSteps,
                 "--epochs", "1", "--max-length", "" + maxLength, "--master", "local[" + workers + "]",
                 "--output", dir.resolve("run").toString());
