@@ -19,8 +19,9 @@ import java.util.Map;
 
 /**
  * out = LayerNorm(x + adapter(dropout(Attention(x)·Woᵀ + bo))), Attention = softmax(QKᵀ/√d + mask)·V per
- * head, with Q and V optionally carrying LoRA (mixture) updates. Every per-head product is one
- * batched GEMM over strided [B, heads, T, d] views of the [B·T, H] projections.
+ * head, with Q and V optionally carrying LoRA (mixture) updates. The per-head products run fused in
+ * {@code ops/VectorAttention} (one (sequence, head) tile at a time); batched ND4J GEMMs over strided
+ * [B, heads, T, d] views remain as the path for float64 and runs without the Vector API.
  */
 public class Attention extends Sublayer<AttentionConf> {
     private static final double MASKED = -1e9;
