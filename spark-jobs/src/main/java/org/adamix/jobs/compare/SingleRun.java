@@ -1,5 +1,7 @@
 package org.adamix.jobs.compare;
 
+import org.adamix.jobs.train.Weights;
+import org.adamix.jobs.train.BestRound;
 import org.adamix.jobs.data.BatchMaker;
 import org.adamix.jobs.data.ShardOrder;
 import org.adamix.jobs.data.TokenizedExample;
@@ -59,9 +61,7 @@ public final class SingleRun implements Serializable {
         AdaMixModel m = ExecutorModels.buildForTask(backbone, spec);
         long[] shape = m.trainableParams().shape();
 
-        float[] best = null;
-        int bestEpoch = 0;
-        double bestScore = Double.NEGATIVE_INFINITY;
+        BestRound best = BestRound.of(metric, head.regression(), true);
         List<Double> devByEpoch = new ArrayList<>();
         boolean diverged = false;
         long steps = 0, examples = 0, trainNanos = 0;
@@ -82,20 +82,17 @@ public final class SingleRun implements Serializable {
             float[] params = WorkerRound.flat(m.trainableParams());
             diverged |= !finite(params);
             if (diverged) break; // a diverged epoch is not a candidate; earlier ones still are
-            double score = score(m, data.dev()).get(metric);
-            devByEpoch.add(score);
-            if (score > bestScore) {
-                bestScore = score;
-                best = params;
-                bestEpoch = epoch + 1;
-            }
+            Map<String, Double> scores = score(m, data.dev());
+            devByEpoch.add(scores.get(metric));
+            best.offer(scores, new Weights(params, null, m.step()), epoch + 1, epoch + 1);
         }
-        if (best != null) m.setTrainableParams(Nd4j.createFromArray(best).reshape(shape));
+        boolean picked = best.weights() != null;
+        if (picked) m.setTrainableParams(Nd4j.createFromArray(best.weights().params()).reshape(shape));
         AdaMixModel fin = m.adaptation().method().mixture() ? m.merge(false) : m;
-        Map<String, Double> dev = best == null ? null : score(fin, data.dev());
-        Map<String, Double> test = best == null || !data.hasTest() ? null : score(fin, data.test());
+        Map<String, Double> dev = picked ? score(fin, data.dev()) : null;
+        Map<String, Double> test = picked && data.hasTest() ? score(fin, data.test()) : null;
         double speed = trainNanos == 0 ? Double.NaN : examples / (trainNanos / 1e9);
-        return new RunResult(c, m.trainableParams().length(), fin.trainableParams().length(), steps, speed, bestEpoch, diverged,
+        return new RunResult(c, m.trainableParams().length(), fin.trainableParams().length(), steps, speed, picked ? best.epoch() : 0, diverged,
                 devByEpoch, dev, test);
     }
 

@@ -29,7 +29,7 @@ public final class BestRound {
      * The selection for {@code --select-by} (null = none: the last round's weights are kept). auto picks
      * accuracy for classification, pearson for regression, none without dev data.
      */
-    static BestRound of(String selectBy, boolean regression, boolean hasDev) {
+    public static BestRound of(String selectBy, boolean regression, boolean hasDev) {
         String m = selectBy.equals("auto") ? (hasDev ? (regression ? "pearson" : "accuracy") : "last") : selectBy;
         if (m.equals("last")) return null;
         if (!METRICS.contains(m))
@@ -43,8 +43,9 @@ public final class BestRound {
     }
 
     /** Takes the epoch's dev scores; true when they are the best so far (then the weights are kept). */
-    boolean offer(Map<String, Double> scores, Weights w, int roundsDone, int epochNumber) {
+    public boolean offer(Map<String, Double> scores, Weights w, int roundsDone, int epochNumber) {
         double v = scores.get(metric);
+        if (Double.isNaN(v)) return false; // e.g. Pearson of constant predictions: never a choice
         boolean better = Double.isNaN(value) || (metric.equals("loss") ? v < value : v > value);
         if (!better) return false;
         value = v;
@@ -66,13 +67,13 @@ public final class BestRound {
 
     String metric() { return metric; }
 
-    Weights weights() { return weights; }
+    public Weights weights() { return weights; }
 
     double value() { return value; }
 
     int round() { return round; }
 
-    int epoch() { return epoch; }
+    public int epoch() { return epoch; }
 
     Map<String, Double> dev() { return dev; }
 }
