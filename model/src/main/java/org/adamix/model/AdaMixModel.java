@@ -1,48 +1,36 @@
 package org.adamix.model;
 
-import org.adamix.model.adamix.ConsistencyLoss;
+import org.adamix.model.adamix.AdaptationModule;
+import org.adamix.model.adamix.LoraMixture;
 import org.adamix.model.adamix.Router;
 import org.adamix.model.checkpoint.Backbone;
-import org.adamix.model.layers.AttentionConf;
-import org.adamix.model.layers.EmbeddingsConf;
-import org.adamix.model.layers.FeedForwardConf;
-import org.adamix.model.layers.ParamSpec;
-import org.adamix.model.layers.PoolerConf;
-import org.adamix.model.layers.SpecParamInitializer;
+import org.adamix.model.layers.Attention;
 import org.adamix.model.layers.Sublayer;
 import org.adamix.model.layers.SublayerConf;
 import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.conf.CacheMode;
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.WorkspaceMode;
-import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
-import org.deeplearning4j.nn.conf.dropout.Dropout;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.Adam;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A BERT-family encoder with a task head and an adaptation method, as one DL4J ComputationGraph:
- * {@code tokens → embeddings → (layerN.attention → layerN.ffn)×L → pooler → classifier}.
+ * A BERT-family encoder with a task head and an adaptation method (built by {@link EncoderGraph}):
+ * the train step, inference, the flat trainable vector and merging.
  *
  * <p>Only adaptation weights and the head (optionally LayerNorms; everything under {@code full}) are
  * DL4J parameters, so {@link #trainableParams()} is exactly the vector data-parallel training averages.
  * Frozen backbone tensors are shared, read-only references to the {@link Backbone}.
  */
 public final class AdaMixModel {
+    /** The task head's layer name. */
+    static final String CLASSIFIER = "classifier";
+
     private final Backbone backbone;
     private final AdaptationConfig adaptation;
     private final HeadConfig head;
@@ -63,21 +51,8 @@ public final class AdaMixModel {
         this.seed = seed;
         this.dataType = dataType;
         this.router = new Router(seed);
-        this.sublayers = sublayers(backbone.config(), this.adaptation, head, seed, backbone.hasPooler());
-        this.graph = new ComputationGraph(graphConfig());
-        graph.init();
-        initHead();
-        bindBackbone();
-    }
-
-    /**
-     * The task head's start weights, N(0, 0.02) from a generator keyed by the seed, like every other
-     * trainable tensor. DL4J's own initialiser draws from ND4J's global generator, which it leaves
-     * unseeded for seed 0: the head then differed between JVMs (DeterminismTest).
-     */
-    private void initHead() {
-        INDArray w = graph.getLayer("classifier").getParam("W");
-        SpecParamInitializer.fill(w, new ParamSpec("W", w.shape(), true, ParamSpec.Init.NORMAL, null, true), seed, "classifier");
+        this.sublayers = EncoderGraph.sublayers(backbone.config(), this.adaptation, head, seed, backbone.hasPooler());
+        this.graph = EncoderGraph.build(backbone, this.adaptation, head, optimizer, seed, dataType, sublayers, router);
     }
 
     public static AdaMixModel build(Backbone backbone, AdaptationConfig adaptation, HeadConfig head,
@@ -88,69 +63,6 @@ public final class AdaMixModel {
     public static AdaMixModel build(Backbone backbone, AdaptationConfig adaptation, HeadConfig head,
                                     OptimizerConfig optimizer, long seed) {
         return build(backbone, adaptation, head, optimizer, seed, DataType.FLOAT);
-    }
-
-    /** The sublayer configurations in graph order; which of them must pass an input gradient down. */
-    static List<SublayerConf> sublayers(BertConfig bert, AdaptationConfig a, HeadConfig head, long seed, boolean poolerInBackbone) {
-        List<SublayerConf> out = new ArrayList<>();
-        EmbeddingsConf emb = new EmbeddingsConf(bert, a, seed);
-        out.add(emb);
-        boolean trainedBelow = !emb.trainableParams().isEmpty();
-        for (int i = 0; i < bert.numLayers(); i++) {
-            AttentionConf att = new AttentionConf(bert, a, i, seed, trainedBelow);
-            out.add(att);
-            trainedBelow |= !att.trainableParams().isEmpty();
-            FeedForwardConf ffn = new FeedForwardConf(bert, a, i, seed, trainedBelow);
-            out.add(ffn);
-            trainedBelow |= !ffn.trainableParams().isEmpty();
-        }
-        out.add(new PoolerConf(bert, a, seed, head.pooling(), poolerInBackbone));
-        return out;
-    }
-
-    private ComputationGraphConfiguration graphConfig() {
-        BertConfig bert = backbone.config();
-        Adam adam = Adam.builder().learningRateSchedule(optimizer.schedule()).beta1(optimizer.beta1())
-                .beta2(optimizer.beta2()).epsilon(optimizer.epsilon()).build();
-        NeuralNetConfiguration.Builder nb = new NeuralNetConfiguration.Builder()
-                .seed(seed)
-                .dataType(dataType)
-                .updater(adam)
-                .trainingWorkspaceMode(WorkspaceMode.NONE)
-                .inferenceWorkspaceMode(WorkspaceMode.NONE)
-                .cacheMode(CacheMode.NONE);
-        if (optimizer.weightDecay() > 0) nb.weightDecay(optimizer.weightDecay(), true);
-        ComputationGraphConfiguration.GraphBuilder gb = nb.graphBuilder().addInputs("tokens");
-        String prev = "tokens";
-        for (SublayerConf s : sublayers) {
-            gb.addLayer(s.getLayerName(), s, prev);
-            prev = s.getLayerName();
-        }
-        OutputLayer.Builder out = new OutputLayer.Builder()
-                .nIn(bert.hiddenSize()).nOut(head.numLabels())
-                .activation(Activation.IDENTITY)
-                .lossFunction(new ConsistencyLoss(adaptation.consistencyWeight(), adaptation.views(), head.regression(),
-                        adaptation.consistency()))
-                .weightInit(new NormalDistribution(0, 0.02)).biasInit(0);
-        if (bert.hiddenDropout() > 0) out.dropOut(new Dropout(1.0 - bert.hiddenDropout()));
-        gb.addLayer("classifier", out.build(), prev);
-        gb.setOutputs("classifier");
-        return gb.build();
-    }
-
-    /** Frozen tensors become references; trainable backbone tensors (full fine-tuning) are copied in. */
-    private void bindBackbone() {
-        for (SublayerConf conf : sublayers) {
-            Sublayer<?> layer = (Sublayer<?>) graph.getLayer(conf.getLayerName());
-            Map<String, INDArray> frozen = new HashMap<>();
-            for (ParamSpec p : conf.params()) {
-                if (p.init() != ParamSpec.Init.BACKBONE) continue;
-                INDArray src = backbone.tensor(p.backboneName());
-                if (p.trainable()) layer.getParam(p.key()).assign(src);
-                else frozen.put(p.key(), src.dataType() == dataType ? src : src.castTo(dataType));
-            }
-            layer.bind(frozen, router);
-        }
     }
 
     // ---- training and inference ----
@@ -197,17 +109,6 @@ public final class AdaMixModel {
         return graph.score() - decayTerm;
     }
 
-    /**
-     * Logits of a training-mode forward pass (routes of the current step, dropout on), on the doubled
-     * batch when the consistency loss is on: rows [0, B) view 1, [B, 2B) view 2.
-     */
-    public INDArray trainingLogits(Batch batch) {
-        router.setStep(step);
-        Nd4j.getRandom().setSeed(Router.stepSeed(seed, step));
-        Batch b = adaptation.views() == 2 ? batch.doubled() : batch;
-        return graph.output(true, new INDArray[] {b.tokens()}, new INDArray[] {b.mask()})[0].dup();
-    }
-
     /** Rows the last gradient was computed over (2B with the consistency loss). */
     public int rowsPerStep(Batch batch) {
         return batch.size() * adaptation.views();
@@ -237,15 +138,6 @@ public final class AdaMixModel {
     /** How mixtures evaluate: averaged weights (the default, equal to the merged model) or random routes. */
     public void setEvaluationRouting(Router.Evaluation e) {
         router.setEvaluation(e);
-    }
-
-    /** Final hidden state of the first token [B, H] (evaluation mode), for checking imports. */
-    public INDArray encodeFirstToken(Batch batch) {
-        Map<String, INDArray> acts = graph.feedForward(new INDArray[] {batch.tokens()}, false, false);
-        String last = sublayers.get(sublayers.size() - 2).getLayerName();
-        INDArray h = acts.get(last);
-        return h.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(0),
-                org.nd4j.linalg.indexing.NDArrayIndex.all()).dup();
     }
 
     /** Final hidden states [B, T, H] (evaluation mode). */
@@ -309,33 +201,34 @@ public final class AdaMixModel {
             merged = merged.withMethod(Method.NONE);
         }
         AdaMixModel out = new AdaMixModel(base, merged, head, optimizer, seed, dataType);
-        for (Map.Entry<String, INDArray> e : out.graph.paramTable().entrySet()) {
+        for (Map.Entry<String, INDArray> e : out.graph.paramTable().entrySet()) { // the head (and full's backbone)
             INDArray src = graph.getParam(e.getKey());
-            e.getValue().assign(averageExperts(src, e.getValue().shape()));
+            if (java.util.Arrays.equals(src.shape(), e.getValue().shape())) e.getValue().assign(src);
+        }
+        for (String name : sublayerNames()) { // each mixture writes its average into its single-module twin
+            List<AdaptationModule> from = sublayer(name).adaptations(), to = out.sublayer(name).adaptations();
+            for (int i = 0; i < to.size(); i++) from.get(i).writeMerged(out.sublayer(name));
         }
         out.step = step;
         return out;
     }
 
-    private static INDArray averageExperts(INDArray src, long[] targetShape) {
-        if (java.util.Arrays.equals(src.shape(), targetShape)) return src;
-        return src.mean(true, 0).reshape(targetShape);
-    }
-
+    /** The backbone with each layer's ΔW = (alpha/r)·B̄·Ā added into its query and value weights. */
     private Backbone foldLora() {
         Map<String, INDArray> tensors = new LinkedHashMap<>(backbone.tensors());
-        double scale = adaptation.loraScale();
-        for (int i = 0; i < backbone.config().numLayers(); i++) {
-            for (String proj : List.of("query", "value")) {
-                String layer = "layer" + i + ".attention_lora." + proj;
-                INDArray a = graph.getParam(layer + ".A").castTo(DataType.DOUBLE).mean(0);
-                INDArray b = graph.getParam(layer + ".B").castTo(DataType.DOUBLE).mean(0);
-                String name = "encoder.layer." + i + ".attention.self." + proj + ".weight";
-                INDArray w = tensors.get(name).castTo(DataType.DOUBLE).add(b.mmul(a).muli(scale));
+        for (SublayerConf conf : sublayers) {
+            if (!(sublayer(conf.getLayerName()) instanceof Attention att)) continue;
+            for (Map.Entry<String, LoraMixture> e : att.loraByProjection().entrySet()) {
+                String name = conf.param(e.getKey()).backboneName();
+                INDArray w = tensors.get(name).castTo(DataType.DOUBLE).addi(e.getValue().deltaWeight());
                 tensors.put(name, w.castTo(backbone.tensor(name).dataType()));
             }
         }
         return Backbone.of(backbone.config(), tensors, backbone.name() + "+lora");
+    }
+
+    private Sublayer<?> sublayer(String name) {
+        return (Sublayer<?>) graph.getLayer(name);
     }
 
     // ---- facts ----
@@ -372,9 +265,9 @@ public final class AdaMixModel {
     }
 
     /** Bytes of every layer's reusable buffers. */
-    public long scratchBytes() {
+    public long bufferBytes() {
         long b = 0;
-        for (SublayerConf s : sublayers) b += ((Sublayer<?>) graph.getLayer(s.getLayerName())).scratchBytes();
+        for (SublayerConf s : sublayers) b += sublayer(s.getLayerName()).bufferBytes();
         return b;
     }
 }

@@ -2,7 +2,7 @@ package org.adamix.model;
 
 import org.adamix.model.ops.Kernels;
 import org.adamix.model.ops.Ops;
-import org.adamix.model.ops.Scratch;
+import org.adamix.model.ops.Buffer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
@@ -67,14 +67,17 @@ public enum Gelu {
         x.mul(keep, y);
     }
 
-    /** dx = dy · gelu'(x), given the {@code keep} of the forward pass; dx may alias dy. */
-    public void backward(INDArray x, INDArray keep, INDArray dy, INDArray dx, Scratch s, String slot) {
+    /**
+     * dx = dy · gelu'(x), given the {@code keep} of the forward pass; dx may alias dy. The two buffers
+     * hold the ND4J path's temporaries (the vector kernel needs none).
+     */
+    public void backward(INDArray x, INDArray keep, INDArray dy, INDArray dx, Buffer dBuffer, Buffer tBuffer) {
         if (Kernels.on(x, keep, dy, dx)) {
             Kernels.geluBackward(this == EXACT, x, keep, dy, dx);
             return;
         }
-        INDArray d = s.get(slot + ".d", x.shape());
-        INDArray t = s.get(slot + ".t", x.shape());
+        INDArray d = dBuffer.get(x.shape());
+        INDArray t = tBuffer.get(x.shape());
         if (this == TANH) {
             // σ + x·σ(1 − σ)·2c·(1 + 3k·x²), σ = σ(2u) kept from the forward pass
             x.mul(x, t);

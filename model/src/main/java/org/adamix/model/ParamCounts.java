@@ -11,7 +11,7 @@ public record ParamCounts(long total, long trainable, long adaptation, long head
 
     public static ParamCounts of(BertConfig bert, AdaptationConfig a, HeadConfig head, boolean poolerInBackbone) {
         long total = 0, trainable = 0, adaptation = 0, headParams = 0;
-        for (SublayerConf s : AdaMixModel.sublayers(bert, a, head, 0, poolerInBackbone)) {
+        for (SublayerConf s : EncoderGraph.sublayers(bert, a, head, 0, poolerInBackbone)) {
             boolean isHead = s.getLayerName().equals("pooler");
             for (ParamSpec p : s.params()) {
                 total += p.length();

@@ -30,8 +30,8 @@ class ConsistencyGradientTest {
         Fixtures.randomize(m, 0.3, 9);
         Batch batch = Fixtures.batch(c, 3, false, DataType.DOUBLE, 4);
         m.setStep(3); // a step whose two views take different routes in some layer
-        m.trainingLogits(batch);
-        INDArray z0 = m.trainingLogits(batch);
+        Fixtures.trainingLogits(m, batch);
+        INDArray z0 = Fixtures.trainingLogits(m, batch);
         long rows = z0.size(0), b = rows / 2;
         assertNotEquals(z0.getRow(0).getDouble(0), z0.getRow(b).getDouble(0), "views should differ");
 
@@ -46,9 +46,9 @@ class ConsistencyGradientTest {
             if (r.nextDouble() > 0.25) continue;
             double orig = params.getDouble(i);
             params.putScalar(i, orig + h);
-            double plus = surrogate(m.trainingLogits(batch), z0, labels, w, form);
+            double plus = surrogate(Fixtures.trainingLogits(m, batch), z0, labels, w, form);
             params.putScalar(i, orig - h);
-            double minus = surrogate(m.trainingLogits(batch), z0, labels, w, form);
+            double minus = surrogate(Fixtures.trainingLogits(m, batch), z0, labels, w, form);
             params.putScalar(i, orig);
             double numeric = (plus - minus) / (2 * h);
             assertEquals(numeric, analytic.getDouble(i), 1e-7 + 1e-5 * Math.abs(numeric), "param " + i);

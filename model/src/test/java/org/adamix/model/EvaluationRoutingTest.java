@@ -4,13 +4,15 @@ import org.adamix.model.adamix.AdapterMixture;
 import org.adamix.model.adamix.ExpertWeights;
 import org.adamix.model.adamix.LoraMixture;
 import org.adamix.model.adamix.Router;
-import org.adamix.model.ops.Scratch;
+import org.adamix.model.adamix.TensorLookup;
+import org.adamix.model.ops.Buffers;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 
@@ -31,6 +33,21 @@ class EvaluationRoutingTest {
         return a;
     }
 
+    /** A module's tensors by key (values only: evaluation needs no gradients). */
+    private static TensorLookup lookup(Map<String, INDArray> values) {
+        return new TensorLookup() {
+            @Override
+            public INDArray value(String key) {
+                return values.get(key);
+            }
+
+            @Override
+            public INDArray gradient(String key) {
+                return null;
+            }
+        };
+    }
+
     /** The tanh form ("gelu_new"), written out. */
     private static double gelu(double x) {
         return 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
@@ -46,7 +63,11 @@ class EvaluationRoutingTest {
             Router router = new Router(9);
             router.setEvaluation(mode);
             router.setRowsPerSequence(T);
-            new AdapterMixture("a", 2, Gelu.of("gelu_new"), router).forward(x, y, down, up, false, 1, new Scratch(DataType.DOUBLE));
+            AdaptationConfig config = AdaptationConfig.of(Method.ADAMIX_ADAPTER, R).withExperts(M);
+            TensorLookup tensors = lookup(Map.of("a.down.weight", down.weight(), "a.down.bias", down.bias(),
+                    "a.up.weight", up.weight(), "a.up.bias", up.bias()));
+            new AdapterMixture("a", 2, H, config, Gelu.of("gelu_new"), router, tensors, new Buffers(DataType.DOUBLE))
+                    .forward(x, y, false, 1);
             int[] d = router.evaluationExperts(2, 0, B * T, M), u = router.evaluationExperts(2, 1, B * T, M);
             Set<Integer> pairs = new HashSet<>();
             for (int i = 0; i < B * T; i++) {
@@ -79,7 +100,9 @@ class EvaluationRoutingTest {
         Router router = new Router(4);
         router.setEvaluation(Router.Evaluation.TOKEN);
         double scale = 1.5;
-        new LoraMixture("l", 0, scale, 0.0, router).forward(x, y, a, b, false, 1, new Scratch(DataType.DOUBLE));
+        AdaptationConfig config = AdaptationConfig.of(Method.ADAMIX_LORA, R).withExperts(M).withLoraAlpha(scale * R);
+        TensorLookup tensors = lookup(Map.of("l.A", a.weight(), "l.B", b.weight()));
+        new LoraMixture("l", 0, H, H, config, router, tensors, new Buffers(DataType.DOUBLE)).forward(x, y, false, 1);
         int[] d = router.evaluationExperts(0, 0, B * T, M);
         for (int i = 0; i < B * T; i++)
             for (int j = 0; j < H; j++) {

@@ -1,5 +1,6 @@
 package org.adamix.model;
 
+import org.adamix.model.adamix.Router;
 import org.adamix.model.checkpoint.Backbone;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -45,5 +46,16 @@ final class Fixtures {
         double[] v = new double[(int) p.length()];
         for (int i = 0; i < v.length; i++) v[i] = RandomBackbone.gaussian(r) * std;
         p.assign(Nd4j.createFromArray(v).reshape(p.shape()).castTo(p.dataType()));
+    }
+
+    /**
+     * Logits of a training-mode forward pass (the routes of the model's current step, dropout on), on
+     * the doubled batch when the consistency loss is on: rows [0, B) view 1, [B, 2B) view 2.
+     */
+    static INDArray trainingLogits(AdaMixModel m, Batch batch) {
+        m.router().setStep(m.step());
+        Nd4j.getRandom().setSeed(Router.stepSeed(m.seed(), m.step()));
+        Batch b = m.adaptation().views() == 2 ? batch.doubled() : batch;
+        return m.graph().output(true, new INDArray[] {b.tokens()}, new INDArray[] {b.mask()})[0].dup();
     }
 }

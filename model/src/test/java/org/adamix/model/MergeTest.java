@@ -46,7 +46,7 @@ class MergeTest {
             assertTrue(expected.equalsWithEps(folded.predict(batch), 1e-5), "folded LoRA differs from the mixture");
         }
         // and the mixture really is a mixture: training-mode routes give other outputs
-        INDArray train = mix.trainingLogits(batch);
+        INDArray train = Fixtures.trainingLogits(mix, batch);
         INDArray firstView = train.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, batch.size()), org.nd4j.linalg.indexing.NDArrayIndex.all());
         assertTrue(firstView.sub(expected).amaxNumber().doubleValue() > 1e-4);
     }

@@ -1,5 +1,6 @@
 package org.adamix.model.adamix;
 
+import org.adamix.model.ops.Ops;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
@@ -105,18 +106,18 @@ public class ConsistencyLoss implements ILossFunction {
         long b = z.size(0) / 2;
         INDArray logp = logSoftmax(z);
         INDArray prob = Transforms.exp(logp, true);
-        INDArray logp1 = rows(logp, 0, b), logp2 = rows(logp, b, 2 * b);
-        INDArray p1 = rows(prob, 0, b), p2 = rows(prob, b, 2 * b);
+        INDArray logp1 = Ops.rows(logp, 0, b), logp2 = Ops.rows(logp, b, 2 * b);
+        INDArray p1 = Ops.rows(prob, 0, b), p2 = Ops.rows(prob, b, 2 * b);
         INDArray score = Nd4j.zeros(z.dataType(), z.size(0), 1);
         INDArray grad = Nd4j.zeros(z.dataType(), z.shape());
-        INDArray ce = rows(y, 0, b).mul(logp1).sum(true, 1).negi();
+        INDArray ce = Ops.rows(y, 0, b).mul(logp1).sum(true, 1).negi();
         INDArray klQP = p2.mul(logp2.sub(logp1)).sum(true, 1);        // KL(q ‖ p)
         INDArray klPQ = p1.mul(logp1.sub(logp2)).sum(true, 1);        // KL(p ‖ q)
-        rows(score, 0, b).assign(ce.muli(2).addi(klQP.muli(weight)));
-        rows(score, b, 2 * b).assign(klPQ.muli(weight));
+        Ops.rows(score, 0, b).assign(ce.muli(2).addi(klQP.muli(weight)));
+        Ops.rows(score, b, 2 * b).assign(klPQ.muli(weight));
         INDArray pMinusQ = p1.sub(p2);
-        rows(grad, 0, b).assign(p1.sub(rows(y, 0, b)).muli(2).addi(pMinusQ.mul(weight)));
-        rows(grad, b, 2 * b).assign(pMinusQ.muli(-weight));
+        Ops.rows(grad, 0, b).assign(p1.sub(Ops.rows(y, 0, b)).muli(2).addi(pMinusQ.mul(weight)));
+        Ops.rows(grad, b, 2 * b).assign(pMinusQ.muli(-weight));
         return new Pair<>(score, grad);
     }
 
@@ -127,14 +128,14 @@ public class ConsistencyLoss implements ILossFunction {
         long b = z.size(0) / 2;
         INDArray logp = logSoftmax(z);
         INDArray p = Transforms.exp(logp, true);
-        INDArray logp1 = rows(logp, 0, b), logp2 = rows(logp, b, 2 * b);
-        INDArray p1 = rows(p, 0, b), p2 = rows(p, b, 2 * b);
+        INDArray logp1 = Ops.rows(logp, 0, b), logp2 = Ops.rows(logp, b, 2 * b);
+        INDArray p1 = Ops.rows(p, 0, b), p2 = Ops.rows(p, b, 2 * b);
         INDArray a1 = logp1.sub(logp2), a2 = logp2.sub(logp1);
         INDArray kl1 = p1.mul(a1).sum(true, 1), kl2 = p2.mul(a2).sum(true, 1);
-        rows(score, 0, b).addi(kl1.mul(weight));
-        rows(score, b, 2 * b).addi(kl2.mul(weight));
-        rows(grad, 0, b).addi(p1.mul(a1.subiColumnVector(kl1)).muli(weight));
-        rows(grad, b, 2 * b).addi(p2.mul(a2.subiColumnVector(kl2)).muli(weight));
+        Ops.rows(score, 0, b).addi(kl1.mul(weight));
+        Ops.rows(score, b, 2 * b).addi(kl2.mul(weight));
+        Ops.rows(grad, 0, b).addi(p1.mul(a1.subiColumnVector(kl1)).muli(weight));
+        Ops.rows(grad, b, 2 * b).addi(p2.mul(a2.subiColumnVector(kl2)).muli(weight));
         return new Pair<>(score, grad);
     }
 
@@ -148,12 +149,12 @@ public class ConsistencyLoss implements ILossFunction {
         Pair<INDArray, INDArray> se = squaredError(y, z);
         INDArray score = se.getFirst(), grad = se.getSecond();
         long b = z.size(0) / 2;
-        INDArray d12 = rows(z, 0, b).sub(rows(z, b, 2 * b));
+        INDArray d12 = Ops.rows(z, 0, b).sub(Ops.rows(z, b, 2 * b));
         INDArray sq = d12.mul(d12).sum(true, 1).muli(weight);
-        rows(score, 0, b).addi(sq);
-        rows(score, b, 2 * b).addi(sq);
-        rows(grad, 0, b).addi(d12.mul(2 * weight));
-        rows(grad, b, 2 * b).addi(d12.mul(-2 * weight));
+        Ops.rows(score, 0, b).addi(sq);
+        Ops.rows(score, b, 2 * b).addi(sq);
+        Ops.rows(grad, 0, b).addi(d12.mul(2 * weight));
+        Ops.rows(grad, b, 2 * b).addi(d12.mul(-2 * weight));
         return new Pair<>(score, grad);
     }
 
@@ -162,10 +163,6 @@ public class ConsistencyLoss implements ILossFunction {
         INDArray shifted = z.subColumnVector(z.max(true, 1));
         INDArray lse = Transforms.log(Transforms.exp(shifted, true).sum(true, 1), false);
         return shifted.subiColumnVector(lse);
-    }
-
-    private static INDArray rows(INDArray m, long from, long to) {
-        return m.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to), org.nd4j.linalg.indexing.NDArrayIndex.all());
     }
 
     @Override

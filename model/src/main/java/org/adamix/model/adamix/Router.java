@@ -31,6 +31,21 @@ public final class Router {
         }
     }
 
+    /**
+     * A mixture's site keys its stream of draws. The FFN-output mixture (AdaMix's place) and LoRA's
+     * query/value pair use the layer number, so Q and V take the same route; Houlsby's second adapter,
+     * after attention, draws from a stream of its own.
+     */
+    public static int site(int layer) {
+        return layer;
+    }
+
+    public static int attentionAdapterSite(int layer) {
+        return ATTENTION_ADAPTER_SITES + layer;
+    }
+
+    private static final int ATTENTION_ADAPTER_SITES = 1000;
+
     private final long seed;
     private long step;
     private Route fixed;

@@ -1,9 +1,11 @@
 package org.adamix.model.layers;
 
 import org.adamix.model.Gelu;
+import org.adamix.model.adamix.AdaptationModule;
 import org.adamix.model.adamix.AdapterMixture;
 import org.adamix.model.adamix.LoraMixture;
 import org.adamix.model.adamix.Router;
+import org.adamix.model.ops.Buffer;
 import org.adamix.model.ops.Dropout;
 import org.adamix.model.ops.Kernels;
 import org.adamix.model.ops.LayerNormOp;
@@ -15,6 +17,8 @@ import org.nd4j.linalg.api.ops.impl.reduce.same.Sum;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -26,9 +30,18 @@ import java.util.Map;
 public class Attention extends Sublayer<AttentionConf> {
     private static final double MASKED = -1e9;
     private LayerNormOp norm;
+    private Dropout dropProbs, dropOutput;
     private LoraMixture loraQ, loraV;
     private AdapterMixture adapter;
+    /** Saved by the forward pass: sizes, Q, K, V, the attention probabilities, the context and the output projection. */
     private long b, t;
+    private final Buffer q = buffers.next(), k = buffers.next(), v = buffers.next(), probs = buffers.next(),
+            droppedProbs = buffers.next(), ctx = buffers.next(), o = buffers.next();
+    /** Outputs and temporaries. */
+    private final Buffer maskBias = buffers.next(), adapted = buffers.next(), out = buffers.next(), dz = buffers.next(),
+            dO = buffers.next(), dctx = buffers.next(), dq = buffers.next(), dk = buffers.next(), dv = buffers.next(),
+            dProbs = buffers.next(), dScores = buffers.next(), dx = buffers.next(), rowSum = buffers.next(),
+            ones = buffers.next();
 
     public Attention(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -38,15 +51,33 @@ public class Attention extends Sublayer<AttentionConf> {
     public void bind(Map<String, INDArray> frozenByKey, Router router) {
         super.bind(frozenByKey, router);
         var cfg = c();
-        norm = new LayerNormOp("ln", cfg.bert().layerNormEps());
-        if (cfg.adaptation().method().lora()) {
-            double s = cfg.adaptation().loraScale();
-            double p = cfg.adaptation().loraDropout();
-            loraQ = new LoraMixture("loraQ", cfg.layerIndex(), s, p, router);
-            loraV = new LoraMixture("loraV", cfg.layerIndex(), s, p, router);
+        var bert = cfg.bert();
+        long h = bert.hiddenSize();
+        norm = new LayerNormOp(bert.layerNormEps(), buffers);
+        dropProbs = new Dropout(bert.attentionDropout(), buffers);
+        dropOutput = new Dropout(bert.hiddenDropout(), buffers);
+        if (cfg.adaptation().method().lora()) { // Q and V share a site, hence a route
+            int site = Router.site(cfg.layerIndex());
+            loraQ = new LoraMixture(AttentionConf.LORA_QUERY, site, h, h, cfg.adaptation(), router, this, buffers);
+            loraV = new LoraMixture(AttentionConf.LORA_VALUE, site, h, h, cfg.adaptation(), router, this, buffers);
         }
         if (cfg.adaptation().method().adapterAtAttention())
-            adapter = new AdapterMixture("adapter", 1000 + cfg.layerIndex(), Gelu.of(cfg.bert().hiddenAct()), router);
+            adapter = new AdapterMixture(AttentionConf.ADAPTER, Router.attentionAdapterSite(cfg.layerIndex()), h,
+                    cfg.adaptation(), Gelu.of(bert.hiddenAct()), router, this, buffers);
+    }
+
+    @Override
+    public List<AdaptationModule> adaptations() {
+        List<AdaptationModule> out = new ArrayList<>();
+        if (loraQ != null) out.addAll(List.of(loraQ, loraV));
+        if (adapter != null) out.add(adapter);
+        return out;
+    }
+
+    /** The LoRA mixtures on query and value, with the keys of the projection weights they update (empty without LoRA). */
+    public Map<String, LoraMixture> loraByProjection() {
+        if (loraQ == null) return Map.of();
+        return Map.of("attention.self.query.weight", loraQ, "attention.self.value.weight", loraV);
     }
 
     private int views(boolean training) {
@@ -60,48 +91,47 @@ public class Attention extends Sublayer<AttentionConf> {
         t = input.size(1);
         long h = bert.hiddenSize(), nh = bert.numHeads(), dh = bert.headSize(), n = b * t;
         INDArray x = input.reshape(n, h);
-        INDArray q = scratch.get("q", n, h), k = scratch.get("k", n, h), v = scratch.get("v", n, h);
+        INDArray q = this.q.get(n, h), k = this.k.get(n, h), v = this.v.get(n, h);
         Ops.linear(x, w("attention.self.query.weight"), w("attention.self.query.bias"), q);
         Ops.linear(x, w("attention.self.key.weight"), w("attention.self.key.bias"), k);
         Ops.linear(x, w("attention.self.value.weight"), w("attention.self.value.bias"), v);
         if (loraQ != null) {
-            loraQ.forward(x, q, experts("lora.query.A"), experts("lora.query.B"), training, views(training), scratch);
-            loraV.forward(x, v, experts("lora.value.A"), experts("lora.value.B"), training, views(training), scratch);
+            loraQ.forward(x, q, training, views(training));
+            loraV.forward(x, v, training, views(training));
         }
         INDArray bias = null;
         if (maskArray != null) { // 0 where attended, MASKED where padding
-            bias = scratch.get("maskBias", b, t);
+            bias = maskBias.get(b, t);
             bias.assign(maskArray).subi(1.0).muli(-MASKED);
         }
-        INDArray ctx = scratch.get("ctx", n, h);
+        INDArray ctx = this.ctx.get(n, h);
         double scale = 1.0 / Math.sqrt(dh);
         if (Kernels.on(q, k, v, ctx, bias)) {
-            INDArray probs = training ? scratch.get("p", b, nh, t, t) : null; // inference keeps no T×T array
-            INDArray drop = Dropout.mask(new long[] {b, nh, t, t}, bert.attentionDropout(), training, scratch, "dropP");
+            INDArray probs = training ? this.probs.get(b, nh, t, t) : null; // inference keeps no T×T array
+            INDArray drop = dropProbs.mask(new long[] {b, nh, t, t}, training);
             Kernels.attention(q, k, v, bias, drop, probs, ctx, b, nh, scale);
         } else {
-            INDArray p = scratch.get("p", b, nh, t, t);
+            INDArray p = probs.get(b, nh, t, t);
             Ops.gemm(heads(q), heads(k), p, false, true, scale, 0.0);
             softmax(p, bias);
             INDArray pUsed = p;
             if (training && bert.attentionDropout() > 0) {
-                pUsed = scratch.get("pDrop", b, nh, t, t);
+                pUsed = droppedProbs.get(b, nh, t, t);
                 pUsed.assign(p);
-                Dropout.forward(pUsed, bert.attentionDropout(), true, scratch, "dropP");
+                dropProbs.forward(pUsed, true);
             }
             Ops.gemm(pUsed, heads(v), heads(ctx), false, false, 1.0, 0.0);
         }
-        INDArray o = scratch.get("o", n, h);
+        INDArray o = this.o.get(n, h);
         Ops.linear(ctx, w("attention.output.dense.weight"), w("attention.output.dense.bias"), o);
-        Dropout.forward(o, bert.hiddenDropout(), training, scratch, "dropO");
+        dropOutput.forward(o, training);
         INDArray oa = o;
         if (adapter != null) {
-            oa = scratch.get("oa", n, h);
-            adapter.forward(o, oa, experts("adapter.attention.down", true), experts("adapter.attention.up", true),
-                    training, views(training), scratch);
+            oa = adapted.get(n, h);
+            adapter.forward(o, oa, training, views(training));
         }
-        INDArray out = scratch.get("out", b, t, h);
-        norm.forward(oa, x, w("attention.output.LayerNorm.weight"), w("attention.output.LayerNorm.bias"), out.reshape(n, h), scratch);
+        INDArray out = this.out.get(b, t, h);
+        norm.forward(oa, x, w("attention.output.LayerNorm.weight"), w("attention.output.LayerNorm.bias"), out.reshape(n, h));
         return out;
     }
 
@@ -110,41 +140,36 @@ public class Attention extends Sublayer<AttentionConf> {
         var bert = c().bert();
         long h = bert.hiddenSize(), nh = bert.numHeads(), dh = bert.headSize(), n = b * t;
         INDArray x = input.reshape(n, h);
-        INDArray dz = scratch.get("dz", n, h);
+        INDArray dz = this.dz.get(n, h);
         norm.backward(epsilon.reshape(n, h), w("attention.output.LayerNorm.weight"), dz,
-                g("attention.output.LayerNorm.weight"), g("attention.output.LayerNorm.bias"), scratch);
-        INDArray dO = scratch.get("dO", n, h);
-        if (adapter != null) {
-            adapter.backward(scratch.get("o", n, h), dz, dO, experts("adapter.attention.down", true),
-                    experts("adapter.attention.up", true), expertGrads("adapter.attention.down", true),
-                    expertGrads("adapter.attention.up", true), scratch);
-        } else {
-            dO.assign(dz);
-        }
-        Dropout.backward(dO, bert.hiddenDropout(), lastTraining, scratch, "dropO");
-        INDArray ctx = scratch.get("ctx", n, h);
+                g("attention.output.LayerNorm.weight"), g("attention.output.LayerNorm.bias"));
+        INDArray dO = this.dO.get(n, h);
+        if (adapter != null) adapter.backward(o.get(n, h), dz, dO);
+        else dO.assign(dz);
+        dropOutput.backward(dO);
+        INDArray ctx = this.ctx.get(n, h);
         weightGrads("attention.output.dense", dO, ctx);
 
         boolean qkvTrainable = g("attention.self.query.weight") != null;
         if (!needInputGradient && loraQ == null && !qkvTrainable) return null;
 
-        INDArray dctx = scratch.get("dctx", n, h);
+        INDArray dctx = this.dctx.get(n, h);
         Ops.gemm(dO, w("attention.output.dense.weight"), dctx, false, false, 1.0, 0.0);
-        INDArray q = scratch.get("q", n, h), k = scratch.get("k", n, h), v = scratch.get("v", n, h);
-        INDArray p = scratch.get("p", b, nh, t, t);
-        INDArray dq = scratch.get("dq", n, h), dk = scratch.get("dk", n, h), dv = scratch.get("dv", n, h);
+        INDArray q = this.q.get(n, h), k = this.k.get(n, h), v = this.v.get(n, h);
+        INDArray p = probs.get(b, nh, t, t);
+        INDArray dq = this.dq.get(n, h), dk = this.dk.get(n, h), dv = this.dv.get(n, h);
         double scale = 1.0 / Math.sqrt(dh);
         if (Kernels.on(q, k, v, p, dctx, dq, dk, dv)) {
-            INDArray drop = Dropout.lastMask(p.shape(), bert.attentionDropout(), lastTraining, scratch, "dropP");
+            INDArray drop = dropProbs.lastMask(p.shape());
             Kernels.attentionBackward(q, k, v, p, drop, dctx, dq, dk, dv, b, nh, scale);
         } else {
             INDArray dctxh = heads(dctx);
-            INDArray pUsed = lastTraining && bert.attentionDropout() > 0 ? scratch.get("pDrop", b, nh, t, t) : p;
-            INDArray dp = scratch.get("dp", b, nh, t, t);
+            INDArray pUsed = dropProbs.lastMask(p.shape()) != null ? droppedProbs.get(b, nh, t, t) : p;
+            INDArray dp = dProbs.get(b, nh, t, t);
             Ops.gemm(dctxh, heads(v), dp, false, true, 1.0, 0.0);
             Ops.gemm(pUsed, dctxh, heads(dv), true, false, 1.0, 0.0);
-            Dropout.backward(dp, bert.attentionDropout(), lastTraining, scratch, "dropP");
-            INDArray ds = scratch.get("ds", b, nh, t, t);
+            dropProbs.backward(dp);
+            INDArray ds = dScores.get(b, nh, t, t);
             softmaxBackward(p, dp, ds);
             Ops.gemm(ds, heads(k), heads(dq), false, false, scale, 0.0);
             Ops.gemm(ds, heads(q), heads(dk), true, false, scale, 0.0);
@@ -155,17 +180,15 @@ public class Attention extends Sublayer<AttentionConf> {
 
         INDArray dx = null;
         if (needInputGradient) {
-            dx = scratch.get("dx", n, h);
+            dx = this.dx.get(n, h);
             dx.assign(dz);
             Ops.gemm(dq, w("attention.self.query.weight"), dx, false, false, 1.0, 1.0);
             Ops.gemm(dk, w("attention.self.key.weight"), dx, false, false, 1.0, 1.0);
             Ops.gemm(dv, w("attention.self.value.weight"), dx, false, false, 1.0, 1.0);
         }
         if (loraQ != null) {
-            loraQ.backward(x, dq, dx, experts("lora.query.A"), experts("lora.query.B"),
-                    expertGrads("lora.query.A"), expertGrads("lora.query.B"), scratch);
-            loraV.backward(x, dv, dx, experts("lora.value.A"), experts("lora.value.B"),
-                    expertGrads("lora.value.A"), expertGrads("lora.value.B"), scratch);
+            loraQ.backward(x, dq, dx);
+            loraV.backward(x, dv, dx);
         }
         return dx == null ? null : dx.reshape(b, t, h);
     }
@@ -181,19 +204,11 @@ public class Attention extends Sublayer<AttentionConf> {
     /** ds = p ⊙ (dp − Σ_j dp_j p_j); dp is overwritten. */
     private void softmaxBackward(INDArray p, INDArray dp, INDArray ds) {
         long rows = p.length() / t;
-        INDArray rowSum = scratch.get("rowSum", rows);
+        INDArray rowSum = this.rowSum.get(rows);
         dp.mul(p, ds);
         Nd4j.exec(new Sum(ds.reshape(rows, t), rowSum, 1));
         Ops.subCol(dp.reshape(rows, t), rowSum, dp.reshape(rows, t));
         dp.mul(p, ds);
-    }
-
-    private org.adamix.model.adamix.ExpertWeights experts(String key) {
-        return new org.adamix.model.adamix.ExpertWeights(w(key), null);
-    }
-
-    private org.adamix.model.adamix.ExpertWeights expertGrads(String key) {
-        return new org.adamix.model.adamix.ExpertWeights(g(key), null);
     }
 
     /** dW = dyᵀ·x and db = Σ dy for a trainable linear layer; nothing for a frozen one. */
@@ -201,7 +216,7 @@ public class Attention extends Sublayer<AttentionConf> {
         INDArray dw = g(name + ".weight");
         if (dw == null) return;
         Ops.gemm(dy, x, dw, true, false, 1.0, 0.0);
-        Ops.sumRows(dy, g(name + ".bias"), false, scratch);
+        Ops.sumRows(dy, g(name + ".bias"), false, ones);
     }
 
     /**

@@ -2,6 +2,9 @@ package org.adamix.model.layers;
 
 import org.adamix.model.AdaptationConfig;
 import org.adamix.model.BertConfig;
+import org.adamix.model.adamix.AdapterMixture;
+import org.adamix.model.adamix.LoraMixture;
+import org.adamix.model.checkpoint.BertTensorNames;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -14,6 +17,9 @@ import java.util.List;
  * and Houlsby's adapter after the output projection.
  */
 public class AttentionConf extends SublayerConf {
+    /** Keys of the adaptation modules' tensors inside this sublayer. */
+    static final String LORA_QUERY = "lora.query", LORA_VALUE = "lora.value", ADAPTER = "adapter.attention";
+
     public AttentionConf() {}
 
     public AttentionConf(BertConfig bert, AdaptationConfig adaptation, int layer, long seed, boolean inputGradient) {
@@ -24,17 +30,17 @@ public class AttentionConf extends SublayerConf {
     public List<ParamSpec> params() {
         List<ParamSpec> out = new ArrayList<>();
         long h = bert.hiddenSize();
-        String hf = "encoder.layer." + layerIndex + ".";
+        String hf = BertTensorNames.layer(layerIndex, "");
         linear(out, "attention.self.query", hf, h, h);
         linear(out, "attention.self.key", hf, h, h);
         linear(out, "attention.self.value", hf, h, h);
         linear(out, "attention.output.dense", hf, h, h);
         layerNorm(out, "attention.output.LayerNorm", hf, h);
         if (adaptation.method().lora()) {
-            loraMixture(out, "lora.query", h);
-            loraMixture(out, "lora.value", h);
+            out.addAll(LoraMixture.params(LORA_QUERY, h, h, adaptation));
+            out.addAll(LoraMixture.params(LORA_VALUE, h, h, adaptation));
         }
-        if (adaptation.method().adapterAtAttention()) adapterMixture(out, "adapter.attention", h);
+        if (adaptation.method().adapterAtAttention()) out.addAll(AdapterMixture.params(ADAPTER, h, adaptation));
         return out;
     }
 

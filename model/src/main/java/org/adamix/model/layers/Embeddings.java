@@ -1,5 +1,6 @@
 package org.adamix.model.layers;
 
+import org.adamix.model.ops.Buffer;
 import org.adamix.model.ops.LayerNormOp;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -15,7 +16,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  */
 public class Embeddings extends Sublayer<EmbeddingsConf> {
     private LayerNormOp norm;
+    /** Saved by the forward pass when the embeddings are trained: the token and type ids. */
     private INDArray ids, types;
+    private final Buffer out = buffers.next(), sum = buffers.next(), typeRows = buffers.next(), dSum = buffers.next(),
+            dPosition = buffers.next();
 
     public Embeddings(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -24,32 +28,32 @@ public class Embeddings extends Sublayer<EmbeddingsConf> {
     @Override
     protected INDArray forward(INDArray input, boolean training) {
         var bert = c().bert();
-        if (norm == null) norm = new LayerNormOp("ln", bert.layerNormEps());
+        if (norm == null) norm = new LayerNormOp(bert.layerNormEps(), buffers);
         long b = input.size(0), t = input.size(2), h = bert.hiddenSize(), n = b * t;
         if (t + bert.positionOffset() > bert.maxPositions())
             throw new IllegalArgumentException("sequence length " + t + " exceeds max_position_embeddings " + bert.maxPositions());
-        INDArray out = scratch.get("out", b, t, h);
+        INDArray out = this.out.get(b, t, h);
         // Frozen embeddings (every method but full fine-tuning): one fused pass, no ids kept for a backward pass.
         if (!hasTrainable() && norm.embeddingsForward(input, w("word.weight"), w("position.weight"), bert.positionOffset(),
-                w("tokenType.weight"), w("LayerNorm.weight"), w("LayerNorm.bias"), out.reshape(n, h), scratch)) return out;
+                w("tokenType.weight"), w("LayerNorm.weight"), w("LayerNorm.bias"), out.reshape(n, h))) return out;
         ids = input.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()).reshape(n).castTo(DataType.INT);
         types = input.get(NDArrayIndex.all(), NDArrayIndex.point(1), NDArrayIndex.all()).reshape(n).castTo(DataType.INT);
-        INDArray sum = scratch.get("sum", n, h);
-        INDArray typeRows = scratch.get("typeRows", n, h);
+        INDArray sum = this.sum.get(n, h);
+        INDArray typeRows = this.typeRows.get(n, h);
         gather(w("word.weight"), ids, sum);
         gather(w("tokenType.weight"), types, typeRows);
         sum.addi(typeRows);
         INDArray pos = w("position.weight").get(NDArrayIndex.interval(bert.positionOffset(), bert.positionOffset() + t), NDArrayIndex.all());
         sum.reshape(b, t * h).addiRowVector(pos.reshape(1, t * h));
-        norm.forward(sum, w("LayerNorm.weight"), w("LayerNorm.bias"), out.reshape(n, h), scratch);
+        norm.forward(sum, w("LayerNorm.weight"), w("LayerNorm.bias"), out.reshape(n, h));
         return out;
     }
 
     @Override
     protected INDArray backward(INDArray epsilon, boolean needInputGradient) {
         long n = ids.length(), h = c().bert().hiddenSize(), t = epsilon.size(1), b = epsilon.size(0);
-        INDArray dSum = scratch.get("dSum", n, h);
-        norm.backward(epsilon.reshape(n, h), w("LayerNorm.weight"), dSum, g("LayerNorm.weight"), g("LayerNorm.bias"), scratch);
+        INDArray dSum = this.dSum.get(n, h);
+        norm.backward(epsilon.reshape(n, h), w("LayerNorm.weight"), dSum, g("LayerNorm.weight"), g("LayerNorm.bias"));
         INDArray dWord = g("word.weight");
         if (dWord != null) {
             dWord.assign(0);
@@ -61,7 +65,7 @@ public class Embeddings extends Sublayer<EmbeddingsConf> {
             dPos.assign(0);
             int off = c().bert().positionOffset();
             INDArray dPosRows = dPos.get(NDArrayIndex.interval(off, off + t), NDArrayIndex.all());
-            INDArray tmp = scratch.get("dPosTmp", t, h);
+            INDArray tmp = dPosition.get(t, h);
             Nd4j.exec(new Sum(dSum.reshape(b, t, h), tmp, 0));
             dPosRows.assign(tmp);
         }

@@ -2,6 +2,7 @@ package org.adamix.model.layers;
 
 import org.adamix.model.AdaptationConfig;
 import org.adamix.model.BertConfig;
+import org.adamix.model.checkpoint.BertTensorNames;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -19,11 +20,10 @@ public class EmbeddingsConf extends SublayerConf {
     @Override
     public List<ParamSpec> params() {
         List<ParamSpec> out = new ArrayList<>();
-        String p = "embeddings.";
-        out.add(backbone("word.weight", p + "word_embeddings.weight", false, bert.vocabSize(), bert.hiddenSize()));
-        out.add(backbone("position.weight", p + "position_embeddings.weight", false, bert.maxPositions(), bert.hiddenSize()));
-        out.add(backbone("tokenType.weight", p + "token_type_embeddings.weight", false, bert.typeVocabSize(), bert.hiddenSize()));
-        layerNorm(out, "LayerNorm", p, bert.hiddenSize());
+        out.add(backbone("word.weight", BertTensorNames.WORD_EMBEDDINGS, false, bert.vocabSize(), bert.hiddenSize()));
+        out.add(backbone("position.weight", BertTensorNames.POSITION_EMBEDDINGS, false, bert.maxPositions(), bert.hiddenSize()));
+        out.add(backbone("tokenType.weight", BertTensorNames.TOKEN_TYPE_EMBEDDINGS, false, bert.typeVocabSize(), bert.hiddenSize()));
+        layerNorm(out, "LayerNorm", "embeddings.", bert.hiddenSize());
         return out;
     }
 

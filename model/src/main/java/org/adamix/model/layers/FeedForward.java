@@ -1,8 +1,10 @@
 package org.adamix.model.layers;
 
 import org.adamix.model.Gelu;
+import org.adamix.model.adamix.AdaptationModule;
 import org.adamix.model.adamix.AdapterMixture;
 import org.adamix.model.adamix.Router;
+import org.adamix.model.ops.Buffer;
 import org.adamix.model.ops.Dropout;
 import org.adamix.model.ops.LayerNormOp;
 import org.adamix.model.ops.Ops;
@@ -10,6 +12,7 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -21,8 +24,14 @@ import java.util.Map;
 public class FeedForward extends Sublayer<FeedForwardConf> {
     private LayerNormOp norm;
     private Gelu act;
+    private Dropout dropout;
     private AdapterMixture adapter;
+    /** Saved by the forward pass: sizes, h·W1ᵀ (pre-activation), GELU's output and keep, the dense output y. */
     private long b, t;
+    private final Buffer pre = buffers.next(), hidden = buffers.next(), keep = buffers.next(), y = buffers.next();
+    /** Outputs and temporaries. */
+    private final Buffer adapted = buffers.next(), out = buffers.next(), dz = buffers.next(), dy = buffers.next(),
+            dPre = buffers.next(), dx = buffers.next(), actD = buffers.next(), actT = buffers.next(), ones = buffers.next();
 
     public FeedForward(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -32,9 +41,17 @@ public class FeedForward extends Sublayer<FeedForwardConf> {
     public void bind(Map<String, INDArray> frozenByKey, Router router) {
         super.bind(frozenByKey, router);
         var cfg = c();
-        norm = new LayerNormOp("ln", cfg.bert().layerNormEps());
+        norm = new LayerNormOp(cfg.bert().layerNormEps(), buffers);
         act = Gelu.of(cfg.bert().hiddenAct());
-        if (cfg.adaptation().method().adapterAtFfn()) adapter = new AdapterMixture("adapter", cfg.layerIndex(), act, router);
+        dropout = new Dropout(cfg.bert().hiddenDropout(), buffers);
+        if (cfg.adaptation().method().adapterAtFfn())
+            adapter = new AdapterMixture(FeedForwardConf.ADAPTER, Router.site(cfg.layerIndex()), cfg.bert().hiddenSize(),
+                    cfg.adaptation(), act, router, this, buffers);
+    }
+
+    @Override
+    public List<AdaptationModule> adaptations() {
+        return adapter == null ? List.of() : List.of(adapter);
     }
 
     @Override
@@ -44,20 +61,19 @@ public class FeedForward extends Sublayer<FeedForwardConf> {
         t = input.size(1);
         long h = bert.hiddenSize(), f = bert.intermediateSize(), n = b * t;
         INDArray x = input.reshape(n, h);
-        INDArray a = scratch.get("a", n, f), ga = scratch.get("ga", n, f);
+        INDArray a = pre.get(n, f), ga = hidden.get(n, f);
         Ops.linear(x, w("intermediate.dense.weight"), null, a);
-        act.forward(a, w("intermediate.dense.bias"), ga, scratch.get("act", n, f), training);
-        INDArray y = scratch.get("y", n, h);
+        act.forward(a, w("intermediate.dense.bias"), ga, keep.get(n, f), training);
+        INDArray y = this.y.get(n, h);
         Ops.linear(ga, w("output.dense.weight"), w("output.dense.bias"), y);
         INDArray ya = y;
         if (adapter != null) {
-            ya = scratch.get("ya", n, h);
-            adapter.forward(y, ya, experts("adapter.ffn.down", true), experts("adapter.ffn.up", true), training,
-                    training ? c().adaptation().views() : 1, scratch);
+            ya = adapted.get(n, h);
+            adapter.forward(y, ya, training, training ? c().adaptation().views() : 1);
         }
-        Dropout.forward(ya, bert.hiddenDropout(), training, scratch, "dropY");
-        INDArray out = scratch.get("out", b, t, h);
-        norm.forward(ya, x, w("output.LayerNorm.weight"), w("output.LayerNorm.bias"), out.reshape(n, h), scratch);
+        dropout.forward(ya, training);
+        INDArray out = this.out.get(b, t, h);
+        norm.forward(ya, x, w("output.LayerNorm.weight"), w("output.LayerNorm.bias"), out.reshape(n, h));
         return out;
     }
 
@@ -66,34 +82,31 @@ public class FeedForward extends Sublayer<FeedForwardConf> {
         var bert = c().bert();
         long h = bert.hiddenSize(), f = bert.intermediateSize(), n = b * t;
         INDArray x = input.reshape(n, h);
-        INDArray dz = scratch.get("dz", n, h);
+        INDArray dz = this.dz.get(n, h);
         norm.backward(epsilon.reshape(n, h), w("output.LayerNorm.weight"), dz, g("output.LayerNorm.weight"),
-                g("output.LayerNorm.bias"), scratch);
+                g("output.LayerNorm.bias"));
         // dz reaches the input x unchanged (the residual); the FFN branch sees it through dropout's mask
-        INDArray dy = scratch.get("dy", n, h);
+        INDArray dy = this.dy.get(n, h);
         dy.assign(dz);
-        Dropout.backward(dy, bert.hiddenDropout(), lastTraining, scratch, "dropY");
-        if (adapter != null) {
-            adapter.backward(scratch.get("y", n, h), dy, dy, experts("adapter.ffn.down", true), experts("adapter.ffn.up", true),
-                    expertGrads("adapter.ffn.down", true), expertGrads("adapter.ffn.up", true), scratch);
-        }
-        INDArray ga = scratch.get("ga", n, f);
+        dropout.backward(dy);
+        if (adapter != null) adapter.backward(y.get(n, h), dy, dy);
+        INDArray ga = hidden.get(n, f);
         INDArray dW2 = g("output.dense.weight");
         if (dW2 != null) {
             Ops.gemm(dy, ga, dW2, true, false, 1.0, 0.0);
-            Ops.sumRows(dy, g("output.dense.bias"), false, scratch);
+            Ops.sumRows(dy, g("output.dense.bias"), false, ones);
         }
         INDArray dW1 = g("intermediate.dense.weight");
         if (!needInputGradient && dW1 == null) return null;
-        INDArray da = scratch.get("da", n, f);
+        INDArray da = dPre.get(n, f);
         Ops.gemm(dy, w("output.dense.weight"), da, false, false, 1.0, 0.0);
-        act.backward(scratch.get("a", n, f), scratch.get("act", n, f), da, da, scratch, "dact");
+        act.backward(pre.get(n, f), keep.get(n, f), da, da, actD, actT);
         if (dW1 != null) {
             Ops.gemm(da, x, dW1, true, false, 1.0, 0.0);
-            Ops.sumRows(da, g("intermediate.dense.bias"), false, scratch);
+            Ops.sumRows(da, g("intermediate.dense.bias"), false, ones);
         }
         if (!needInputGradient) return null;
-        INDArray dx = scratch.get("dx", n, h);
+        INDArray dx = this.dx.get(n, h);
         dx.assign(dz);
         Ops.gemm(da, w("intermediate.dense.weight"), dx, false, false, 1.0, 1.0);
         return dx.reshape(b, t, h);

@@ -2,6 +2,8 @@ package org.adamix.model.layers;
 
 import org.adamix.model.AdaptationConfig;
 import org.adamix.model.BertConfig;
+import org.adamix.model.adamix.AdapterMixture;
+import org.adamix.model.checkpoint.BertTensorNames;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -13,6 +15,9 @@ import java.util.List;
  * the adapter that sits at its output: the AdaMix mixture, or a single Pfeiffer/Houlsby adapter.
  */
 public class FeedForwardConf extends SublayerConf {
+    /** Key of the adapter mixture's tensors inside this sublayer. */
+    static final String ADAPTER = "adapter.ffn";
+
     public FeedForwardConf() {}
 
     public FeedForwardConf(BertConfig bert, AdaptationConfig adaptation, int layer, long seed, boolean inputGradient) {
@@ -23,11 +28,11 @@ public class FeedForwardConf extends SublayerConf {
     public List<ParamSpec> params() {
         List<ParamSpec> out = new ArrayList<>();
         long h = bert.hiddenSize(), f = bert.intermediateSize();
-        String hf = "encoder.layer." + layerIndex + ".";
+        String hf = BertTensorNames.layer(layerIndex, "");
         linear(out, "intermediate.dense", hf, f, h);
         linear(out, "output.dense", hf, h, f);
         layerNorm(out, "output.LayerNorm", hf, h);
-        if (adaptation.method().adapterAtFfn()) adapterMixture(out, "adapter.ffn", h);
+        if (adaptation.method().adapterAtFfn()) out.addAll(AdapterMixture.params(ADAPTER, h, adaptation));
         return out;
     }
 

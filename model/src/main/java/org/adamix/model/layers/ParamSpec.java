@@ -13,6 +13,19 @@ public record ParamSpec(String key, long[] shape, boolean trainable, Init init, 
 
     public enum Init { ZERO, ONE, NORMAL, BACKBONE }
 
+    /** A new adaptation or head tensor: always trainable. */
+    public static ParamSpec added(String key, Init init, long... shape) {
+        return new ParamSpec(key, shape, true, init, null, decays(key, false));
+    }
+
+    /**
+     * Weight decay by role, not by rank (the authors' Trainer rule): biases and LayerNorm parameters
+     * never decay, every other weight does. Stacked expert biases [M, r] are biases.
+     */
+    public static boolean decays(String key, boolean layerNorm) {
+        return !layerNorm && !key.endsWith("bias");
+    }
+
     public long length() {
         long n = 1;
         for (long d : shape) n *= d;

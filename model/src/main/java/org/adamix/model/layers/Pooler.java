@@ -1,6 +1,7 @@
 package org.adamix.model.layers;
 
 import org.adamix.model.HeadConfig;
+import org.adamix.model.ops.Buffer;
 import org.adamix.model.ops.Ops;
 import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -16,7 +17,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * through tanh(W·x + b); or the masked mean Σ_t m_t·h_t / Σ_t m_t over real tokens.
  */
 public class Pooler extends Sublayer<PoolerConf> {
+    /** Saved by the forward pass: sizes, the pooled input (first token or mean), the token weights, the tanh output. */
     private long b, t;
+    private final Buffer pooled = buffers.next(), tokenWeights = buffers.next(), out = buffers.next();
+    /** Temporaries. */
+    private final Buffer dx = buffers.next(), dPre = buffers.next(), dPooled = buffers.next(), ones = buffers.next();
 
     public Pooler(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -27,7 +32,7 @@ public class Pooler extends Sublayer<PoolerConf> {
         b = input.size(0);
         t = input.size(1);
         long h = input.size(2);
-        INDArray first = scratch.get("first", b, h);
+        INDArray first = pooled.get(b, h);
         if (c().pooling() == HeadConfig.Pooling.MEAN) {
             INDArray m = tokenWeights();
             // [B, 1, T] × [B, T, H] → [B, 1, H]: one batched product instead of a masked sum and a division
@@ -36,7 +41,7 @@ public class Pooler extends Sublayer<PoolerConf> {
         }
         first.assign(input.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()));
         if (c().pooling() == HeadConfig.Pooling.CLS) return first;
-        INDArray out = scratch.get("out", b, h);
+        INDArray out = this.out.get(b, h);
         Ops.linear(first, w("dense.weight"), w("dense.bias"), out);
         Nd4j.exec(new Tanh(out, out));
         return out;
@@ -44,7 +49,7 @@ public class Pooler extends Sublayer<PoolerConf> {
 
     /** [B, T]: m_t / Σ_t m_t (all ones without a mask). */
     private INDArray tokenWeights() {
-        INDArray m = scratch.get("tokenWeights", b, t);
+        INDArray m = tokenWeights.get(b, t);
         if (maskArray == null) m.assign(1.0);
         else m.assign(maskArray);
         m.diviColumnVector(m.sum(true, 1));
@@ -56,27 +61,27 @@ public class Pooler extends Sublayer<PoolerConf> {
         long h = epsilon.size(1);
         if (c().pooling() == HeadConfig.Pooling.MEAN) {
             if (!needInputGradient) return null;
-            INDArray dx = scratch.get("dx", b, t, h);
-            INDArray m = scratch.get("tokenWeights", b, t);
+            INDArray dx = this.dx.get(b, t, h);
+            INDArray m = tokenWeights.get(b, t);
             // dx[b, t, :] = m[b, t] · dy[b, :]
             Nd4j.matmul(m.reshape(b, t, 1), epsilon.reshape(b, 1, h), dx);
             return dx;
         }
         INDArray dFirst = epsilon;
         if (c().pooling() == HeadConfig.Pooling.POOLER) {
-            INDArray out = scratch.get("out", b, h);
-            INDArray dPre = scratch.get("dPre", b, h);
+            INDArray out = this.out.get(b, h);
+            INDArray dPre = this.dPre.get(b, h);
             out.mul(out, dPre).rsubi(1.0).muli(epsilon); // tanh' = 1 − out²
             INDArray dW = g("dense.weight");
             if (dW != null) { // the backbone's pooler is frozen
-                Ops.gemm(dPre, scratch.get("first", b, h), dW, true, false, 1.0, 0.0);
-                Ops.sumRows(dPre, g("dense.bias"), false, scratch);
+                Ops.gemm(dPre, pooled.get(b, h), dW, true, false, 1.0, 0.0);
+                Ops.sumRows(dPre, g("dense.bias"), false, ones);
             }
-            dFirst = scratch.get("dFirst", b, h);
+            dFirst = dPooled.get(b, h);
             Ops.gemm(dPre, w("dense.weight"), dFirst, false, false, 1.0, 0.0);
         }
         if (!needInputGradient) return null;
-        INDArray dx = scratch.zeros("dx", b, t, h);
+        INDArray dx = this.dx.zeros(b, t, h);
         dx.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()).assign(dFirst);
         return dx;
     }

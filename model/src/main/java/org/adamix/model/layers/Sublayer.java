@@ -1,8 +1,9 @@
 package org.adamix.model.layers;
 
-import org.adamix.model.adamix.ExpertWeights;
+import org.adamix.model.adamix.AdaptationModule;
 import org.adamix.model.adamix.Router;
-import org.adamix.model.ops.Scratch;
+import org.adamix.model.adamix.TensorLookup;
+import org.adamix.model.ops.Buffers;
 import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
@@ -15,35 +16,51 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Base of the Transformer sublayers: resolves tensors (trainable DL4J parameters or frozen backbone
- * arrays), owns the reusable buffers, and turns {@link #forward}/{@link #backward} into DL4J's
- * activate/backpropGradient. Activations are [B, T, H] (the pooler outputs [B, H]).
+ * arrays), makes the reusable buffers, and turns {@link #forward}/{@link #backward} into DL4J's
+ * activate/backpropGradient. Activations are [B, T, H] (the pooler outputs [B, H]). What a forward
+ * pass keeps for its backward pass lives in each layer's Buffer fields.
  */
-public abstract class Sublayer<C extends SublayerConf> extends BaseLayer<C> {
+public abstract class Sublayer<C extends SublayerConf> extends BaseLayer<C> implements TensorLookup {
     /** Handed down when nothing below needs an input gradient: lower layers do no work. */
     static final INDArray NO_GRADIENT = Nd4j.scalar(0f);
 
     protected final Map<String, INDArray> frozen = new HashMap<>();
-    protected Scratch scratch;
+    protected final Buffers buffers;
     protected Router router;
-    protected boolean lastTraining;
 
     protected Sublayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
+        this.buffers = new Buffers(dataType);
     }
 
     /** Gives the layer its frozen tensors and the model's router; called once after graph init. */
     public void bind(Map<String, INDArray> frozenByKey, Router router) {
         this.frozen.putAll(frozenByKey);
         this.router = router;
-        this.scratch = new Scratch(dataType);
+    }
+
+    /** The adaptation modules this layer holds (none for frozen and head layers). */
+    public List<AdaptationModule> adaptations() {
+        return List.of();
     }
 
     protected C c() {
         return layerConf();
+    }
+
+    @Override
+    public INDArray value(String key) {
+        return w(key);
+    }
+
+    @Override
+    public INDArray gradient(String key) {
+        return g(key);
     }
 
     /** A tensor by key, trainable or frozen. */
@@ -57,14 +74,6 @@ public abstract class Sublayer<C extends SublayerConf> extends BaseLayer<C> {
     /** The gradient view of a trainable tensor, null if frozen. */
     protected INDArray g(String key) {
         return params.containsKey(key) ? gradientViews.get(key) : null;
-    }
-
-    protected ExpertWeights experts(String prefix, boolean bias) {
-        return new ExpertWeights(w(prefix + ".weight"), bias ? w(prefix + ".bias") : null);
-    }
-
-    protected ExpertWeights expertGrads(String prefix, boolean bias) {
-        return new ExpertWeights(g(prefix + ".weight"), bias ? g(prefix + ".bias") : null);
     }
 
     protected boolean hasTrainable() {
@@ -81,14 +90,6 @@ public abstract class Sublayer<C extends SublayerConf> extends BaseLayer<C> {
     public static final Map<String, long[]> PROFILE = new java.util.concurrent.ConcurrentHashMap<>();
     private static final boolean PROFILING = Boolean.getBoolean("adamix.profile");
 
-    protected static long lap(String key, long t0) {
-        if (!PROFILING) return t0;
-        Nd4j.getExecutioner().commit();
-        long now = System.nanoTime();
-        record(key, t0);
-        return now;
-    }
-
     private static void record(String key, long t0) {
         PROFILE.computeIfAbsent(key, k -> new long[2]);
         long[] v = PROFILE.get(key);
@@ -98,7 +99,6 @@ public abstract class Sublayer<C extends SublayerConf> extends BaseLayer<C> {
 
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr mgr) {
-        lastTraining = training;
         long t0 = PROFILING ? System.nanoTime() : 0;
         INDArray out = forward(input, training);
         if (PROFILING) record(getClass().getSimpleName() + ".forward", t0);
@@ -146,7 +146,7 @@ public abstract class Sublayer<C extends SublayerConf> extends BaseLayer<C> {
     }
 
     /** Bytes of this layer's reusable buffers. */
-    public long scratchBytes() {
-        return scratch == null ? 0 : scratch.bytes();
+    public long bufferBytes() {
+        return buffers.bytes();
     }
 }

@@ -44,6 +44,12 @@ public abstract class SublayerConf extends BaseLayer {
     /** Every tensor of this sublayer, trainable or frozen, in a fixed order. */
     public abstract List<ParamSpec> params();
 
+    /** The spec of the tensor with this key. */
+    public ParamSpec param(String key) {
+        for (ParamSpec p : params()) if (p.key().equals(key)) return p;
+        throw new IllegalArgumentException(layerName + " has no tensor '" + key + "'");
+    }
+
     public List<ParamSpec> trainableParams() {
         List<ParamSpec> out = new ArrayList<>();
         for (ParamSpec p : params()) if (p.trainable()) out.add(p);
@@ -65,20 +71,7 @@ public abstract class SublayerConf extends BaseLayer {
     /** A pre-trained tensor: trainable only under full fine-tuning (LayerNorms optionally). */
     protected ParamSpec backbone(String key, String hfName, boolean layerNorm, long... shape) {
         boolean trainable = adaptation.backboneTrainable() || (layerNorm && adaptation.trainLayerNorms());
-        return new ParamSpec(key, shape, trainable, ParamSpec.Init.BACKBONE, hfName, decays(key, layerNorm));
-    }
-
-    /** A new adaptation or head tensor: always trainable. */
-    protected static ParamSpec added(String key, ParamSpec.Init init, long... shape) {
-        return new ParamSpec(key, shape, true, init, null, decays(key, false));
-    }
-
-    /**
-     * Weight decay by role, not by rank (the authors' Trainer rule): biases and LayerNorm parameters
-     * never decay, every other weight does. Stacked expert biases [M, r] are biases.
-     */
-    static boolean decays(String key, boolean layerNorm) {
-        return !layerNorm && !key.endsWith("bias");
+        return new ParamSpec(key, shape, trainable, ParamSpec.Init.BACKBONE, hfName, ParamSpec.decays(key, layerNorm));
     }
 
     /** Linear layer [out, in] + bias [out] from the backbone, keys "name.weight"/"name.bias". */
@@ -90,22 +83,6 @@ public abstract class SublayerConf extends BaseLayer {
     protected void layerNorm(List<ParamSpec> out, String name, String hfPrefix, long dim) {
         out.add(backbone(name + ".weight", hfPrefix + name + ".weight", true, dim));
         out.add(backbone(name + ".bias", hfPrefix + name + ".bias", true, dim));
-    }
-
-    /** Stacked experts of a bottleneck-adapter mixture: down [Md, r, d] + bias, up [Mu, d, r] (zero) + bias. */
-    protected void adapterMixture(List<ParamSpec> out, String name, long d) {
-        long r = adaptation.rank();
-        out.add(added(name + ".down.weight", ParamSpec.Init.NORMAL, adaptation.downExperts(), r, d));
-        out.add(added(name + ".down.bias", ParamSpec.Init.ZERO, adaptation.downExperts(), r));
-        out.add(added(name + ".up.weight", ParamSpec.Init.ZERO, adaptation.upExperts(), d, r));
-        out.add(added(name + ".up.bias", ParamSpec.Init.ZERO, adaptation.upExperts(), d));
-    }
-
-    /** Stacked experts of a LoRA mixture: A [Ma, r, d] (random), B [Mb, d, r] (zero). */
-    protected void loraMixture(List<ParamSpec> out, String name, long d) {
-        long r = adaptation.rank();
-        out.add(added(name + ".A", ParamSpec.Init.NORMAL, adaptation.downExperts(), r, d));
-        out.add(added(name + ".B", ParamSpec.Init.ZERO, adaptation.upExperts(), d, r));
     }
 
     // ---- DL4J plumbing ----

@@ -79,10 +79,11 @@ public final class Ops {
 
     /**
      * out = column sums of x (the gradient of a bias), optionally added to what out holds. Done as
-     * onesᵀ·x: a GEMV is ~5x faster here than ND4J's reduction along dimension 0.
+     * onesᵀ·x: a GEMV is ~5x faster here than ND4J's reduction along dimension 0. The ones vector
+     * lives in the caller's buffer.
      */
-    public static void sumRows(INDArray x, INDArray out, boolean accumulate, Scratch scratch) {
-        INDArray ones = scratch.get("sumRows.ones", 1, x.size(0));
+    public static void sumRows(INDArray x, INDArray out, boolean accumulate, Buffer onesBuffer) {
+        INDArray ones = onesBuffer.get(1, x.size(0));
         ones.assign(1.0);
         gemm(ones, x, out.reshape(1, out.length()), false, false, 1.0, accumulate ? 1.0 : 0.0);
     }

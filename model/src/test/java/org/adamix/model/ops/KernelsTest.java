@@ -66,7 +66,8 @@ class KernelsTest {
         INDArray xb = x.addRowVector(bias);
         INDArray y = Nd4j.create(DataType.DOUBLE, 7, 45), keep = Nd4j.create(DataType.DOUBLE, 7, 45), dx = Nd4j.create(DataType.DOUBLE, 7, 45);
         gelu.forward(xb, y, keep);
-        gelu.backward(xb, keep, dy, dx, new Scratch(DataType.DOUBLE), "g");
+        Buffers bd = new Buffers(DataType.DOUBLE);
+        gelu.backward(xb, keep, dy, dx, bd.next(), bd.next());
 
         INDArray fx = viewOf(x.castTo(DataType.FLOAT)), fb = viewOf(bias.castTo(DataType.FLOAT));
         INDArray fy = viewOf(Nd4j.create(DataType.FLOAT, 7, 45)), fk = viewOf(Nd4j.create(DataType.FLOAT, 7, 45));
@@ -75,7 +76,8 @@ class KernelsTest {
         close(y, fy, TOL, "gelu(x)");
         close(keep, fk, TOL, "kept for backward");
         INDArray fdx = viewOf(dy.castTo(DataType.FLOAT));
-        gelu.backward(fx, fk, fdx, fdx, new Scratch(DataType.FLOAT), "g"); // in place, as the layers call it
+        Buffers bf = new Buffers(DataType.FLOAT);
+        gelu.backward(fx, fk, fdx, fdx, bf.next(), bf.next()); // in place, as the layers call it
         close(dx, fdx, TOL, "dx");
 
         // inference: only y is written, x keeps its values
@@ -102,19 +104,17 @@ class KernelsTest {
     void layerNormWithResidual(boolean residual) {
         int n = 6, h = 37;
         INDArray a = rand(n, h), b = rand(n, h), gamma = rand(h), beta = rand(h), dy = rand(n, h);
-        LayerNormOp ref = new LayerNormOp("ln", 1e-5);
-        Scratch sd = new Scratch(DataType.DOUBLE);
+        LayerNormOp ref = new LayerNormOp(1e-5, new Buffers(DataType.DOUBLE));
         INDArray y = Nd4j.create(DataType.DOUBLE, n, h), dx = Nd4j.create(DataType.DOUBLE, n, h);
-        ref.forward(a, residual ? b : null, gamma, beta, y, sd);
-        ref.backward(dy, gamma, dx, null, null, sd);
+        ref.forward(a, residual ? b : null, gamma, beta, y);
+        ref.backward(dy, gamma, dx, null, null);
 
-        LayerNormOp op = new LayerNormOp("ln", 1e-5);
-        Scratch sf = new Scratch(DataType.FLOAT);
+        LayerNormOp op = new LayerNormOp(1e-5, new Buffers(DataType.FLOAT));
         INDArray fy = viewOf(Nd4j.create(DataType.FLOAT, n, h)), fdx = viewOf(Nd4j.create(DataType.FLOAT, n, h));
         op.forward(viewOf(a.castTo(DataType.FLOAT)), residual ? viewOf(b.castTo(DataType.FLOAT)) : null,
-                viewOf(gamma.castTo(DataType.FLOAT)), viewOf(beta.castTo(DataType.FLOAT)), fy, sf);
+                viewOf(gamma.castTo(DataType.FLOAT)), viewOf(beta.castTo(DataType.FLOAT)), fy);
         close(y, fy, 1e-5, "LayerNorm");
-        op.backward(viewOf(dy.castTo(DataType.FLOAT)), viewOf(gamma.castTo(DataType.FLOAT)), fdx, null, null, sf);
+        op.backward(viewOf(dy.castTo(DataType.FLOAT)), viewOf(gamma.castTo(DataType.FLOAT)), fdx, null, null);
         close(dx, fdx, 1e-5, "LayerNorm backward");
     }
 
@@ -132,18 +132,18 @@ class KernelsTest {
                 z.putRow(i * t + j, word.getRow(ids[i][j]).add(pos.getRow(offset + j)).add(type.getRow(tt[i][j])));
             }
         INDArray y = Nd4j.create(DataType.DOUBLE, b * t, h);
-        new LayerNormOp("ln", 1e-12).forward(z, gamma, beta, y, new Scratch(DataType.DOUBLE));
+        new LayerNormOp(1e-12, new Buffers(DataType.DOUBLE)).forward(z, gamma, beta, y);
 
-        LayerNormOp op = new LayerNormOp("ln", 1e-12);
+        LayerNormOp op = new LayerNormOp(1e-12, new Buffers(DataType.FLOAT));
         INDArray fy = viewOf(Nd4j.create(DataType.FLOAT, b * t, h));
         INDArray fw = viewOf(word.castTo(DataType.FLOAT)), fp = viewOf(pos.castTo(DataType.FLOAT)), ft = viewOf(type.castTo(DataType.FLOAT));
         INDArray fg = viewOf(gamma.castTo(DataType.FLOAT)), fb = viewOf(beta.castTo(DataType.FLOAT));
-        assertTrue(op.embeddingsForward(viewOf(tokens), fw, fp, offset, ft, fg, fb, fy, new Scratch(DataType.FLOAT)));
+        assertTrue(op.embeddingsForward(viewOf(tokens), fw, fp, offset, ft, fg, fb, fy));
         close(y, fy, 1e-5, "embeddings");
 
         tokens.putScalar(new int[] {1, 0, 3}, 11);
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> op.embeddingsForward(tokens, fw, fp, offset, ft, fg, fb, fy, new Scratch(DataType.FLOAT)));
+                () -> op.embeddingsForward(tokens, fw, fp, offset, ft, fg, fb, fy));
         assertEquals("token id 11.0 at [1, 3] is outside the vocabulary (size 11)", e.getMessage());
     }
 
