@@ -42,7 +42,11 @@ public final class RandomBackbone {
         return Backbone.of(config, tensors, "random-" + seed);
     }
 
-    static double gaussian(SplittableRandom r) {
+    /**
+     * One N(0, 1) draw by Box–Muller (SplittableRandom has no nextGaussian in Java 17); u is in (0, 1], so
+     * log(u) is finite. Public so that every seeded initialiser uses this one copy.
+     */
+    public static double gaussian(SplittableRandom r) {
         double u = 1.0 - r.nextDouble(), v = r.nextDouble();
         return Math.sqrt(-2.0 * Math.log(u)) * Math.cos(2 * Math.PI * v);
     }

@@ -14,7 +14,6 @@ import org.adamix.datasets.DatasetException;
  */
 final class CsvSource extends DelimitedSource {
     private final int maxRecordChars;
-    private long start;
 
     CsvSource(String file, LineReader lines, List<Column> columns) {
         super(file, lines, columns);
@@ -23,11 +22,10 @@ final class CsvSource extends DelimitedSource {
 
     @Override
     protected String[] readFields() throws IOException, RowProblem {
-        Line line = lines.next();
+        Line line = firstLine();
         if (line == null) {
             return null;
         }
-        start = line.number();
         List<String> fields = new ArrayList<>();
         StringBuilder field = new StringBuilder();
         boolean inQuotes = false;
@@ -38,7 +36,7 @@ final class CsvSource extends DelimitedSource {
             if (line.tooLong()) {
                 // Where a CSV record ends cannot be known without its text, so skipping would be a guess.
                 throw new DatasetException(file + ": line " + line.number() + " is longer than " + maxRecordChars
-                        + " bytes; cannot find where the CSV record starting at line " + start + " ends");
+                        + " bytes; cannot find where the CSV record starting at line " + recordStart() + " ends");
             }
             if (!line.validUtf8() && firstInvalid == null) {
                 firstInvalid = line;
@@ -46,7 +44,7 @@ final class CsvSource extends DelimitedSource {
             String s = line.text();
             recordChars += s.length();
             if (recordChars > maxRecordChars) {
-                throw new DatasetException(file + ": CSV record starting at line " + start + " is longer than "
+                throw new DatasetException(file + ": CSV record starting at line " + recordStart() + " is longer than "
                         + maxRecordChars + " characters (an unterminated quoted field?)");
             }
             for (int i = 0; i < s.length(); i++) {
@@ -94,7 +92,7 @@ final class CsvSource extends DelimitedSource {
         }
         fields.add(field.toString());
         if (firstInvalid != null) {
-            throw invalidUtf8(firstInvalid, start);
+            throw invalidUtf8(firstInvalid, recordStart());
         }
         return toArray(fields);
     }
@@ -102,13 +100,8 @@ final class CsvSource extends DelimitedSource {
     /** Bad bytes take precedence: the structure found in a lenient decoding is not to be trusted. */
     private RowProblem problem(Line firstInvalid, String detail) {
         if (firstInvalid != null) {
-            return invalidUtf8(firstInvalid, start);
+            return invalidUtf8(firstInvalid, recordStart());
         }
-        return new RowProblem(BadReason.MALFORMED_CSV, detail, start);
-    }
-
-    @Override
-    protected long recordStart() {
-        return start;
+        return new RowProblem(BadReason.MALFORMED_CSV, detail, recordStart());
     }
 }

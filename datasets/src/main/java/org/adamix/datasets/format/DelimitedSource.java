@@ -23,6 +23,7 @@ abstract class DelimitedSource implements RecordSource {
     private final List<Column> columns;
     private final Map<Column, Integer> resolved = new HashMap<>();
     private int expectedFields = -1;
+    private long recordStart;
 
     DelimitedSource(String file, LineReader lines, List<Column> columns) {
         this.file = file;
@@ -33,8 +34,19 @@ abstract class DelimitedSource implements RecordSource {
     /** The fields of the next record, or null at end of file. */
     protected abstract String[] readFields() throws IOException, RowProblem;
 
+    /** The first line of the next record, or null at end of file; {@link #recordStart} then names it. */
+    protected final Line firstLine() throws IOException {
+        Line line = lines.next();
+        if (line != null) {
+            recordStart = line.number();
+        }
+        return line;
+    }
+
     /** The first line of the record last returned by {@link #readFields}. */
-    protected abstract long recordStart();
+    protected final long recordStart() {
+        return recordStart;
+    }
 
     /** Reads the header row and finds the named columns in it. Bad headers are fatal: nothing after them can be trusted. */
     final void readHeader() throws IOException {

@@ -7,7 +7,6 @@ import org.adamix.datasets.Column;
 
 /** GLUE-style TSV: one row per line, fields split on tabs, no quoting. */
 final class TsvSource extends DelimitedSource {
-    private long start;
 
     TsvSource(String file, LineReader lines, List<Column> columns) {
         super(file, lines, columns);
@@ -15,22 +14,17 @@ final class TsvSource extends DelimitedSource {
 
     @Override
     protected String[] readFields() throws IOException, RowProblem {
-        Line line = lines.next();
+        Line line = firstLine();
         if (line == null) {
             return null;
         }
-        start = line.number();
         if (line.tooLong()) {
-            throw new RowProblem(BadReason.RECORD_TOO_LONG, "line longer than " + lines.maxLineBytes() + " bytes", start);
+            throw new RowProblem(BadReason.RECORD_TOO_LONG, "line longer than " + lines.maxLineBytes() + " bytes",
+                    recordStart());
         }
         if (!line.validUtf8()) {
-            throw invalidUtf8(line, start);
+            throw invalidUtf8(line, recordStart());
         }
         return splitTabs(line.text());
-    }
-
-    @Override
-    protected long recordStart() {
-        return start;
     }
 }

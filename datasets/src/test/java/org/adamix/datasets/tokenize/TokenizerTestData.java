@@ -2,13 +2,9 @@ package org.adamix.datasets.tokenize;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /** Where the tests find MiniLM's tokenizer.json and the raw IMDB reviews; fails naming the script that fetches them. */
@@ -49,25 +45,8 @@ final class TokenizerTestData {
         return path;
     }
 
-    /** The review texts, in file order, streamed so that the 66 MB file is not held as a tree. */
+    /** The first {@code limit} review texts, in file order. */
     static List<String> imdbReviews(int limit) throws IOException {
-        List<String> texts = new ArrayList<>();
-        try (JsonParser p = new ObjectMapper().getFactory().createParser(imdbReviewsJson().toFile())) {
-            if (p.nextToken() != JsonToken.START_ARRAY) {
-                throw new IOException("reviews.json: expected an array");
-            }
-            while (p.nextToken() == JsonToken.START_OBJECT && texts.size() < limit) {
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String field = p.getCurrentName();
-                    p.nextToken();
-                    if (field.equals("t")) {
-                        texts.add(p.getText());
-                    } else {
-                        p.skipChildren();
-                    }
-                }
-            }
-        }
-        return texts;
+        return TokenizeBench.readReviews(imdbReviewsJson(), limit);
     }
 }

@@ -12,7 +12,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -104,10 +103,7 @@ public final class Safetensors {
         byte[] headerBytes = Arrays.copyOf(json, padded);
         Arrays.fill(headerBytes, json.length, padded, (byte) ' ');
 
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-        try {
+        AtomicFiles.writeFile(file, tmp -> {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).flip();
                 writeFully(ch, len);
@@ -115,10 +111,7 @@ public final class Safetensors {
                 for (INDArray t : sorted.values()) writeFloats(ch, Float32.toFloats(t));
                 ch.force(true);
             }
-            AtomicFiles.move(tmp, file);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 
     // ---- reading -------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.adamix.model.AdaMixModel;
+import org.adamix.model.checkpoint.AtomicFiles;
 import org.adamix.model.io.AdapterCheckpoint;
 
 /**
@@ -33,9 +34,8 @@ public final class Exporter {
     public static Exported exportAll(AdaMixModel mixture, Path outDir, List<String> labels) throws IOException {
         MergedModelWriter.labelNames(mixture.head(), labels); // fail on a wrong label list before writing anything
         Path out = outDir.toAbsolutePath().normalize();
-        Path tmp = Dirs.tempSibling(out);
         boolean lora = mixture.adaptation().method().lora();
-        try {
+        AtomicFiles.writeDir(out, tmp -> {
             AdapterCheckpoint.save(mixture, tmp.resolve(MIXTURE), false, labels);
             AdaMixModel merged = mixture.merge(false);
             AdapterCheckpoint.save(merged, tmp.resolve(MERGED), false, labels);
@@ -45,10 +45,7 @@ public final class Exporter {
             }
             Files.createDirectory(tmp.resolve(FULL));
             MergedModelWriter.writeInto(mixture, tmp.resolve(FULL), labels);
-            Dirs.publish(tmp, out);
-        } finally {
-            Dirs.deleteRecursively(tmp);
-        }
+        });
         return new Exported(out.resolve(MIXTURE), out.resolve(MERGED), lora ? out.resolve(PEFT) : null, out.resolve(FULL),
                 MergedModelWriter.foldable(mixture.adaptation().method()));
     }

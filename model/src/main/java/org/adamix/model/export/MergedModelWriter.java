@@ -13,6 +13,7 @@ import org.adamix.model.AdaMixModel;
 import org.adamix.model.BertConfig;
 import org.adamix.model.HeadConfig;
 import org.adamix.model.Method;
+import org.adamix.model.checkpoint.AtomicFiles;
 import org.adamix.model.checkpoint.Backbone;
 import org.adamix.model.checkpoint.BackboneValidator;
 import org.adamix.model.checkpoint.BertTensorNames;
@@ -61,13 +62,7 @@ public final class MergedModelWriter {
      * {@code labels}: class names in label-index order (null: LABEL_0 …); ignored for regression.
      */
     public static void write(AdaMixModel trained, Path dir, List<String> labels) throws IOException {
-        Path tmp = Dirs.tempSibling(dir);
-        try {
-            writeInto(trained, tmp, labels);
-            Dirs.publish(tmp, dir);
-        } finally {
-            Dirs.deleteRecursively(tmp);
-        }
+        AtomicFiles.writeDir(dir, tmp -> writeInto(trained, tmp, labels));
     }
 
     /** Writes into an existing empty folder (the caller publishes it). */

@@ -12,6 +12,7 @@ import org.adamix.model.AdaptationConfig;
 import org.adamix.model.BertConfig;
 import org.adamix.model.HeadConfig;
 import org.adamix.model.Method;
+import org.adamix.model.checkpoint.AtomicFiles;
 import org.adamix.model.checkpoint.BertTensorNames;
 import org.adamix.model.checkpoint.Safetensors;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -46,13 +47,7 @@ public final class PeftLoraWriter {
 
     /** Writes {@code model} (LoRA or AdaMix-LoRA) to {@code dir}, atomically. */
     public static void write(AdaMixModel model, Path dir, String baseModelNameOrPath) throws IOException {
-        Path tmp = Dirs.tempSibling(dir);
-        try {
-            writeInto(model, tmp, baseModelNameOrPath);
-            Dirs.publish(tmp, dir);
-        } finally {
-            Dirs.deleteRecursively(tmp);
-        }
+        AtomicFiles.writeDir(dir, tmp -> writeInto(model, tmp, baseModelNameOrPath));
     }
 
     static void writeInto(AdaMixModel model, Path dir, String baseModelNameOrPath) throws IOException {

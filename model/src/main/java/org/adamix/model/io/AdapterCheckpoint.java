@@ -8,6 +8,7 @@ import org.adamix.model.AdaptationConfig;
 import org.adamix.model.HeadConfig;
 import org.adamix.model.Method;
 import org.adamix.model.OptimizerConfig;
+import org.adamix.model.checkpoint.AtomicFiles;
 import org.adamix.model.checkpoint.Backbone;
 import org.adamix.model.checkpoint.CheckpointException;
 import org.adamix.model.checkpoint.Safetensors;
@@ -16,7 +17,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -32,7 +32,8 @@ import java.util.Map;
  *       (e.g. {@code layer3.ffn.adapter.ffn.down.weight}, experts stacked on dimension 0);</li>
  *   <li>{@code optimizer.safetensors} — Adam's state, when saved for resuming.</li>
  * </ul>
- * Written into a temporary sibling folder and renamed, so a reader never sees half a checkpoint.
+ * Written into a temporary sibling folder and renamed ({@link AtomicFiles#writeDir}), so a reader never sees
+ * half a checkpoint.
  */
 public final class AdapterCheckpoint {
     public static final String CONFIG = "adamix_config.json";
@@ -50,10 +51,7 @@ public final class AdapterCheckpoint {
 
     /** Writes the model (and its optimizer state if {@code withOptimizer}) to {@code dir}, replacing it atomically. */
     public static void save(AdaMixModel model, Path dir, boolean withOptimizer, List<String> labels) throws IOException {
-        Path parent = dir.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path tmp = Files.createTempDirectory(parent, "." + dir.getFileName() + ".tmp-");
-        try {
+        AtomicFiles.writeDir(dir, tmp -> {
             Backbone bb = model.backbone();
             Config c = new Config(FORMAT_VERSION, model.adaptation(), model.head(), model.optimizer(), model.seed(),
                     model.step(), bb.name(), bb.checksum(), bb.config(), targetModules(model.adaptation().method()), labels);
@@ -63,10 +61,7 @@ public final class AdapterCheckpoint {
             INDArray state = model.updaterState();
             if (withOptimizer && state != null)
                 Safetensors.write(tmp.resolve(OPTIMIZER), Map.of("adam.state", state.reshape(state.length()).dup()), Map.of("step", Long.toString(model.step())));
-            replace(tmp, dir);
-        } finally {
-            deleteRecursively(tmp);
-        }
+        });
     }
 
     public static Config readConfig(Path dir) throws IOException {
@@ -137,23 +132,5 @@ public final class AdapterCheckpoint {
         if (m.adapterAtFfn()) out.add("output");
         if (m == Method.FULL) out.add("all");
         return out;
-    }
-
-    private static void replace(Path tmp, Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            Path old = dir.resolveSibling("." + dir.getFileName() + ".old-" + System.nanoTime());
-            Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
-            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-            deleteRecursively(old);
-        } else {
-            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-        }
-    }
-
-    static void deleteRecursively(Path p) throws IOException {
-        if (!Files.exists(p)) return;
-        try (var s = Files.walk(p)) {
-            for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
-        }
     }
 }

@@ -13,10 +13,8 @@ import java.io.PrintWriter;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -34,6 +32,7 @@ import org.adamix.model.BertConfig;
 import org.adamix.model.HeadConfig;
 import org.adamix.model.Method;
 import org.adamix.model.OptimizerConfig;
+import org.adamix.model.checkpoint.AtomicFiles;
 import org.adamix.model.checkpoint.Backbone;
 import org.adamix.model.checkpoint.BackboneLoader;
 import org.adamix.model.checkpoint.CheckpointException;
@@ -154,9 +153,7 @@ public final class Encode implements Callable<Integer> {
 
         Path target = output.toAbsolutePath().normalize();
         if (Files.isDirectory(target)) throw new EncodeException(target + ": is a directory");
-        Files.createDirectories(target.getParent());
-        Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-        try {
+        AtomicFiles.writeFile(target, tmp -> {
             try (OutputStream os = Files.newOutputStream(tmp);
                  JsonGenerator g = new JsonFactory().createGenerator(os, JsonEncoding.UTF8)) {
                 g.setRootValueSeparator(null);
@@ -165,14 +162,7 @@ public final class Encode implements Callable<Integer> {
                     writeBatch(g, model, tok, chunk, c.typeVocabSize());
                 }
             }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
         return lines.size();
     }
 

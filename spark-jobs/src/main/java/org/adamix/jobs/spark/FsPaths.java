@@ -1,5 +1,6 @@
 package org.adamix.jobs.spark;
 
+import org.adamix.model.checkpoint.AtomicFiles;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -9,10 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.util.Comparator;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 /**
  * File operations on any Hadoop file system that never leave a half-written file or folder under its
@@ -113,9 +111,8 @@ public final class FsPaths {
     }
 
     public static void deleteLocal(java.nio.file.Path p) {
-        if (p == null || !Files.exists(p)) return;
-        try (Stream<java.nio.file.Path> s = Files.walk(p)) {
-            for (java.nio.file.Path q : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
+        try {
+            AtomicFiles.deleteRecursively(p);
         } catch (IOException ignored) {
             // temporary files: best effort
         }
