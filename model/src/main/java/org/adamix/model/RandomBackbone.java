@@ -1,6 +1,7 @@
 package org.adamix.model;
 
 import org.adamix.model.checkpoint.Backbone;
+import org.adamix.model.layers.SpecParamInitializer;
 import org.adamix.model.checkpoint.BertTensorNames;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -36,18 +37,9 @@ public final class RandomBackbone {
             for (long d : e.getValue()) n *= d;
             float[] v = new float[(int) n];
             if (name.contains("LayerNorm.weight")) java.util.Arrays.fill(v, 1f);
-            else if (!name.endsWith(".bias")) for (int i = 0; i < v.length; i++) v[i] = (float) (gaussian(r) * std);
+            else if (!name.endsWith(".bias")) for (int i = 0; i < v.length; i++) v[i] = (float) (SpecParamInitializer.gaussian(r) * std);
             tensors.put(name, Nd4j.createFromArray(v).reshape(e.getValue()).castTo(DataType.FLOAT));
         }
         return Backbone.of(config, tensors, "random-" + seed);
-    }
-
-    /**
-     * One N(0, 1) draw by Box–Muller (SplittableRandom has no nextGaussian in Java 17); u is in (0, 1], so
-     * log(u) is finite. Public so that every seeded initialiser uses this one copy.
-     */
-    public static double gaussian(SplittableRandom r) {
-        double u = 1.0 - r.nextDouble(), v = r.nextDouble();
-        return Math.sqrt(-2.0 * Math.log(u)) * Math.cos(2 * Math.PI * v);
     }
 }

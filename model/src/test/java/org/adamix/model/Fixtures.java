@@ -44,7 +44,7 @@ final class Fixtures {
         INDArray p = m.trainableParams();
         SplittableRandom r = new SplittableRandom(seed);
         double[] v = new double[(int) p.length()];
-        for (int i = 0; i < v.length; i++) v[i] = RandomBackbone.gaussian(r) * std;
+        for (int i = 0; i < v.length; i++) v[i] = org.adamix.model.layers.SpecParamInitializer.gaussian(r) * std;
         p.assign(Nd4j.createFromArray(v).reshape(p.shape()).castTo(p.dataType()));
     }
 

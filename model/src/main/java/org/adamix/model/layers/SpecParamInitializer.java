@@ -109,8 +109,11 @@ public final class SpecParamInitializer implements ParamInitializer {
         }
     }
 
-    private static double gaussian(SplittableRandom r) {
-        // Box–Muller: SplittableRandom has no nextGaussian in Java 17.
+    /**
+     * One N(0, 1) draw by Box–Muller (SplittableRandom has no nextGaussian in Java 17); u is in (0, 1], so
+     * log(u) is finite. Every seeded initialiser uses this one copy.
+     */
+    public static double gaussian(SplittableRandom r) {
         double u = 1.0 - r.nextDouble(), v = r.nextDouble();
         return Math.sqrt(-2.0 * Math.log(u)) * Math.cos(2 * Math.PI * v);
     }
