@@ -28,8 +28,6 @@ import java.util.Map;
  * Frozen backbone tensors are shared, read-only references to the {@link Backbone}.
  */
 public final class AdaMixModel {
-    /** The task head's layer name. */
-    static final String CLASSIFIER = "classifier";
 
     private final Backbone backbone;
     private final AdaptationConfig adaptation;

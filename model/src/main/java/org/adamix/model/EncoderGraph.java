@@ -4,6 +4,7 @@ import org.adamix.model.adamix.ConsistencyLoss;
 import org.adamix.model.adamix.Router;
 import org.adamix.model.checkpoint.Backbone;
 import org.adamix.model.layers.AttentionConf;
+import org.adamix.model.names.GraphNames;
 import org.adamix.model.layers.EmbeddingsConf;
 import org.adamix.model.layers.FeedForwardConf;
 import org.adamix.model.layers.ParamSpec;
@@ -91,8 +92,8 @@ final class EncoderGraph {
                         adaptation.consistency()))
                 .weightInit(new NormalDistribution(0, 0.02)).biasInit(0);
         if (bert.hiddenDropout() > 0) out.dropOut(new Dropout(1.0 - bert.hiddenDropout()));
-        gb.addLayer(AdaMixModel.CLASSIFIER, out.build(), prev);
-        gb.setOutputs(AdaMixModel.CLASSIFIER);
+        gb.addLayer(GraphNames.CLASSIFIER, out.build(), prev);
+        gb.setOutputs(GraphNames.CLASSIFIER);
         return gb.build();
     }
 
@@ -102,9 +103,9 @@ final class EncoderGraph {
      * unseeded for seed 0: the head then differed between JVMs (DeterminismTest).
      */
     private static void initHead(ComputationGraph graph, long seed) {
-        INDArray w = graph.getLayer(AdaMixModel.CLASSIFIER).getParam("W");
+        INDArray w = graph.getLayer(GraphNames.CLASSIFIER).getParam("W");
         SpecParamInitializer.fill(w, new ParamSpec("W", w.shape(), true, ParamSpec.Init.NORMAL, null, true), seed,
-                AdaMixModel.CLASSIFIER);
+                GraphNames.CLASSIFIER);
     }
 
     /** Frozen tensors become references; trainable backbone tensors (full fine-tuning) are copied in. */

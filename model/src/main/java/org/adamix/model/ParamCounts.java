@@ -1,5 +1,6 @@
 package org.adamix.model;
 
+import org.adamix.model.names.GraphNames;
 import org.adamix.model.layers.ParamSpec;
 import org.adamix.model.layers.SublayerConf;
 
@@ -12,7 +13,7 @@ public record ParamCounts(long total, long trainable, long adaptation, long head
     public static ParamCounts of(BertConfig bert, AdaptationConfig a, HeadConfig head, boolean poolerInBackbone) {
         long total = 0, trainable = 0, adaptation = 0, headParams = 0;
         for (SublayerConf s : EncoderGraph.sublayers(bert, a, head, 0, poolerInBackbone)) {
-            boolean isHead = s.getLayerName().equals("pooler");
+            boolean isHead = s.getLayerName().equals(GraphNames.POOLER);
             for (ParamSpec p : s.params()) {
                 total += p.length();
                 if (p.trainable()) trainable += p.length();

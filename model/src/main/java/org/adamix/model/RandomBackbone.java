@@ -2,7 +2,7 @@ package org.adamix.model;
 
 import org.adamix.model.checkpoint.Backbone;
 import org.adamix.model.layers.SpecParamInitializer;
-import org.adamix.model.checkpoint.BertTensorNames;
+import org.adamix.model.names.BertTensorNames;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;

@@ -1,5 +1,6 @@
 package org.adamix.model.checkpoint;
 
+import org.adamix.model.names.BertTensorNames;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;

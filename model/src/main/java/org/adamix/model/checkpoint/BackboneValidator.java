@@ -1,5 +1,6 @@
 package org.adamix.model.checkpoint;
 
+import org.adamix.model.names.BertTensorNames;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;

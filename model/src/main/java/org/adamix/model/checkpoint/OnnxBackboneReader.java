@@ -1,5 +1,7 @@
 package org.adamix.model.checkpoint;
 
+import org.adamix.model.names.HfNames;
+import org.adamix.model.names.BertTensorNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,7 +88,7 @@ public final class OnnxBackboneReader {
             long[] shape = OnnxTensors.shape(w);
             if (shape.length != 2 || !OnnxTensors.isFloat(w))
                 throw new CheckpointException(file, target, "the weight '" + lin.weight() + "' of node '" + n.getName()
-                        + "' is not a 2-D float matrix (" + OnnxTensors.typeName(w) + " " + BertTensorNames.shapeString(shape) + ")");
+                        + "' is not a 2-D float matrix (" + OnnxTensors.typeName(w) + " " + java.util.Arrays.toString(shape) + ")");
             float[] data = OnnxTensors.floats(file, w, lin.weight());
             INDArray weight = lin.storedInOut()
                     ? Float32.create(transpose(data, (int) shape[0], (int) shape[1]), new long[] {shape[1], shape[0]})

@@ -1,5 +1,7 @@
 package org.adamix.model.export;
 
+import org.adamix.model.names.GraphNames;
+import org.adamix.model.names.HeadNames;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -71,11 +73,11 @@ public final class MergedModelLoader {
         long h = backbone.config().hiddenSize(), c = head.numLabels();
         INDArray w = tensor(weights, t, hn.classifierWeight(), c, h);
         INDArray b = tensor(weights, t, hn.classifierBias(), c);
-        m.layer("classifier").getParam("W").assign(w.transpose());
-        m.layer("classifier").getParam("b").assign(b.reshape(1, c));
-        if (head.pooler() && m.layer("pooler").getParam("dense.weight") != null) { // else the backbone's, frozen
-            m.layer("pooler").getParam("dense.weight").assign(tensor(weights, t, hn.poolerWeight(), h, h));
-            m.layer("pooler").getParam("dense.bias").assign(tensor(weights, t, hn.poolerBias(), h));
+        m.layer(GraphNames.CLASSIFIER).getParam("W").assign(w.transpose());
+        m.layer(GraphNames.CLASSIFIER).getParam("b").assign(b.reshape(1, c));
+        if (head.pooler() && m.layer(GraphNames.POOLER).getParam("dense.weight") != null) { // else the backbone's, frozen
+            m.layer(GraphNames.POOLER).getParam("dense.weight").assign(tensor(weights, t, hn.poolerWeight(), h, h));
+            m.layer(GraphNames.POOLER).getParam("dense.bias").assign(tensor(weights, t, hn.poolerBias(), h));
         }
         return new MergedModel(m, labels, trainedMethod);
     }

@@ -1,5 +1,6 @@
 package org.adamix.model.export;
 
+import org.adamix.model.names.HeadNames;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -16,7 +17,7 @@ import org.adamix.model.Method;
 import org.adamix.model.checkpoint.AtomicFiles;
 import org.adamix.model.checkpoint.Backbone;
 import org.adamix.model.checkpoint.BackboneValidator;
-import org.adamix.model.checkpoint.BertTensorNames;
+import org.adamix.model.names.BertTensorNames;
 import org.adamix.model.checkpoint.Safetensors;
 import org.adamix.model.io.AdapterCheckpoint;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -1,5 +1,8 @@
 package org.adamix.model.export;
 
+import org.adamix.model.names.PeftNames;
+import org.adamix.model.names.GraphNames;
+import org.adamix.model.names.HeadNames;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -13,7 +16,7 @@ import org.adamix.model.BertConfig;
 import org.adamix.model.HeadConfig;
 import org.adamix.model.Method;
 import org.adamix.model.checkpoint.AtomicFiles;
-import org.adamix.model.checkpoint.BertTensorNames;
+import org.adamix.model.names.BertTensorNames;
 import org.adamix.model.checkpoint.Safetensors;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -41,7 +44,7 @@ public final class PeftLoraWriter {
 
     public static final String CONFIG = "adapter_config.json";
     public static final String WEIGHTS = "adapter_model.safetensors";
-    public static final String PREFIX = "base_model.model.";
+    public static final String PREFIX = PeftNames.PREFIX;
 
     private PeftLoraWriter() {}
 
@@ -65,16 +68,16 @@ public final class PeftLoraWriter {
         for (Map.Entry<String, INDArray> e : TrainedTensors.trainedBackboneTensors(lora).entrySet()) {
             String name = e.getKey();
             if (name.startsWith(BertTensorNames.POOLER + ".")) {
-                t.put(PREFIX + (name.endsWith(".weight") ? hn.poolerWeight() : hn.poolerBias()), e.getValue());
+                t.put(PeftNames.saved(name.endsWith(".weight") ? hn.poolerWeight() : hn.poolerBias()), e.getValue());
             } else if (name.contains("LayerNorm.")) {
-                t.put(PREFIX + hn.encoderPrefix() + name, e.getValue());
+                t.put(PeftNames.saved(hn.encoderPrefix() + name), e.getValue());
                 layerNorms = true;
             } else {
                 throw new IllegalArgumentException("PEFT LoRA export cannot hold the trained backbone tensor '" + name + "'");
             }
         }
-        t.put(PREFIX + hn.classifierWeight(), TrainedTensors.classifierWeight(lora));
-        t.put(PREFIX + hn.classifierBias(), TrainedTensors.classifierBias(lora));
+        t.put(PeftNames.saved(hn.classifierWeight()), TrainedTensors.classifierWeight(lora));
+        t.put(PeftNames.saved(hn.classifierBias()), TrainedTensors.classifierBias(lora));
         Safetensors.write(dir.resolve(WEIGHTS), t, Map.of("format", "pt"));
 
         ObjectNode cfg = MergedModelWriter.JSON.createObjectNode();
@@ -106,15 +109,14 @@ public final class PeftLoraWriter {
         if (lora.adaptation().method() != Method.LORA)
             throw new IllegalArgumentException("expected a single-module LoRA model, got " + lora.adaptation().method());
         BertConfig c = lora.backbone().config();
-        String enc = PREFIX + HeadNames.of(c).encoderPrefix();
+        HeadNames hn = HeadNames.of(c);
         Map<String, INDArray> out = new LinkedHashMap<>();
         for (int i = 0; i < c.numLayers(); i++) {
-            for (String proj : List.of("query", "value")) {
-                String base = enc + BertTensorNames.layer(i, "attention.self." + proj);
-                INDArray aw = TrainedTensors.param(lora, "layer" + i + ".attention", "lora." + proj + ".A");
-                INDArray bw = TrainedTensors.param(lora, "layer" + i + ".attention", "lora." + proj + ".B");
-                out.put(base + ".lora_A.weight", TrainedTensors.float32(aw.reshape(aw.size(1), aw.size(2))));
-                out.put(base + ".lora_B.weight", TrainedTensors.float32(bw.reshape(bw.size(1), bw.size(2))));
+            for (String[] m : new String[][] {{GraphNames.QUERY, GraphNames.LORA_QUERY}, {GraphNames.VALUE, GraphNames.LORA_VALUE}}) {
+                INDArray aw = TrainedTensors.param(lora, GraphNames.attention(i), m[1] + ".A");
+                INDArray bw = TrainedTensors.param(lora, GraphNames.attention(i), m[1] + ".B");
+                out.put(PeftNames.lora(hn, i, m[0], true), TrainedTensors.float32(aw.reshape(aw.size(1), aw.size(2))));
+                out.put(PeftNames.lora(hn, i, m[0], false), TrainedTensors.float32(bw.reshape(bw.size(1), bw.size(2))));
             }
         }
         return out;

@@ -1,5 +1,6 @@
 package org.adamix.model.export;
 
+import org.adamix.model.names.GraphNames;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -52,13 +53,13 @@ public final class TrainedTensors {
      * folded in (std · W), so an exported head predicts the targets themselves.
      */
     public static INDArray classifierWeight(AdaMixModel model) {
-        INDArray w = float32(model.layer("classifier").getParam("W").transpose());
+        INDArray w = float32(model.layer(GraphNames.CLASSIFIER).getParam("W").transpose());
         return model.head().regression() ? w.muli(model.head().targetStd()) : w;
     }
 
     /** Classifier bias [C]; for regression std · b + mean (see {@link #classifierWeight}). */
     public static INDArray classifierBias(AdaMixModel model) {
-        INDArray b = model.layer("classifier").getParam("b");
+        INDArray b = model.layer(GraphNames.CLASSIFIER).getParam("b");
         INDArray out = float32(b.reshape(b.length()));
         return model.head().regression() ? out.muli(model.head().targetStd()).addi(model.head().targetMean()) : out;
     }

@@ -1,5 +1,6 @@
 package org.adamix.model.io;
 
+import org.adamix.model.names.GraphNames;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -97,7 +98,7 @@ public final class AdapterCheckpoint {
         for (String name : tensors.keySet())
             if (!expected.containsKey(name)) throw new CheckpointException(weights, name, "unexpected tensor for method " + c.adaptation().method());
         for (Map.Entry<String, INDArray> e : model.graph().paramTable().entrySet())
-            e.getValue().assign(tensors.get(tensorName(e.getKey())));
+            e.getValue().assign(tensors.get(GraphNames.checkpointName(e.getKey())));
         model.setStep(c.step());
         Path opt = dir.resolve(OPTIMIZER);
         if (Files.exists(opt)) {
@@ -115,19 +116,14 @@ public final class AdapterCheckpoint {
     /** Trainable tensors by checkpoint name, as views of the model (copy before mutating the model). */
     public static Map<String, INDArray> namedTrainables(AdaMixModel model) {
         Map<String, INDArray> out = new LinkedHashMap<>();
-        for (Map.Entry<String, INDArray> e : model.graph().paramTable().entrySet()) out.put(tensorName(e.getKey()), e.getValue());
+        for (Map.Entry<String, INDArray> e : model.graph().paramTable().entrySet()) out.put(GraphNames.checkpointName(e.getKey()), e.getValue());
         return out;
     }
 
-    /** DL4J's "vertex_key" → "vertex.key" (vertex names and keys never contain '_'). */
-    static String tensorName(String graphKey) {
-        int i = graphKey.lastIndexOf('_');
-        return graphKey.substring(0, i) + "." + graphKey.substring(i + 1);
-    }
 
     static List<String> targetModules(Method m) {
         List<String> out = new ArrayList<>();
-        if (m.lora()) out.addAll(List.of("attention.self.query", "attention.self.value"));
+        if (m.lora()) out.addAll(List.of(GraphNames.QUERY, GraphNames.VALUE));
         if (m.adapterAtAttention()) out.add("attention.output");
         if (m.adapterAtFfn()) out.add("output");
         if (m == Method.FULL) out.add("all");

@@ -1,5 +1,6 @@
 package org.adamix.model.layers;
 
+import org.adamix.model.names.GraphNames;
 import org.adamix.model.Gelu;
 import org.adamix.model.adamix.AdaptationModule;
 import org.adamix.model.adamix.AdapterMixture;
@@ -58,11 +59,11 @@ public class Attention extends Sublayer<AttentionConf> {
         dropOutput = new Dropout(bert.hiddenDropout(), buffers);
         if (cfg.adaptation().method().lora()) { // Q and V share a site, hence a route
             int site = Router.site(cfg.layerIndex());
-            loraQ = new LoraMixture(AttentionConf.LORA_QUERY, site, h, h, cfg.adaptation(), router, this, buffers);
-            loraV = new LoraMixture(AttentionConf.LORA_VALUE, site, h, h, cfg.adaptation(), router, this, buffers);
+            loraQ = new LoraMixture(GraphNames.LORA_QUERY, site, h, h, cfg.adaptation(), router, this, buffers);
+            loraV = new LoraMixture(GraphNames.LORA_VALUE, site, h, h, cfg.adaptation(), router, this, buffers);
         }
         if (cfg.adaptation().method().adapterAtAttention())
-            adapter = new AdapterMixture(AttentionConf.ADAPTER, Router.attentionAdapterSite(cfg.layerIndex()), h,
+            adapter = new AdapterMixture(GraphNames.ATTENTION_ADAPTER, Router.attentionAdapterSite(cfg.layerIndex()), h,
                     cfg.adaptation(), Gelu.of(bert.hiddenAct()), router, this, buffers);
     }
 
@@ -77,7 +78,7 @@ public class Attention extends Sublayer<AttentionConf> {
     /** The LoRA mixtures on query and value, with the keys of the projection weights they update (empty without LoRA). */
     public Map<String, LoraMixture> loraByProjection() {
         if (loraQ == null) return Map.of();
-        return Map.of("attention.self.query.weight", loraQ, "attention.self.value.weight", loraV);
+        return Map.of(GraphNames.QUERY + ".weight", loraQ, GraphNames.VALUE + ".weight", loraV);
     }
 
     private int views(boolean training) {

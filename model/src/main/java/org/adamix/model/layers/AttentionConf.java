@@ -1,10 +1,11 @@
 package org.adamix.model.layers;
 
+import org.adamix.model.names.GraphNames;
 import org.adamix.model.AdaptationConfig;
 import org.adamix.model.BertConfig;
 import org.adamix.model.adamix.AdapterMixture;
 import org.adamix.model.adamix.LoraMixture;
-import org.adamix.model.checkpoint.BertTensorNames;
+import org.adamix.model.names.BertTensorNames;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -17,13 +18,11 @@ import java.util.List;
  * and Houlsby's adapter after the output projection.
  */
 public class AttentionConf extends SublayerConf {
-    /** Keys of the adaptation modules' tensors inside this sublayer. */
-    static final String LORA_QUERY = "lora.query", LORA_VALUE = "lora.value", ADAPTER = "adapter.attention";
 
     public AttentionConf() {}
 
     public AttentionConf(BertConfig bert, AdaptationConfig adaptation, int layer, long seed, boolean inputGradient) {
-        super("layer" + layer + ".attention", bert, adaptation, layer, seed, inputGradient);
+        super(GraphNames.attention(layer), bert, adaptation, layer, seed, inputGradient);
     }
 
     @Override
@@ -37,10 +36,10 @@ public class AttentionConf extends SublayerConf {
         linear(out, "attention.output.dense", hf, h, h);
         layerNorm(out, "attention.output.LayerNorm", hf, h);
         if (adaptation.method().lora()) {
-            out.addAll(LoraMixture.params(LORA_QUERY, h, h, adaptation));
-            out.addAll(LoraMixture.params(LORA_VALUE, h, h, adaptation));
+            out.addAll(LoraMixture.params(GraphNames.LORA_QUERY, h, h, adaptation));
+            out.addAll(LoraMixture.params(GraphNames.LORA_VALUE, h, h, adaptation));
         }
-        if (adaptation.method().adapterAtAttention()) out.addAll(AdapterMixture.params(ADAPTER, h, adaptation));
+        if (adaptation.method().adapterAtAttention()) out.addAll(AdapterMixture.params(GraphNames.ATTENTION_ADAPTER, h, adaptation));
         return out;
     }
 

@@ -1,8 +1,9 @@
 package org.adamix.model.layers;
 
+import org.adamix.model.names.GraphNames;
 import org.adamix.model.AdaptationConfig;
 import org.adamix.model.BertConfig;
-import org.adamix.model.checkpoint.BertTensorNames;
+import org.adamix.model.names.BertTensorNames;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -14,7 +15,7 @@ public class EmbeddingsConf extends SublayerConf {
     public EmbeddingsConf() {}
 
     public EmbeddingsConf(BertConfig bert, AdaptationConfig adaptation, long seed) {
-        super("embeddings", bert, adaptation, -1, seed, false);
+        super(GraphNames.EMBEDDINGS, bert, adaptation, -1, seed, false);
     }
 
     @Override

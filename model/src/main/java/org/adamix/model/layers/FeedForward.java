@@ -1,5 +1,6 @@
 package org.adamix.model.layers;
 
+import org.adamix.model.names.GraphNames;
 import org.adamix.model.Gelu;
 import org.adamix.model.adamix.AdaptationModule;
 import org.adamix.model.adamix.AdapterMixture;
@@ -45,7 +46,7 @@ public class FeedForward extends Sublayer<FeedForwardConf> {
         act = Gelu.of(cfg.bert().hiddenAct());
         dropout = new Dropout(cfg.bert().hiddenDropout(), buffers);
         if (cfg.adaptation().method().adapterAtFfn())
-            adapter = new AdapterMixture(FeedForwardConf.ADAPTER, Router.site(cfg.layerIndex()), cfg.bert().hiddenSize(),
+            adapter = new AdapterMixture(GraphNames.FFN_ADAPTER, Router.site(cfg.layerIndex()), cfg.bert().hiddenSize(),
                     cfg.adaptation(), act, router, this, buffers);
     }
 

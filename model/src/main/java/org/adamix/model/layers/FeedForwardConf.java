@@ -1,9 +1,10 @@
 package org.adamix.model.layers;
 
+import org.adamix.model.names.GraphNames;
 import org.adamix.model.AdaptationConfig;
 import org.adamix.model.BertConfig;
 import org.adamix.model.adamix.AdapterMixture;
-import org.adamix.model.checkpoint.BertTensorNames;
+import org.adamix.model.names.BertTensorNames;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -15,13 +16,11 @@ import java.util.List;
  * the adapter that sits at its output: the AdaMix mixture, or a single Pfeiffer/Houlsby adapter.
  */
 public class FeedForwardConf extends SublayerConf {
-    /** Key of the adapter mixture's tensors inside this sublayer. */
-    static final String ADAPTER = "adapter.ffn";
 
     public FeedForwardConf() {}
 
     public FeedForwardConf(BertConfig bert, AdaptationConfig adaptation, int layer, long seed, boolean inputGradient) {
-        super("layer" + layer + ".ffn", bert, adaptation, layer, seed, inputGradient);
+        super(GraphNames.ffn(layer), bert, adaptation, layer, seed, inputGradient);
     }
 
     @Override
@@ -32,7 +31,7 @@ public class FeedForwardConf extends SublayerConf {
         linear(out, "intermediate.dense", hf, f, h);
         linear(out, "output.dense", hf, h, f);
         layerNorm(out, "output.LayerNorm", hf, h);
-        if (adaptation.method().adapterAtFfn()) out.addAll(AdapterMixture.params(ADAPTER, h, adaptation));
+        if (adaptation.method().adapterAtFfn()) out.addAll(AdapterMixture.params(GraphNames.FFN_ADAPTER, h, adaptation));
         return out;
     }
 

@@ -1,5 +1,6 @@
 package org.adamix.model.layers;
 
+import org.adamix.model.names.GraphNames;
 import org.adamix.model.AdaptationConfig;
 import org.adamix.model.BertConfig;
 import org.adamix.model.HeadConfig;
@@ -23,7 +24,7 @@ public class PoolerConf extends SublayerConf {
     public PoolerConf() {}
 
     public PoolerConf(BertConfig bert, AdaptationConfig adaptation, long seed, HeadConfig.Pooling pooling, boolean poolerInBackbone) {
-        super("pooler", bert, adaptation, -1, seed, true);
+        super(GraphNames.POOLER, bert, adaptation, -1, seed, true);
         this.pooling = pooling;
         this.poolerInBackbone = poolerInBackbone;
     }

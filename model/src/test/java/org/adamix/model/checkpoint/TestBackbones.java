@@ -1,5 +1,6 @@
 package org.adamix.model.checkpoint;
 
+import org.adamix.model.names.BertTensorNames;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,5 +1,6 @@
 package org.adamix.model.checkpoint;
 
+import org.adamix.model.names.BertTensorNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

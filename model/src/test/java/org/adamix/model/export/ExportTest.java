@@ -1,5 +1,6 @@
 package org.adamix.model.export;
 
+import org.adamix.model.names.HeadNames;
 import static org.adamix.model.BitExact.assertBitIdentical;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

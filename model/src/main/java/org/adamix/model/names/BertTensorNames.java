@@ -1,6 +1,5 @@
-package org.adamix.model.checkpoint;
+package org.adamix.model.names;
 
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,9 +86,5 @@ public final class BertTensorNames {
         m.put(POOLER + ".weight", new long[] {h, h});
         m.put(POOLER + ".bias", new long[] {h});
         return m;
-    }
-
-    static String shapeString(long[] shape) {
-        return Arrays.toString(shape);
     }
 }

@@ -1,4 +1,4 @@
-package org.adamix.model.export;
+package org.adamix.model.names;
 
 import org.adamix.model.BertConfig;
 import org.adamix.model.HeadConfig;

@@ -1,4 +1,4 @@
-package org.adamix.model.checkpoint;
+package org.adamix.model.names;
 
 import java.util.List;
 
