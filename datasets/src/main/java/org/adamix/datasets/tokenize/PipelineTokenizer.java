@@ -1,5 +1,7 @@
 package org.adamix.datasets.tokenize;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -119,6 +121,24 @@ final class PipelineTokenizer implements Tokenizer {
             }, out::add);
         }, out::add);
         return out;
+    }
+
+    @Override
+    public String decode(int[] ids) {
+        // Every byte-level BPE model Hugging Face ships pairs the ByteLevel pre-tokenizer with the ByteLevel decoder.
+        if (!(preTokenizer instanceof ByteLevelPreTokenizer)) {
+            throw new UnsupportedOperationException("decode is implemented for byte-level BPE tokenizers only");
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(ids.length * 4);
+        for (int id : ids) {
+            String token = idToToken(id);
+            if (token == null) {
+                throw new IllegalArgumentException("token id " + id + " is not in the vocabulary (size " + vocabSize
+                        + ")");
+            }
+            ByteLevelAlphabet.appendBytes(token, bytes);
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
     }
 
     @Override

@@ -52,6 +52,11 @@ final class ReferenceTokenizer implements AutoCloseable {
         return new Encoding(toInt(e.getIds()), toInt(e.getTypeIds()), mask, Arrays.stream(mask).sum());
     }
 
+    /** The reference's text of ids, special tokens kept (its decoder as the tokenizer.json configures it). */
+    String decode(int[] ids) {
+        return tokenizer.decode(Arrays.stream(ids).asLongStream().toArray(), false);
+    }
+
     String[] tokens(String text) {
         return tokenizer.encode(text).getTokens();
     }
