@@ -1,6 +1,5 @@
 package org.adamix.jobs.compare;
 
-import org.adamix.jobs.train.Weights;
 import org.adamix.jobs.train.BestRound;
 import org.adamix.jobs.data.BatchMaker;
 import org.adamix.jobs.data.ShardOrder;
@@ -9,8 +8,8 @@ import org.adamix.jobs.eval.Predictor;
 import org.adamix.jobs.spark.ExecutorModels;
 import org.adamix.jobs.spark.ModelSpec;
 import org.adamix.jobs.spark.ShippedBackbone;
+import org.adamix.jobs.spark.Weights;
 import org.adamix.jobs.train.TrainJob;
-import org.adamix.jobs.train.WorkerRound;
 import org.adamix.model.AdaMixModel;
 import org.adamix.model.AdaptationConfig;
 import org.adamix.model.HeadConfig;
@@ -79,7 +78,7 @@ public final class SingleRun implements Serializable {
                 }
             }
             trainNanos += System.nanoTime() - t0;
-            float[] params = WorkerRound.flat(m.trainableParams());
+            float[] params = Weights.flat(m.trainableParams());
             diverged |= !finite(params);
             if (diverged) break; // a diverged epoch is not a candidate; earlier ones still are
             Map<String, Double> scores = score(m, data.dev());

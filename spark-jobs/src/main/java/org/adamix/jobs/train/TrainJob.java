@@ -14,6 +14,7 @@ import org.adamix.jobs.spark.OutputLock;
 import org.adamix.jobs.spark.Sessions;
 import org.adamix.jobs.spark.SparkTraffic;
 import org.adamix.jobs.spark.ShippedBackbone;
+import org.adamix.jobs.spark.Weights;
 import org.adamix.model.AdaMixModel;
 import org.adamix.model.HeadConfig;
 import org.adamix.model.io.AdapterCheckpoint;
@@ -108,7 +109,7 @@ public final class TrainJob {
 
         Checkpoints checkpoints = new Checkpoints(setup.output, setup.conf);
         BestRound best = BestRound.of(setup.cmd.selectBy, setup.head.regression(), dev != null);
-        Weights weights = new Weights(WorkerRound.flat(driverModel.trainableParams()), null, 0);
+        Weights weights = new Weights(Weights.flat(driverModel.trainableParams()), null, 0);
         MetricsLog metrics = new MetricsLog();
         int start = 0;
         if (setup.resuming) {
@@ -270,7 +271,7 @@ public final class TrainJob {
                         List<Traffic> traffic, Map<String, Double> dev, double speed, long examples) throws IOException {
         Path out = setup.output;
         var conf = setup.conf;
-        WorkerRound.load(driverModel, weights);
+        weights.loadInto(driverModel);
         java.nio.file.Path tmp = Files.createTempDirectory("adamix-final-");
         try {
             AdapterCheckpoint.save(driverModel, tmp.resolve("mixture"), false, labelNames());
