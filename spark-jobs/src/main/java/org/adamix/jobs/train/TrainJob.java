@@ -242,28 +242,7 @@ public final class TrainJob {
         Predictor p = new Predictor(spec, batchSize);
         List<Prediction> ps = data.mapPartitions(it -> p.run(it, bw.value(), shipped.value()).iterator()).collect();
         bw.destroy();
-        return score(ps, spec);
-    }
-
-    public static Map<String, Double> score(List<Prediction> ps, ModelSpec spec) {
-        return score(ps, spec.head());
-    }
-
-    /** Dev/test metrics of predictions, with the mean task loss ("loss"). */
-    public static Map<String, Double> score(List<Prediction> ps, org.adamix.model.HeadConfig head) {
-        Map<String, Double> m;
-        if (head.regression()) {
-            double[] pred = new double[ps.size()], truth = new double[ps.size()];
-            for (int i = 0; i < ps.size(); i++) {
-                pred[i] = ps.get(i).outputs()[0];
-                truth[i] = ps.get(i).label();
-            }
-            m = Scores.regression(pred, truth);
-        } else {
-            m = Scores.classification(Scores.confusion(ps, head.numLabels()));
-        }
-        m.put("loss", Scores.meanLoss(ps, head.regression()));
-        return m;
+        return Scores.of(ps, spec.head());
     }
 
     /** Writes the final files from {@code weights} (the selected round's when {@code best} is set), then _SUCCESS. */
