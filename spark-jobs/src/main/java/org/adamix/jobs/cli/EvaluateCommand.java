@@ -74,7 +74,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                 DataPreview.check(spec, conf, files, bb.tokenizer(), run.maxLength, 100);
                 try (Sessions s = Sessions.open(run.master, "adamix evaluate")) {
                     List<Prediction> ps = predict(s, bb, tm, spec, files, run, "evaluating " + data);
-                    scores = Scores.of(ps, tm.spec().head());
+                    scores = Scores.of(ps, tm.model().head());
                 }
                 Path out = output != null ? new Path(output) : new Path(tm.runDir(), "eval.json");
                 ObjectNode n = new ObjectMapper().createObjectNode();

@@ -118,8 +118,8 @@ public final class Checkpoints {
             AdaMixModel m = AdapterCheckpoint.load(local, backbone);
             Map<String, Double> dev = new java.util.TreeMap<>();
             sel.path("dev").fields().forEachRemaining(e -> dev.put(e.getKey(), e.getValue().asDouble()));
-            best.restore(Weights.of(m), sel.path("value").asDouble(),
-                    sel.path("round").asInt(), sel.path("epoch").asInt(), dev);
+            best.restore(Weights.of(m), sel.path("value").asDouble(), sel.path("round").asInt(),
+                    sel.path("epoch").asInt(), dev);
             return true;
         } finally {
             FsPaths.deleteLocal(tmp);
