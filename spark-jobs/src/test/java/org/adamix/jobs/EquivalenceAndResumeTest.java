@@ -13,9 +13,9 @@ import org.adamix.jobs.data.TokenizedExample;
 import org.adamix.jobs.spark.BackboneSource;
 import org.adamix.jobs.spark.ModelSpec;
 import org.adamix.jobs.spark.ShippedBackbone;
+import org.adamix.jobs.spark.Weights;
 import org.adamix.jobs.train.RoundPlan;
 import org.adamix.jobs.train.TrainJob;
-import org.adamix.jobs.train.Weights;
 import org.adamix.jobs.train.WorkerFacts;
 import org.adamix.jobs.train.WorkerResult;
 import org.adamix.jobs.train.WorkerRound;
@@ -128,7 +128,7 @@ class EquivalenceAndResumeTest {
                     .withConsistencyWeight(1.0), head, new OptimizerConfig(1e-3, 0.1, 0.06, plan.totalSteps(), 0.9, 0.999, 1e-8, 1.0), 7);
             ShippedBackbone shipped = ShippedBackbone.of(bb.backbone(), bb.tokenizerFiles());
             WorkerRound worker = new WorkerRound(ms, 4, 7);
-            Weights w = new Weights(WorkerRound.flat(ms.build(bb.backbone()).trainableParams()), null, 0);
+            Weights w = new Weights(Weights.flat(ms.build(bb.backbone()).trainableParams()), null, 0);
             boolean differed = false;
             for (RoundPlan.Round round : plan.rounds()) {
                 WorkerResult a = worker.run(0, shards.get(0).iterator(), w, round, shipped);

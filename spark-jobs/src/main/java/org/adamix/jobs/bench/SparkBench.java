@@ -30,9 +30,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * Not a test: training throughput of the Spark job (local[N], N workers) against the in-process loop
- * ({@code AdaMixModel.fit} on one thread per core... here: all cores) on the same machine and data, and
- * the bytes each averaging round moves. Prints a table.
+ * Not a test: training throughput of the Spark job (local[N], N = --workers, one thread per task) against
+ * the in-process loop ({@code AdaMixModel.fit} of one model with ND4J on N threads: the same N cores) on the
+ * same machine and data, and the bytes each averaging round moves. Prints a table.
  *
  * <pre>java -cp job.jar:spark-classpath org.adamix.jobs.bench.SparkBench --backbone data/minilm --train data/imdb/train.jsonl</pre>
  */
@@ -60,7 +60,7 @@ public final class SparkBench implements Callable<Integer> {
             for (String l; lines.size() < rows && (l = r.readLine()) != null; ) lines.add(l);
             Files.write(data, lines);
         }
-        // in-process loop: one model, all cores, the same per-step batch the job uses per worker
+        // in-process loop: one model on --workers threads, the same per-step batch the job uses per worker
         double inProcess;
         LabelList labels;
         Configuration conf = HadoopConf.driver();

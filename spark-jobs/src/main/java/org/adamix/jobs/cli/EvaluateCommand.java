@@ -9,6 +9,7 @@ import org.adamix.jobs.data.ShardedData;
 import org.adamix.jobs.data.TokenizedExample;
 import org.adamix.jobs.eval.Prediction;
 import org.adamix.jobs.eval.Predictor;
+import org.adamix.jobs.eval.Scores;
 import org.adamix.jobs.eval.TrainedModel;
 import org.adamix.jobs.spark.BackboneSource;
 import org.adamix.jobs.spark.ExecutorModels;
@@ -18,8 +19,7 @@ import org.adamix.jobs.spark.JobInputException;
 import org.adamix.jobs.spark.ModelSpec;
 import org.adamix.jobs.spark.Sessions;
 import org.adamix.jobs.spark.ShippedBackbone;
-import org.adamix.jobs.train.TrainJob;
-import org.adamix.jobs.train.Weights;
+import org.adamix.jobs.spark.Weights;
 import org.adamix.model.HeadConfig;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -74,7 +74,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                 DataPreview.check(spec, conf, files, bb.tokenizer(), run.maxLength, 100);
                 try (Sessions s = Sessions.open(run.master, "adamix evaluate")) {
                     List<Prediction> ps = predict(s, bb, tm, spec, files, run, "evaluating " + data);
-                    scores = TrainJob.score(ps, tm.spec());
+                    scores = Scores.of(ps, tm.model().head());
                 }
                 Path out = output != null ? new Path(output) : new Path(tm.runDir(), "eval.json");
                 ObjectNode n = new ObjectMapper().createObjectNode();

@@ -1,16 +1,15 @@
 package org.adamix.jobs.compare;
 
-import org.adamix.jobs.train.Weights;
-import org.adamix.jobs.train.BestRound;
 import org.adamix.jobs.data.BatchMaker;
 import org.adamix.jobs.data.ShardOrder;
 import org.adamix.jobs.data.TokenizedExample;
 import org.adamix.jobs.eval.Predictor;
+import org.adamix.jobs.eval.Scores;
 import org.adamix.jobs.spark.ExecutorModels;
 import org.adamix.jobs.spark.ModelSpec;
 import org.adamix.jobs.spark.ShippedBackbone;
-import org.adamix.jobs.train.TrainJob;
-import org.adamix.jobs.train.WorkerRound;
+import org.adamix.jobs.spark.Weights;
+import org.adamix.jobs.train.BestRound;
 import org.adamix.model.AdaMixModel;
 import org.adamix.model.AdaptationConfig;
 import org.adamix.model.HeadConfig;
@@ -79,7 +78,7 @@ public final class SingleRun implements Serializable {
                 }
             }
             trainNanos += System.nanoTime() - t0;
-            float[] params = WorkerRound.flat(m.trainableParams());
+            float[] params = Weights.flat(m.trainableParams());
             diverged |= !finite(params);
             if (diverged) break; // a diverged epoch is not a candidate; earlier ones still are
             Map<String, Double> scores = score(m, data.dev());
@@ -97,7 +96,7 @@ public final class SingleRun implements Serializable {
     }
 
     private Map<String, Double> score(AdaMixModel model, List<TokenizedExample> examples) {
-        return TrainJob.score(Predictor.predict(model, examples.iterator(), batchSize * 2), head);
+        return Scores.of(Predictor.predict(model, examples.iterator(), batchSize * 2), head);
     }
 
     private static boolean finite(float[] v) {

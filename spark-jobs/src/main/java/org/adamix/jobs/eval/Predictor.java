@@ -6,8 +6,7 @@ import org.adamix.jobs.data.TokenizedExample;
 import org.adamix.jobs.spark.ExecutorModels;
 import org.adamix.jobs.spark.ModelSpec;
 import org.adamix.jobs.spark.ShippedBackbone;
-import org.adamix.jobs.train.Weights;
-import org.adamix.jobs.train.WorkerRound;
+import org.adamix.jobs.spark.Weights;
 import org.adamix.model.AdaMixModel;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -35,7 +34,7 @@ public final class Predictor implements Serializable {
     public List<Prediction> run(Iterator<TokenizedExample> examples, Weights weights, ShippedBackbone backbone) {
         try (ExecutorModels.Lease lease = ExecutorModels.borrow(backbone, spec)) {
             AdaMixModel m = lease.model();
-            WorkerRound.load(m, weights);
+            weights.loadInto(m);
             m.setEvaluationRouting(routing); // pooled models are shared: every task sets its own
             return predict(m, examples, batchSize);
         }

@@ -1,5 +1,7 @@
 package org.adamix.jobs.eval;
 
+import org.adamix.model.HeadConfig;
+
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,6 +13,23 @@ import java.util.Map;
  */
 public final class Scores {
     private Scores() {}
+
+    /** Dev/test metrics of predictions for the head's task, with the mean task loss ("loss"). */
+    public static Map<String, Double> of(List<Prediction> ps, HeadConfig head) {
+        Map<String, Double> m;
+        if (head.regression()) {
+            double[] pred = new double[ps.size()], truth = new double[ps.size()];
+            for (int i = 0; i < ps.size(); i++) {
+                pred[i] = ps.get(i).outputs()[0];
+                truth[i] = ps.get(i).label();
+            }
+            m = regression(pred, truth);
+        } else {
+            m = classification(confusion(ps, head.numLabels()));
+        }
+        m.put("loss", meanLoss(ps, head.regression()));
+        return m;
+    }
 
     /** Mean task loss of the outputs: cross-entropy of the softmax (classification) or squared error (regression). */
     public static double meanLoss(List<Prediction> ps, boolean regression) {

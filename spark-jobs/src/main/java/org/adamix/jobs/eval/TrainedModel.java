@@ -4,8 +4,7 @@ import org.adamix.datasets.LabelList;
 import org.adamix.jobs.spark.FsPaths;
 import org.adamix.jobs.spark.JobInputException;
 import org.adamix.jobs.spark.ModelSpec;
-import org.adamix.jobs.train.Weights;
-import org.adamix.jobs.train.WorkerRound;
+import org.adamix.jobs.spark.Weights;
 import org.adamix.model.AdaMixModel;
 import org.adamix.model.HeadConfig;
 import org.adamix.model.checkpoint.CheckpointException;
@@ -69,6 +68,6 @@ public record TrainedModel(Path runDir, Path checkpointDir, AdaMixModel model, L
     }
 
     public Weights weights() {
-        return new Weights(WorkerRound.flat(model.trainableParams()), null, model.step());
+        return Weights.of(model);
     }
 }

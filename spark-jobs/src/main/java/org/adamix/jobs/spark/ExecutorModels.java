@@ -23,7 +23,6 @@ public final class ExecutorModels {
     private static final Map<String, Backbone> BACKBONES = new ConcurrentHashMap<>();
     private static final Map<String, Tokenizer> TOKENIZERS = new ConcurrentHashMap<>();
     private static final Map<PoolKey, Queue<AdaMixModel>> POOLS = new ConcurrentHashMap<>();
-    private static final AtomicInteger BACKBONES_BUILT = new AtomicInteger();
     private static final AtomicInteger MODELS_BUILT = new AtomicInteger();
 
     private record PoolKey(String backboneChecksum, ModelSpec spec) {}
@@ -36,10 +35,7 @@ public final class ExecutorModels {
     }
 
     public static Backbone backbone(ShippedBackbone shipped) {
-        return BACKBONES.computeIfAbsent(shipped.checksum(), k -> {
-            BACKBONES_BUILT.incrementAndGet();
-            return shipped.toBackbone();
-        });
+        return BACKBONES.computeIfAbsent(shipped.checksum(), k -> shipped.toBackbone());
     }
 
     public static Tokenizer tokenizer(ShippedBackbone shipped) {
@@ -72,10 +68,6 @@ public final class ExecutorModels {
         limitThreadsToTask();
         MODELS_BUILT.incrementAndGet();
         return spec.build(backbone(shipped));
-    }
-
-    public static int backbonesBuilt() {
-        return BACKBONES_BUILT.get();
     }
 
     public static int modelsBuilt() {

@@ -37,11 +37,4 @@ public record ShippedBackbone(BertConfig config, String name, String checksum, S
         for (int i = 0; i < tensorNames.length; i++) tensors.put(tensorNames[i], Nd4j.create(values[i], shapes[i], 'c'));
         return new Backbone(config, tensors, name, checksum);
     }
-
-    /** Number of backbone values (what full-parameter training would also have to move). */
-    public long parameterCount() {
-        long n = 0;
-        for (float[] v : values) n += v.length;
-        return n;
-    }
 }

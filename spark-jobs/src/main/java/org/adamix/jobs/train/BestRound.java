@@ -1,6 +1,7 @@
 package org.adamix.jobs.train;
 
 import org.adamix.jobs.spark.JobInputException;
+import org.adamix.jobs.spark.Weights;
 
 import java.util.List;
 import java.util.Map;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.adamix.jobs.cli.Failures;
 import org.adamix.jobs.spark.FsPaths;
 import org.adamix.jobs.spark.JobInputException;
+import org.adamix.jobs.spark.Weights;
 import org.adamix.model.AdaMixModel;
 import org.adamix.model.checkpoint.Backbone;
 import org.adamix.model.io.AdapterCheckpoint;
@@ -49,7 +50,7 @@ public final class Checkpoints {
 
     public void save(AdaMixModel driverModel, Weights w, int roundsDone, ObjectNode identity, MetricsLog metrics,
                      List<String> labels, int keep) throws IOException {
-        WorkerRound.load(driverModel, w);
+        w.loadInto(driverModel);
         java.nio.file.Path tmp = Files.createTempDirectory("adamix-ckpt-");
         try {
             java.nio.file.Path local = tmp.resolve("ckpt");
@@ -74,7 +75,7 @@ public final class Checkpoints {
      * Adam's state, and {@code selection.json} saying by which metric, its value, round and epoch.
      */
     public void saveBest(AdaMixModel driverModel, BestRound best, List<String> labels) throws IOException {
-        WorkerRound.load(driverModel, best.weights());
+        best.weights().loadInto(driverModel);
         java.nio.file.Path tmp = Files.createTempDirectory("adamix-best-");
         try {
             java.nio.file.Path local = tmp.resolve("best");
@@ -117,8 +118,8 @@ public final class Checkpoints {
             AdaMixModel m = AdapterCheckpoint.load(local, backbone);
             Map<String, Double> dev = new java.util.TreeMap<>();
             sel.path("dev").fields().forEachRemaining(e -> dev.put(e.getKey(), e.getValue().asDouble()));
-            best.restore(new Weights(WorkerRound.flat(m.trainableParams()), null, m.step()), sel.path("value").asDouble(),
-                    sel.path("round").asInt(), sel.path("epoch").asInt(), dev);
+            best.restore(Weights.of(m), sel.path("value").asDouble(), sel.path("round").asInt(),
+                    sel.path("epoch").asInt(), dev);
             return true;
         } finally {
             FsPaths.deleteLocal(tmp);
@@ -191,7 +192,7 @@ public final class Checkpoints {
         AdaMixModel m = AdapterCheckpoint.load(local, backbone);
         if (m.updaterState() == null)
             throw new JobInputException("--resume: checkpoint " + ckpt + " has no optimizer state for this model");
-        Weights w = new Weights(WorkerRound.flat(m.trainableParams()), WorkerRound.flat(m.updaterState()), m.step());
+        Weights w = new Weights(Weights.flat(m.trainableParams()), Weights.flat(m.updaterState()), m.step());
         return new Restored(w, roundsDone, MetricsLog.parse(p.get("metrics").asText()));
     }
 

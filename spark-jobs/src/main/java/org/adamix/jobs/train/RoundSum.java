@@ -116,8 +116,4 @@ public final class RoundSum implements Serializable {
         w.sort(Comparator.comparingInt(WorkerFacts::worker));
         return w;
     }
-
-    public long examples() {
-        return examples;
-    }
 }

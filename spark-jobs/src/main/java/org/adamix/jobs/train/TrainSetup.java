@@ -284,8 +284,6 @@ public final class TrainSetup implements AutoCloseable {
     /** The dataset spec of every split (labels fixed from the training data). */
     public DatasetSpec dataSpec() { return trainSpec; }
 
-    public LabelList labels() { return labels; }
-
     public List<String> trainFiles() { return trainFiles; }
 
     public List<String> devFiles() { return devFiles; }

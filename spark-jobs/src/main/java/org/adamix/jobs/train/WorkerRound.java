@@ -6,9 +6,8 @@ import org.adamix.jobs.data.TokenizedExample;
 import org.adamix.jobs.spark.ExecutorModels;
 import org.adamix.jobs.spark.ModelSpec;
 import org.adamix.jobs.spark.ShippedBackbone;
+import org.adamix.jobs.spark.Weights;
 import org.adamix.model.AdaMixModel;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.Serializable;
 import java.lang.management.ManagementFactory;
@@ -52,7 +51,7 @@ public final class WorkerRound implements Serializable {
         }
         try (ExecutorModels.Lease lease = ExecutorModels.borrow(backbone, spec)) {
             AdaMixModel m = lease.model();
-            load(m, in);
+            in.loadInto(m);
             long examples = 0;
             double lossSum = 0;
             int steps = 0;
@@ -67,30 +66,13 @@ public final class WorkerRound implements Serializable {
                 examples += batch.size();
                 steps++;
             }
-            float[] params = flat(m.trainableParams());
-            float[] state = m.updaterState() == null ? null : flat(m.updaterState());
+            float[] params = Weights.flat(m.trainableParams());
+            float[] state = m.updaterState() == null ? null : Weights.flat(m.updaterState());
             checkFinite(params, "weights", worker, round);
             if (state != null) checkFinite(state, "Adam state", worker, round);
             return new WorkerResult(worker, params, state, examples, lossSum, steps,
                     ManagementFactory.getRuntimeMXBean().getName(), ExecutorModels.modelsBuilt(), System.nanoTime() - t0);
         }
-    }
-
-    /** Sets weights, optimizer state (zeros when none yet) and step: the model then continues exactly from them. */
-    public static void load(AdaMixModel m, Weights in) {
-        INDArray p = m.trainableParams();
-        m.setTrainableParams(Nd4j.createFromArray(in.params()).reshape(p.shape()));
-        m.initUpdater();
-        INDArray st = m.updaterState();
-        if (st != null) {
-            if (in.state() == null) st.assign(0);
-            else st.assign(Nd4j.createFromArray(in.state()).reshape(st.shape()));
-        }
-        m.setStep(in.step());
-    }
-
-    public static float[] flat(INDArray a) {
-        return a.dup('c').data().asFloat();
     }
 
     private static void checkFinite(float[] v, String what, int worker, RoundPlan.Round round) {
