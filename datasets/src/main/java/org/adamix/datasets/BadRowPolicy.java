@@ -6,14 +6,18 @@ import java.util.Locale;
 public enum BadRowPolicy {
     /** Throw {@link BadRowException} at the first bad row. */
     FAIL,
-    /** Skip bad rows, count them per reason in the {@link ReadReport}, fail only beyond a maximum fraction. */
+    /**
+     * Skip bad rows, count them per reason in the {@link ReadReport}, fail only beyond a maximum
+     * fraction.
+     */
     SKIP;
 
     public static BadRowPolicy parse(String s) {
         try {
             return valueOf(s.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown bad-row policy '" + s + "': expected fail or skip");
+            throw new IllegalArgumentException(
+                    "unknown bad-row policy '" + s + "': expected fail or skip");
         }
     }
 }

@@ -3,8 +3,8 @@ package org.adamix.datasets;
 import java.io.Serializable;
 
 /**
- * A column chosen by header name or by 0-based index. Indices only make sense for TSV/CSV;
- * {@link DatasetSpec} rejects them for other formats.
+ * A column chosen by header name or by 0-based index. Indices only make sense for TSV/CSV; {@link
+ * DatasetSpec} rejects them for other formats.
  */
 public record Column(String name, int index) implements Serializable {
 
@@ -29,8 +29,8 @@ public record Column(String name, int index) implements Serializable {
     }
 
     /**
-     * Parses the command-line form: {@code #N} is the 0-based index N, anything else is a name.
-     * The '#' keeps a column literally named "3" expressible.
+     * Parses the command-line form: {@code #N} is the 0-based index N, anything else is a name. The
+     * '#' keeps a column literally named "3" expressible.
      */
     public static Column parse(String s) {
         if (s == null || s.isEmpty()) {
@@ -40,7 +40,8 @@ public record Column(String name, int index) implements Serializable {
             try {
                 return byIndex(Integer.parseInt(s.substring(1)));
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("bad column index '" + s + "': expected #N with N >= 0");
+                throw new IllegalArgumentException(
+                        "bad column index '" + s + "': expected #N with N >= 0");
             }
         }
         return byName(s);

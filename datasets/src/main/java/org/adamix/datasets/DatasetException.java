@@ -1,8 +1,8 @@
 package org.adamix.datasets;
 
 /**
- * A dataset cannot be read: missing path, unreadable file, bad header, incoherent spec...
- * Unchecked because readers are {@link java.util.Iterator}s.
+ * A dataset cannot be read: missing path, unreadable file, bad header, incoherent spec... Unchecked
+ * because readers are {@link java.util.Iterator}s.
  */
 public class DatasetException extends RuntimeException {
     public DatasetException(String message) {

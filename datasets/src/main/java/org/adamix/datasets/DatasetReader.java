@@ -19,8 +19,8 @@ import org.apache.hadoop.io.compress.CompressionCodecFactory;
 /**
  * Streams the examples of a dataset: one file open at a time, one row in memory at a time, files in
  * path order. Bad rows follow the spec's {@link BadRowPolicy}; under SKIP the fraction of bad rows
- * is checked when the last file is done, so {@link #hasNext()} may throw
- * {@link TooManyBadRowsException} after every good example has been returned.
+ * is checked when the last file is done, so {@link #hasNext()} may throw {@link
+ * TooManyBadRowsException} after every good example has been returned.
  *
  * <pre>{@code
  * try (DatasetReader r = DatasetReader.open(spec, conf, "hdfs:///glue/sst2/train.tsv")) {
@@ -51,14 +51,20 @@ public final class DatasetReader implements Iterator<Example>, Closeable {
     private Example pending;
     private boolean finished;
 
-    private DatasetReader(DatasetSpec spec, Configuration conf, List<Path> files, LabelMapper labels) {
+    private DatasetReader(
+            DatasetSpec spec, Configuration conf, List<Path> files, LabelMapper labels) {
         this.spec = spec;
         this.conf = withReadBuffer(conf);
         this.files = List.copyOf(files);
         this.codecs = new CompressionCodecFactory(this.conf);
         this.labels = labels;
         List<Column> cs = new ArrayList<>();
-        for (Column c : Arrays.asList(spec.textColumn(), spec.pairColumn(), spec.labelColumn(), spec.idColumn())) {
+        for (Column c :
+                Arrays.asList(
+                        spec.textColumn(),
+                        spec.pairColumn(),
+                        spec.labelColumn(),
+                        spec.idColumn())) {
             if (c != null) {
                 cs.add(c);
             }
@@ -69,7 +75,10 @@ public final class DatasetReader implements Iterator<Example>, Closeable {
         }
     }
 
-    /** Hadoop's default 4 KiB stream buffers halve gzip read throughput (measured with ReadBench); 64 KiB is enough. */
+    /**
+     * Hadoop's default 4 KiB stream buffers halve gzip read throughput (measured with ReadBench);
+     * 64 KiB is enough.
+     */
     private static Configuration withReadBuffer(Configuration conf) {
         if (conf.getInt(IO_BUFFER_KEY, 4096) >= READ_BUFFER) {
             return conf;
@@ -101,7 +110,8 @@ public final class DatasetReader implements Iterator<Example>, Closeable {
     }
 
     /** Used by {@link LabelCollector}, which reads without a label list. */
-    static DatasetReader openCollecting(DatasetSpec spec, Configuration conf, List<Path> files, LabelMapper mapper) {
+    static DatasetReader openCollecting(
+            DatasetSpec spec, Configuration conf, List<Path> files, LabelMapper mapper) {
         return new DatasetReader(spec, conf, files, mapper);
     }
 
@@ -111,15 +121,20 @@ public final class DatasetReader implements Iterator<Example>, Closeable {
         }
         LabelList list = spec.labels();
         if (list == null) {
-            throw new IllegalArgumentException("a classification dataset needs a label list: give one in the spec "
-                    + "or collect it first with LabelCollector");
+            throw new IllegalArgumentException(
+                    "a classification dataset needs a label list: give one in the spec "
+                            + "or collect it first with LabelCollector");
         }
-        String known = list.size() <= 10 ? list.labels().toString() : list.labels().subList(0, 10) + " and "
-                + (list.size() - 10) + " more";
+        String known =
+                list.size() <= 10
+                        ? list.labels().toString()
+                        : list.labels().subList(0, 10) + " and " + (list.size() - 10) + " more";
         return label -> {
             int i = list.indexOf(label);
             if (i < 0) {
-                throw new RowProblem(BadReason.UNKNOWN_LABEL, "'" + Numbers.abbreviate(label) + "' is not one of " + known);
+                throw new RowProblem(
+                        BadReason.UNKNOWN_LABEL,
+                        "'" + Numbers.abbreviate(label) + "' is not one of " + known);
             }
             return i;
         };
@@ -188,14 +203,25 @@ public final class DatasetReader implements Iterator<Example>, Closeable {
                 target = r.number(spec.labelColumn());
             }
         }
-        String id = spec.idColumn() == null ? ExampleIds.of(fileKey, r.position()) : key(r, spec.idColumn());
-        return new Example(id, textA, textB, label, target, new SourceLocation(file, r.position(), source.unit()));
+        String id =
+                spec.idColumn() == null
+                        ? ExampleIds.of(fileKey, r.position())
+                        : key(r, spec.idColumn());
+        return new Example(
+                id,
+                textA,
+                textB,
+                label,
+                target,
+                new SourceLocation(file, r.position(), source.unit()));
     }
 
     private static String text(Record r, Column c) throws RowProblem {
         String s = r.text(c);
         if (s.isBlank()) {
-            throw new RowProblem(BadReason.EMPTY_TEXT, "column '" + c + "' is " + (s.isEmpty() ? "empty" : "blank"));
+            throw new RowProblem(
+                    BadReason.EMPTY_TEXT,
+                    "column '" + c + "' is " + (s.isEmpty() ? "empty" : "blank"));
         }
         return s;
     }
@@ -224,7 +250,9 @@ public final class DatasetReader implements Iterator<Example>, Closeable {
         fileKey = ExampleIds.fileKey(path, codecs);
         file = path.toString();
         try {
-            path = path.getFileSystem(conf).makeQualified(path); // messages name the file system too
+            path =
+                    path.getFileSystem(conf)
+                            .makeQualified(path); // messages name the file system too
             file = path.toString();
             source = RecordSources.open(spec, path, file, columns, conf, codecs);
         } catch (java.io.FileNotFoundException e) {
@@ -239,10 +267,24 @@ public final class DatasetReader implements Iterator<Example>, Closeable {
     private void finish() {
         finished = true;
         if (spec.badRows() == BadRowPolicy.SKIP && report.badFraction() > spec.maxBadFraction()) {
-            String first = report.firstBadRows().isEmpty() ? "" : "; first: " + report.firstBadRows().get(0);
-            throw new TooManyBadRowsException("too many bad rows: " + report.badRows() + " of " + report.totalRows()
-                    + " rows (" + ReadReport.percent(report.badFraction()) + ") are bad, more than the allowed "
-                    + ReadReport.percent(spec.maxBadFraction()) + " (" + report.reasonCounts() + ")" + first, report);
+            String first =
+                    report.firstBadRows().isEmpty()
+                            ? ""
+                            : "; first: " + report.firstBadRows().get(0);
+            throw new TooManyBadRowsException(
+                    "too many bad rows: "
+                            + report.badRows()
+                            + " of "
+                            + report.totalRows()
+                            + " rows ("
+                            + ReadReport.percent(report.badFraction())
+                            + ") are bad, more than the allowed "
+                            + ReadReport.percent(spec.maxBadFraction())
+                            + " ("
+                            + report.reasonCounts()
+                            + ")"
+                            + first,
+                    report);
         }
     }
 

@@ -9,20 +9,20 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * How to turn the rows of a dataset into {@link Example}s. Build it with {@link #builder(Format)} or
- * parse it from command-line style options with {@link #fromOptions(Map)}; both reject incoherent
- * combinations with an {@link IllegalArgumentException} that says what is wrong.
+ * How to turn the rows of a dataset into {@link Example}s. Build it with {@link #builder(Format)}
+ * or parse it from command-line style options with {@link #fromOptions(Map)}; both reject
+ * incoherent combinations with an {@link IllegalArgumentException} that says what is wrong.
  *
- * @param format         file format
- * @param textColumn     first text
- * @param pairColumn     second text of a sentence pair, or null
- * @param labelColumn    label, or null for unlabelled data (e.g. GLUE test sets)
- * @param idColumn       column holding a stable example id, or null to use {@code <file name>:<line>}
- * @param task           classification or regression
- * @param labels         class names in index order; null for regression, or for classification
- *                       when the list is still to be collected with {@link LabelCollector}
- * @param header         TSV/CSV only: the first line names the columns
- * @param badRows        what to do with a bad row
+ * @param format file format
+ * @param textColumn first text
+ * @param pairColumn second text of a sentence pair, or null
+ * @param labelColumn label, or null for unlabelled data (e.g. GLUE test sets)
+ * @param idColumn column holding a stable example id, or null to use {@code <file name>:<line>}
+ * @param task classification or regression
+ * @param labels class names in index order; null for regression, or for classification when the
+ *     list is still to be collected with {@link LabelCollector}
+ * @param header TSV/CSV only: the first line names the columns
+ * @param badRows what to do with a bad row
  * @param maxBadFraction SKIP only: reading fails when more than this fraction of rows is bad
  * @param maxRecordBytes longest accepted line (or CSV record), so memory stays bounded
  */
@@ -37,7 +37,8 @@ public record DatasetSpec(
         boolean header,
         BadRowPolicy badRows,
         double maxBadFraction,
-        int maxRecordBytes) implements Serializable {
+        int maxRecordBytes)
+        implements Serializable {
 
     public static final double DEFAULT_MAX_BAD_FRACTION = 0.01;
     public static final int DEFAULT_MAX_RECORD_BYTES = 16 << 20;
@@ -47,23 +48,41 @@ public record DatasetSpec(
         require(textColumn != null, "a text column is required");
         require(task != null, "a task type is required");
         require(badRows != null, "a bad-row policy is required");
-        require(!header || format.isDelimited(), "a header row applies to tsv and csv only, not " + format.lowerName());
+        require(
+                !header || format.isDelimited(),
+                "a header row applies to tsv and csv only, not " + format.lowerName());
         for (Column c : columns(textColumn, pairColumn, labelColumn, idColumn)) {
             if (c.isIndex()) {
-                require(format.isDelimited(), "column " + c + ": columns by index apply to tsv and csv only, "
-                        + format.lowerName() + " columns are chosen by name");
+                require(
+                        format.isDelimited(),
+                        "column "
+                                + c
+                                + ": columns by index apply to tsv and csv only, "
+                                + format.lowerName()
+                                + " columns are chosen by name");
             } else {
-                require(!format.isDelimited() || header,
-                        "column '" + c + "' is chosen by name but the file has no header row: use #N indices");
+                require(
+                        !format.isDelimited() || header,
+                        "column '"
+                                + c
+                                + "' is chosen by name but the file has no header row: use #N indices");
             }
         }
         List<Column> all = columns(textColumn, pairColumn, labelColumn, idColumn);
-        require(all.stream().distinct().count() == all.size(),
+        require(
+                all.stream().distinct().count() == all.size(),
                 "text, pair, label and id columns must be different columns, got " + all);
-        require(task == TaskType.CLASSIFICATION || labels == null, "a label list makes no sense for regression");
-        require(labelColumn != null || labels == null, "a label list was given but no label column");
-        require(maxBadFraction >= 0 && maxBadFraction <= 1, "max bad fraction must be in [0, 1], got " + maxBadFraction);
-        require(badRows == BadRowPolicy.SKIP || maxBadFraction == 0,
+        require(
+                task == TaskType.CLASSIFICATION || labels == null,
+                "a label list makes no sense for regression");
+        require(
+                labelColumn != null || labels == null,
+                "a label list was given but no label column");
+        require(
+                maxBadFraction >= 0 && maxBadFraction <= 1,
+                "max bad fraction must be in [0, 1], got " + maxBadFraction);
+        require(
+                badRows == BadRowPolicy.SKIP || maxBadFraction == 0,
                 "a max bad fraction only applies to the skip policy");
         require(maxRecordBytes > 0, "max record bytes must be > 0, got " + maxRecordBytes);
     }
@@ -94,8 +113,18 @@ public record DatasetSpec(
 
     /** A copy with the given label list, e.g. one that {@link LabelCollector} collected. */
     public DatasetSpec withLabels(LabelList newLabels) {
-        return new DatasetSpec(format, textColumn, pairColumn, labelColumn, idColumn, task, newLabels, header,
-                badRows, maxBadFraction, maxRecordBytes);
+        return new DatasetSpec(
+                format,
+                textColumn,
+                pairColumn,
+                labelColumn,
+                idColumn,
+                task,
+                newLabels,
+                header,
+                badRows,
+                maxBadFraction,
+                maxRecordBytes);
     }
 
     public static Builder builder(Format format) {
@@ -106,18 +135,33 @@ public record DatasetSpec(
      * Option keys of {@link #fromOptions}: format, text, pair, label, id, task, labels, header,
      * bad-rows, max-bad-fraction, max-record-bytes.
      */
-    public static final List<String> OPTION_KEYS = List.of("format", "text", "pair", "label", "id", "task",
-            "labels", "header", "bad-rows", "max-bad-fraction", "max-record-bytes");
+    public static final List<String> OPTION_KEYS =
+            List.of(
+                    "format",
+                    "text",
+                    "pair",
+                    "label",
+                    "id",
+                    "task",
+                    "labels",
+                    "header",
+                    "bad-rows",
+                    "max-bad-fraction",
+                    "max-record-bytes");
 
     /**
-     * Parses command-line style options, e.g. {@code format=tsv text=sentence label=label labels=0,1}.
-     * Columns use {@link Column#parse} ({@code #N} for an index); labels are comma-separated.
+     * Parses command-line style options, e.g. {@code format=tsv text=sentence label=label
+     * labels=0,1}. Columns use {@link Column#parse} ({@code #N} for an index); labels are
+     * comma-separated.
      */
     public static DatasetSpec fromOptions(Map<String, String> options) {
         for (String key : options.keySet()) {
             if (!OPTION_KEYS.contains(key)) {
-                throw new IllegalArgumentException("unknown dataset option '" + key + "': known options are "
-                        + String.join(", ", OPTION_KEYS));
+                throw new IllegalArgumentException(
+                        "unknown dataset option '"
+                                + key
+                                + "': known options are "
+                                + String.join(", ", OPTION_KEYS));
             }
         }
         String format = options.get("format");
@@ -153,7 +197,8 @@ public record DatasetSpec(
             b.maxBadFraction(parseDouble("max-bad-fraction", options.get("max-bad-fraction")));
         }
         if (options.containsKey("max-record-bytes")) {
-            b.maxRecordBytes((int) parseDouble("max-record-bytes", options.get("max-record-bytes")));
+            b.maxRecordBytes(
+                    (int) parseDouble("max-record-bytes", options.get("max-record-bytes")));
         }
         return b.build();
     }
@@ -191,7 +236,8 @@ public record DatasetSpec(
         if (v.equals("true") || v.equals("false")) {
             return Boolean.parseBoolean(v);
         }
-        throw new IllegalArgumentException("option " + key + ": expected true or false, got '" + v + "'");
+        throw new IllegalArgumentException(
+                "option " + key + ": expected true or false, got '" + v + "'");
     }
 
     private static double parseDouble(String key, String v) {
@@ -292,17 +338,21 @@ public record DatasetSpec(
 
         public DatasetSpec build() {
             if (header != null && header && !format.isDelimited()) {
-                throw new IllegalArgumentException("incoherent dataset spec: a header row applies to tsv and csv only, not "
-                        + format.lowerName());
+                throw new IllegalArgumentException(
+                        "incoherent dataset spec: a header row applies to tsv and csv only, not "
+                                + format.lowerName());
             }
             if (maxBadFraction != null && badRows != BadRowPolicy.SKIP) {
                 throw new IllegalArgumentException(
                         "incoherent dataset spec: a max bad fraction only applies to the skip policy");
             }
             boolean h = header != null ? header : format.isDelimited();
-            double f = badRows == BadRowPolicy.SKIP
-                    ? (maxBadFraction != null ? maxBadFraction : DEFAULT_MAX_BAD_FRACTION) : 0.0;
-            return new DatasetSpec(format, text, pair, label, id, task, labels, h, badRows, f, maxRecordBytes);
+            double f =
+                    badRows == BadRowPolicy.SKIP
+                            ? (maxBadFraction != null ? maxBadFraction : DEFAULT_MAX_BAD_FRACTION)
+                            : 0.0;
+            return new DatasetSpec(
+                    format, text, pair, label, id, task, labels, h, badRows, f, maxRecordBytes);
         }
     }
 }

@@ -6,7 +6,9 @@ import java.util.Locale;
 public enum Format {
     /** GLUE-style tab-separated values: no quoting at all, a quote character is literal. */
     TSV,
-    /** RFC 4180 comma-separated values: quoted fields may hold commas, newlines and doubled quotes. */
+    /**
+     * RFC 4180 comma-separated values: quoted fields may hold commas, newlines and doubled quotes.
+     */
     CSV,
     /** One JSON object per line. */
     JSONL,
@@ -22,7 +24,8 @@ public enum Format {
         try {
             return valueOf(s.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown format '" + s + "': expected tsv, csv, jsonl or parquet");
+            throw new IllegalArgumentException(
+                    "unknown format '" + s + "': expected tsv, csv, jsonl or parquet");
         }
     }
 

@@ -12,15 +12,16 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 
 /**
- * Expands user-given paths (any Hadoop file system URI or plain local path; a file, a directory, or a
- * glob) into a sorted list of data files. Directories are listed recursively, skipping names that
+ * Expands user-given paths (any Hadoop file system URI or plain local path; a file, a directory, or
+ * a glob) into a sorted list of data files. Directories are listed recursively, skipping names that
  * start with '_' or '.' (Hadoop's _SUCCESS markers, .crc checksums, hidden files).
  */
 public final class InputFiles {
-    private InputFiles() {
-    }
+    private InputFiles() {}
 
-    /** Qualified data files, sorted by path so every run reads them in the same order. Never empty. */
+    /**
+     * Qualified data files, sorted by path so every run reads them in the same order. Never empty.
+     */
     public static List<Path> list(Configuration conf, List<String> paths) {
         if (paths.isEmpty()) {
             throw new DatasetException("no input path given");
@@ -30,13 +31,15 @@ public final class InputFiles {
             try {
                 listOne(conf, p, files);
             } catch (IOException e) {
-                throw new DatasetException("cannot list input path " + p + ": " + e.getMessage(), e);
+                throw new DatasetException(
+                        "cannot list input path " + p + ": " + e.getMessage(), e);
             }
         }
         return new ArrayList<>(files.values());
     }
 
-    private static void listOne(Configuration conf, String given, TreeMap<String, Path> files) throws IOException {
+    private static void listOne(Configuration conf, String given, TreeMap<String, Path> files)
+            throws IOException {
         if (given == null || given.isEmpty()) {
             throw new DatasetException("empty input path");
         }
@@ -55,7 +58,8 @@ public final class InputFiles {
                 int before = files.size();
                 listDirectory(fs, m.getPath(), files);
                 if (files.size() == before) {
-                    throw new DatasetException("input directory holds no data files: " + m.getPath());
+                    throw new DatasetException(
+                            "input directory holds no data files: " + m.getPath());
                 }
             } else {
                 files.put(m.getPath().toString(), m.getPath());
@@ -63,12 +67,16 @@ public final class InputFiles {
         }
     }
 
-    private static void listDirectory(FileSystem fs, Path dir, TreeMap<String, Path> files) throws IOException {
+    private static void listDirectory(FileSystem fs, Path dir, TreeMap<String, Path> files)
+            throws IOException {
         String prefix = dir.toString().endsWith("/") ? dir.toString() : dir + "/";
         RemoteIterator<LocatedFileStatus> it = fs.listFiles(dir, true);
         while (it.hasNext()) {
             Path p = it.next().getPath();
-            String relative = p.toString().startsWith(prefix) ? p.toString().substring(prefix.length()) : p.getName();
+            String relative =
+                    p.toString().startsWith(prefix)
+                            ? p.toString().substring(prefix.length())
+                            : p.getName();
             if (!isHidden(relative)) {
                 files.put(p.toString(), p);
             }

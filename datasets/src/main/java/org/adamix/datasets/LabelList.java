@@ -21,8 +21,8 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * The ordered list of class names of a classification task: a label's index in this list is the
- * class index the model predicts. Stored with a run as {@code {"labels": [...]}} so that training and
- * prediction agree on the order.
+ * class index the model predicts. Stored with a run as {@code {"labels": [...]}} so that training
+ * and prediction agree on the order.
  */
 public final class LabelList implements Serializable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -63,7 +63,8 @@ public final class LabelList implements Serializable {
     public static LabelList sortedOf(Collection<String> labels) {
         List<String> sorted = new ArrayList<>(labels);
         if (sorted.stream().allMatch(LabelList::isInteger)) {
-            sorted.sort((a, b) -> new java.math.BigInteger(a).compareTo(new java.math.BigInteger(b)));
+            sorted.sort(
+                    (a, b) -> new java.math.BigInteger(a).compareTo(new java.math.BigInteger(b)));
         } else {
             sorted.sort(null);
         }
@@ -104,16 +105,19 @@ public final class LabelList implements Serializable {
         try {
             root = JSON.readTree(json);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalArgumentException("label list is not valid JSON: " + e.getOriginalMessage());
+            throw new IllegalArgumentException(
+                    "label list is not valid JSON: " + e.getOriginalMessage());
         }
         JsonNode array = root == null ? null : root.get("labels");
         if (array == null || !array.isArray()) {
-            throw new IllegalArgumentException("label list JSON must be an object with a \"labels\" array");
+            throw new IllegalArgumentException(
+                    "label list JSON must be an object with a \"labels\" array");
         }
         List<String> labels = new ArrayList<>();
         for (JsonNode n : array) {
             if (!n.isTextual()) {
-                throw new IllegalArgumentException("label list JSON: every label must be a string, found " + n);
+                throw new IllegalArgumentException(
+                        "label list JSON: every label must be a string, found " + n);
             }
             labels.add(n.textValue());
         }
@@ -123,7 +127,8 @@ public final class LabelList implements Serializable {
     /** Writes the list as JSON to any Hadoop file system, via a temporary file and a rename. */
     public void write(Path path, Configuration conf) throws IOException {
         FileSystem fs = path.getFileSystem(conf);
-        Path tmp = new Path(path.getParent(), "." + path.getName() + "." + UUID.randomUUID() + ".tmp");
+        Path tmp =
+                new Path(path.getParent(), "." + path.getName() + "." + UUID.randomUUID() + ".tmp");
         try (OutputStream out = fs.create(tmp, false)) {
             out.write((toJson() + "\n").getBytes(StandardCharsets.UTF_8));
         }

@@ -9,8 +9,8 @@ import java.util.Map;
 import java.util.StringJoiner;
 
 /**
- * What one {@link DatasetReader} has read so far: good rows, bad rows per reason, and the first
- * few bad-row messages (bounded, so a file full of bad rows cannot fill memory).
+ * What one {@link DatasetReader} has read so far: good rows, bad rows per reason, and the first few
+ * bad-row messages (bounded, so a file full of bad rows cannot fill memory).
  */
 public final class ReadReport {
     /** How many bad-row messages are kept verbatim. */

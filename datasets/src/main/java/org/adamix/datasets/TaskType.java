@@ -13,7 +13,8 @@ public enum TaskType {
         try {
             return valueOf(s.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown task type '" + s + "': expected classification or regression");
+            throw new IllegalArgumentException(
+                    "unknown task type '" + s + "': expected classification or regression");
         }
     }
 }

@@ -65,7 +65,8 @@ class HdfsReadTest {
 
     @ParameterizedTest(name = "{0} pair={1} compressed={2}")
     @MethodSource("formats")
-    void readsEveryFormatFromHdfs(Format format, boolean pair, boolean compressed) throws IOException {
+    void readsEveryFormatFromHdfs(Format format, boolean pair, boolean compressed)
+            throws IOException {
         Path dir = new Path(root + "/" + format.lowerName() + "-" + pair + "-" + compressed);
         List<TestData.Row> rows = TestData.rows(20, pair);
         String path = ReaderFormatsTest.writeDataset(hdfs, dir, format, rows, compressed);
@@ -79,13 +80,18 @@ class HdfsReadTest {
         Path dir = new Path(root + "/parts");
         List<TestData.Row> rows = TestData.rows(9, true);
         for (int i = 0; i < 3; i++) {
-            TestData.write(hdfs, new Path(dir, "part-0000" + i + ".csv" + (i == 1 ? ".gz" : "")),
-                    TestData.csv(rows.subList(3 * i, 3 * i + 3)), i == 1);
+            TestData.write(
+                    hdfs,
+                    new Path(dir, "part-0000" + i + ".csv" + (i == 1 ? ".gz" : "")),
+                    TestData.csv(rows.subList(3 * i, 3 * i + 3)),
+                    i == 1);
         }
         TestData.write(hdfs, new Path(dir, "_SUCCESS"), new byte[0], false);
         DatasetSpec spec = TestData.spec(Format.CSV, true);
         List<Example> viaDir = TestData.readAll(spec, CONF, dir.toString());
-        assertEquals(rows.stream().map(TestData.Row::b).toList(), viaDir.stream().map(Example::textB).toList());
+        assertEquals(
+                rows.stream().map(TestData.Row::b).toList(),
+                viaDir.stream().map(Example::textB).toList());
         assertEquals("part-00001.csv:3", viaDir.get(4).id());
         assertEquals(viaDir, TestData.readAll(spec, CONF, dir + "/part-*"));
     }
@@ -99,9 +105,11 @@ class HdfsReadTest {
             TestData.write(hdfs, new Path(root + "/copy/train.jsonl.gz"), data, true);
             DatasetSpec spec = TestData.spec(Format.JSONL, false);
             List<String> fromLocal = ids(TestData.readAll(spec, CONF, local + "/train.jsonl"));
-            List<String> fromHdfs = ids(TestData.readAll(spec, CONF, root + "/copy/train.jsonl.gz"));
+            List<String> fromHdfs =
+                    ids(TestData.readAll(spec, CONF, root + "/copy/train.jsonl.gz"));
             assertEquals(fromLocal, fromHdfs);
-            assertEquals(fromLocal.stream().map(id -> Sharding.shardOf(id, 5, 3)).toList(),
+            assertEquals(
+                    fromLocal.stream().map(id -> Sharding.shardOf(id, 5, 3)).toList(),
                     fromHdfs.stream().map(id -> Sharding.shardOf(id, 5, 3)).toList());
         } finally {
             deleteRecursively(local.toFile());
@@ -117,12 +125,20 @@ class HdfsReadTest {
     @Test
     void errorsNameHdfsPaths() throws IOException {
         DatasetSpec spec = TestData.spec(Format.TSV, false);
-        assertEquals("input path does not exist: " + root + "/missing.tsv", assertThrows(DatasetException.class,
-                () -> TestData.readAll(spec, CONF, root + "/missing.tsv")).getMessage());
+        assertEquals(
+                "input path does not exist: " + root + "/missing.tsv",
+                assertThrows(
+                                DatasetException.class,
+                                () -> TestData.readAll(spec, CONF, root + "/missing.tsv"))
+                        .getMessage());
         Path bad = new Path(root + "/bad/bad.tsv.gz");
         TestData.write(hdfs, bad, TestData.utf8("text\tlabel\ngood\tpos\nbad\tmaybe\n"), true);
-        assertEquals("Bad row in " + bad + " at line 3: unknown label: 'maybe' is not one of [neg, pos]",
-                assertThrows(BadRowException.class, () -> TestData.readAll(spec, CONF, bad.toString())).getMessage());
+        assertEquals(
+                "Bad row in " + bad + " at line 3: unknown label: 'maybe' is not one of [neg, pos]",
+                assertThrows(
+                                BadRowException.class,
+                                () -> TestData.readAll(spec, CONF, bad.toString()))
+                        .getMessage());
     }
 
     @Test

@@ -15,8 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LabelsTest {
     private static final Configuration CONF = new Configuration();
 
-    @TempDir
-    java.nio.file.Path tmp;
+    @TempDir java.nio.file.Path tmp;
 
     @Test
     void givenOrderDefinesTheIndex() {
@@ -29,15 +28,26 @@ class LabelsTest {
 
     @Test
     void sortedOfUsesNumericOrderForIntegersElseLexicographic() {
-        assertEquals(List.of("-1", "0", "2", "10"), LabelList.sortedOf(Set.of("10", "2", "0", "-1")).labels());
-        assertEquals(List.of("10", "2", "neg"), LabelList.sortedOf(Set.of("neg", "10", "2")).labels());
+        assertEquals(
+                List.of("-1", "0", "2", "10"),
+                LabelList.sortedOf(Set.of("10", "2", "0", "-1")).labels());
+        assertEquals(
+                List.of("10", "2", "neg"), LabelList.sortedOf(Set.of("neg", "10", "2")).labels());
     }
 
     @Test
     void rejectsDuplicatesAndEmptyLabels() {
-        assertEquals("duplicate label 'a'", assertThrows(IllegalArgumentException.class, () -> LabelList.of("a", "b", "a")).getMessage());
-        assertEquals("empty label at position 1", assertThrows(IllegalArgumentException.class, () -> LabelList.of("a", "")).getMessage());
-        assertEquals("a label list needs at least one label", assertThrows(IllegalArgumentException.class, LabelList::of).getMessage());
+        assertEquals(
+                "duplicate label 'a'",
+                assertThrows(IllegalArgumentException.class, () -> LabelList.of("a", "b", "a"))
+                        .getMessage());
+        assertEquals(
+                "empty label at position 1",
+                assertThrows(IllegalArgumentException.class, () -> LabelList.of("a", ""))
+                        .getMessage());
+        assertEquals(
+                "a label list needs at least one label",
+                assertThrows(IllegalArgumentException.class, LabelList::of).getMessage());
     }
 
     @Test
@@ -50,20 +60,33 @@ class LabelsTest {
         LabelList other = LabelList.of("x");
         other.write(p, CONF); // replaces
         assertEquals(other, LabelList.read(p, CONF));
-        assertEquals("label list JSON must be an object with a \"labels\" array",
-                assertThrows(IllegalArgumentException.class, () -> LabelList.fromJson("[\"a\"]")).getMessage());
-        assertEquals("label list JSON: every label must be a string, found 1",
-                assertThrows(IllegalArgumentException.class, () -> LabelList.fromJson("{\"labels\":[1]}")).getMessage());
-        assertEquals("label list file does not exist: file:" + tmp + "/nope.json",
-                assertThrows(DatasetException.class, () -> LabelList.read(new Path(tmp + "/nope.json"), CONF)).getMessage());
+        assertEquals(
+                "label list JSON must be an object with a \"labels\" array",
+                assertThrows(IllegalArgumentException.class, () -> LabelList.fromJson("[\"a\"]"))
+                        .getMessage());
+        assertEquals(
+                "label list JSON: every label must be a string, found 1",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> LabelList.fromJson("{\"labels\":[1]}"))
+                        .getMessage());
+        assertEquals(
+                "label list file does not exist: file:" + tmp + "/nope.json",
+                assertThrows(
+                                DatasetException.class,
+                                () -> LabelList.read(new Path(tmp + "/nope.json"), CONF))
+                        .getMessage());
     }
 
     @Test
     void collectorFindsEveryLabelOnceInCanonicalOrder() throws IOException {
         java.nio.file.Path f = tmp.resolve("mnli.jsonl");
-        Files.writeString(f, "{\"p\":\"a\",\"h\":\"b\",\"gold\":\"neutral\"}\n{\"p\":\"a\",\"h\":\"b\",\"gold\":\"entailment\"}\n"
-                + "{\"p\":\"a\",\"h\":\"b\",\"gold\":\"contradiction\"}\n{\"p\":\"a\",\"h\":\"b\",\"gold\":\"neutral\"}\n");
-        DatasetSpec spec = DatasetSpec.builder(Format.JSONL).text("p").pair("h").label("gold").build();
+        Files.writeString(
+                f,
+                "{\"p\":\"a\",\"h\":\"b\",\"gold\":\"neutral\"}\n{\"p\":\"a\",\"h\":\"b\",\"gold\":\"entailment\"}\n"
+                        + "{\"p\":\"a\",\"h\":\"b\",\"gold\":\"contradiction\"}\n{\"p\":\"a\",\"h\":\"b\",\"gold\":\"neutral\"}\n");
+        DatasetSpec spec =
+                DatasetSpec.builder(Format.JSONL).text("p").pair("h").label("gold").build();
         LabelList labels = LabelCollector.collect(spec, CONF, f.toString());
         assertEquals(List.of("contradiction", "entailment", "neutral"), labels.labels());
         List<Example> read = TestData.readAll(spec.withLabels(labels), CONF, f.toString());
@@ -74,17 +97,36 @@ class LabelsTest {
     void collectorFollowsTheBadRowPolicy() throws IOException {
         java.nio.file.Path f = tmp.resolve("sst.tsv");
         Files.writeString(f, "sentence\tlabel\na\t1\nb\t0\n\t5\nc\n");
-        DatasetSpec skip = DatasetSpec.builder(Format.TSV).text("sentence").label("label").badRows(BadRowPolicy.SKIP)
-                .maxBadFraction(0.5).build();
-        assertEquals(List.of("0", "1"), LabelCollector.collect(skip, CONF, f.toString()).labels()); // 5 is on an empty-text row
+        DatasetSpec skip =
+                DatasetSpec.builder(Format.TSV)
+                        .text("sentence")
+                        .label("label")
+                        .badRows(BadRowPolicy.SKIP)
+                        .maxBadFraction(0.5)
+                        .build();
+        assertEquals(
+                List.of("0", "1"),
+                LabelCollector.collect(skip, CONF, f.toString())
+                        .labels()); // 5 is on an empty-text row
         DatasetSpec fail = DatasetSpec.builder(Format.TSV).text("sentence").label("label").build();
-        assertEquals("Bad row in file:" + f + " at line 4: empty text: column 'sentence' is empty",
-                assertThrows(BadRowException.class, () -> LabelCollector.collect(fail, CONF, f.toString())).getMessage());
+        assertEquals(
+                "Bad row in file:" + f + " at line 4: empty text: column 'sentence' is empty",
+                assertThrows(
+                                BadRowException.class,
+                                () -> LabelCollector.collect(fail, CONF, f.toString()))
+                        .getMessage());
     }
 
     @Test
     void collectorRefusesRegression() {
-        DatasetSpec reg = DatasetSpec.builder(Format.TSV).text("s").label("score").task(TaskType.REGRESSION).build();
-        assertThrows(IllegalArgumentException.class, () -> LabelCollector.collect(reg, CONF, tmp.toString()));
+        DatasetSpec reg =
+                DatasetSpec.builder(Format.TSV)
+                        .text("s")
+                        .label("score")
+                        .task(TaskType.REGRESSION)
+                        .build();
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> LabelCollector.collect(reg, CONF, tmp.toString()));
     }
 }

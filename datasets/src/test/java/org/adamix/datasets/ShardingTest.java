@@ -27,7 +27,9 @@ class ShardingTest {
         assertEquals(0x18117357e0dfa348L, Sharding.hash("imdb-00000", 0));
         assertEquals(0, Sharding.shardOf("imdb-00000", 0, 4));
         assertEquals(12, Sharding.shardOf("imdb-49999", 7, 16));
-        assertEquals(0x81779dd35f4112bcL, Sharding.hash("café.tsv:10", -1)); // UTF-8 bytes, negative seed
+        assertEquals(
+                0x81779dd35f4112bcL,
+                Sharding.hash("café.tsv:10", -1)); // UTF-8 bytes, negative seed
         assertEquals(1, Sharding.shardOf("café.tsv:10", -1, 3));
         assertEquals(3, Sharding.shardOf("", 0, 5));
     }
@@ -44,7 +46,9 @@ class ShardingTest {
         }
         for (int c : counts) {
             // Expected 14286 per shard; 5 standard deviations is about 560.
-            assertTrue(Math.abs(c - n / shards) < 600, "unbalanced: " + java.util.Arrays.toString(counts));
+            assertTrue(
+                    Math.abs(c - n / shards) < 600,
+                    "unbalanced: " + java.util.Arrays.toString(counts));
         }
     }
 
@@ -66,23 +70,29 @@ class ShardingTest {
     }
 
     /**
-     * Reading a dataset split into files differently (one file vs. per-file readers in reverse order)
-     * gives the same ids, and so the same shards; the shards are disjoint and together complete.
+     * Reading a dataset split into files differently (one file vs. per-file readers in reverse
+     * order) gives the same ids, and so the same shards; the shards are disjoint and together
+     * complete.
      */
     @Test
-    void shardsOfARealReadAreDisjointCompleteAndStable(@TempDir java.nio.file.Path tmp) throws IOException {
+    void shardsOfARealReadAreDisjointCompleteAndStable(@TempDir java.nio.file.Path tmp)
+            throws IOException {
         Configuration conf = new Configuration();
         FileSystem fs = FileSystem.getLocal(conf);
         Path dir = new Path(tmp.toString());
         List<TestData.Row> rows = TestData.rows(300, true);
-        TestData.write(fs, new Path(dir, "part-0.jsonl"), TestData.jsonl(rows.subList(0, 100)), false);
-        TestData.write(fs, new Path(dir, "part-1.jsonl.gz"), TestData.jsonl(rows.subList(100, 300)), true);
+        TestData.write(
+                fs, new Path(dir, "part-0.jsonl"), TestData.jsonl(rows.subList(0, 100)), false);
+        TestData.write(
+                fs, new Path(dir, "part-1.jsonl.gz"), TestData.jsonl(rows.subList(100, 300)), true);
         DatasetSpec spec = TestData.spec(Format.JSONL, true);
         int shards = 4;
         long seed = 99;
 
-        List<Set<String>> together = shardIds(TestData.readAll(spec, conf, dir.toString()), shards, seed);
-        List<Example> separately = new ArrayList<>(TestData.readAll(spec, conf, dir + "/part-1.jsonl.gz"));
+        List<Set<String>> together =
+                shardIds(TestData.readAll(spec, conf, dir.toString()), shards, seed);
+        List<Example> separately =
+                new ArrayList<>(TestData.readAll(spec, conf, dir + "/part-1.jsonl.gz"));
         separately.addAll(TestData.readAll(spec, conf, dir + "/part-0.jsonl"));
         List<Set<String>> apart = shardIds(separately, shards, seed);
         assertEquals(together, apart);
@@ -97,7 +107,9 @@ class ShardingTest {
         assertEquals(300, total);
         assertEquals(300, all.size()); // disjoint and complete
         assertTrue(all.contains("part-1.jsonl:200"));
-        assertEquals(shardIds(TestData.readAll(spec, conf, dir.toString()), shards, seed), together); // stable
+        assertEquals(
+                shardIds(TestData.readAll(spec, conf, dir.toString()), shards, seed),
+                together); // stable
     }
 
     private static List<Set<String>> shardIds(List<Example> examples, int shards, long seed) {

@@ -21,21 +21,25 @@ import org.apache.parquet.schema.MessageTypeParser;
 
 /** Small datasets written by the tests themselves, in every format. */
 final class TestData {
-    private TestData() {
-    }
+    private TestData() {}
 
     /** One row as the tests expect to read it back. */
-    record Row(String a, String b, String label) {
-    }
+    record Row(String a, String b, String label) {}
 
     /**
-     * Deterministic rows with the characters formats trip over: quotes (literal in TSV, doubled in CSV,
-     * escaped in JSON), commas, apostrophes, non-ASCII and a 4-byte UTF-8 character.
+     * Deterministic rows with the characters formats trip over: quotes (literal in TSV, doubled in
+     * CSV, escaped in JSON), commas, apostrophes, non-ASCII and a 4-byte UTF-8 character.
      */
     static List<Row> rows(int n, boolean pair) {
         String[] texts = {
-            "a \"quoted\" word", "commas, everywhere, here", "it's fine", "café naïve résumé", "emoji 😀 ok",
-            "\"starts with a quote", "ends with a quote\"", "plain sentence"
+            "a \"quoted\" word",
+            "commas, everywhere, here",
+            "it's fine",
+            "café naïve résumé",
+            "emoji 😀 ok",
+            "\"starts with a quote",
+            "ends with a quote\"",
+            "plain sentence"
         };
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -47,7 +51,9 @@ final class TestData {
     }
 
     static byte[] tsv(List<Row> rows) {
-        StringBuilder sb = new StringBuilder(rows.get(0).b() == null ? "text\tlabel\n" : "text\ttext_b\tlabel\n");
+        StringBuilder sb =
+                new StringBuilder(
+                        rows.get(0).b() == null ? "text\tlabel\n" : "text\ttext_b\tlabel\n");
         for (Row r : rows) {
             sb.append(r.a()).append('\t');
             if (r.b() != null) {
@@ -59,7 +65,9 @@ final class TestData {
     }
 
     static byte[] csv(List<Row> rows) {
-        StringBuilder sb = new StringBuilder(rows.get(0).b() == null ? "text,label\r\n" : "text,text_b,label\r\n");
+        StringBuilder sb =
+                new StringBuilder(
+                        rows.get(0).b() == null ? "text,label\r\n" : "text,text_b,label\r\n");
         for (Row r : rows) {
             sb.append(csvField(r.a())).append(',');
             if (r.b() != null) {
@@ -76,7 +84,8 @@ final class TestData {
     }
 
     static byte[] jsonl(List<Row> rows) {
-        com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.ObjectMapper m =
+                new com.fasterxml.jackson.databind.ObjectMapper();
         StringBuilder sb = new StringBuilder();
         for (Row r : rows) {
             com.fasterxml.jackson.databind.node.ObjectNode o = m.createObjectNode();
@@ -91,17 +100,24 @@ final class TestData {
     }
 
     static MessageType schema(boolean pair) {
-        return MessageTypeParser.parseMessageType("message example { required binary text (UTF8); "
-                + (pair ? "required binary text_b (UTF8); " : "") + "required binary label (UTF8); "
-                + "required int64 extra; }");
+        return MessageTypeParser.parseMessageType(
+                "message example { required binary text (UTF8); "
+                        + (pair ? "required binary text_b (UTF8); " : "")
+                        + "required binary label (UTF8); "
+                        + "required int64 extra; }");
     }
 
-    static void parquet(Path path, Configuration conf, List<Row> rows, CompressionCodecName codec) throws IOException {
+    static void parquet(Path path, Configuration conf, List<Row> rows, CompressionCodecName codec)
+            throws IOException {
         boolean pair = rows.get(0).b() != null;
         MessageType schema = schema(pair);
         SimpleGroupFactory groups = new SimpleGroupFactory(schema);
-        try (ParquetWriter<Group> w = ExampleParquetWriter.builder(path).withConf(conf).withType(schema)
-                .withCompressionCodec(codec).build()) {
+        try (ParquetWriter<Group> w =
+                ExampleParquetWriter.builder(path)
+                        .withConf(conf)
+                        .withType(schema)
+                        .withCompressionCodec(codec)
+                        .build()) {
             long i = 0;
             for (Row r : rows) {
                 Group g = groups.newGroup().append("text", r.a());
@@ -114,10 +130,18 @@ final class TestData {
         }
     }
 
-    /** Writes raw Parquet groups, for rows that the normal writer above cannot express (nulls, bad bytes). */
-    static void parquetRaw(Path path, Configuration conf, MessageType schema, List<Group> rows) throws IOException {
-        try (ParquetWriter<Group> w = ExampleParquetWriter.builder(path).withConf(conf).withType(schema)
-                .withCompressionCodec(CompressionCodecName.UNCOMPRESSED).build()) {
+    /**
+     * Writes raw Parquet groups, for rows that the normal writer above cannot express (nulls, bad
+     * bytes).
+     */
+    static void parquetRaw(Path path, Configuration conf, MessageType schema, List<Group> rows)
+            throws IOException {
+        try (ParquetWriter<Group> w =
+                ExampleParquetWriter.builder(path)
+                        .withConf(conf)
+                        .withType(schema)
+                        .withCompressionCodec(CompressionCodecName.UNCOMPRESSED)
+                        .build()) {
             for (Group g : rows) {
                 w.write(g);
             }
@@ -157,7 +181,8 @@ final class TestData {
     }
 
     static DatasetSpec spec(Format format, boolean pair) {
-        DatasetSpec.Builder b = DatasetSpec.builder(format).text("text").label("label").labels("neg", "pos");
+        DatasetSpec.Builder b =
+                DatasetSpec.builder(format).text("text").label("label").labels("neg", "pos");
         if (pair) {
             b.pair("text_b");
         }

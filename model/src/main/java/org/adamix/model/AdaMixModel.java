@@ -1,5 +1,9 @@
 package org.adamix.model;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.adamix.model.adamix.AdaptationModule;
 import org.adamix.model.adamix.LoraMixture;
 import org.adamix.model.adamix.Router;
@@ -14,18 +18,13 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
 /**
  * A BERT-family encoder with a task head and an adaptation method (built by {@link EncoderGraph}):
  * the train step, inference, the flat trainable vector and merging.
  *
- * <p>Only adaptation weights and the head (optionally LayerNorms; everything under {@code full}) are
- * DL4J parameters, so {@link #trainableParams()} is exactly the vector data-parallel training averages.
- * Frozen backbone tensors are shared, read-only references to the {@link Backbone}.
+ * <p>Only adaptation weights and the head (optionally LayerNorms; everything under {@code full})
+ * are DL4J parameters, so {@link #trainableParams()} is exactly the vector data-parallel training
+ * averages. Frozen backbone tensors are shared, read-only references to the {@link Backbone}.
  */
 public final class AdaMixModel {
 
@@ -40,8 +39,13 @@ public final class AdaMixModel {
     private final List<SublayerConf> sublayers;
     private long step;
 
-    private AdaMixModel(Backbone backbone, AdaptationConfig adaptation, HeadConfig head, OptimizerConfig optimizer,
-                        long seed, DataType dataType) {
+    private AdaMixModel(
+            Backbone backbone,
+            AdaptationConfig adaptation,
+            HeadConfig head,
+            OptimizerConfig optimizer,
+            long seed,
+            DataType dataType) {
         this.backbone = backbone;
         this.adaptation = adaptation.forHead(head);
         this.head = head;
@@ -49,26 +53,46 @@ public final class AdaMixModel {
         this.seed = seed;
         this.dataType = dataType;
         this.router = new Router(seed);
-        this.sublayers = EncoderGraph.sublayers(backbone.config(), this.adaptation, head, seed, backbone.hasPooler());
-        this.graph = EncoderGraph.build(backbone, this.adaptation, head, optimizer, seed, dataType, sublayers, router);
+        this.sublayers =
+                EncoderGraph.sublayers(
+                        backbone.config(), this.adaptation, head, seed, backbone.hasPooler());
+        this.graph =
+                EncoderGraph.build(
+                        backbone,
+                        this.adaptation,
+                        head,
+                        optimizer,
+                        seed,
+                        dataType,
+                        sublayers,
+                        router);
     }
 
-    public static AdaMixModel build(Backbone backbone, AdaptationConfig adaptation, HeadConfig head,
-                                    OptimizerConfig optimizer, long seed, DataType dataType) {
+    public static AdaMixModel build(
+            Backbone backbone,
+            AdaptationConfig adaptation,
+            HeadConfig head,
+            OptimizerConfig optimizer,
+            long seed,
+            DataType dataType) {
         return new AdaMixModel(backbone, adaptation, head, optimizer, seed, dataType);
     }
 
-    public static AdaMixModel build(Backbone backbone, AdaptationConfig adaptation, HeadConfig head,
-                                    OptimizerConfig optimizer, long seed) {
+    public static AdaMixModel build(
+            Backbone backbone,
+            AdaptationConfig adaptation,
+            HeadConfig head,
+            OptimizerConfig optimizer,
+            long seed) {
         return build(backbone, adaptation, head, optimizer, seed, DataType.FLOAT);
     }
 
     // ---- training and inference ----
 
     /**
-     * One optimizer step on a batch (doubled internally for the consistency loss): the gradient, its
-     * global norm clipped (the mean gradient's L2 norm, as PyTorch's clip_grad_norm_ sees it), then
-     * DL4J's Adam + decoupled weight decay and the step. Returns the loss of the data (task +
+     * One optimizer step on a batch (doubled internally for the consistency loss): the gradient,
+     * its global norm clipped (the mean gradient's L2 norm, as PyTorch's clip_grad_norm_ sees it),
+     * then DL4J's Adam + decoupled weight decay and the step. Returns the loss of the data (task +
      * consistency), without the weight-decay term.
      */
     public double fit(Batch batch) {
@@ -76,7 +100,8 @@ public final class AdaMixModel {
         INDArray g = graph.getGradientsViewArray();
         int rows = rowsPerStep(batch);
         clipGlobalNorm(g, rows, optimizer.maxGradNorm());
-        graph.getUpdater().update(graph.gradient(), (int) step, 0, rows, LayerWorkspaceMgr.noWorkspaces());
+        graph.getUpdater()
+                .update(graph.gradient(), (int) step, 0, rows, LayerWorkspaceMgr.noWorkspaces());
         INDArray params = graph.params();
         params.subi(g.reshape(params.shape()));
         graph.clearLayerMaskArrays();
@@ -84,7 +109,10 @@ public final class AdaMixModel {
         return loss;
     }
 
-    /** g is the gradient of the summed loss over rows; scales it so that ‖g / rows‖ ≤ maxNorm (0 = off). */
+    /**
+     * g is the gradient of the summed loss over rows; scales it so that ‖g / rows‖ ≤ maxNorm (0 =
+     * off).
+     */
     static void clipGlobalNorm(INDArray g, int rows, double maxNorm) {
         if (maxNorm <= 0) return;
         double norm = g.norm2Number().doubleValue() / rows;
@@ -92,8 +120,8 @@ public final class AdaMixModel {
     }
 
     /**
-     * Loss of the data and gradient of the trainable vector (un-averaged: the updater divides by the
-     * rows), no update. DL4J's score includes the weight-decay term, which is taken out again.
+     * Loss of the data and gradient of the trainable vector (un-averaged: the updater divides by
+     * the rows), no update. DL4J's score includes the weight-decay term, which is taken out again.
      */
     public double computeGradientAndScore(Batch batch) {
         router.setStep(step);
@@ -112,28 +140,39 @@ public final class AdaMixModel {
         return batch.size() * adaptation.views();
     }
 
-    /** The gradient vector of the last {@link #computeGradientAndScore}, aligned with {@link #trainableParams()}. */
+    /**
+     * The gradient vector of the last {@link #computeGradientAndScore}, aligned with {@link
+     * #trainableParams()}.
+     */
     public INDArray gradient() {
         return graph.getGradientsViewArray();
     }
 
     /**
-     * Logits [B, C] (regression: [B, 1]) in evaluation mode: dropout off, experts averaged (or routed at
-     * random, see {@link #setEvaluationRouting}).
+     * Logits [B, C] (regression: [B, 1]) in evaluation mode: dropout off, experts averaged (or
+     * routed at random, see {@link #setEvaluationRouting}).
      */
     public INDArray predict(Batch batch) {
         router.setRowsPerSequence(batch.tokens().size(2));
-        INDArray out = graph.output(false, new INDArray[] {batch.tokens()}, new INDArray[] {batch.mask()})[0];
+        INDArray out =
+                graph.output(false, new INDArray[] {batch.tokens()}, new INDArray[] {batch.mask()})[
+                        0];
         return head.regression() ? out.muli(head.targetStd()).addi(head.targetMean()) : out;
     }
 
-    /** Regression targets as the head learns them, (y − mean) / std; classification labels unchanged. */
+    /**
+     * Regression targets as the head learns them, (y − mean) / std; classification labels
+     * unchanged.
+     */
     private INDArray scaledTargets(INDArray labels) {
         if (!head.regression() || (head.targetMean() == 0 && head.targetStd() == 1)) return labels;
         return labels.sub(head.targetMean()).divi(head.targetStd());
     }
 
-    /** How mixtures evaluate: averaged weights (the default, equal to the merged model) or random routes. */
+    /**
+     * How mixtures evaluate: averaged weights (the default, equal to the merged model) or random
+     * routes.
+     */
     public void setEvaluationRouting(Router.Evaluation e) {
         router.setEvaluation(e);
     }
@@ -141,7 +180,8 @@ public final class AdaMixModel {
     /** Final hidden states [B, T, H] (evaluation mode). */
     public INDArray encode(Batch batch) {
         graph.setLayerMaskArrays(new INDArray[] {batch.mask()}, null);
-        Map<String, INDArray> acts = graph.feedForward(new INDArray[] {batch.tokens()}, false, false);
+        Map<String, INDArray> acts =
+                graph.feedForward(new INDArray[] {batch.tokens()}, false, false);
         String last = sublayers.get(sublayers.size() - 2).getLayerName();
         INDArray out = acts.get(last).dup();
         graph.clearLayerMaskArrays();
@@ -150,7 +190,10 @@ public final class AdaMixModel {
 
     // ---- the trainable vector ----
 
-    /** The flat vector of every trainable parameter (a live view: copy it before changing the model). */
+    /**
+     * The flat vector of every trainable parameter (a live view: copy it before changing the
+     * model).
+     */
     public INDArray trainableParams() {
         return graph.params();
     }
@@ -166,7 +209,8 @@ public final class AdaMixModel {
 
     /** Creates the optimizer state (zeros) if no step has run yet, e.g. before restoring it. */
     public void initUpdater() {
-        if (graph.getUpdater() == null || graph.getUpdater().getStateViewArray() == null) graph.getUpdater(true);
+        if (graph.getUpdater() == null || graph.getUpdater().getStateViewArray() == null)
+            graph.getUpdater(true);
     }
 
     public long step() {
@@ -181,17 +225,19 @@ public final class AdaMixModel {
     // ---- merging (AdaMix §3.3) ----
 
     /**
-     * One module instead of the mixture: every stacked expert tensor is replaced by its average, so the
-     * result computes exactly what the mixture computes in evaluation mode, at a single module's cost.
-     * adamix-adapter becomes a Pfeiffer adapter, adamix-lora becomes LoRA; with {@code foldLora}, LoRA's
-     * ΔW = (alpha/r)·B·A is added into the query/value weights and no adaptation module remains.
+     * One module instead of the mixture: every stacked expert tensor is replaced by its average, so
+     * the result computes exactly what the mixture computes in evaluation mode, at a single
+     * module's cost. adamix-adapter becomes a Pfeiffer adapter, adamix-lora becomes LoRA; with
+     * {@code foldLora}, LoRA's ΔW = (alpha/r)·B·A is added into the query/value weights and no
+     * adaptation module remains.
      */
     public AdaMixModel merge(boolean foldLora) {
-        Method target = switch (adaptation.method()) {
-            case ADAMIX_ADAPTER -> Method.PFEIFFER;
-            case ADAMIX_LORA -> Method.LORA;
-            default -> adaptation.method();
-        };
+        Method target =
+                switch (adaptation.method()) {
+                    case ADAMIX_ADAPTER -> Method.PFEIFFER;
+                    case ADAMIX_LORA -> Method.LORA;
+                    default -> adaptation.method();
+                };
         AdaptationConfig merged = adaptation.withMethod(target);
         Backbone base = backbone;
         if (foldLora && target == Method.LORA) {
@@ -199,26 +245,33 @@ public final class AdaMixModel {
             merged = merged.withMethod(Method.NONE);
         }
         AdaMixModel out = new AdaMixModel(base, merged, head, optimizer, seed, dataType);
-        for (Map.Entry<String, INDArray> e : out.graph.paramTable().entrySet()) { // the head (and full's backbone)
+        for (Map.Entry<String, INDArray> e :
+                out.graph.paramTable().entrySet()) { // the head (and full's backbone)
             INDArray src = graph.getParam(e.getKey());
-            if (java.util.Arrays.equals(src.shape(), e.getValue().shape())) e.getValue().assign(src);
+            if (java.util.Arrays.equals(src.shape(), e.getValue().shape()))
+                e.getValue().assign(src);
         }
-        for (String name : sublayerNames()) { // each mixture writes its average into its single-module twin
-            List<AdaptationModule> from = sublayer(name).adaptations(), to = out.sublayer(name).adaptations();
+        for (String name :
+                sublayerNames()) { // each mixture writes its average into its single-module twin
+            List<AdaptationModule> from = sublayer(name).adaptations(),
+                    to = out.sublayer(name).adaptations();
             for (int i = 0; i < to.size(); i++) from.get(i).writeMerged(out.sublayer(name));
         }
         out.step = step;
         return out;
     }
 
-    /** The backbone with each layer's ΔW = (alpha/r)·B̄·Ā added into its query and value weights. */
+    /**
+     * The backbone with each layer's ΔW = (alpha/r)·B̄·Ā added into its query and value weights.
+     */
     private Backbone foldLora() {
         Map<String, INDArray> tensors = new LinkedHashMap<>(backbone.tensors());
         for (SublayerConf conf : sublayers) {
             if (!(sublayer(conf.getLayerName()) instanceof Attention att)) continue;
             for (Map.Entry<String, LoraMixture> e : att.loraByProjection().entrySet()) {
                 String name = conf.param(e.getKey()).backboneName();
-                INDArray w = tensors.get(name).castTo(DataType.DOUBLE).addi(e.getValue().deltaWeight());
+                INDArray w =
+                        tensors.get(name).castTo(DataType.DOUBLE).addi(e.getValue().deltaWeight());
                 tensors.put(name, w.castTo(backbone.tensor(name).dataType()));
             }
         }
@@ -235,21 +288,37 @@ public final class AdaMixModel {
         return ParamCounts.of(backbone.config(), adaptation, head, backbone.hasPooler());
     }
 
-    public ComputationGraph graph() { return graph; }
+    public ComputationGraph graph() {
+        return graph;
+    }
 
-    public Router router() { return router; }
+    public Router router() {
+        return router;
+    }
 
-    public Backbone backbone() { return backbone; }
+    public Backbone backbone() {
+        return backbone;
+    }
 
-    public AdaptationConfig adaptation() { return adaptation; }
+    public AdaptationConfig adaptation() {
+        return adaptation;
+    }
 
-    public HeadConfig head() { return head; }
+    public HeadConfig head() {
+        return head;
+    }
 
-    public OptimizerConfig optimizer() { return optimizer; }
+    public OptimizerConfig optimizer() {
+        return optimizer;
+    }
 
-    public long seed() { return seed; }
+    public long seed() {
+        return seed;
+    }
 
-    public DataType dataType() { return dataType; }
+    public DataType dataType() {
+        return dataType;
+    }
 
     /** Names of the graph's sublayers, bottom to top (without the classifier). */
     public List<String> sublayerNames() {

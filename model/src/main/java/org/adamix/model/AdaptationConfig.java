@@ -6,10 +6,12 @@ import org.adamix.model.adamix.ConsistencyLoss;
 
 /**
  * What is adapted and how: the method, the bottleneck/rank r, the number of experts M, which
- * projection is shared across experts, the LoRA scale and dropout, and the consistency loss (form, weight).
+ * projection is shared across experts, the LoRA scale and dropout, and the consistency loss (form,
+ * weight).
  *
  * <p>"down" and "up" name the two halves of every adaptation module: project-down and project-up
- * for a bottleneck adapter, A and B for LoRA. A shared half exists once and is used by every expert.
+ * for a bottleneck adapter, A and B for LoRA. A shared half exists once and is used by every
+ * expert.
  */
 public record AdaptationConfig(
         Method method,
@@ -21,16 +23,21 @@ public record AdaptationConfig(
         double consistencyWeight,
         boolean trainLayerNorms,
         ConsistencyLoss.Form consistency,
-        double loraDropout) implements java.io.Serializable {
+        double loraDropout)
+        implements java.io.Serializable {
 
     @JsonCreator
-    public AdaptationConfig(@JsonProperty("method") Method method, @JsonProperty("rank") int rank,
-                            @JsonProperty("experts") int experts, @JsonProperty("shareDown") boolean shareDown,
-                            @JsonProperty("shareUp") boolean shareUp, @JsonProperty("loraAlpha") double loraAlpha,
-                            @JsonProperty("consistencyWeight") double consistencyWeight,
-                            @JsonProperty("trainLayerNorms") boolean trainLayerNorms,
-                            @JsonProperty("consistency") ConsistencyLoss.Form consistency,
-                            @JsonProperty("loraDropout") double loraDropout) {
+    public AdaptationConfig(
+            @JsonProperty("method") Method method,
+            @JsonProperty("rank") int rank,
+            @JsonProperty("experts") int experts,
+            @JsonProperty("shareDown") boolean shareDown,
+            @JsonProperty("shareUp") boolean shareUp,
+            @JsonProperty("loraAlpha") double loraAlpha,
+            @JsonProperty("consistencyWeight") double consistencyWeight,
+            @JsonProperty("trainLayerNorms") boolean trainLayerNorms,
+            @JsonProperty("consistency") ConsistencyLoss.Form consistency,
+            @JsonProperty("loraDropout") double loraDropout) {
         this.method = method;
         this.rank = rank;
         this.experts = method.mixture() ? experts : 1;
@@ -43,13 +50,17 @@ public record AdaptationConfig(
         this.consistency = consistency == null ? ConsistencyLoss.Form.SYMMETRIC_CE : consistency;
         this.loraDropout = method.lora() ? loraDropout : 0.0;
         if ((method.adapterAtFfn() || method.lora()) && rank <= 0)
-            throw new IllegalArgumentException("rank must be positive for " + method + ", got " + rank);
+            throw new IllegalArgumentException(
+                    "rank must be positive for " + method + ", got " + rank);
         if (method.mixture() && experts < 1)
             throw new IllegalArgumentException("experts must be >= 1, got " + experts);
         if (this.shareDown && this.shareUp)
-            throw new IllegalArgumentException("sharing both halves leaves a single expert: share down or up, not both");
-        if (consistencyWeight < 0) throw new IllegalArgumentException("consistency weight must be >= 0");
-        if (loraDropout < 0 || loraDropout >= 1) throw new IllegalArgumentException("LoRA dropout must be in [0, 1)");
+            throw new IllegalArgumentException(
+                    "sharing both halves leaves a single expert: share down or up, not both");
+        if (consistencyWeight < 0)
+            throw new IllegalArgumentException("consistency weight must be >= 0");
+        if (loraDropout < 0 || loraDropout >= 1)
+            throw new IllegalArgumentException("LoRA dropout must be in [0, 1)");
     }
 
     /**
@@ -57,47 +68,120 @@ public record AdaptationConfig(
      * consistency loss with w = 1; LoRA alpha = r (scale 1), no LoRA dropout.
      */
     public static AdaptationConfig of(Method method, int rank) {
-        return new AdaptationConfig(method, rank, 4, false, true, rank, 1.0, false, ConsistencyLoss.Form.AUTHORS, 0.0);
+        return new AdaptationConfig(
+                method, rank, 4, false, true, rank, 1.0, false, ConsistencyLoss.Form.AUTHORS, 0.0);
     }
 
     public AdaptationConfig withExperts(int m) {
-        return new AdaptationConfig(method, rank, m, shareDown, shareUp, loraAlpha, consistencyWeight, trainLayerNorms,
-                consistency, loraDropout);
+        return new AdaptationConfig(
+                method,
+                rank,
+                m,
+                shareDown,
+                shareUp,
+                loraAlpha,
+                consistencyWeight,
+                trainLayerNorms,
+                consistency,
+                loraDropout);
     }
 
     public AdaptationConfig withSharing(boolean down, boolean up) {
-        return new AdaptationConfig(method, rank, experts, down, up, loraAlpha, consistencyWeight, trainLayerNorms,
-                consistency, loraDropout);
+        return new AdaptationConfig(
+                method,
+                rank,
+                experts,
+                down,
+                up,
+                loraAlpha,
+                consistencyWeight,
+                trainLayerNorms,
+                consistency,
+                loraDropout);
     }
 
     public AdaptationConfig withConsistencyWeight(double w) {
-        return new AdaptationConfig(method, rank, experts, shareDown, shareUp, loraAlpha, w, trainLayerNorms,
-                consistency, loraDropout);
+        return new AdaptationConfig(
+                method,
+                rank,
+                experts,
+                shareDown,
+                shareUp,
+                loraAlpha,
+                w,
+                trainLayerNorms,
+                consistency,
+                loraDropout);
     }
 
     public AdaptationConfig withConsistency(ConsistencyLoss.Form form) {
-        return new AdaptationConfig(method, rank, experts, shareDown, shareUp, loraAlpha, consistencyWeight, trainLayerNorms,
-                form, loraDropout);
+        return new AdaptationConfig(
+                method,
+                rank,
+                experts,
+                shareDown,
+                shareUp,
+                loraAlpha,
+                consistencyWeight,
+                trainLayerNorms,
+                form,
+                loraDropout);
     }
 
     public AdaptationConfig withTrainLayerNorms(boolean t) {
-        return new AdaptationConfig(method, rank, experts, shareDown, shareUp, loraAlpha, consistencyWeight, t,
-                consistency, loraDropout);
+        return new AdaptationConfig(
+                method,
+                rank,
+                experts,
+                shareDown,
+                shareUp,
+                loraAlpha,
+                consistencyWeight,
+                t,
+                consistency,
+                loraDropout);
     }
 
     public AdaptationConfig withLoraAlpha(double alpha) {
-        return new AdaptationConfig(method, rank, experts, shareDown, shareUp, alpha, consistencyWeight, trainLayerNorms,
-                consistency, loraDropout);
+        return new AdaptationConfig(
+                method,
+                rank,
+                experts,
+                shareDown,
+                shareUp,
+                alpha,
+                consistencyWeight,
+                trainLayerNorms,
+                consistency,
+                loraDropout);
     }
 
     public AdaptationConfig withLoraDropout(double p) {
-        return new AdaptationConfig(method, rank, experts, shareDown, shareUp, loraAlpha, consistencyWeight, trainLayerNorms,
-                consistency, p);
+        return new AdaptationConfig(
+                method,
+                rank,
+                experts,
+                shareDown,
+                shareUp,
+                loraAlpha,
+                consistencyWeight,
+                trainLayerNorms,
+                consistency,
+                p);
     }
 
     public AdaptationConfig withMethod(Method m) {
-        return new AdaptationConfig(m, rank, experts, shareDown, shareUp, loraAlpha, consistencyWeight, trainLayerNorms,
-                consistency, loraDropout);
+        return new AdaptationConfig(
+                m,
+                rank,
+                experts,
+                shareDown,
+                shareUp,
+                loraAlpha,
+                consistencyWeight,
+                trainLayerNorms,
+                consistency,
+                loraDropout);
     }
 
     public int downExperts() {
@@ -115,11 +199,15 @@ public record AdaptationConfig(
 
     /**
      * The configuration a model with this head trains: the authors' consistency term compares class
-     * distributions, and for regression (one output) it is identically zero, so no second view is run.
+     * distributions, and for regression (one output) it is identically zero, so no second view is
+     * run.
      */
     public AdaptationConfig forHead(HeadConfig head) {
-        return head.regression() && consistency == ConsistencyLoss.Form.AUTHORS && consistencyWeight > 0
-                ? withConsistencyWeight(0) : this;
+        return head.regression()
+                        && consistency == ConsistencyLoss.Form.AUTHORS
+                        && consistencyWeight > 0
+                ? withConsistencyWeight(0)
+                : this;
     }
 
     public double loraScale() {

@@ -5,18 +5,19 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * Shape of a BERT-family encoder (BERT, RoBERTa, MiniLM, e5 ...): everything needed to build the
- * graph, nothing about adaptation. Field names follow Hugging Face's config.json so a model folder's
- * config reads straight into it.
+ * graph, nothing about adaptation. Field names follow Hugging Face's config.json so a model
+ * folder's config reads straight into it.
  *
- * <p>Backbone tensors use Hugging Face BERT names and layouts (linear weights [out, in]):
- * {@code embeddings.word_embeddings.weight [V,H]}, {@code embeddings.position_embeddings.weight [P,H]},
- * {@code embeddings.token_type_embeddings.weight [TV,H]}, {@code embeddings.LayerNorm.weight|bias [H]},
- * {@code encoder.layer.N.attention.self.query|key|value.weight [H,H] / .bias [H]},
- * {@code encoder.layer.N.attention.output.dense.weight [H,H] / .bias},
- * {@code encoder.layer.N.attention.output.LayerNorm.weight|bias},
- * {@code encoder.layer.N.intermediate.dense.weight [F,H] / .bias [F]},
- * {@code encoder.layer.N.output.dense.weight [H,F] / .bias [H]},
- * {@code encoder.layer.N.output.LayerNorm.weight|bias}, optional {@code pooler.dense.weight [H,H] / .bias}.
+ * <p>Backbone tensors use Hugging Face BERT names and layouts (linear weights [out, in]): {@code
+ * embeddings.word_embeddings.weight [V,H]}, {@code embeddings.position_embeddings.weight [P,H]},
+ * {@code embeddings.token_type_embeddings.weight [TV,H]}, {@code embeddings.LayerNorm.weight|bias
+ * [H]}, {@code encoder.layer.N.attention.self.query|key|value.weight [H,H] / .bias [H]}, {@code
+ * encoder.layer.N.attention.output.dense.weight [H,H] / .bias}, {@code
+ * encoder.layer.N.attention.output.LayerNorm.weight|bias}, {@code
+ * encoder.layer.N.intermediate.dense.weight [F,H] / .bias [F]}, {@code
+ * encoder.layer.N.output.dense.weight [H,F] / .bias [H]}, {@code
+ * encoder.layer.N.output.LayerNorm.weight|bias}, optional {@code pooler.dense.weight [H,H] /
+ * .bias}.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record BertConfig(
@@ -32,17 +33,29 @@ public record BertConfig(
         @JsonProperty("hidden_act") String hiddenAct,
         @JsonProperty("hidden_dropout_prob") double hiddenDropout,
         @JsonProperty("attention_probs_dropout_prob") double attentionDropout,
-        @JsonProperty("pad_token_id") int padTokenId) implements java.io.Serializable {
+        @JsonProperty("pad_token_id") int padTokenId)
+        implements java.io.Serializable {
 
     public BertConfig {
-        if (hiddenSize <= 0 || numLayers <= 0 || numHeads <= 0 || intermediateSize <= 0 || vocabSize <= 0)
+        if (hiddenSize <= 0
+                || numLayers <= 0
+                || numHeads <= 0
+                || intermediateSize <= 0
+                || vocabSize <= 0)
             throw new IllegalArgumentException("sizes must be positive: " + this);
         if (hiddenSize % numHeads != 0)
-            throw new IllegalArgumentException("hidden_size " + hiddenSize + " is not a multiple of num_attention_heads " + numHeads);
+            throw new IllegalArgumentException(
+                    "hidden_size "
+                            + hiddenSize
+                            + " is not a multiple of num_attention_heads "
+                            + numHeads);
         if (hiddenAct == null) hiddenAct = "gelu";
         if (modelType == null) modelType = "bert";
         if (!Gelu.isKnown(hiddenAct))
-            throw new IllegalArgumentException("unsupported hidden_act '" + hiddenAct + "' (gelu, gelu_new, gelu_pytorch_tanh)");
+            throw new IllegalArgumentException(
+                    "unsupported hidden_act '"
+                            + hiddenAct
+                            + "' (gelu, gelu_new, gelu_pytorch_tanh)");
         if (typeVocabSize < 1) typeVocabSize = 1;
     }
 
@@ -51,15 +64,43 @@ public record BertConfig(
         return "roberta".equals(modelType) || "xlm-roberta".equals(modelType) ? padTokenId + 1 : 0;
     }
 
-    public int headSize() { return hiddenSize / numHeads; }
+    public int headSize() {
+        return hiddenSize / numHeads;
+    }
 
     /** A small randomly-initialised encoder, for tests and benchmarks. */
-    public static BertConfig tiny(int vocab, int hidden, int layers, int heads, int ffn, int maxPositions, String act) {
-        return new BertConfig("bert", vocab, hidden, layers, heads, ffn, maxPositions, 2, 1e-12, act, 0.0, 0.0, 0);
+    public static BertConfig tiny(
+            int vocab, int hidden, int layers, int heads, int ffn, int maxPositions, String act) {
+        return new BertConfig(
+                "bert",
+                vocab,
+                hidden,
+                layers,
+                heads,
+                ffn,
+                maxPositions,
+                2,
+                1e-12,
+                act,
+                0.0,
+                0.0,
+                0);
     }
 
     public BertConfig withDropout(double hidden, double attention) {
-        return new BertConfig(modelType, vocabSize, hiddenSize, numLayers, numHeads, intermediateSize, maxPositions,
-                typeVocabSize, layerNormEps, hiddenAct, hidden, attention, padTokenId);
+        return new BertConfig(
+                modelType,
+                vocabSize,
+                hiddenSize,
+                numLayers,
+                numHeads,
+                intermediateSize,
+                maxPositions,
+                typeVocabSize,
+                layerNormEps,
+                hiddenAct,
+                hidden,
+                attention,
+                padTokenId);
     }
 }

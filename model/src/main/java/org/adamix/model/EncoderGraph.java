@@ -1,10 +1,13 @@
 package org.adamix.model;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.adamix.model.adamix.ConsistencyLoss;
 import org.adamix.model.adamix.Router;
 import org.adamix.model.checkpoint.Backbone;
 import org.adamix.model.layers.AttentionConf;
-import org.adamix.model.names.GraphNames;
 import org.adamix.model.layers.EmbeddingsConf;
 import org.adamix.model.layers.FeedForwardConf;
 import org.adamix.model.layers.ParamSpec;
@@ -12,6 +15,7 @@ import org.adamix.model.layers.PoolerConf;
 import org.adamix.model.layers.SpecParamInitializer;
 import org.adamix.model.layers.Sublayer;
 import org.adamix.model.layers.SublayerConf;
+import org.adamix.model.names.GraphNames;
 import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -25,21 +29,24 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.Adam;
 
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-
 /**
- * Builds a BERT-family encoder with a task head and an adaptation method as one DL4J ComputationGraph,
- * {@code tokens → embeddings → (layerN.attention → layerN.ffn)×L → pooler → classifier}, and binds the
- * backbone's tensors into it. Running the graph is {@link AdaMixModel}'s job.
+ * Builds a BERT-family encoder with a task head and an adaptation method as one DL4J
+ * ComputationGraph, {@code tokens → embeddings → (layerN.attention → layerN.ffn)×L → pooler →
+ * classifier}, and binds the backbone's tensors into it. Running the graph is {@link AdaMixModel}'s
+ * job.
  */
 final class EncoderGraph {
     private EncoderGraph() {}
 
-    /** The sublayer configurations in graph order; which of them must pass an input gradient down. */
-    static List<SublayerConf> sublayers(BertConfig bert, AdaptationConfig a, HeadConfig head, long seed, boolean poolerInBackbone) {
+    /**
+     * The sublayer configurations in graph order; which of them must pass an input gradient down.
+     */
+    static List<SublayerConf> sublayers(
+            BertConfig bert,
+            AdaptationConfig a,
+            HeadConfig head,
+            long seed,
+            boolean poolerInBackbone) {
         List<SublayerConf> out = new ArrayList<>();
         EmbeddingsConf emb = new EmbeddingsConf(bert, a, seed);
         out.add(emb);
@@ -57,27 +64,54 @@ final class EncoderGraph {
     }
 
     /** The initialised graph with the backbone bound and the head drawn from the seed. */
-    static ComputationGraph build(Backbone backbone, AdaptationConfig adaptation, HeadConfig head, OptimizerConfig optimizer,
-                                  long seed, DataType dataType, List<SublayerConf> sublayers, Router router) {
-        ComputationGraph graph = new ComputationGraph(config(backbone.config(), adaptation, head, optimizer, seed, dataType, sublayers));
+    static ComputationGraph build(
+            Backbone backbone,
+            AdaptationConfig adaptation,
+            HeadConfig head,
+            OptimizerConfig optimizer,
+            long seed,
+            DataType dataType,
+            List<SublayerConf> sublayers,
+            Router router) {
+        ComputationGraph graph =
+                new ComputationGraph(
+                        config(
+                                backbone.config(),
+                                adaptation,
+                                head,
+                                optimizer,
+                                seed,
+                                dataType,
+                                sublayers));
         graph.init();
         initHead(graph, seed);
         bindBackbone(graph, backbone, sublayers, router, dataType);
         return graph;
     }
 
-    private static ComputationGraphConfiguration config(BertConfig bert, AdaptationConfig adaptation, HeadConfig head,
-                                                        OptimizerConfig optimizer, long seed, DataType dataType,
-                                                        List<SublayerConf> sublayers) {
-        Adam adam = Adam.builder().learningRateSchedule(optimizer.schedule()).beta1(optimizer.beta1())
-                .beta2(optimizer.beta2()).epsilon(optimizer.epsilon()).build();
-        NeuralNetConfiguration.Builder nb = new NeuralNetConfiguration.Builder()
-                .seed(seed)
-                .dataType(dataType)
-                .updater(adam)
-                .trainingWorkspaceMode(WorkspaceMode.NONE)
-                .inferenceWorkspaceMode(WorkspaceMode.NONE)
-                .cacheMode(CacheMode.NONE);
+    private static ComputationGraphConfiguration config(
+            BertConfig bert,
+            AdaptationConfig adaptation,
+            HeadConfig head,
+            OptimizerConfig optimizer,
+            long seed,
+            DataType dataType,
+            List<SublayerConf> sublayers) {
+        Adam adam =
+                Adam.builder()
+                        .learningRateSchedule(optimizer.schedule())
+                        .beta1(optimizer.beta1())
+                        .beta2(optimizer.beta2())
+                        .epsilon(optimizer.epsilon())
+                        .build();
+        NeuralNetConfiguration.Builder nb =
+                new NeuralNetConfiguration.Builder()
+                        .seed(seed)
+                        .dataType(dataType)
+                        .updater(adam)
+                        .trainingWorkspaceMode(WorkspaceMode.NONE)
+                        .inferenceWorkspaceMode(WorkspaceMode.NONE)
+                        .cacheMode(CacheMode.NONE);
         if (optimizer.weightDecay() > 0) nb.weightDecay(optimizer.weightDecay(), true);
         ComputationGraphConfiguration.GraphBuilder gb = nb.graphBuilder().addInputs("tokens");
         String prev = "tokens";
@@ -85,12 +119,19 @@ final class EncoderGraph {
             gb.addLayer(s.getLayerName(), s, prev);
             prev = s.getLayerName();
         }
-        OutputLayer.Builder out = new OutputLayer.Builder()
-                .nIn(bert.hiddenSize()).nOut(head.numLabels())
-                .activation(Activation.IDENTITY)
-                .lossFunction(new ConsistencyLoss(adaptation.consistencyWeight(), adaptation.views(), head.regression(),
-                        adaptation.consistency()))
-                .weightInit(new NormalDistribution(0, 0.02)).biasInit(0);
+        OutputLayer.Builder out =
+                new OutputLayer.Builder()
+                        .nIn(bert.hiddenSize())
+                        .nOut(head.numLabels())
+                        .activation(Activation.IDENTITY)
+                        .lossFunction(
+                                new ConsistencyLoss(
+                                        adaptation.consistencyWeight(),
+                                        adaptation.views(),
+                                        head.regression(),
+                                        adaptation.consistency()))
+                        .weightInit(new NormalDistribution(0, 0.02))
+                        .biasInit(0);
         if (bert.hiddenDropout() > 0) out.dropOut(new Dropout(1.0 - bert.hiddenDropout()));
         gb.addLayer(GraphNames.CLASSIFIER, out.build(), prev);
         gb.setOutputs(GraphNames.CLASSIFIER);
@@ -98,19 +139,29 @@ final class EncoderGraph {
     }
 
     /**
-     * The task head's start weights, N(0, 0.02) from a generator keyed by the seed, like every other
-     * trainable tensor. DL4J's own initialiser draws from ND4J's global generator, which it leaves
-     * unseeded for seed 0: the head then differed between JVMs (DeterminismTest).
+     * The task head's start weights, N(0, 0.02) from a generator keyed by the seed, like every
+     * other trainable tensor. DL4J's own initialiser draws from ND4J's global generator, which it
+     * leaves unseeded for seed 0: the head then differed between JVMs (DeterminismTest).
      */
     private static void initHead(ComputationGraph graph, long seed) {
         INDArray w = graph.getLayer(GraphNames.CLASSIFIER).getParam("W");
-        SpecParamInitializer.fill(w, new ParamSpec("W", w.shape(), true, ParamSpec.Init.NORMAL, null, true), seed,
+        SpecParamInitializer.fill(
+                w,
+                new ParamSpec("W", w.shape(), true, ParamSpec.Init.NORMAL, null, true),
+                seed,
                 GraphNames.CLASSIFIER);
     }
 
-    /** Frozen tensors become references; trainable backbone tensors (full fine-tuning) are copied in. */
-    private static void bindBackbone(ComputationGraph graph, Backbone backbone, List<SublayerConf> sublayers, Router router,
-                                     DataType dataType) {
+    /**
+     * Frozen tensors become references; trainable backbone tensors (full fine-tuning) are copied
+     * in.
+     */
+    private static void bindBackbone(
+            ComputationGraph graph,
+            Backbone backbone,
+            List<SublayerConf> sublayers,
+            Router router,
+            DataType dataType) {
         for (SublayerConf conf : sublayers) {
             Sublayer<?> layer = (Sublayer<?>) graph.getLayer(conf.getLayerName());
             Map<String, INDArray> frozen = new HashMap<>();

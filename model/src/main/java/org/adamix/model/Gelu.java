@@ -1,8 +1,8 @@
 package org.adamix.model;
 
+import org.adamix.model.ops.Buffer;
 import org.adamix.model.ops.Kernels;
 import org.adamix.model.ops.Ops;
-import org.adamix.model.ops.Buffer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
@@ -14,7 +14,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * approximation ("gelu_new", "gelu_pytorch_tanh"). Forward and backward write into given arrays.
  */
 public enum Gelu {
-    EXACT, TANH;
+    EXACT,
+    TANH;
 
     private static final double INV_SQRT2 = 1.0 / Math.sqrt(2.0);
     private static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2.0 * Math.PI);
@@ -68,10 +69,11 @@ public enum Gelu {
     }
 
     /**
-     * dx = dy · gelu'(x), given the {@code keep} of the forward pass; dx may alias dy. The two buffers
-     * hold the ND4J path's temporaries (the vector kernel needs none).
+     * dx = dy · gelu'(x), given the {@code keep} of the forward pass; dx may alias dy. The two
+     * buffers hold the ND4J path's temporaries (the vector kernel needs none).
      */
-    public void backward(INDArray x, INDArray keep, INDArray dy, INDArray dx, Buffer dBuffer, Buffer tBuffer) {
+    public void backward(
+            INDArray x, INDArray keep, INDArray dy, INDArray dx, Buffer dBuffer, Buffer tBuffer) {
         if (Kernels.on(x, keep, dy, dx)) {
             Kernels.geluBackward(this == EXACT, x, keep, dy, dx);
             return;

@@ -6,7 +6,10 @@ public enum Method {
     NONE("none"),
     /** Full fine-tuning: every backbone weight is trained (baseline). */
     FULL("full"),
-    /** Bottleneck adapters after the attention output and after the FFN output (Houlsby et al. 2019). */
+    /**
+     * Bottleneck adapters after the attention output and after the FFN output (Houlsby et al.
+     * 2019).
+     */
     HOULSBY("houlsby"),
     /** One bottleneck adapter after the FFN output (Pfeiffer et al. 2021). */
     PFEIFFER("pfeiffer"),
@@ -25,8 +28,10 @@ public enum Method {
 
     public static Method of(String id) {
         for (Method m : values()) if (m.id.equals(id)) return m;
-        throw new IllegalArgumentException("unknown method '" + id
-                + "' (full, houlsby, pfeiffer, lora, adamix-adapter, adamix-lora)");
+        throw new IllegalArgumentException(
+                "unknown method '"
+                        + id
+                        + "' (full, houlsby, pfeiffer, lora, adamix-adapter, adamix-lora)");
     }
 
     public boolean adapterAtFfn() {

@@ -9,14 +9,24 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * gradient's global L2 norm clipped to {@code maxGradNorm} (0 = off; Hugging Face's Trainer, which
  * the authors train with, clips at 1.0).
  */
-public record OptimizerConfig(double learningRate, double weightDecay, double warmupFraction, long totalSteps,
-                              double beta1, double beta2, double epsilon, double maxGradNorm) implements java.io.Serializable {
+public record OptimizerConfig(
+        double learningRate,
+        double weightDecay,
+        double warmupFraction,
+        long totalSteps,
+        double beta1,
+        double beta2,
+        double epsilon,
+        double maxGradNorm)
+        implements java.io.Serializable {
 
     public OptimizerConfig {
         if (learningRate <= 0) throw new IllegalArgumentException("learning rate must be > 0");
-        if (warmupFraction < 0 || warmupFraction >= 1) throw new IllegalArgumentException("warm-up fraction must be in [0, 1)");
+        if (warmupFraction < 0 || warmupFraction >= 1)
+            throw new IllegalArgumentException("warm-up fraction must be in [0, 1)");
         if (totalSteps < 1) throw new IllegalArgumentException("total steps must be >= 1");
-        if (maxGradNorm < 0) throw new IllegalArgumentException("max gradient norm must be >= 0 (0 = no clipping)");
+        if (maxGradNorm < 0)
+            throw new IllegalArgumentException("max gradient norm must be >= 0 (0 = no clipping)");
     }
 
     /** The authors' setting: warm-up 6 %, weight decay 0.1, gradient norm clipped at 1. */
@@ -24,9 +34,13 @@ public record OptimizerConfig(double learningRate, double weightDecay, double wa
         return new OptimizerConfig(learningRate, 0.1, 0.06, totalSteps, 0.9, 0.999, 1e-8, 1.0);
     }
 
-    /** Constant learning rate, no weight decay, no clipping: plain Adam (benchmarks, gradient checks). */
+    /**
+     * Constant learning rate, no weight decay, no clipping: plain Adam (benchmarks, gradient
+     * checks).
+     */
     public static OptimizerConfig adam(double learningRate) {
-        return new OptimizerConfig(learningRate, 0.0, 0.0, Long.MAX_VALUE / 4, 0.9, 0.999, 1e-8, 0.0);
+        return new OptimizerConfig(
+                learningRate, 0.0, 0.0, Long.MAX_VALUE / 4, 0.9, 0.999, 1e-8, 0.0);
     }
 
     public long warmupSteps() {
@@ -37,14 +51,19 @@ public record OptimizerConfig(double learningRate, double weightDecay, double wa
         return new WarmupLinearDecay(learningRate, warmupSteps(), totalSteps);
     }
 
-    /** lr(step) = base·step/warmup during warm-up, then base·(total − step)/(total − warmup), floored at 0. */
+    /**
+     * lr(step) = base·step/warmup during warm-up, then base·(total − step)/(total − warmup),
+     * floored at 0.
+     */
     public static final class WarmupLinearDecay implements ISchedule {
         @JsonProperty private final double base;
         @JsonProperty private final long warmup;
         @JsonProperty private final long total;
 
-        public WarmupLinearDecay(@JsonProperty("base") double base, @JsonProperty("warmup") long warmup,
-                                 @JsonProperty("total") long total) {
+        public WarmupLinearDecay(
+                @JsonProperty("base") double base,
+                @JsonProperty("warmup") long warmup,
+                @JsonProperty("total") long total) {
             this.base = base;
             this.warmup = warmup;
             this.total = total;

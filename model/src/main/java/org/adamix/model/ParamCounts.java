@@ -1,16 +1,19 @@
 package org.adamix.model;
 
-import org.adamix.model.names.GraphNames;
 import org.adamix.model.layers.ParamSpec;
 import org.adamix.model.layers.SublayerConf;
+import org.adamix.model.names.GraphNames;
 
 /**
  * Parameter counts from the configuration alone (no weights needed): every tensor of the model, the
- * trainable ones, the adaptation modules alone (no head), and what remains after merging the mixture.
+ * trainable ones, the adaptation modules alone (no head), and what remains after merging the
+ * mixture.
  */
-public record ParamCounts(long total, long trainable, long adaptation, long head, long adaptationAfterMerge) {
+public record ParamCounts(
+        long total, long trainable, long adaptation, long head, long adaptationAfterMerge) {
 
-    public static ParamCounts of(BertConfig bert, AdaptationConfig a, HeadConfig head, boolean poolerInBackbone) {
+    public static ParamCounts of(
+            BertConfig bert, AdaptationConfig a, HeadConfig head, boolean poolerInBackbone) {
         long total = 0, trainable = 0, adaptation = 0, headParams = 0;
         for (SublayerConf s : EncoderGraph.sublayers(bert, a, head, 0, poolerInBackbone)) {
             boolean isHead = s.getLayerName().equals(GraphNames.POOLER);
@@ -27,7 +30,9 @@ public record ParamCounts(long total, long trainable, long adaptation, long head
         headParams += classifier;
         long merged = adaptation;
         if (a.method().mixture()) {
-            AdaptationConfig single = a.withMethod(a.method() == Method.ADAMIX_ADAPTER ? Method.PFEIFFER : Method.LORA);
+            AdaptationConfig single =
+                    a.withMethod(
+                            a.method() == Method.ADAMIX_ADAPTER ? Method.PFEIFFER : Method.LORA);
             merged = of(bert, single, head, poolerInBackbone).adaptation();
         }
         return new ParamCounts(total, trainable, adaptation, headParams, merged);
@@ -35,7 +40,13 @@ public record ParamCounts(long total, long trainable, long adaptation, long head
 
     @Override
     public String toString() {
-        return String.format("total %,d  trainable %,d (%.3f%%)  adaptation %,d  head %,d  after merge %,d",
-                total, trainable, 100.0 * trainable / total, adaptation, head, adaptationAfterMerge);
+        return String.format(
+                "total %,d  trainable %,d (%.3f%%)  adaptation %,d  head %,d  after merge %,d",
+                total,
+                trainable,
+                100.0 * trainable / total,
+                adaptation,
+                head,
+                adaptationAfterMerge);
     }
 }

@@ -1,21 +1,19 @@
 package org.adamix.model;
 
-import org.adamix.model.adamix.ConsistencyLoss;
-import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-
-import java.util.SplittableRandom;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import java.util.SplittableRandom;
+import org.adamix.model.adamix.ConsistencyLoss;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
 /**
  * The whole model under the consistency loss with two randomly routed views. Because of the
- * stop-gradient the analytic gradient is that of a surrogate with the other view frozen at θ₀, which
- * finite differences reproduce: for the authors' form
- * S(θ) = Σ 2·CE(p(θ)) + w·Σ [KL(q(θ₀) ‖ p(θ)) + KL(p(θ₀) ‖ q(θ))], for symmetric-ce
- * S(θ) = Σ CE + w·Σ [KL(p(θ) ‖ q(θ₀)) + KL(q(θ) ‖ p(θ₀))] (both over 2B rows).
+ * stop-gradient the analytic gradient is that of a surrogate with the other view frozen at θ₀,
+ * which finite differences reproduce: for the authors' form S(θ) = Σ 2·CE(p(θ)) + w·Σ [KL(q(θ₀) ‖
+ * p(θ)) + KL(p(θ₀) ‖ q(θ))], for symmetric-ce S(θ) = Σ CE + w·Σ [KL(p(θ) ‖ q(θ₀)) + KL(q(θ) ‖
+ * p(θ₀))] (both over 2B rows).
  */
 class ConsistencyGradientTest {
 
@@ -24,16 +22,27 @@ class ConsistencyGradientTest {
     void mixtureGradientMatchesStopGradientSurrogate(ConsistencyLoss.Form form) {
         BertConfig c = Fixtures.tiny("gelu");
         double w = 1.5;
-        AdaptationConfig a = AdaptationConfig.of(Method.ADAMIX_ADAPTER, 3).withExperts(4).withConsistencyWeight(w)
-                .withConsistency(form);
-        AdaMixModel m = AdaMixModel.build(Fixtures.backbone(c), a, HeadConfig.classification(3), OptimizerConfig.adam(1e-3), 21, DataType.DOUBLE);
+        AdaptationConfig a =
+                AdaptationConfig.of(Method.ADAMIX_ADAPTER, 3)
+                        .withExperts(4)
+                        .withConsistencyWeight(w)
+                        .withConsistency(form);
+        AdaMixModel m =
+                AdaMixModel.build(
+                        Fixtures.backbone(c),
+                        a,
+                        HeadConfig.classification(3),
+                        OptimizerConfig.adam(1e-3),
+                        21,
+                        DataType.DOUBLE);
         Fixtures.randomize(m, 0.3, 9);
         Batch batch = Fixtures.batch(c, 3, false, DataType.DOUBLE, 4);
         m.setStep(3); // a step whose two views take different routes in some layer
         Fixtures.trainingLogits(m, batch);
         INDArray z0 = Fixtures.trainingLogits(m, batch);
         long rows = z0.size(0), b = rows / 2;
-        assertNotEquals(z0.getRow(0).getDouble(0), z0.getRow(b).getDouble(0), "views should differ");
+        assertNotEquals(
+                z0.getRow(0).getDouble(0), z0.getRow(b).getDouble(0), "views should differ");
 
         m.computeGradientAndScore(batch);
         INDArray analytic = m.gradient().dup().divi(rows);
@@ -51,14 +60,16 @@ class ConsistencyGradientTest {
             double minus = surrogate(Fixtures.trainingLogits(m, batch), z0, labels, w, form);
             params.putScalar(i, orig);
             double numeric = (plus - minus) / (2 * h);
-            assertEquals(numeric, analytic.getDouble(i), 1e-7 + 1e-5 * Math.abs(numeric), "param " + i);
+            assertEquals(
+                    numeric, analytic.getDouble(i), 1e-7 + 1e-5 * Math.abs(numeric), "param " + i);
             checked++;
         }
         assertNotEquals(0, checked);
     }
 
     /** Mean over rows of the form's per-row surrogate. */
-    private static double surrogate(INDArray z, INDArray z0, INDArray labels, double w, ConsistencyLoss.Form form) {
+    private static double surrogate(
+            INDArray z, INDArray z0, INDArray labels, double w, ConsistencyLoss.Form form) {
         long rows = z.size(0), b = rows / 2;
         double total = 0;
         for (int i = 0; i < rows; i++) {
@@ -66,7 +77,10 @@ class ConsistencyGradientTest {
             double[] fixed = softmax(z0.getRow(i < b ? i + b : i - b).toDoubleVector());
             double[] y = labels.getRow(i).toDoubleVector();
             for (int k = 0; k < p.length; k++) {
-                if (form == ConsistencyLoss.Form.AUTHORS) total += (i < b ? -2 * y[k] * Math.log(p[k]) : 0) + w * fixed[k] * Math.log(fixed[k] / p[k]);
+                if (form == ConsistencyLoss.Form.AUTHORS)
+                    total +=
+                            (i < b ? -2 * y[k] * Math.log(p[k]) : 0)
+                                    + w * fixed[k] * Math.log(fixed[k] / p[k]);
                 else total += -y[k] * Math.log(p[k]) + w * p[k] * Math.log(p[k] / fixed[k]);
             }
         }

@@ -1,8 +1,7 @@
 package org.adamix.model;
 
-import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -13,9 +12,9 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A seed gives the same model and the same training in every JVM: the start weights and the weights
@@ -26,9 +25,15 @@ class DeterminismTest {
 
     /** SHA-256 of the trainable vector at the start and after three steps of adamix-adapter. */
     static String fingerprint() throws Exception {
-        // seed 0: DL4J leaves its generator unseeded for 0, which made the task head differ between JVMs
-        AdaMixModel m = AdaMixModel.build(RandomBackbone.create(LearningTest.CONFIG, 1, false, LearningTest.STD),
-                AdaptationConfig.of(Method.ADAMIX_ADAPTER, 8), HeadConfig.classification(2), OptimizerConfig.adam(1e-2), 0);
+        // seed 0: DL4J leaves its generator unseeded for 0, which made the task head differ between
+        // JVMs
+        AdaMixModel m =
+                AdaMixModel.build(
+                        RandomBackbone.create(LearningTest.CONFIG, 1, false, LearningTest.STD),
+                        AdaptationConfig.of(Method.ADAMIX_ADAPTER, 8),
+                        HeadConfig.classification(2),
+                        OptimizerConfig.adam(1e-2),
+                        0);
         String start = sha(m.trainableParams());
         SplittableRandom r = new SplittableRandom(7);
         for (int i = 0; i < 3; i++) m.fit(LearningTest.sample(r, 16));
@@ -47,12 +52,18 @@ class DeterminismTest {
     }
 
     /**
-     * Runs every fused kernel long enough for the JIT to compile it: compiled and interpreted Vector
-     * API code must give the same bits (the new JVM below runs the kernels mostly interpreted).
+     * Runs every fused kernel long enough for the JIT to compile it: compiled and interpreted
+     * Vector API code must give the same bits (the new JVM below runs the kernels mostly
+     * interpreted).
      */
     static void warmKernels() {
-        AdaMixModel m = AdaMixModel.build(RandomBackbone.create(LearningTest.CONFIG, 3, false, LearningTest.STD),
-                AdaptationConfig.of(Method.ADAMIX_ADAPTER, 8), HeadConfig.classification(2), OptimizerConfig.adam(1e-2), 3);
+        AdaMixModel m =
+                AdaMixModel.build(
+                        RandomBackbone.create(LearningTest.CONFIG, 3, false, LearningTest.STD),
+                        AdaptationConfig.of(Method.ADAMIX_ADAPTER, 8),
+                        HeadConfig.classification(2),
+                        OptimizerConfig.adam(1e-2),
+                        3);
         SplittableRandom r = new SplittableRandom(3);
         Batch big = LearningTest.sample(r, 256);
         for (int i = 0; i < 60; i++) m.fit(big);
@@ -62,8 +73,12 @@ class DeterminismTest {
     void sameSeedSameWeightsInAnotherJvm() throws Exception {
         warmKernels();
         String here = fingerprint();
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-cp", System.getProperty("java.class.path")));
+        List<String> cmd =
+                new ArrayList<>(
+                        List.of(
+                                ProcessHandle.current().info().command().orElse("java"),
+                                "-cp",
+                                System.getProperty("java.class.path")));
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments())
             if (a.startsWith("--add-") || a.startsWith("-Dadamix")) cmd.add(a);
         cmd.add(DeterminismTest.class.getName());

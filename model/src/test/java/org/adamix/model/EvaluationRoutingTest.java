@@ -1,5 +1,13 @@
 package org.adamix.model;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
 import org.adamix.model.adamix.AdapterMixture;
 import org.adamix.model.adamix.ExpertWeights;
 import org.adamix.model.adamix.LoraMixture;
@@ -11,18 +19,10 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.HashSet;
-import java.util.Map;
-import java.util.Set;
-import java.util.SplittableRandom;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /**
  * The authors' evaluation-time routing levels: each row computes exactly with its own (down, up)
- * experts, one pair per sequence or per token, written out row by row here in plain double arithmetic.
+ * experts, one pair per sequence or per token, written out row by row here in plain double
+ * arithmetic.
  */
 class EvaluationRoutingTest {
     private static final int M = 3, R = 2, H = 4, T = 5, B = 3;
@@ -55,7 +55,8 @@ class EvaluationRoutingTest {
 
     @Test
     void adapterRowsUseTheirOwnExperts() {
-        for (Router.Evaluation mode : new Router.Evaluation[] {Router.Evaluation.SEQUENCE, Router.Evaluation.TOKEN}) {
+        for (Router.Evaluation mode :
+                new Router.Evaluation[] {Router.Evaluation.SEQUENCE, Router.Evaluation.TOKEN}) {
             SplittableRandom r = new SplittableRandom(1);
             ExpertWeights down = new ExpertWeights(random(r, M, R, H), random(r, M, R));
             ExpertWeights up = new ExpertWeights(random(r, M, H, R), random(r, M, H));
@@ -64,11 +65,29 @@ class EvaluationRoutingTest {
             router.setEvaluation(mode);
             router.setRowsPerSequence(T);
             AdaptationConfig config = AdaptationConfig.of(Method.ADAMIX_ADAPTER, R).withExperts(M);
-            TensorLookup tensors = lookup(Map.of("a.down.weight", down.weight(), "a.down.bias", down.bias(),
-                    "a.up.weight", up.weight(), "a.up.bias", up.bias()));
-            new AdapterMixture("a", 2, H, config, Gelu.of("gelu_new"), router, tensors, new Buffers(DataType.DOUBLE))
+            TensorLookup tensors =
+                    lookup(
+                            Map.of(
+                                    "a.down.weight",
+                                    down.weight(),
+                                    "a.down.bias",
+                                    down.bias(),
+                                    "a.up.weight",
+                                    up.weight(),
+                                    "a.up.bias",
+                                    up.bias()));
+            new AdapterMixture(
+                            "a",
+                            2,
+                            H,
+                            config,
+                            Gelu.of("gelu_new"),
+                            router,
+                            tensors,
+                            new Buffers(DataType.DOUBLE))
                     .forward(x, y, false, 1);
-            int[] d = router.evaluationExperts(2, 0, B * T, M), u = router.evaluationExperts(2, 1, B * T, M);
+            int[] d = router.evaluationExperts(2, 0, B * T, M),
+                    u = router.evaluationExperts(2, 1, B * T, M);
             Set<Integer> pairs = new HashSet<>();
             for (int i = 0; i < B * T; i++) {
                 pairs.add(d[i] * M + u[i]);
@@ -79,7 +98,8 @@ class EvaluationRoutingTest {
                 double[] g = new double[R];
                 for (int k = 0; k < R; k++) {
                     double s = down.bias().getDouble(d[i], k);
-                    for (int j = 0; j < H; j++) s += down.weight().getDouble(d[i], k, j) * x.getDouble(i, j);
+                    for (int j = 0; j < H; j++)
+                        s += down.weight().getDouble(d[i], k, j) * x.getDouble(i, j);
                     g[k] = gelu(s);
                 }
                 for (int j = 0; j < H; j++) {
@@ -95,21 +115,25 @@ class EvaluationRoutingTest {
     @Test
     void loraRowsUseTheirOwnExperts() {
         SplittableRandom r = new SplittableRandom(2);
-        ExpertWeights a = new ExpertWeights(random(r, M, R, H), null), b = new ExpertWeights(random(r, 1, H, R), null);
+        ExpertWeights a = new ExpertWeights(random(r, M, R, H), null),
+                b = new ExpertWeights(random(r, 1, H, R), null);
         INDArray x = random(r, B * T, H), y0 = random(r, B * T, H), y = y0.dup();
         Router router = new Router(4);
         router.setEvaluation(Router.Evaluation.TOKEN);
         double scale = 1.5;
-        AdaptationConfig config = AdaptationConfig.of(Method.ADAMIX_LORA, R).withExperts(M).withLoraAlpha(scale * R);
+        AdaptationConfig config =
+                AdaptationConfig.of(Method.ADAMIX_LORA, R).withExperts(M).withLoraAlpha(scale * R);
         TensorLookup tensors = lookup(Map.of("l.A", a.weight(), "l.B", b.weight()));
-        new LoraMixture("l", 0, H, H, config, router, tensors, new Buffers(DataType.DOUBLE)).forward(x, y, false, 1);
+        new LoraMixture("l", 0, H, H, config, router, tensors, new Buffers(DataType.DOUBLE))
+                .forward(x, y, false, 1);
         int[] d = router.evaluationExperts(0, 0, B * T, M);
         for (int i = 0; i < B * T; i++)
             for (int j = 0; j < H; j++) {
                 double s = y0.getDouble(i, j);
                 for (int k = 0; k < R; k++) {
                     double xa = 0;
-                    for (int c = 0; c < H; c++) xa += a.weight().getDouble(d[i], k, c) * x.getDouble(i, c);
+                    for (int c = 0; c < H; c++)
+                        xa += a.weight().getDouble(d[i], k, c) * x.getDouble(i, c);
                     s += scale * b.weight().getDouble(0, j, k) * xa;
                 }
                 assertEquals(s, y.getDouble(i, j), 1e-12, "row " + i);
@@ -119,8 +143,14 @@ class EvaluationRoutingTest {
     @Test
     void averagedRoutingIsTheMergedModelAndRandomRoutingDiffers() {
         BertConfig c = Fixtures.tiny("gelu");
-        AdaMixModel m = AdaMixModel.build(Fixtures.backbone(c), AdaptationConfig.of(Method.ADAMIX_ADAPTER, 3), HeadConfig.classification(3),
-                OptimizerConfig.adam(1e-3), 3, DataType.DOUBLE);
+        AdaMixModel m =
+                AdaMixModel.build(
+                        Fixtures.backbone(c),
+                        AdaptationConfig.of(Method.ADAMIX_ADAPTER, 3),
+                        HeadConfig.classification(3),
+                        OptimizerConfig.adam(1e-3),
+                        3,
+                        DataType.DOUBLE);
         Fixtures.randomize(m, 0.3, 1);
         Batch batch = Fixtures.batch(c, 3, false, DataType.DOUBLE, 2);
         double[] averaged = m.predict(batch).dup().data().asDouble();

@@ -1,12 +1,11 @@
 package org.adamix.model;
 
+import java.util.SplittableRandom;
 import org.adamix.model.adamix.Router;
 import org.adamix.model.checkpoint.Backbone;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-
-import java.util.SplittableRandom;
 
 /** Tiny models and batches shared by the model tests. */
 final class Fixtures {
@@ -44,18 +43,21 @@ final class Fixtures {
         INDArray p = m.trainableParams();
         SplittableRandom r = new SplittableRandom(seed);
         double[] v = new double[(int) p.length()];
-        for (int i = 0; i < v.length; i++) v[i] = org.adamix.model.layers.SpecParamInitializer.gaussian(r) * std;
+        for (int i = 0; i < v.length; i++)
+            v[i] = org.adamix.model.layers.SpecParamInitializer.gaussian(r) * std;
         p.assign(Nd4j.createFromArray(v).reshape(p.shape()).castTo(p.dataType()));
     }
 
     /**
-     * Logits of a training-mode forward pass (the routes of the model's current step, dropout on), on
-     * the doubled batch when the consistency loss is on: rows [0, B) view 1, [B, 2B) view 2.
+     * Logits of a training-mode forward pass (the routes of the model's current step, dropout on),
+     * on the doubled batch when the consistency loss is on: rows [0, B) view 1, [B, 2B) view 2.
      */
     static INDArray trainingLogits(AdaMixModel m, Batch batch) {
         m.router().setStep(m.step());
         Nd4j.getRandom().setSeed(Router.stepSeed(m.seed(), m.step()));
         Batch b = m.adaptation().views() == 2 ? batch.doubled() : batch;
-        return m.graph().output(true, new INDArray[] {b.tokens()}, new INDArray[] {b.mask()})[0].dup();
+        return m.graph()
+                .output(true, new INDArray[] {b.tokens()}, new INDArray[] {b.mask()})[0]
+                .dup();
     }
 }

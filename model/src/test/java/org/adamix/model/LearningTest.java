@@ -1,16 +1,14 @@
 package org.adamix.model;
 
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
+import static org.adamix.model.BitExact.assertBitIdentical;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
-
-import static org.adamix.model.BitExact.assertBitIdentical;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Each method learns a synthetic sequence task from scratch on a random frozen backbone: is token 3
@@ -19,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LearningTest {
     /** Xavier-scale weights: with BERT's 0.02 a random frozen encoder barely mixes tokens. */
     static final double STD = 1 / Math.sqrt(32);
+
     static final BertConfig CONFIG = BertConfig.tiny(24, 32, 2, 4, 64, 16, "gelu_new");
 
     static Batch sample(SplittableRandom r, int size) {
@@ -43,29 +42,39 @@ class LearningTest {
     }
 
     static AdaMixModel train(AdaptationConfig a, long seed, int steps) {
-        AdaMixModel m = AdaMixModel.build(RandomBackbone.create(CONFIG, 1, false, STD), a, HeadConfig.classification(2),
-                OptimizerConfig.paper(a.method() == Method.FULL ? 1e-3 : 5e-3, steps), seed);
+        AdaMixModel m =
+                AdaMixModel.build(
+                        RandomBackbone.create(CONFIG, 1, false, STD),
+                        a,
+                        HeadConfig.classification(2),
+                        OptimizerConfig.paper(a.method() == Method.FULL ? 1e-3 : 5e-3, steps),
+                        seed);
         SplittableRandom r = new SplittableRandom(seed);
         for (int i = 0; i < steps; i++) {
             double loss = m.fit(sample(r, 32));
-            // the reported loss is the data loss alone (cross-entropy + consistency), never negative
+            // the reported loss is the data loss alone (cross-entropy + consistency), never
+            // negative
             assertTrue(loss >= 0 && Double.isFinite(loss), "step " + i + " loss " + loss);
         }
         return m;
     }
 
     @ParameterizedTest
-    @EnumSource(value = Method.class, names = {"FULL", "HOULSBY", "PFEIFFER", "LORA", "ADAMIX_ADAPTER", "ADAMIX_LORA"})
+    @EnumSource(
+            value = Method.class,
+            names = {"FULL", "HOULSBY", "PFEIFFER", "LORA", "ADAMIX_ADAPTER", "ADAMIX_LORA"})
     void learnsFarAboveChance(Method method) {
         AdaMixModel m = train(AdaptationConfig.of(method, 8), 42, 300);
         double acc = accuracy(m, sample(new SplittableRandom(999), 512));
         assertTrue(acc > 0.9, method + " reached only " + acc);
-        if (method.mixture()) assertTrue(accuracy(m.merge(false), sample(new SplittableRandom(999), 512)) > 0.9);
+        if (method.mixture())
+            assertTrue(accuracy(m.merge(false), sample(new SplittableRandom(999), 512)) > 0.9);
     }
 
     @Test
     void trainingIsDeterministicGivenTheSeed() {
-        AdaptationConfig a = AdaptationConfig.of(Method.ADAMIX_ADAPTER, 8).withTrainLayerNorms(true);
+        AdaptationConfig a =
+                AdaptationConfig.of(Method.ADAMIX_ADAPTER, 8).withTrainLayerNorms(true);
         AdaMixModel one = train(a, 7, 20), two = train(a, 7, 20);
         assertBitIdentical(one.trainableParams(), two.trainableParams(), "weights");
         assertBitIdentical(one.updaterState(), two.updaterState(), "Adam state");

@@ -1,17 +1,19 @@
 package org.adamix.model;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashSet;
+import java.util.Set;
 import org.adamix.model.adamix.Router;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.util.HashSet;
-import java.util.Set;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-/** Stochastic routing: uniform, down and up independent, deterministic, and only chosen experts learn. */
+/**
+ * Stochastic routing: uniform, down and up independent, deterministic, and only chosen experts
+ * learn.
+ */
 class RoutingTest {
 
     @Test
@@ -28,7 +30,8 @@ class RoutingTest {
         }
         // Pearson chi-square on the 16 joint cells: uniform marginals and independence at once.
         double expected = draws / (double) (m * m), chi2 = 0;
-        for (long[] row : joint) for (long o : row) chi2 += (o - expected) * (o - expected) / expected;
+        for (long[] row : joint)
+            for (long o : row) chi2 += (o - expected) * (o - expected) / expected;
         // 15 degrees of freedom: P(chi2 > 30.58) = 0.01
         assertTrue(chi2 < 30.58, "chi-square " + chi2 + " rejects uniform independent routing");
         // marginals separately (3 dof, 1%: 11.34)
@@ -63,8 +66,19 @@ class RoutingTest {
     @Test
     void unchosenExpertsGetZeroGradient() {
         BertConfig c = Fixtures.tiny("gelu");
-        AdaptationConfig a = AdaptationConfig.of(Method.ADAMIX_ADAPTER, 3).withExperts(4).withSharing(false, false).withConsistencyWeight(0);
-        AdaMixModel model = AdaMixModel.build(Fixtures.backbone(c), a, HeadConfig.classification(3), OptimizerConfig.adam(1e-3), 1, DataType.DOUBLE);
+        AdaptationConfig a =
+                AdaptationConfig.of(Method.ADAMIX_ADAPTER, 3)
+                        .withExperts(4)
+                        .withSharing(false, false)
+                        .withConsistencyWeight(0);
+        AdaMixModel model =
+                AdaMixModel.build(
+                        Fixtures.backbone(c),
+                        a,
+                        HeadConfig.classification(3),
+                        OptimizerConfig.adam(1e-3),
+                        1,
+                        DataType.DOUBLE);
         Fixtures.randomize(model, 0.3, 2);
         Batch batch = Fixtures.batch(c, 3, false, DataType.DOUBLE, 1);
         model.computeGradientAndScore(batch);
@@ -73,11 +87,17 @@ class RoutingTest {
         var grads = model.graph().getLayer("layer0.ffn").getGradientsViewArray();
         var paramTable = model.graph().getLayer("layer0.ffn").paramTable();
         assertEquals(4, paramTable.get("adapter.ffn.down.weight").size(0));
-        INDArray gradDown = org.adamix.model.layers.SublayerTestAccess.gradient(model, "layer0.ffn", "adapter.ffn.down.weight");
-        INDArray gradUp = org.adamix.model.layers.SublayerTestAccess.gradient(model, "layer0.ffn", "adapter.ffn.up.weight");
+        INDArray gradDown =
+                org.adamix.model.layers.SublayerTestAccess.gradient(
+                        model, "layer0.ffn", "adapter.ffn.down.weight");
+        INDArray gradUp =
+                org.adamix.model.layers.SublayerTestAccess.gradient(
+                        model, "layer0.ffn", "adapter.ffn.up.weight");
         for (int e = 0; e < 4; e++) {
-            double dn = gradDown.slice(e).norm2Number().doubleValue(), up = gradUp.slice(e).norm2Number().doubleValue();
-            if (e == route.down()) assertTrue(dn > 0, "chosen down expert " + e + " has no gradient");
+            double dn = gradDown.slice(e).norm2Number().doubleValue(),
+                    up = gradUp.slice(e).norm2Number().doubleValue();
+            if (e == route.down())
+                assertTrue(dn > 0, "chosen down expert " + e + " has no gradient");
             else assertEquals(0.0, dn, "unchosen down expert " + e);
             if (e == route.up()) assertTrue(up > 0, "chosen up expert " + e + " has no gradient");
             else assertEquals(0.0, up, "unchosen up expert " + e);

@@ -6,15 +6,26 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The one entry point of the job jar: {@code spark-submit ... adamix-spark-jobs-job.jar <subcommand>}
- * or {@code bin/adamix <subcommand>} (embedded local Spark).
+ * The one entry point of the job jar: {@code spark-submit ... adamix-spark-jobs-job.jar
+ * <subcommand>} or {@code bin/adamix <subcommand>} (embedded local Spark).
  */
-@Command(name = "adamix", mixinStandardHelpOptions = true, version = "adamix 0.1.0",
+@Command(
+        name = "adamix",
+        mixinStandardHelpOptions = true,
+        version = "adamix 0.1.0",
         description = "Parameter-efficient fine-tuning with AdaMix on Spark.",
-        subcommands = {Bench.class, org.adamix.jobs.encode.Encode.class, org.adamix.jobs.cli.TrainCommand.class, org.adamix.jobs.cli.CompareCommand.class,
-                org.adamix.jobs.cli.MergeCommand.class,
-                org.adamix.jobs.cli.EvaluateCommand.class, org.adamix.jobs.cli.PredictCommand.class,
-                org.adamix.jobs.bench.SparkBench.class, org.adamix.jobs.cli.GpuCheckCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            Bench.class,
+            org.adamix.jobs.encode.Encode.class,
+            org.adamix.jobs.cli.TrainCommand.class,
+            org.adamix.jobs.cli.CompareCommand.class,
+            org.adamix.jobs.cli.MergeCommand.class,
+            org.adamix.jobs.cli.EvaluateCommand.class,
+            org.adamix.jobs.cli.PredictCommand.class,
+            org.adamix.jobs.bench.SparkBench.class,
+            org.adamix.jobs.cli.GpuCheckCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class AdaMix implements Runnable {
 
     public static void main(String[] args) {
@@ -30,7 +41,8 @@ public final class AdaMix implements Runnable {
      */
     public static void end(int code) {
         if (code == 0) return;
-        if ("cluster".equals(System.getProperty("spark.submit.deployMode"))) throw new Failed(code, Failures.lastError());
+        if ("cluster".equals(System.getProperty("spark.submit.deployMode")))
+            throw new Failed(code, Failures.lastError());
         System.exit(code);
     }
 
@@ -39,8 +51,11 @@ public final class AdaMix implements Runnable {
         private final int exitCode;
 
         Failed(int exitCode, String errorLine) {
-            super("exit code " + exitCode + (exitCode == Failures.BAD_INPUT ? " (bad input)" : "")
-                    + (errorLine == null ? "" : ": " + errorLine));
+            super(
+                    "exit code "
+                            + exitCode
+                            + (exitCode == Failures.BAD_INPUT ? " (bad input)" : "")
+                            + (errorLine == null ? "" : ": " + errorLine));
             this.exitCode = exitCode;
         }
 

@@ -1,23 +1,23 @@
 package org.adamix.jobs;
 
-import org.adamix.jobs.cli.TrainCommand;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.adamix.jobs.cli.TrainCommand;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-/** Bad input fails on the driver, before Spark starts: one clear line, exit code 2, nothing written. */
+/**
+ * Bad input fails on the driver, before Spark starts: one clear line, exit code 2, nothing written.
+ */
 class BadInputTest {
-    @TempDir
-    Path tmp;
+    @TempDir Path tmp;
 
     TestData.Run train(Path out, String... more) {
         List<String> a = new ArrayList<>(List.of("--output", out.toString(), "--workers", "2"));
@@ -28,7 +28,8 @@ class BadInputTest {
 
     void assertOneLineFailure(TestData.Run r, Path out, String expected) {
         assertEquals(2, r.code(), r.err());
-        List<String> errors = r.err().lines().filter(l -> l.startsWith("adamix train: error:")).toList();
+        List<String> errors =
+                r.err().lines().filter(l -> l.startsWith("adamix train: error:")).toList();
         assertEquals(1, errors.size(), r.err());
         assertTrue(errors.get(0).contains(expected), errors.get(0));
         assertFalse(Files.exists(out), "nothing written under " + out);
@@ -37,7 +38,13 @@ class BadInputTest {
     @Test
     void missingTrainingData() throws Exception {
         Path out = tmp.resolve("out");
-        TestData.Run r = train(out, "--backbone", TestData.minilm().toString(), "--train", tmp.resolve("nope.jsonl").toString());
+        TestData.Run r =
+                train(
+                        out,
+                        "--backbone",
+                        TestData.minilm().toString(),
+                        "--train",
+                        tmp.resolve("nope.jsonl").toString());
         assertOneLineFailure(r, out, "input path does not exist");
     }
 
@@ -45,20 +52,55 @@ class BadInputTest {
     void missingBackbone() throws Exception {
         Path out = tmp.resolve("out");
         Path data = TestData.imdb("train", 10, tmp);
-        assertOneLineFailure(train(out, "--backbone", tmp.resolve("no-model").toString(), "--train", data.toString()),
-                out, "backbone does not exist");
+        assertOneLineFailure(
+                train(
+                        out,
+                        "--backbone",
+                        tmp.resolve("no-model").toString(),
+                        "--train",
+                        data.toString()),
+                out,
+                "backbone does not exist");
     }
 
-    /** A worker whose loss turns NaN/Inf fails its task with a clear message; nothing is averaged in or finished. */
+    /**
+     * A worker whose loss turns NaN/Inf fails its task with a clear message; nothing is averaged in
+     * or finished.
+     */
     @Test
     void divergingWorkerFailsTheJob() throws Exception {
         Path data = TestData.imdb("train", 16, tmp.resolve("data"));
         Path out = tmp.resolve("out-diverged");
-        TestData.Run r = train(out, "--backbone", TestData.minilm().toString(), "--train", data.toString(), "--labels", "neg,pos",
-                "--lr", "1e38", "--warmup", "0", "--weight-decay", "0", "--batch-size", "4", "--local-steps", "4",
-                "--max-length", "16", "--rank", "4", "--experts", "2", "--master", "local[2]");
+        TestData.Run r =
+                train(
+                        out,
+                        "--backbone",
+                        TestData.minilm().toString(),
+                        "--train",
+                        data.toString(),
+                        "--labels",
+                        "neg,pos",
+                        "--lr",
+                        "1e38",
+                        "--warmup",
+                        "0",
+                        "--weight-decay",
+                        "0",
+                        "--batch-size",
+                        "4",
+                        "--local-steps",
+                        "4",
+                        "--max-length",
+                        "16",
+                        "--rank",
+                        "4",
+                        "--experts",
+                        "2",
+                        "--master",
+                        "local[2]");
         assertEquals(1, r.code(), r.err());
-        List<String> errors = r.err().lines().filter(l -> l.startsWith("adamix train: error:")).toList();
+        List<String> errors =
+                r.err().lines().filter(l -> l.startsWith("adamix train: error:")).toList();
         assertEquals(1, errors.size(), r.err());
         assertTrue(errors.get(0).contains("the round is not averaged in"), errors.get(0));
         assertFalse(Files.exists(out.resolve("_SUCCESS")), "a failed job leaves no _SUCCESS");
@@ -72,16 +114,34 @@ class BadInputTest {
         List<String> lines = new ArrayList<>(Files.readAllLines(data));
         lines.set(3, "{\"id\": \"x\", \"text\": \"unterminated");
         Files.write(data, lines);
-        assertOneLineFailure(train(out, "--backbone", TestData.minilm().toString(), "--train", data.toString(), "--labels", "neg,pos"),
-                out, "train.jsonl");
+        assertOneLineFailure(
+                train(
+                        out,
+                        "--backbone",
+                        TestData.minilm().toString(),
+                        "--train",
+                        data.toString(),
+                        "--labels",
+                        "neg,pos"),
+                out,
+                "train.jsonl");
     }
 
     @Test
     void labelNotInTheList() throws Exception {
         Path out = tmp.resolve("out");
         Path data = TestData.imdb("train", 10, tmp);
-        assertOneLineFailure(train(out, "--backbone", TestData.minilm().toString(), "--train", data.toString(), "--labels", "good,bad"),
-                out, "is not one of");
+        assertOneLineFailure(
+                train(
+                        out,
+                        "--backbone",
+                        TestData.minilm().toString(),
+                        "--train",
+                        data.toString(),
+                        "--labels",
+                        "good,bad"),
+                out,
+                "is not one of");
     }
 
     @Test
@@ -93,31 +153,77 @@ class BadInputTest {
             Files.write(model.resolve("model.onnx"), in.readNBytes(1 << 20));
         }
         Files.copy(TestData.minilm().resolve("tokenizer.json"), model.resolve("tokenizer.json"));
-        assertOneLineFailure(train(out, "--backbone", model.toString(), "--train", data.toString()), out, "cannot be loaded");
+        assertOneLineFailure(
+                train(out, "--backbone", model.toString(), "--train", data.toString()),
+                out,
+                "cannot be loaded");
     }
 
     @Test
     void incoherentOptions() throws Exception {
         Path out = tmp.resolve("out");
         Path data = TestData.imdb("train", 10, tmp);
-        assertOneLineFailure(train(out, "--backbone", TestData.minilm().toString(), "--train", data.toString(), "--share", "both"),
-                out, "--share");
-        assertOneLineFailure(train(out, "--backbone", TestData.minilm().toString(), "--train", data.toString(), "--max-length", "100000"),
-                out, "--max-length");
-        String[][] recipe = {{"--head", "first", "--head"}, {"--consistency", "kl", "--consistency"},
-                {"--lora-dropout", "1.5", "LoRA dropout"}, {"--max-grad-norm", "-1", "--max-grad-norm"},
-                {"--select-by", "pearson", "--select-by pearson"}, {"--select-by", "bleu", "--select-by bleu"},
-                {"--lora-alpha", "0", "--lora-alpha"}};
+        assertOneLineFailure(
+                train(
+                        out,
+                        "--backbone",
+                        TestData.minilm().toString(),
+                        "--train",
+                        data.toString(),
+                        "--share",
+                        "both"),
+                out,
+                "--share");
+        assertOneLineFailure(
+                train(
+                        out,
+                        "--backbone",
+                        TestData.minilm().toString(),
+                        "--train",
+                        data.toString(),
+                        "--max-length",
+                        "100000"),
+                out,
+                "--max-length");
+        String[][] recipe = {
+            {"--head", "first", "--head"},
+            {"--consistency", "kl", "--consistency"},
+            {"--lora-dropout", "1.5", "LoRA dropout"},
+            {"--max-grad-norm", "-1", "--max-grad-norm"},
+            {"--select-by", "pearson", "--select-by pearson"},
+            {"--select-by", "bleu", "--select-by bleu"},
+            {"--lora-alpha", "0", "--lora-alpha"}
+        };
         for (String[] c : recipe)
-            assertOneLineFailure(train(out, "--backbone", TestData.minilm().toString(), "--train", data.toString(), "--dev", data.toString(),
-                    "--method", c[0].startsWith("--lora") ? "lora" : "adamix-adapter", c[0], c[1]), out, c[2]);
+            assertOneLineFailure(
+                    train(
+                            out,
+                            "--backbone",
+                            TestData.minilm().toString(),
+                            "--train",
+                            data.toString(),
+                            "--dev",
+                            data.toString(),
+                            "--method",
+                            c[0].startsWith("--lora") ? "lora" : "adamix-adapter",
+                            c[0],
+                            c[1]),
+                    out,
+                    c[2]);
     }
 
     @Test
     void dryRunChecksEverythingAndWritesNothing() throws Exception {
         Path out = tmp.resolve("out");
         Path data = TestData.imdb("train", 10, tmp);
-        TestData.Run r = train(out, "--backbone", TestData.minilm().toString(), "--train", data.toString(), "--dry-run");
+        TestData.Run r =
+                train(
+                        out,
+                        "--backbone",
+                        TestData.minilm().toString(),
+                        "--train",
+                        data.toString(),
+                        "--dry-run");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("dry run"), r.out());
         assertFalse(Files.exists(out));

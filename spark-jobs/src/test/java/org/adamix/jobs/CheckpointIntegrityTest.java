@@ -1,7 +1,18 @@
 package org.adamix.jobs;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 import org.adamix.jobs.cli.TrainCommand;
 import org.adamix.jobs.train.Manifest;
 import org.adamix.jobs.train.TrainJob;
@@ -11,27 +22,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-
 /**
- * Resuming trusts only what it can verify: checkpoints carry a manifest (size + SHA-256 of every file), a
- * torn one is skipped for the one before, none left is one clear error; the run's identity covers the
- * input files' sizes and times; a checkpoint cannot claim more rounds than the plan has.
+ * Resuming trusts only what it can verify: checkpoints carry a manifest (size + SHA-256 of every
+ * file), a torn one is skipped for the one before, none left is one clear error; the run's identity
+ * covers the input files' sizes and times; a checkpoint cannot claim more rounds than the plan has.
  */
 class CheckpointIntegrityTest {
     static JavaSparkContext sc;
-    @TempDir
-    static Path tmp;
+    @TempDir static Path tmp;
     static Path backbone, train, dev;
     static TrainJob.Result full;
     static Path interrupted;
@@ -56,9 +54,35 @@ class CheckpointIntegrityTest {
     }
 
     static String[] args(Path out, String... more) {
-        List<String> a = new ArrayList<>(List.of("--backbone", backbone.toString(), "--train", train.toString(), "--dev", dev.toString(),
-                "--batch-size", "4", "--max-length", "16", "--rank", "4", "--experts", "2", "--epochs", "2", "--lr", "1e-2",
-                "--workers", "2", "--local-steps", "1", "--seed", "3", "--output", out.toString()));
+        List<String> a =
+                new ArrayList<>(
+                        List.of(
+                                "--backbone",
+                                backbone.toString(),
+                                "--train",
+                                train.toString(),
+                                "--dev",
+                                dev.toString(),
+                                "--batch-size",
+                                "4",
+                                "--max-length",
+                                "16",
+                                "--rank",
+                                "4",
+                                "--experts",
+                                "2",
+                                "--epochs",
+                                "2",
+                                "--lr",
+                                "1e-2",
+                                "--workers",
+                                "2",
+                                "--local-steps",
+                                "1",
+                                "--seed",
+                                "3",
+                                "--output",
+                                out.toString()));
         a.addAll(List.of(more));
         return a.toArray(String[]::new);
     }
@@ -85,7 +109,10 @@ class CheckpointIntegrityTest {
 
     static Path newest(Path out) throws Exception {
         try (Stream<Path> s = Files.list(out.resolve("checkpoints"))) {
-            return s.filter(p -> p.getFileName().toString().startsWith("round-")).sorted().reduce((a, b) -> b).orElseThrow();
+            return s.filter(p -> p.getFileName().toString().startsWith("round-"))
+                    .sorted()
+                    .reduce((a, b) -> b)
+                    .orElseThrow();
         }
     }
 
@@ -95,50 +122,73 @@ class CheckpointIntegrityTest {
 
     static void assertOneLine(TestData.Run r, String expected) {
         assertEquals(2, r.code(), r.err());
-        List<String> errors = r.err().lines().filter(l -> l.startsWith("adamix train: error:")).toList();
+        List<String> errors =
+                r.err().lines().filter(l -> l.startsWith("adamix train: error:")).toList();
         assertEquals(1, errors.size(), r.err());
         assertTrue(errors.get(0).contains(expected), errors.get(0));
     }
 
     /**
-     * Every file of the newest checkpoint in turn deleted, truncated (Hadoop's local checksum then fails the
-     * read) or truncated with its checksum gone too (as on HDFS: only the manifest notices): --resume falls
-     * back to the checkpoint before and ends with the uninterrupted run's weights and Adam state, bit for bit.
+     * Every file of the newest checkpoint in turn deleted, truncated (Hadoop's local checksum then
+     * fails the read) or truncated with its checksum gone too (as on HDFS: only the manifest
+     * notices): --resume falls back to the checkpoint before and ends with the uninterrupted run's
+     * weights and Adam state, bit for bit.
      */
     @Test
     void tornNewestCheckpointFallsBackToThePreviousOne() throws Exception {
         List<String> files;
         try (Stream<Path> s = Files.list(newest(interrupted))) {
-            files = s.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).sorted().toList();
+            files =
+                    s.map(p -> p.getFileName().toString())
+                            .filter(n -> !n.startsWith("."))
+                            .sorted()
+                            .toList();
         }
-        assertEquals(List.of("MANIFEST.json", "adamix_config.json", "adapter_model.safetensors", "optimizer.safetensors", "progress.json"), files);
+        assertEquals(
+                List.of(
+                        "MANIFEST.json",
+                        "adamix_config.json",
+                        "adapter_model.safetensors",
+                        "optimizer.safetensors",
+                        "progress.json"),
+                files);
         int n = 0;
         for (String f : files)
             for (String how : List.of("deleted", "truncated", "truncated-no-crc")) {
-                if (how.equals("truncated") && !f.equals("adapter_model.safetensors")) continue; // one checksum case is enough
+                if (how.equals("truncated") && !f.equals("adapter_model.safetensors"))
+                    continue; // one checksum case is enough
                 Path out = copyOfInterrupted("torn-" + n++);
                 Path victim = newest(out).resolve(f);
                 if (how.equals("deleted")) Files.delete(victim);
-                else Files.write(victim, java.util.Arrays.copyOf(Files.readAllBytes(victim), (int) Files.size(victim) / 2));
+                else
+                    Files.write(
+                            victim,
+                            java.util.Arrays.copyOf(
+                                    Files.readAllBytes(victim), (int) Files.size(victim) / 2));
                 if (how.equals("truncated-no-crc")) dropCrc(victim);
                 TrainCommand cmd = new TrainCommand();
                 TestData.Run r = TestData.run(cmd, args(out, "--resume"));
                 assertEquals(0, r.code(), f + " " + how + ": " + r.err());
                 TrainJob.Result resumed = cmd.result();
                 assertTrue(resumed.complete(), f + " " + how);
-                assertArrayEquals(full.weights().params(), resumed.weights().params(), f + " " + how);
+                assertArrayEquals(
+                        full.weights().params(), resumed.weights().params(), f + " " + how);
                 assertArrayEquals(full.weights().state(), resumed.weights().state(), f + " " + how);
             }
     }
 
-    /** With one checkpoint kept there is nothing to fall back to: one clear line, exit 2, not a reset optimizer. */
+    /**
+     * With one checkpoint kept there is nothing to fall back to: one clear line, exit 2, not a
+     * reset optimizer.
+     */
     @Test
     void noCompleteCheckpointIsOneClearError() throws Exception {
         Path out = tmp.resolve("keep-one");
         train(out, "--max-rounds", "3", "--keep-checkpoints", "1");
         Path ckpt = newest(out);
         Files.delete(ckpt.resolve("optimizer.safetensors"));
-        TestData.Run r = TestData.run(new TrainCommand(), args(out, "--resume", "--keep-checkpoints", "1"));
+        TestData.Run r =
+                TestData.run(new TrainCommand(), args(out, "--resume", "--keep-checkpoints", "1"));
         assertOneLine(r, "no checkpoint in ");
         assertTrue(r.err().contains("round-000003: optimizer.safetensors is missing"), r.err());
     }
@@ -153,10 +203,14 @@ class CheckpointIntegrityTest {
         Files.delete(ckpt.resolve("MANIFEST.json"));
         dropCrc(ckpt.resolve("MANIFEST.json"));
         Manifest.write(ckpt);
-        assertOneLine(TestData.run(new TrainCommand(), args(out, "--resume", "--keep-checkpoints", "1")), "no optimizer.safetensors");
+        assertOneLine(
+                TestData.run(new TrainCommand(), args(out, "--resume", "--keep-checkpoints", "1")),
+                "no optimizer.safetensors");
     }
 
-    /** Training data replaced under the same name (size, time) is another run; so is other dev data. */
+    /**
+     * Training data replaced under the same name (size, time) is another run; so is other dev data.
+     */
     @Test
     void changedInputFilesAreAnotherRun() throws Exception {
         Path out = tmp.resolve("changed-data");
@@ -169,19 +223,27 @@ class CheckpointIntegrityTest {
         a.remove(a.indexOf("--resume") + 1);
 
         Files.setLastModifiedTime(myTrain, FileTime.fromMillis(written.toMillis() + 60_000));
-        assertOneLine(TestData.run(new TrainCommand(), a.toArray(String[]::new)), "other settings: train_files: was [{\"path\"");
+        assertOneLine(
+                TestData.run(new TrainCommand(), a.toArray(String[]::new)),
+                "other settings: train_files: was [{\"path\"");
         List<String> lines = new ArrayList<>(Files.readAllLines(myTrain));
         lines.remove(lines.size() - 1);
         Files.write(myTrain, lines);
         assertOneLine(TestData.run(new TrainCommand(), a.toArray(String[]::new)), "train_files");
 
         Files.copy(train, myTrain, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        Files.setLastModifiedTime(myTrain, written); // the training data as it was: only dev differs now
+        Files.setLastModifiedTime(
+                myTrain, written); // the training data as it was: only dev differs now
         a.set(a.indexOf("--dev") + 1, train.toString());
-        assertOneLine(TestData.run(new TrainCommand(), a.toArray(String[]::new)), "other settings: dev_files");
+        assertOneLine(
+                TestData.run(new TrainCommand(), a.toArray(String[]::new)),
+                "other settings: dev_files");
     }
 
-    /** A checkpoint claiming more rounds than this run plans is refused, not taken as a finished run. */
+    /**
+     * A checkpoint claiming more rounds than this run plans is refused, not taken as a finished
+     * run.
+     */
     @Test
     void roundsDoneBeyondThePlanIsRefused() throws Exception {
         Path out = copyOfInterrupted("too-many-rounds");
@@ -194,7 +256,8 @@ class CheckpointIntegrityTest {
         dropCrc(ckpt.resolve("MANIFEST.json"));
         Manifest.write(ckpt);
         TestData.Run r = TestData.run(new TrainCommand(), args(out, "--resume"));
-        assertOneLine(r, "has rounds_done 999, but this run plans " + full.totalRounds() + " rounds");
+        assertOneLine(
+                r, "has rounds_done 999, but this run plans " + full.totalRounds() + " rounds");
     }
 
     @Test

@@ -1,15 +1,12 @@
 package org.adamix.jobs;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.adamix.jobs.cli.CompareCommand;
-import org.adamix.jobs.compare.CompareJob;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,18 +16,21 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.adamix.jobs.cli.CompareCommand;
+import org.adamix.jobs.compare.CompareJob;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-/** adamix compare on local[2] with a tiny random backbone: outputs, resumption, refusals, bad input. */
+/**
+ * adamix compare on local[2] with a tiny random backbone: outputs, resumption, refusals, bad input.
+ */
 class CompareTest {
     static final ObjectMapper JSON = new ObjectMapper();
     static JavaSparkContext sc;
-    @TempDir
-    static Path tmp;
+    @TempDir static Path tmp;
     static Path backbone, train, dev, test;
 
     @BeforeAll
@@ -48,10 +48,33 @@ class CompareTest {
     }
 
     static String[] args(Path out, String methods, String seeds, String... more) {
-        List<String> a = new ArrayList<>(List.of("--backbone", backbone.toString(), "--train", train.toString(),
-                "--dev", dev.toString(), "--test", test.toString(), "--methods", methods, "--seeds", seeds,
-                "--batch-size", "8", "--max-length", "16", "--rank", "4", "--experts", "2", "--lr", "1e-2",
-                "--output", out.toString()));
+        List<String> a =
+                new ArrayList<>(
+                        List.of(
+                                "--backbone",
+                                backbone.toString(),
+                                "--train",
+                                train.toString(),
+                                "--dev",
+                                dev.toString(),
+                                "--test",
+                                test.toString(),
+                                "--methods",
+                                methods,
+                                "--seeds",
+                                seeds,
+                                "--batch-size",
+                                "8",
+                                "--max-length",
+                                "16",
+                                "--rank",
+                                "4",
+                                "--experts",
+                                "2",
+                                "--lr",
+                                "1e-2",
+                                "--output",
+                                out.toString()));
         a.addAll(List.of(more));
         return a.toArray(String[]::new);
     }
@@ -63,19 +86,22 @@ class CompareTest {
         return cmd.result();
     }
 
-    static final Pattern ROW = Pattern.compile("^\\| (\\S+) \\| ([0-9.]+) \\| ([0-9.]+) ± ([0-9.]+) \\| ([0-9.]+) ± ([0-9.]+) \\| "
-            + "([0-9,]+) \\| ([0-9,]+) \\| (\\d+) \\|$");
+    static final Pattern ROW =
+            Pattern.compile(
+                    "^\\| (\\S+) \\| ([0-9.]+) \\| ([0-9.]+) ± ([0-9.]+) \\| ([0-9.]+) ± ([0-9.]+) \\| "
+                            + "([0-9,]+) \\| ([0-9,]+) \\| (\\d+) \\|$");
 
     /**
-     * 2 methods × 2 seeds: compare.json has every run, compare.md the mean ± sample std of those runs, the
-     * chart is a PNG, _SUCCESS comes last; a rerun after deleting one run file trains that run alone and
-     * gets the same scores (same seed, same result).
+     * 2 methods × 2 seeds: compare.json has every run, compare.md the mean ± sample std of those
+     * runs, the chart is a PNG, _SUCCESS comes last; a rerun after deleting one run file trains
+     * that run alone and gets the same scores (same seed, same result).
      */
     @Test
     void tinyGridThenRerunTrainsOnlyTheMissingRun() throws Exception {
         Path out = tmp.resolve("grid");
         long t0 = System.nanoTime();
-        CompareJob.Result first = compare(args(out, "pfeiffer,adamix-adapter", "2", "--seed", "5", "--epochs", "2"));
+        CompareJob.Result first =
+                compare(args(out, "pfeiffer,adamix-adapter", "2", "--seed", "5", "--epochs", "2"));
         System.out.printf("compare 2 x 2: %.1f s%n", (System.nanoTime() - t0) / 1e9);
         assertEquals(4, first.ranNow().size());
 
@@ -88,15 +114,20 @@ class CompareTest {
             assertTrue(r.get("merged_parameters").asLong() > 0, r.toString());
             assertEquals(2 * 6, r.get("steps").asLong(), "2 epochs of 48/8 steps");
             assertTrue(r.get("train_examples_per_s").asDouble() > 0, r.toString());
-            assertTrue(r.get("best_epoch").asInt() >= 1 && r.get("best_epoch").asInt() <= 2, r.toString());
+            assertTrue(
+                    r.get("best_epoch").asInt() >= 1 && r.get("best_epoch").asInt() <= 2,
+                    r.toString());
             assertEquals(2, r.get("dev_by_epoch").size());
             assertEquals(24.0, r.get("dev").get("examples").asDouble());
             assertEquals(24.0, r.get("test").get("examples").asDouble());
         }
-        assertEquals(Set.of("pfeiffer/5", "pfeiffer/6", "adamix-adapter/5", "adamix-adapter/6"), seen);
+        assertEquals(
+                Set.of("pfeiffer/5", "pfeiffer/6", "adamix-adapter/5", "adamix-adapter/6"), seen);
         JsonNode mixture = json.get("runs").get(2);
         assertEquals("adamix-adapter", mixture.get("method").asText());
-        assertTrue(mixture.get("merged_parameters").asLong() < mixture.get("trainable_parameters").asLong(),
+        assertTrue(
+                mixture.get("merged_parameters").asLong()
+                        < mixture.get("trainable_parameters").asLong(),
                 "merging leaves one adapter of the mixture: " + mixture);
 
         System.out.print(Files.readString(out.resolve("compare.md")));
@@ -122,16 +153,29 @@ class CompareTest {
         Path deleted = out.resolve("runs/pfeiffer-lr0.01-seed6.json");
         JsonNode before = JSON.readTree(deleted.toFile());
         Files.delete(deleted);
-        CompareJob.Result again = compare(args(out, "pfeiffer,adamix-adapter", "2", "--seed", "5", "--epochs", "2"));
+        CompareJob.Result again =
+                compare(args(out, "pfeiffer,adamix-adapter", "2", "--seed", "5", "--epochs", "2"));
         assertEquals(List.of("pfeiffer-lr0.01-seed6"), again.ranNow());
         JsonNode after = JSON.readTree(deleted.toFile());
-        for (String k : List.of("dev", "test", "dev_by_epoch", "best_epoch", "steps", "trainable_parameters", "merged_parameters"))
-            assertEquals(before.get(k), after.get(k), k);
-        assertEquals(json.get("summary"), JSON.readTree(out.resolve("compare.json").toFile()).get("summary"));
+        for (String k :
+                List.of(
+                        "dev",
+                        "test",
+                        "dev_by_epoch",
+                        "best_epoch",
+                        "steps",
+                        "trainable_parameters",
+                        "merged_parameters")) assertEquals(before.get(k), after.get(k), k);
+        assertEquals(
+                json.get("summary"),
+                JSON.readTree(out.resolve("compare.json").toFile()).get("summary"));
         assertSuccessLast(out);
     }
 
-    /** A finished output is continued only with its own arguments; the refusal changes nothing in it. */
+    /**
+     * A finished output is continued only with its own arguments; the refusal changes nothing in
+     * it.
+     */
     @Test
     void finishedOutputWithOtherArgumentsIsRefused() throws Exception {
         Path out = tmp.resolve("finished");
@@ -140,9 +184,11 @@ class CompareTest {
         assertTrue(same.ranNow().isEmpty(), "nothing left to train: " + same.ranNow());
         byte[] json = Files.readAllBytes(out.resolve("compare.json"));
 
-        TestData.Run moreSeeds = TestData.run(new CompareCommand(), args(out, "lora", "2", "--epochs", "1"));
+        TestData.Run moreSeeds =
+                TestData.run(new CompareCommand(), args(out, "lora", "2", "--epochs", "1"));
         assertOneLine(moreSeeds, "holds a finished comparison of other arguments");
-        TestData.Run otherEpochs = TestData.run(new CompareCommand(), args(out, "lora", "1", "--epochs", "3"));
+        TestData.Run otherEpochs =
+                TestData.run(new CompareCommand(), args(out, "lora", "1", "--epochs", "3"));
         assertOneLine(otherEpochs, "other settings (epochs");
         assertArrayEquals(json, Files.readAllBytes(out.resolve("compare.json")));
         assertFalse(Files.exists(out.resolve("runs/lora-lr0.01-seed43.json")));
@@ -151,11 +197,17 @@ class CompareTest {
     @Test
     void badInputIsOneLineExitTwoAndNothingWritten() throws Exception {
         Path out = tmp.resolve("bad");
-        assertRefused(args(out, "pfeiffer,bert-magic", "2"), out, "--methods: unknown method 'bert-magic'");
+        assertRefused(
+                args(out, "pfeiffer,bert-magic", "2"),
+                out,
+                "--methods: unknown method 'bert-magic'");
         assertRefused(args(out, ",", "2"), out, "--methods is empty");
         assertRefused(args(out, "pfeiffer", "0"), out, "--seeds must be >= 1");
         assertRefused(args(out, "pfeiffer", "2", "--lr", "0"), out, "--lr must be > 0");
-        assertRefused(args(out, "pfeiffer", "2", "--workers", "4"), out, "--workers is not a compare option");
+        assertRefused(
+                args(out, "pfeiffer", "2", "--workers", "4"),
+                out,
+                "--workers is not a compare option");
         assertRefused(args(out, "pfeiffer", "2", "--no-such-option"), out, "--no-such-option");
         List<String> a = new ArrayList<>(List.of(args(out, "pfeiffer", "2")));
         a.set(a.indexOf("--test") + 1, tmp.resolve("missing.jsonl").toString());
@@ -179,14 +231,38 @@ class CompareTest {
         Path rTrain = TinyFixture.data(r.resolve("train.jsonl"), "train-", 32, 1, true);
         Path rDev = TinyFixture.data(r.resolve("dev.jsonl"), "dev-", 16, 2, true);
         Path out = r.resolve("out");
-        compare("--backbone", backbone.toString(), "--train", rTrain.toString(), "--dev", rDev.toString(), "--task", "regression",
-                "--methods", "adamix-lora", "--seeds", "1", "--epochs", "1", "--batch-size", "8", "--max-length", "16", "--rank", "4",
-                "--experts", "2", "--output", out.toString());
+        compare(
+                "--backbone",
+                backbone.toString(),
+                "--train",
+                rTrain.toString(),
+                "--dev",
+                rDev.toString(),
+                "--task",
+                "regression",
+                "--methods",
+                "adamix-lora",
+                "--seeds",
+                "1",
+                "--epochs",
+                "1",
+                "--batch-size",
+                "8",
+                "--max-length",
+                "16",
+                "--rank",
+                "4",
+                "--experts",
+                "2",
+                "--output",
+                out.toString());
         JsonNode json = JSON.readTree(out.resolve("compare.json").toFile());
         assertEquals("pearson", json.get("metric").asText());
         assertTrue(json.get("runs").get(0).get("dev").has("pearson"), json.toString());
         assertTrue(json.get("runs").get(0).get("test").isNull(), "no test set");
-        assertTrue(Files.readString(out.resolve("compare.md")).contains("| method | best lr | dev pearson | trainable params |"));
+        assertTrue(
+                Files.readString(out.resolve("compare.md"))
+                        .contains("| method | best lr | dev pearson | trainable params |"));
         assertTrue(Files.exists(out.resolve("compare.png")));
     }
 
@@ -202,7 +278,10 @@ class CompareTest {
     @Test
     void dryRunPrintsTheGrid() {
         Path out = tmp.resolve("dry");
-        TestData.Run r = TestData.run(new CompareCommand(), args(out, "pfeiffer,lora", "3", "--lr", "1e-3,1e-2", "--dry-run"));
+        TestData.Run r =
+                TestData.run(
+                        new CompareCommand(),
+                        args(out, "pfeiffer,lora", "3", "--lr", "1e-3,1e-2", "--dry-run"));
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("12 configurations"), r.out());
         assertFalse(Files.exists(out));
@@ -216,20 +295,31 @@ class CompareTest {
 
     static void assertOneLine(TestData.Run r, String expected) {
         assertEquals(2, r.code(), r.err());
-        List<String> errors = r.err().lines().filter(l -> l.startsWith("adamix compare: error:")).toList();
+        List<String> errors =
+                r.err().lines().filter(l -> l.startsWith("adamix compare: error:")).toList();
         assertEquals(1, errors.size(), r.err());
         assertTrue(errors.get(0).contains(expected), errors.get(0));
     }
 
-    /** _SUCCESS is not older than any other file (Hadoop's hidden .crc files aside), and no temporary file is left. */
+    /**
+     * _SUCCESS is not older than any other file (Hadoop's hidden .crc files aside), and no
+     * temporary file is left.
+     */
     static void assertSuccessLast(Path out) throws Exception {
         long success = Files.getLastModifiedTime(out.resolve("_SUCCESS")).toMillis();
         try (Stream<Path> s = Files.walk(out)) {
-            assertTrue(s.noneMatch(p -> p.getFileName().toString().contains(".tmp-")), "temporary files left in " + out);
+            assertTrue(
+                    s.noneMatch(p -> p.getFileName().toString().contains(".tmp-")),
+                    "temporary files left in " + out);
         }
         try (Stream<Path> s = Files.walk(out)) {
-            for (Path p : s.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().startsWith(".")).toList()) {
-                assertTrue(Files.getLastModifiedTime(p).toMillis() <= success, p + " is newer than _SUCCESS");
+            for (Path p :
+                    s.filter(Files::isRegularFile)
+                            .filter(p -> !p.getFileName().toString().startsWith("."))
+                            .toList()) {
+                assertTrue(
+                        Files.getLastModifiedTime(p).toMillis() <= success,
+                        p + " is newer than _SUCCESS");
             }
         }
     }
@@ -237,7 +327,8 @@ class CompareTest {
     static double[] scores(JsonNode json, String method, String split) {
         List<Double> v = new ArrayList<>();
         for (JsonNode r : json.get("runs"))
-            if (r.get("method").asText().equals(method)) v.add(r.get(split).get("accuracy").asDouble());
+            if (r.get("method").asText().equals(method))
+                v.add(r.get(split).get("accuracy").asDouble());
         return v.stream().mapToDouble(Double::doubleValue).toArray();
     }
 

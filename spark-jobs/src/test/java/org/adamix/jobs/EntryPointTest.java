@@ -1,7 +1,11 @@
 package org.adamix.jobs;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -10,39 +14,53 @@ import java.security.Permission;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code AdaMix.main} as YARN and bin/adamix see it: success returns from main (YARN's application master
- * reports System.exit(0) as FAILED) and leaves no thread that keeps the JVM alive; bad input exits 2, a
- * failed job 1; in cluster deploy mode a failure is an exception carrying the error line.
+ * {@code AdaMix.main} as YARN and bin/adamix see it: success returns from main (YARN's application
+ * master reports System.exit(0) as FAILED) and leaves no thread that keeps the JVM alive; bad input
+ * exits 2, a failed job 1; in cluster deploy mode a failure is an exception carrying the error
+ * line.
  */
 class EntryPointTest {
-    @TempDir
-    Path tmp;
+    @TempDir Path tmp;
 
     record Child(int code, String out, String err) {}
 
-    /** Runs AdaMix.main in a new JVM with this JVM's classpath and module flags; fails if it does not exit in time. */
+    /**
+     * Runs AdaMix.main in a new JVM with this JVM's classpath and module flags; fails if it does
+     * not exit in time.
+     */
     Child java(int timeoutSeconds, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx2g",
-                "-cp", System.getProperty("java.class.path")));
+        List<String> cmd =
+                new ArrayList<>(
+                        List.of(
+                                ProcessHandle.current().info().command().orElse("java"),
+                                "-Xmx2g",
+                                "-cp",
+                                System.getProperty("java.class.path")));
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments())
-            if (a.startsWith("--add-") || a.startsWith("-Djdk.reflect") || a.startsWith("-XX:+IgnoreUnrecognized")) cmd.add(a);
+            if (a.startsWith("--add-")
+                    || a.startsWith("-Djdk.reflect")
+                    || a.startsWith("-XX:+IgnoreUnrecognized")) cmd.add(a);
         cmd.add(AdaMix.class.getName());
         cmd.addAll(List.of(args));
-        Path out = Files.createTempFile(tmp, "out", ".txt"), err = Files.createTempFile(tmp, "err", ".txt");
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Path out = Files.createTempFile(tmp, "out", ".txt"),
+                err = Files.createTempFile(tmp, "err", ".txt");
+        Process p =
+                new ProcessBuilder(cmd)
+                        .redirectOutput(out.toFile())
+                        .redirectError(err.toFile())
+                        .start();
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             p.destroyForcibly().waitFor();
-            fail("the JVM did not exit within " + timeoutSeconds + " s (a non-daemon thread left running?)\n"
-                    + Files.readString(out) + Files.readString(err));
+            fail(
+                    "the JVM did not exit within "
+                            + timeoutSeconds
+                            + " s (a non-daemon thread left running?)\n"
+                            + Files.readString(out)
+                            + Files.readString(err));
         }
         Child c = new Child(p.exitValue(), Files.readString(out), Files.readString(err));
         System.out.print(c.out());
@@ -61,10 +79,21 @@ class EntryPointTest {
         assertTrue(help.out().contains("Usage: adamix"), help.out());
 
         Path out = tmp.resolve("out");
-        Child bad = java(60, "train", "--backbone", tmp.resolve("no-model").toString(), "--train", tmp.resolve("no.jsonl").toString(),
-                "--output", out.toString());
+        Child bad =
+                java(
+                        60,
+                        "train",
+                        "--backbone",
+                        tmp.resolve("no-model").toString(),
+                        "--train",
+                        tmp.resolve("no.jsonl").toString(),
+                        "--output",
+                        out.toString());
         assertEquals(2, bad.code(), bad.err());
-        assertEquals(1, errorLines(bad.err(), "adamix train: error: backbone does not exist"), bad.err());
+        assertEquals(
+                1,
+                errorLines(bad.err(), "adamix train: error: backbone does not exist"),
+                bad.err());
         assertFalse(Files.exists(out));
 
         Child usage = java(60, "evaluate", "--no-such-option");
@@ -73,39 +102,64 @@ class EntryPointTest {
         // a job that fails while running (here: the output's folder is a file) exits 1
         Path text = Files.writeString(tmp.resolve("t.txt"), "hello\n");
         Path file = Files.writeString(tmp.resolve("a-file"), "");
-        Child failed = java(60, "encode", "--backbone", TestData.minilm().toString(), "--input", text.toString(),
-                "--output", file.resolve("o.jsonl").toString());
+        Child failed =
+                java(
+                        60,
+                        "encode",
+                        "--backbone",
+                        TestData.minilm().toString(),
+                        "--input",
+                        text.toString(),
+                        "--output",
+                        file.resolve("o.jsonl").toString());
         assertEquals(1, failed.code(), failed.err());
         assertEquals(1, errorLines(failed.err(), "encode: "), failed.err());
     }
 
-    /** A command that starts Spark and ND4J returns from main and the JVM ends by itself, exit code 0. */
+    /**
+     * A command that starts Spark and ND4J returns from main and the JVM ends by itself, exit code
+     * 0.
+     */
     @Test
     void successfulSparkCommandLetsTheJvmEnd() throws Exception {
         Path run = TestData.untrainedRun(tmp.resolve("run"), List.of("neg", "pos"));
-        Child merge = java(180, "merge", "--model", run.toString(), "--backbone", TestData.minilm().toString(), "--master", "local[1]");
+        Child merge =
+                java(
+                        180,
+                        "merge",
+                        "--model",
+                        run.toString(),
+                        "--backbone",
+                        TestData.minilm().toString(),
+                        "--master",
+                        "local[1]");
         assertEquals(0, merge.code(), merge.err());
         assertTrue(Files.exists(run.resolve("merged/adapter_model.safetensors")), merge.out());
     }
 
-    /** The exit status passed to System.exit while {@code body} ran, or null if it was not called (the call is blocked). */
+    /**
+     * The exit status passed to System.exit while {@code body} ran, or null if it was not called
+     * (the call is blocked).
+     */
     @SuppressWarnings("removal")
     static Integer exitStatus(Runnable body) {
         Integer[] status = {null};
         SecurityManager old = System.getSecurityManager();
-        System.setSecurityManager(new SecurityManager() {
-            @Override
-            public void checkPermission(Permission perm) {}
+        System.setSecurityManager(
+                new SecurityManager() {
+                    @Override
+                    public void checkPermission(Permission perm) {}
 
-            @Override
-            public void checkPermission(Permission perm, Object context) {}
+                    @Override
+                    public void checkPermission(Permission perm, Object context) {}
 
-            @Override
-            public void checkExit(int code) {
-                status[0] = code;
-                throw new SecurityException("System.exit(" + code + ") blocked by the test");
-            }
-        });
+                    @Override
+                    public void checkExit(int code) {
+                        status[0] = code;
+                        throw new SecurityException(
+                                "System.exit(" + code + ") blocked by the test");
+                    }
+                });
         try {
             body.run();
         } catch (SecurityException e) {
@@ -118,9 +172,23 @@ class EntryPointTest {
 
     @Test
     void mainReturnsOnSuccessAndExitsOnFailure() {
-        assertNull(exitStatus(() -> AdaMix.main(new String[] {"--help"})), "success must return from main, not System.exit(0)");
-        assertEquals(2, exitStatus(() -> AdaMix.main(new String[] {"train", "--backbone", tmp.resolve("none").toString(),
-                "--train", tmp.resolve("none.jsonl").toString(), "--output", tmp.resolve("out").toString()})));
+        assertNull(
+                exitStatus(() -> AdaMix.main(new String[] {"--help"})),
+                "success must return from main, not System.exit(0)");
+        assertEquals(
+                2,
+                exitStatus(
+                        () ->
+                                AdaMix.main(
+                                        new String[] {
+                                            "train",
+                                            "--backbone",
+                                            tmp.resolve("none").toString(),
+                                            "--train",
+                                            tmp.resolve("none.jsonl").toString(),
+                                            "--output",
+                                            tmp.resolve("out").toString()
+                                        })));
     }
 
     @Test
@@ -128,12 +196,33 @@ class EntryPointTest {
         System.setProperty("spark.submit.deployMode", "cluster");
         try {
             AdaMix.Failed[] thrown = {null};
-            Integer status = exitStatus(() -> thrown[0] = assertThrows(AdaMix.Failed.class, () -> AdaMix.main(new String[] {"train",
-                    "--backbone", tmp.resolve("none").toString(), "--train", tmp.resolve("none.jsonl").toString(),
-                    "--output", tmp.resolve("out").toString()})));
+            Integer status =
+                    exitStatus(
+                            () ->
+                                    thrown[0] =
+                                            assertThrows(
+                                                    AdaMix.Failed.class,
+                                                    () ->
+                                                            AdaMix.main(
+                                                                    new String[] {
+                                                                        "train",
+                                                                        "--backbone",
+                                                                        tmp.resolve("none")
+                                                                                .toString(),
+                                                                        "--train",
+                                                                        tmp.resolve("none.jsonl")
+                                                                                .toString(),
+                                                                        "--output",
+                                                                        tmp.resolve("out")
+                                                                                .toString()
+                                                                    })));
             assertNull(status, "no System.exit in cluster mode");
             assertEquals(2, thrown[0].exitCode());
-            assertTrue(thrown[0].getMessage().contains("adamix train: error: backbone does not exist: "), thrown[0].getMessage());
+            assertTrue(
+                    thrown[0]
+                            .getMessage()
+                            .contains("adamix train: error: backbone does not exist: "),
+                    thrown[0].getMessage());
             assertNull(exitStatus(() -> AdaMix.main(new String[] {"--help"})));
         } finally {
             System.clearProperty("spark.submit.deployMode");

@@ -1,5 +1,10 @@
 package org.adamix.jobs;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
 import org.adamix.jobs.cli.EvaluateCommand;
 import org.adamix.jobs.cli.MergeCommand;
 import org.adamix.jobs.cli.PredictCommand;
@@ -13,20 +18,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /** The pipeline with backbone, data and every output on a real HDFS (in-JVM MiniDFSCluster). */
 class HdfsTest {
     static MiniDFSCluster cluster;
     static FileSystem hdfs;
     static String root;
     static JavaSparkContext sc;
-    @TempDir
-    static Path tmp;
+    @TempDir static Path tmp;
 
     @BeforeAll
     static void start() throws Exception {
@@ -46,7 +44,9 @@ class HdfsTest {
     }
 
     static void put(Path local, String remote) throws Exception {
-        hdfs.copyFromLocalFile(new org.apache.hadoop.fs.Path(local.toUri()), new org.apache.hadoop.fs.Path(root + remote));
+        hdfs.copyFromLocalFile(
+                new org.apache.hadoop.fs.Path(local.toUri()),
+                new org.apache.hadoop.fs.Path(root + remote));
     }
 
     @Test
@@ -56,34 +56,98 @@ class HdfsTest {
         put(TestData.minilm(), "/models/minilm");
         String bb = root + "/models/minilm", out = root + "/runs/r1";
         TrainCommand train = new TrainCommand();
-        TestData.Run r = TestData.run(train, "--backbone", bb, "--train", root + "/data/imdb/train.jsonl",
-                "--dev", root + "/data/imdb/dev.jsonl", "--workers", "2", "--batch-size", "4", "--local-steps", "2",
-                "--epochs", "1", "--max-length", "24", "--rank", "4", "--experts", "2", "--output", out);
+        TestData.Run r =
+                TestData.run(
+                        train,
+                        "--backbone",
+                        bb,
+                        "--train",
+                        root + "/data/imdb/train.jsonl",
+                        "--dev",
+                        root + "/data/imdb/dev.jsonl",
+                        "--workers",
+                        "2",
+                        "--batch-size",
+                        "4",
+                        "--local-steps",
+                        "2",
+                        "--epochs",
+                        "1",
+                        "--max-length",
+                        "24",
+                        "--rank",
+                        "4",
+                        "--experts",
+                        "2",
+                        "--output",
+                        out);
         assertEquals(0, r.code(), r.err());
-        for (String f : new String[] {"/mixture/adapter_model.safetensors", "/metrics.jsonl", "/curves.png", "/labels.json",
-                "/summary.json", "/_SUCCESS"})
-            assertTrue(hdfs.exists(new org.apache.hadoop.fs.Path(out + f)), f);
+        for (String f :
+                new String[] {
+                    "/mixture/adapter_model.safetensors",
+                    "/metrics.jsonl",
+                    "/curves.png",
+                    "/labels.json",
+                    "/summary.json",
+                    "/_SUCCESS"
+                }) assertTrue(hdfs.exists(new org.apache.hadoop.fs.Path(out + f)), f);
         assertEquals(0, TestData.run(new MergeCommand(), "--model", out, "--backbone", bb).code());
-        assertTrue(hdfs.exists(new org.apache.hadoop.fs.Path(out + "/merged/adapter_model.safetensors")));
-        assertEquals(0, TestData.run(new EvaluateCommand(), "--model", out, "--backbone", bb, "--data", root + "/data/imdb/dev.jsonl",
-                "--max-length", "24", "--workers", "2").code());
+        assertTrue(
+                hdfs.exists(
+                        new org.apache.hadoop.fs.Path(out + "/merged/adapter_model.safetensors")));
+        assertEquals(
+                0,
+                TestData.run(
+                                new EvaluateCommand(),
+                                "--model",
+                                out,
+                                "--backbone",
+                                bb,
+                                "--data",
+                                root + "/data/imdb/dev.jsonl",
+                                "--max-length",
+                                "24",
+                                "--workers",
+                                "2")
+                        .code());
         assertTrue(hdfs.exists(new org.apache.hadoop.fs.Path(out + "/eval.json")));
-        assertEquals(0, TestData.run(new PredictCommand(), "--model", out, "--backbone", bb, "--input", root + "/data/imdb/dev.jsonl",
-                "--max-length", "24", "--output", root + "/predictions/r1").code());
+        assertEquals(
+                0,
+                TestData.run(
+                                new PredictCommand(),
+                                "--model",
+                                out,
+                                "--backbone",
+                                bb,
+                                "--input",
+                                root + "/data/imdb/dev.jsonl",
+                                "--max-length",
+                                "24",
+                                "--output",
+                                root + "/predictions/r1")
+                        .code());
         assertTrue(hdfs.exists(new org.apache.hadoop.fs.Path(root + "/predictions/r1/_SUCCESS")));
         // nothing is left under a temporary name
         for (var st : hdfs.listStatus(new org.apache.hadoop.fs.Path(out)))
             assertFalse(st.getPath().getName().contains(".tmp-"), st.getPath().toString());
     }
 
-    /** On HDFS the lock is create(overwrite = false): a second holder is refused with the first one's line; release frees it. */
+    /**
+     * On HDFS the lock is create(overwrite = false): a second holder is refused with the first
+     * one's line; release frees it.
+     */
     @Test
     void outputLockOnHdfs() throws Exception {
         org.apache.hadoop.fs.Path out = new org.apache.hadoop.fs.Path(root + "/runs/locked");
         Configuration conf = hdfs.getConf();
-        try (org.adamix.jobs.spark.OutputLock first = org.adamix.jobs.spark.OutputLock.acquire(out, conf, "application_1_0001", false)) {
-            var e = org.junit.jupiter.api.Assertions.assertThrows(org.adamix.jobs.spark.JobInputException.class,
-                    () -> org.adamix.jobs.spark.OutputLock.acquire(out, conf, "application_1_0002", false));
+        try (org.adamix.jobs.spark.OutputLock first =
+                org.adamix.jobs.spark.OutputLock.acquire(out, conf, "application_1_0001", false)) {
+            var e =
+                    org.junit.jupiter.api.Assertions.assertThrows(
+                            org.adamix.jobs.spark.JobInputException.class,
+                            () ->
+                                    org.adamix.jobs.spark.OutputLock.acquire(
+                                            out, conf, "application_1_0002", false));
             assertTrue(e.getMessage().contains("application application_1_0001"), e.getMessage());
         }
         assertFalse(hdfs.exists(out), "released, and the folder it made is gone again");

@@ -1,5 +1,14 @@
 package org.adamix.jobs;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.adamix.jobs.cli.TrainCommand;
 import org.adamix.jobs.train.TrainJob;
 import org.adamix.jobs.train.WorkerFacts;
@@ -8,35 +17,48 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Set;
-import java.util.stream.Collectors;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-
 /**
- * Two executor JVMs ({@code local-cluster[2,1,1024]}): broadcast and aggregate cross process boundaries,
- * and the result is bit for bit the one of the same job on local[2], also when an executor is killed.
+ * Two executor JVMs ({@code local-cluster[2,1,1024]}): broadcast and aggregate cross process
+ * boundaries, and the result is bit for bit the one of the same job on local[2], also when an
+ * executor is killed.
  */
 class LocalClusterTest {
-    @TempDir
-    Path tmp;
+    @TempDir Path tmp;
 
-    static final String OPENS = "-XX:+IgnoreUnrecognizedVMOptions --add-modules=jdk.incubator.vector --add-opens=java.base/java.lang=ALL-UNNAMED "
-            + "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED "
-            + "--add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED "
-            + "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED "
-            + "--add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED";
+    static final String OPENS =
+            "-XX:+IgnoreUnrecognizedVMOptions --add-modules=jdk.incubator.vector --add-opens=java.base/java.lang=ALL-UNNAMED "
+                    + "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED "
+                    + "--add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED "
+                    + "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED "
+                    + "--add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED";
 
     TrainJob.Result train(Path out, Path data) {
         TrainCommand cmd = new TrainCommand();
-        TestData.Run r = TestData.run(cmd, "--backbone", TestData.minilm().toString(), "--train", data.toString(),
-                "--labels", "neg,pos", "--workers", "2", "--batch-size", "4", "--local-steps", "2", "--epochs", "1",
-                "--max-length", "24", "--rank", "4", "--experts", "2", "--output", out.toString());
+        TestData.Run r =
+                TestData.run(
+                        cmd,
+                        "--backbone",
+                        TestData.minilm().toString(),
+                        "--train",
+                        data.toString(),
+                        "--labels",
+                        "neg,pos",
+                        "--workers",
+                        "2",
+                        "--batch-size",
+                        "4",
+                        "--local-steps",
+                        "2",
+                        "--epochs",
+                        "1",
+                        "--max-length",
+                        "24",
+                        "--rank",
+                        "4",
+                        "--experts",
+                        "2",
+                        "--output",
+                        out.toString());
         assertEquals(0, r.code(), r.err());
         return cmd.result();
     }
@@ -52,19 +74,27 @@ class LocalClusterTest {
     }
 
     static SparkConf clusterConf() throws Exception {
-        Path sparkHome = Files.createDirectories(Path.of("target/spark-home/jars")).getParent().toAbsolutePath();
-        return new SparkConf().setMaster("local-cluster[2,1,1024]").setAppName("adamix-local-cluster")
-                .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1")
+        Path sparkHome =
+                Files.createDirectories(Path.of("target/spark-home/jars"))
+                        .getParent()
+                        .toAbsolutePath();
+        return new SparkConf()
+                .setMaster("local-cluster[2,1,1024]")
+                .setAppName("adamix-local-cluster")
+                .set("spark.ui.enabled", "false")
+                .set("spark.driver.host", "127.0.0.1")
                 .set("spark.home", sparkHome.toString())
                 .set("spark.executor.extraClassPath", System.getProperty("java.class.path"))
-                .set("spark.executor.extraJavaOptions", OPENS + " -Djdk.reflect.useDirectMethodHandle=false")
+                .set(
+                        "spark.executor.extraJavaOptions",
+                        OPENS + " -Djdk.reflect.useDirectMethodHandle=false")
                 .set("spark.executorEnv.OMP_NUM_THREADS", "1");
     }
 
     /**
-     * kill -9 of an executor JVM in the middle of a run: Spark relaunches it and retries the round's
-     * task, which reproduces its result (deterministic in round weights, shard, round and seed), so
-     * the job ends with exactly the fault-free weights.
+     * kill -9 of an executor JVM in the middle of a run: Spark relaunches it and retries the
+     * round's task, which reproduces its result (deterministic in round weights, shard, round and
+     * seed), so the job ends with exactly the fault-free weights.
      */
     @Test
     void executorKilledMidRunStillEndsWithTheFaultFreeWeights() throws Exception {
@@ -72,31 +102,48 @@ class LocalClusterTest {
         TrainJob.Result expected = onLocal2(data);
         JavaSparkContext sc = new JavaSparkContext(clusterConf());
         Path out = tmp.resolve("killed");
-        java.util.concurrent.atomic.AtomicLong killed = new java.util.concurrent.atomic.AtomicLong(-1);
-        Thread killer = new Thread(() -> {
-            try {
-                // wait until the first round is checkpointed, then kill one executor during the next ones
-                Path checkpoints = out.resolve("checkpoints");
-                long deadline = System.currentTimeMillis() + 300_000;
-                while (System.currentTimeMillis() < deadline
-                        && !(Files.isDirectory(checkpoints) && Files.list(checkpoints).anyMatch(p -> p.getFileName().toString().startsWith("round-"))))
-                    Thread.sleep(50);
-                ProcessHandle.allProcesses()
-                        .filter(p -> cmdline(p.pid()).contains("CoarseGrainedExecutorBackend"))
-                        .findFirst()
-                        .ifPresent(p -> {
-                            killed.set(p.pid());
-                            p.destroyForcibly();
+        java.util.concurrent.atomic.AtomicLong killed =
+                new java.util.concurrent.atomic.AtomicLong(-1);
+        Thread killer =
+                new Thread(
+                        () -> {
+                            try {
+                                // wait until the first round is checkpointed, then kill one
+                                // executor during the next ones
+                                Path checkpoints = out.resolve("checkpoints");
+                                long deadline = System.currentTimeMillis() + 300_000;
+                                while (System.currentTimeMillis() < deadline
+                                        && !(Files.isDirectory(checkpoints)
+                                                && Files.list(checkpoints)
+                                                        .anyMatch(
+                                                                p ->
+                                                                        p.getFileName()
+                                                                                .toString()
+                                                                                .startsWith(
+                                                                                        "round-"))))
+                                    Thread.sleep(50);
+                                ProcessHandle.allProcesses()
+                                        .filter(
+                                                p ->
+                                                        cmdline(p.pid())
+                                                                .contains(
+                                                                        "CoarseGrainedExecutorBackend"))
+                                        .findFirst()
+                                        .ifPresent(
+                                                p -> {
+                                                    killed.set(p.pid());
+                                                    p.destroyForcibly();
+                                                });
+                            } catch (Exception e) {
+                                throw new RuntimeException(e);
+                            }
                         });
-            } catch (Exception e) {
-                throw new RuntimeException(e);
-            }
-        });
         try {
             killer.start();
             TrainJob.Result r = train(out, data);
             killer.join();
-            org.junit.jupiter.api.Assertions.assertTrue(killed.get() > 0, "no executor JVM was found to kill");
+            org.junit.jupiter.api.Assertions.assertTrue(
+                    killed.get() > 0, "no executor JVM was found to kill");
             assertArrayEquals(expected.weights().params(), r.weights().params());
             assertArrayEquals(expected.weights().state(), r.weights().state());
         } finally {
@@ -104,10 +151,14 @@ class LocalClusterTest {
         }
     }
 
-    /** /proc/PID/cmdline (ProcessHandle.Info drops very long command lines such as the executors'). */
+    /**
+     * /proc/PID/cmdline (ProcessHandle.Info drops very long command lines such as the executors').
+     */
     static String cmdline(long pid) {
         try {
-            return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), java.nio.charset.StandardCharsets.UTF_8);
+            return new String(
+                    Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")),
+                    java.nio.charset.StandardCharsets.UTF_8);
         } catch (Exception e) {
             return "";
         }
@@ -120,9 +171,12 @@ class LocalClusterTest {
         JavaSparkContext sc = new JavaSparkContext(clusterConf());
         try {
             TrainJob.Result r = train(tmp.resolve("cluster"), data);
-            Set<String> jvms = r.lastWorkers().stream().map(WorkerFacts::jvm).collect(Collectors.toSet());
+            Set<String> jvms =
+                    r.lastWorkers().stream().map(WorkerFacts::jvm).collect(Collectors.toSet());
             assertEquals(2, jvms.size(), "two executor JVMs: " + jvms);
-            assertFalse(jvms.contains(ManagementFactory.getRuntimeMXBean().getName()), "not the driver");
+            assertFalse(
+                    jvms.contains(ManagementFactory.getRuntimeMXBean().getName()),
+                    "not the driver");
             assertArrayEquals(expected.weights().params(), r.weights().params());
             assertArrayEquals(expected.weights().state(), r.weights().state());
         } finally {

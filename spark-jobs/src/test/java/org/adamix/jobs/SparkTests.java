@@ -8,9 +8,13 @@ final class SparkTests {
     private SparkTests() {}
 
     static JavaSparkContext local2() {
-        SparkConf conf = new SparkConf().setMaster("local[2]").setAppName("adamix-test")
-                .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1")
-                .set("spark.sql.shuffle.partitions", "2");
+        SparkConf conf =
+                new SparkConf()
+                        .setMaster("local[2]")
+                        .setAppName("adamix-test")
+                        .set("spark.ui.enabled", "false")
+                        .set("spark.driver.host", "127.0.0.1")
+                        .set("spark.sql.shuffle.partitions", "2");
         JavaSparkContext sc = new JavaSparkContext(conf);
         sc.setLogLevel("WARN");
         return sc;

@@ -1,5 +1,14 @@
 package org.adamix.jobs;
 
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.adamix.jobs.cli.TrainCommand;
 import org.adamix.model.AdaMixModel;
 import org.adamix.model.AdaptationConfig;
@@ -11,17 +20,10 @@ import org.adamix.model.checkpoint.BackboneLoader;
 import org.adamix.model.io.AdapterCheckpoint;
 import picocli.CommandLine;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.fail;
-
-/** Real material for the Spark job tests: MiniLM (bin/fetch-minilm) and IMDB samples (bin/fetch-imdb). */
+/**
+ * Real material for the Spark job tests: MiniLM (bin/fetch-minilm) and IMDB samples
+ * (bin/fetch-imdb).
+ */
 final class TestData {
     private TestData() {}
 
@@ -33,7 +35,8 @@ final class TestData {
 
     static Path minilm() {
         Path d = repoRoot().resolve("data/minilm");
-        if (!Files.isRegularFile(d.resolve("model.onnx"))) fail("MiniLM not found at " + d + ": run bin/fetch-minilm");
+        if (!Files.isRegularFile(d.resolve("model.onnx")))
+            fail("MiniLM not found at " + d + ": run bin/fetch-minilm");
         return d;
     }
 
@@ -89,13 +92,21 @@ final class TestData {
      * (M = 2, r = 4) on MiniLM with a 2-class head, and {@code labels} (null: none) in its config.
      */
     static Path untrainedRun(Path dir, List<String> labels) throws IOException {
-        AdaMixModel m = AdaMixModel.build(minilmBackbone(), AdaptationConfig.of(Method.ADAMIX_ADAPTER, 4).withExperts(2),
-                HeadConfig.classification(2), OptimizerConfig.adam(1e-3), 7);
+        AdaMixModel m =
+                AdaMixModel.build(
+                        minilmBackbone(),
+                        AdaptationConfig.of(Method.ADAMIX_ADAPTER, 4).withExperts(2),
+                        HeadConfig.classification(2),
+                        OptimizerConfig.adam(1e-3),
+                        7);
         AdapterCheckpoint.save(m, dir.resolve("mixture"), false, labels);
         return dir;
     }
 
-    /** Every path under {@code dir} (itself included), relative, sorted: to check that a failed job wrote nothing. */
+    /**
+     * Every path under {@code dir} (itself included), relative, sorted: to check that a failed job
+     * wrote nothing.
+     */
     static List<String> tree(Path dir) throws IOException {
         if (!Files.exists(dir)) return List.of();
         try (var s = Files.walk(dir)) {

@@ -1,26 +1,27 @@
 package org.adamix.jobs;
 
-import org.adamix.model.BertConfig;
-import org.adamix.model.RandomBackbone;
-import org.adamix.model.checkpoint.HfFolderWriter;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.adamix.model.BertConfig;
+import org.adamix.model.RandomBackbone;
+import org.adamix.model.checkpoint.HfFolderWriter;
 
 /**
  * A tiny random BERT (hidden 16, 2 layers, Hugging Face folder with a WordPiece vocab.txt) and tiny
- * two-class datasets of words from that vocabulary: fast runs for tests that exercise the jobs, not learning.
+ * two-class datasets of words from that vocabulary: fast runs for tests that exercise the jobs, not
+ * learning.
  */
 final class TinyFixture {
     private TinyFixture() {}
 
     static final List<String> POSITIVE = List.of("good", "great", "fine", "nice", "happy");
     static final List<String> NEGATIVE = List.of("bad", "awful", "poor", "sad", "terrible");
-    static final List<String> NEUTRAL = List.of("the", "a", "movie", "film", "was", "is", "plot", "acting");
+    static final List<String> NEUTRAL =
+            List.of("the", "a", "movie", "film", "was", "is", "plot", "acting");
 
     static Path backbone(Path dir) throws IOException {
         List<String> vocab = new ArrayList<>(List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"));
@@ -39,7 +40,8 @@ final class TinyFixture {
     }
 
     /** With {@code regression} the label is the number of positive words. */
-    static Path data(Path file, String prefix, int n, long seed, boolean regression) throws IOException {
+    static Path data(Path file, String prefix, int n, long seed, boolean regression)
+            throws IOException {
         SplittableRandom r = new SplittableRandom(seed);
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -47,12 +49,19 @@ final class TinyFixture {
             List<String> words = new ArrayList<>();
             for (int w = 0; w < 6; w++) {
                 int k = r.nextInt(10);
-                List<String> from = k < 4 ? (pos ? POSITIVE : NEGATIVE) : k < 5 ? (pos ? NEGATIVE : POSITIVE) : NEUTRAL;
+                List<String> from =
+                        k < 4
+                                ? (pos ? POSITIVE : NEGATIVE)
+                                : k < 5 ? (pos ? NEGATIVE : POSITIVE) : NEUTRAL;
                 words.add(from.get(r.nextInt(from.size())));
             }
             String label = pos ? "\"pos\"" : "\"neg\"";
-            if (regression) label = Long.toString(words.stream().filter(POSITIVE::contains).count());
-            lines.add(String.format("{\"id\": \"%s%03d\", \"text\": \"%s\", \"label\": %s}", prefix, i, String.join(" ", words), label));
+            if (regression)
+                label = Long.toString(words.stream().filter(POSITIVE::contains).count());
+            lines.add(
+                    String.format(
+                            "{\"id\": \"%s%03d\", \"text\": \"%s\", \"label\": %s}",
+                            prefix, i, String.join(" ", words), label));
         }
         Files.createDirectories(file.getParent());
         Files.write(file, lines);

@@ -15,18 +15,18 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 
 /**
- * Read throughput: reads a dataset several times end to end and prints rows/s and MB/s (of the files
- * as stored) per pass. Not a unit test; run it on real data, e.g. the prepared IMDB train split:
+ * Read throughput: reads a dataset several times end to end and prints rows/s and MB/s (of the
+ * files as stored) per pass. Not a unit test; run it on real data, e.g. the prepared IMDB train
+ * split:
  *
  * <pre>bin/datasets-java org.adamix.datasets.bench.ReadBench data/imdb/train.jsonl</pre>
  *
  * Options: {@code --passes N} (default 5, the first is warm-up), and {@code --opt key=value} for
- * {@link DatasetSpec#fromOptions} (default: the IMDB split spec, jsonl with text/label/id and labels neg,pos),
- * {@code --conf key=value} for the Hadoop Configuration.
+ * {@link DatasetSpec#fromOptions} (default: the IMDB split spec, jsonl with text/label/id and
+ * labels neg,pos), {@code --conf key=value} for the Hadoop Configuration.
  */
 public final class ReadBench {
-    private ReadBench() {
-    }
+    private ReadBench() {}
 
     public static void main(String[] args) throws IOException {
         int passes = 5;
@@ -47,11 +47,15 @@ public final class ReadBench {
             }
         }
         if (paths.isEmpty() || passes < 1) {
-            System.err.println("usage: ReadBench [--passes N] [--opt key=value]... [--conf hadoop.key=value]... PATH...");
+            System.err.println(
+                    "usage: ReadBench [--passes N] [--opt key=value]... [--conf hadoop.key=value]... PATH...");
             System.exit(2);
         }
         if (options.isEmpty()) {
-            options.putAll(Map.of("format", "jsonl", "text", "text", "label", "label", "id", "id", "labels", "neg,pos"));
+            options.putAll(
+                    Map.of(
+                            "format", "jsonl", "text", "text", "label", "label", "id", "id",
+                            "labels", "neg,pos"));
         }
         DatasetSpec spec = DatasetSpec.fromOptions(options);
         Configuration conf = new Configuration();
@@ -60,8 +64,14 @@ public final class ReadBench {
         for (Path p : InputFiles.list(conf, paths)) {
             bytes += p.getFileSystem(conf).getFileStatus(p).getLen();
         }
-        System.out.printf(Locale.ROOT, "reading %s (%.1f MB on disk) with %s, %d passes, %d cores%n", paths, bytes / 1e6,
-                options, passes, Runtime.getRuntime().availableProcessors());
+        System.out.printf(
+                Locale.ROOT,
+                "reading %s (%.1f MB on disk) with %s, %d passes, %d cores%n",
+                paths,
+                bytes / 1e6,
+                options,
+                passes,
+                Runtime.getRuntime().availableProcessors());
         double[] rates = new double[passes];
         for (int pass = 0; pass < passes; pass++) {
             long start = System.nanoTime();
@@ -76,12 +86,23 @@ public final class ReadBench {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             rates[pass] = rows / seconds;
-            System.out.printf(Locale.ROOT, "pass %d%s: %d rows in %.3f s = %,.0f rows/s, %.1f MB/s (%d chars)%n", pass + 1,
-                    pass == 0 && passes > 1 ? " (warm-up)" : "", rows, seconds, rates[pass], bytes / 1e6 / seconds, chars);
+            System.out.printf(
+                    Locale.ROOT,
+                    "pass %d%s: %d rows in %.3f s = %,.0f rows/s, %.1f MB/s (%d chars)%n",
+                    pass + 1,
+                    pass == 0 && passes > 1 ? " (warm-up)" : "",
+                    rows,
+                    seconds,
+                    rates[pass],
+                    bytes / 1e6 / seconds,
+                    chars);
         }
         double[] measured = passes > 1 ? Arrays.copyOfRange(rates, 1, passes) : rates;
         Arrays.sort(measured);
-        System.out.printf(Locale.ROOT, "median %,.0f rows/s, best %,.0f rows/s%n", measured[measured.length / 2],
+        System.out.printf(
+                Locale.ROOT,
+                "median %,.0f rows/s, best %,.0f rows/s%n",
+                measured[measured.length / 2],
                 measured[measured.length - 1]);
     }
 }

@@ -34,9 +34,17 @@ final class CsvSource extends DelimitedSource {
         int recordChars = 0;
         while (true) {
             if (line.tooLong()) {
-                // Where a CSV record ends cannot be known without its text, so skipping would be a guess.
-                throw new DatasetException(file + ": line " + line.number() + " is longer than " + maxRecordChars
-                        + " bytes; cannot find where the CSV record starting at line " + recordStart() + " ends");
+                // Where a CSV record ends cannot be known without its text, so skipping would be a
+                // guess.
+                throw new DatasetException(
+                        file
+                                + ": line "
+                                + line.number()
+                                + " is longer than "
+                                + maxRecordChars
+                                + " bytes; cannot find where the CSV record starting at line "
+                                + recordStart()
+                                + " ends");
             }
             if (!line.validUtf8() && firstInvalid == null) {
                 firstInvalid = line;
@@ -44,8 +52,13 @@ final class CsvSource extends DelimitedSource {
             String s = line.text();
             recordChars += s.length();
             if (recordChars > maxRecordChars) {
-                throw new DatasetException(file + ": CSV record starting at line " + recordStart() + " is longer than "
-                        + maxRecordChars + " characters (an unterminated quoted field?)");
+                throw new DatasetException(
+                        file
+                                + ": CSV record starting at line "
+                                + recordStart()
+                                + " is longer than "
+                                + maxRecordChars
+                                + " characters (an unterminated quoted field?)");
             }
             for (int i = 0; i < s.length(); i++) {
                 char c = s.charAt(i);
@@ -66,12 +79,20 @@ final class CsvSource extends DelimitedSource {
                     field.setLength(0);
                     closed = false;
                 } else if (closed) {
-                    throw problem(firstInvalid, "text after the closing quote of field " + (fields.size() + 1)
-                            + " on line " + line.number());
+                    throw problem(
+                            firstInvalid,
+                            "text after the closing quote of field "
+                                    + (fields.size() + 1)
+                                    + " on line "
+                                    + line.number());
                 } else if (c == '"') {
                     if (field.length() > 0) {
-                        throw problem(firstInvalid, "quote inside unquoted field " + (fields.size() + 1)
-                                + " on line " + line.number());
+                        throw problem(
+                                firstInvalid,
+                                "quote inside unquoted field "
+                                        + (fields.size() + 1)
+                                        + " on line "
+                                        + line.number());
                     }
                     inQuotes = true;
                 } else {
@@ -85,8 +106,9 @@ final class CsvSource extends DelimitedSource {
             field.append(line.terminator());
             Line next = lines.next();
             if (next == null) {
-                throw problem(firstInvalid, "unterminated quoted field " + (fields.size() + 1)
-                        + " at end of file");
+                throw problem(
+                        firstInvalid,
+                        "unterminated quoted field " + (fields.size() + 1) + " at end of file");
             }
             line = next;
         }
@@ -97,7 +119,9 @@ final class CsvSource extends DelimitedSource {
         return toArray(fields);
     }
 
-    /** Bad bytes take precedence: the structure found in a lenient decoding is not to be trusted. */
+    /**
+     * Bad bytes take precedence: the structure found in a lenient decoding is not to be trusted.
+     */
     private RowProblem problem(Line firstInvalid, String detail) {
         if (firstInvalid != null) {
             return invalidUtf8(firstInvalid, recordStart());

@@ -34,7 +34,10 @@ abstract class DelimitedSource implements RecordSource {
     /** The fields of the next record, or null at end of file. */
     protected abstract String[] readFields() throws IOException, RowProblem;
 
-    /** The first line of the next record, or null at end of file; {@link #recordStart} then names it. */
+    /**
+     * The first line of the next record, or null at end of file; {@link #recordStart} then names
+     * it.
+     */
     protected final Line firstLine() throws IOException {
         Line line = lines.next();
         if (line != null) {
@@ -48,13 +51,17 @@ abstract class DelimitedSource implements RecordSource {
         return recordStart;
     }
 
-    /** Reads the header row and finds the named columns in it. Bad headers are fatal: nothing after them can be trusted. */
+    /**
+     * Reads the header row and finds the named columns in it. Bad headers are fatal: nothing after
+     * them can be trusted.
+     */
     final void readHeader() throws IOException {
         String[] names;
         try {
             names = readFields();
         } catch (RowProblem p) {
-            throw new DatasetException(file + ": bad header row: " + p.reason().description() + ": " + p.detail());
+            throw new DatasetException(
+                    file + ": bad header row: " + p.reason().description() + ": " + p.detail());
         }
         if (names == null) {
             throw new DatasetException(file + ": empty file, expected a header row");
@@ -74,10 +81,19 @@ abstract class DelimitedSource implements RecordSource {
             } else {
                 Integer i = byName.get(c.name());
                 if (i == null) {
-                    throw new DatasetException(file + ": no column '" + c.name() + "' in header row " + Arrays.toString(names));
+                    throw new DatasetException(
+                            file
+                                    + ": no column '"
+                                    + c.name()
+                                    + "' in header row "
+                                    + Arrays.toString(names));
                 }
                 if (repeated.contains(c.name())) {
-                    throw new DatasetException(file + ": column '" + c.name() + "' appears more than once in the header row");
+                    throw new DatasetException(
+                            file
+                                    + ": column '"
+                                    + c.name()
+                                    + "' appears more than once in the header row");
                 }
                 resolved.put(c, i);
             }
@@ -100,13 +116,21 @@ abstract class DelimitedSource implements RecordSource {
             // No header: the first row fixes the number of fields.
             expectedFields = fields.length;
             for (Column c : columns) {
-                checkIndex(c, "the first row (line " + recordStart() + ") has " + fields.length + " fields");
+                checkIndex(
+                        c,
+                        "the first row (line "
+                                + recordStart()
+                                + ") has "
+                                + fields.length
+                                + " fields");
                 resolved.put(c, c.index());
             }
         }
         if (fields.length != expectedFields) {
-            throw new RowProblem(BadReason.WRONG_COLUMN_COUNT,
-                    "expected " + expectedFields + " fields, found " + fields.length, recordStart());
+            throw new RowProblem(
+                    BadReason.WRONG_COLUMN_COUNT,
+                    "expected " + expectedFields + " fields, found " + fields.length,
+                    recordStart());
         }
         return new FieldsRecord(recordStart(), fields, resolved);
     }
@@ -122,8 +146,13 @@ abstract class DelimitedSource implements RecordSource {
     }
 
     static RowProblem invalidUtf8(Line line, long recordStart) {
-        return new RowProblem(BadReason.INVALID_UTF8,
-                "malformed byte sequence at byte offset " + line.invalidUtf8At() + " of line " + line.number(), recordStart);
+        return new RowProblem(
+                BadReason.INVALID_UTF8,
+                "malformed byte sequence at byte offset "
+                        + line.invalidUtf8At()
+                        + " of line "
+                        + line.number(),
+                recordStart);
     }
 
     static String[] toArray(List<String> fields) {
@@ -145,7 +174,8 @@ abstract class DelimitedSource implements RecordSource {
     }
 
     /** A row of a delimited file. */
-    private record FieldsRecord(long position, String[] fields, Map<Column, Integer> resolved) implements Record {
+    private record FieldsRecord(long position, String[] fields, Map<Column, Integer> resolved)
+            implements Record {
 
         @Override
         public String text(Column c) {

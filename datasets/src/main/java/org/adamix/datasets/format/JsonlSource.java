@@ -12,12 +12,14 @@ import org.adamix.datasets.SourceLocation;
 
 /** JSON Lines: one JSON object per line; fields are looked up by name at the top level. */
 final class JsonlSource implements RecordSource {
-    // Duplicate keys and trailing garbage are errors: accepting them would mean guessing which value was meant.
-    static final JsonMapper JSON = JsonMapper.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
+    // Duplicate keys and trailing garbage are errors: accepting them would mean guessing which
+    // value was meant.
+    static final JsonMapper JSON =
+            JsonMapper.builder()
+                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+                    .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                    .build();
 
     private final LineReader lines;
 
@@ -33,7 +35,10 @@ final class JsonlSource implements RecordSource {
         }
         long n = line.number();
         if (line.tooLong()) {
-            throw new RowProblem(BadReason.RECORD_TOO_LONG, "line longer than " + lines.maxLineBytes() + " bytes", n);
+            throw new RowProblem(
+                    BadReason.RECORD_TOO_LONG,
+                    "line longer than " + lines.maxLineBytes() + " bytes",
+                    n);
         }
         if (!line.validUtf8()) {
             throw DelimitedSource.invalidUtf8(line, n);
@@ -48,7 +53,8 @@ final class JsonlSource implements RecordSource {
             throw new RowProblem(BadReason.MALFORMED_JSON, describe(e), n);
         }
         if (!node.isObject()) {
-            throw new RowProblem(BadReason.MALFORMED_JSON, "expected a JSON object, found " + kind(node), n);
+            throw new RowProblem(
+                    BadReason.MALFORMED_JSON, "expected a JSON object, found " + kind(node), n);
         }
         return new JsonRecord(n, node);
     }
@@ -64,7 +70,8 @@ final class JsonlSource implements RecordSource {
         if (paren >= 0) {
             m = m.substring(0, paren);
         }
-        return (e.getLocation() != null ? "column " + e.getLocation().getColumnNr() + ": " : "") + m;
+        return (e.getLocation() != null ? "column " + e.getLocation().getColumnNr() + ": " : "")
+                + m;
     }
 
     static String kind(JsonNode n) {
@@ -116,7 +123,9 @@ final class JsonlSource implements RecordSource {
         public String text(Column c) throws RowProblem {
             JsonNode v = field(c);
             if (!v.isTextual()) {
-                throw new RowProblem(BadReason.WRONG_TYPE, "field '" + c + "' must be a string, found " + kind(v));
+                throw new RowProblem(
+                        BadReason.WRONG_TYPE,
+                        "field '" + c + "' must be a string, found " + kind(v));
             }
             return v.textValue();
         }
@@ -130,7 +139,9 @@ final class JsonlSource implements RecordSource {
             if (v.isIntegralNumber()) {
                 return v.bigIntegerValue().toString();
             }
-            throw new RowProblem(BadReason.WRONG_TYPE, "field '" + c + "' must be a string or an integer, found " + kind(v));
+            throw new RowProblem(
+                    BadReason.WRONG_TYPE,
+                    "field '" + c + "' must be a string or an integer, found " + kind(v));
         }
 
         @Override
@@ -142,7 +153,8 @@ final class JsonlSource implements RecordSource {
             if (v.isTextual()) {
                 return Numbers.parse(c, v.textValue());
             }
-            throw new RowProblem(BadReason.WRONG_TYPE, "field '" + c + "' must be a number, found " + kind(v));
+            throw new RowProblem(
+                    BadReason.WRONG_TYPE, "field '" + c + "' must be a number, found " + kind(v));
         }
     }
 }

@@ -69,7 +69,11 @@ public final class LineReader implements Closeable {
             return new Line(lineNumber, null, terminator, -1);
         }
         int off = 0;
-        if (lineNumber == 1 && len >= 3 && line[0] == (byte) 0xEF && line[1] == (byte) 0xBB && line[2] == (byte) 0xBF) {
+        if (lineNumber == 1
+                && len >= 3
+                && line[0] == (byte) 0xEF
+                && line[1] == (byte) 0xBB
+                && line[2] == (byte) 0xBF) {
             off = 3; // a UTF-8 byte order mark is not part of the first column's name
         }
         if (len > off && line[len - 1] == '\r') {
@@ -79,7 +83,11 @@ public final class LineReader implements Closeable {
         String text = utf8.decode(line, off, len - off);
         if (text == null) {
             int at = utf8.errorOffset() + off;
-            return new Line(lineNumber, new String(line, off, len - off, StandardCharsets.UTF_8), terminator, at);
+            return new Line(
+                    lineNumber,
+                    new String(line, off, len - off, StandardCharsets.UTF_8),
+                    terminator,
+                    at);
         }
         return new Line(lineNumber, text, terminator, -1);
     }

@@ -21,8 +21,9 @@ import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.parquet.schema.Type;
 
 /**
- * Parquet with a flat schema, read row by row (parquet-hadoop keeps one row group's pages in memory,
- * not the file). Only the selected columns are read. Strings are decoded strictly like text files.
+ * Parquet with a flat schema, read row by row (parquet-hadoop keeps one row group's pages in
+ * memory, not the file). Only the selected columns are read. Strings are decoded strictly like text
+ * files.
  */
 final class ParquetSource implements RecordSource {
     private final String file;
@@ -30,13 +31,16 @@ final class ParquetSource implements RecordSource {
     private final StrictUtf8 utf8 = new StrictUtf8();
     private long row;
 
-    ParquetSource(String file, Path path, Configuration conf, List<Column> columns) throws IOException {
+    ParquetSource(String file, Path path, Configuration conf, List<Column> columns)
+            throws IOException {
         this.file = file;
         MessageType schema;
-        try (ParquetFileReader footer = ParquetFileReader.open(HadoopInputFile.fromPath(path, conf))) {
+        try (ParquetFileReader footer =
+                ParquetFileReader.open(HadoopInputFile.fromPath(path, conf))) {
             schema = footer.getFooter().getFileMetaData().getSchema();
         } catch (RuntimeException e) {
-            throw new DatasetException(file + ": not a readable Parquet file: " + e.getMessage(), e);
+            throw new DatasetException(
+                    file + ": not a readable Parquet file: " + e.getMessage(), e);
         }
         List<Type> selected = new ArrayList<>();
         for (Type t : schema.getFields()) {
@@ -46,17 +50,26 @@ final class ParquetSource implements RecordSource {
         }
         for (Column c : columns) {
             if (!schema.containsField(c.name())) {
-                throw new DatasetException(file + ": no column '" + c.name() + "' in Parquet schema " + fieldNames(schema));
+                throw new DatasetException(
+                        file
+                                + ": no column '"
+                                + c.name()
+                                + "' in Parquet schema "
+                                + fieldNames(schema));
             }
             Type t = schema.getType(c.name());
             if (!t.isPrimitive() || t.isRepetition(Type.Repetition.REPEATED)) {
-                throw new DatasetException(file + ": column '" + c.name() + "' is not a flat column: " + t);
+                throw new DatasetException(
+                        file + ": column '" + c.name() + "' is not a flat column: " + t);
             }
         }
         // Reading only the needed columns is what makes Parquet worth having.
         Configuration projected = new Configuration(conf);
-        projected.set(ReadSupport.PARQUET_READ_SCHEMA, new MessageType(schema.getName(), selected).toString());
-        this.reader = ParquetReader.builder(new GroupReadSupport(), path).withConf(projected).build();
+        projected.set(
+                ReadSupport.PARQUET_READ_SCHEMA,
+                new MessageType(schema.getName(), selected).toString());
+        this.reader =
+                ParquetReader.builder(new GroupReadSupport(), path).withConf(projected).build();
     }
 
     private static List<String> fieldNames(MessageType schema) {
@@ -71,7 +84,8 @@ final class ParquetSource implements RecordSource {
         try {
             g = reader.read();
         } catch (RuntimeException e) {
-            throw new DatasetException(file + ": cannot read row " + (row + 1) + ": " + e.getMessage(), e);
+            throw new DatasetException(
+                    file + ": cannot read row " + (row + 1) + ": " + e.getMessage(), e);
         }
         if (g == null) {
             return null;
@@ -122,8 +136,12 @@ final class ParquetSource implements RecordSource {
             byte[] bytes = b.getBytesUnsafe();
             String s = utf8.decode(bytes, 0, bytes.length);
             if (s == null) {
-                throw new RowProblem(BadReason.INVALID_UTF8, "column '" + c + "' has a malformed byte sequence at byte offset "
-                        + utf8.errorOffset());
+                throw new RowProblem(
+                        BadReason.INVALID_UTF8,
+                        "column '"
+                                + c
+                                + "' has a malformed byte sequence at byte offset "
+                                + utf8.errorOffset());
             }
             return s;
         }
@@ -132,7 +150,9 @@ final class ParquetSource implements RecordSource {
         public String text(Column c) throws RowProblem {
             int i = field(c);
             if (type(i) != PrimitiveTypeName.BINARY) {
-                throw new RowProblem(BadReason.WRONG_TYPE, "column '" + c + "' must be a string, found " + type(i));
+                throw new RowProblem(
+                        BadReason.WRONG_TYPE,
+                        "column '" + c + "' must be a string, found " + type(i));
             }
             return string(c, i);
         }
@@ -144,8 +164,13 @@ final class ParquetSource implements RecordSource {
                 case BINARY -> string(c, i);
                 case INT32 -> Integer.toString(group.getInteger(i, 0));
                 case INT64 -> Long.toString(group.getLong(i, 0));
-                default -> throw new RowProblem(BadReason.WRONG_TYPE,
-                        "column '" + c + "' must be a string or an integer, found " + type(i));
+                default ->
+                        throw new RowProblem(
+                                BadReason.WRONG_TYPE,
+                                "column '"
+                                        + c
+                                        + "' must be a string or an integer, found "
+                                        + type(i));
             };
         }
 
@@ -153,12 +178,19 @@ final class ParquetSource implements RecordSource {
         public float number(Column c) throws RowProblem {
             int i = field(c);
             return switch (type(i)) {
-                case FLOAT -> Numbers.checkRange(c, group.getFloat(i, 0), Float.toString(group.getFloat(i, 0)));
-                case DOUBLE -> Numbers.checkRange(c, group.getDouble(i, 0), Double.toString(group.getDouble(i, 0)));
+                case FLOAT ->
+                        Numbers.checkRange(
+                                c, group.getFloat(i, 0), Float.toString(group.getFloat(i, 0)));
+                case DOUBLE ->
+                        Numbers.checkRange(
+                                c, group.getDouble(i, 0), Double.toString(group.getDouble(i, 0)));
                 case INT32 -> group.getInteger(i, 0);
                 case INT64 -> group.getLong(i, 0);
                 case BINARY -> Numbers.parse(c, string(c, i));
-                default -> throw new RowProblem(BadReason.WRONG_TYPE, "column '" + c + "' must be a number, found " + type(i));
+                default ->
+                        throw new RowProblem(
+                                BadReason.WRONG_TYPE,
+                                "column '" + c + "' must be a number, found " + type(i));
             };
         }
     }

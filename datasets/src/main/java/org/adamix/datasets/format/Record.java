@@ -2,7 +2,9 @@ package org.adamix.datasets.format;
 
 import org.adamix.datasets.Column;
 
-/** One raw row of a file, before a {@link org.adamix.datasets.DatasetSpec} turns it into an example. */
+/**
+ * One raw row of a file, before a {@link org.adamix.datasets.DatasetSpec} turns it into an example.
+ */
 public interface Record {
 
     /** 1-based line (text formats) or row (Parquet) number. */

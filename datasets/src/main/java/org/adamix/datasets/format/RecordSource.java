@@ -9,8 +9,8 @@ public interface RecordSource extends Closeable {
 
     /**
      * The next row, or null at end of file. A bad row throws {@link RowProblem} (carrying its
-     * position) and the source moves past it; a file that cannot be read on throws
-     * {@link org.adamix.datasets.DatasetException}.
+     * position) and the source moves past it; a file that cannot be read on throws {@link
+     * org.adamix.datasets.DatasetException}.
      */
     Record next() throws IOException, RowProblem;
 

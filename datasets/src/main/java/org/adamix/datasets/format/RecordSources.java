@@ -14,29 +14,41 @@ import org.apache.hadoop.io.compress.CompressionCodec;
 import org.apache.hadoop.io.compress.CompressionCodecFactory;
 import org.apache.hadoop.io.compress.Decompressor;
 
-/** Opens one file as a {@link RecordSource} for the spec's format, decompressing text by file suffix. */
+/**
+ * Opens one file as a {@link RecordSource} for the spec's format, decompressing text by file
+ * suffix.
+ */
 public final class RecordSources {
-    private RecordSources() {
-    }
+    private RecordSources() {}
 
     /**
-     * @param file    the qualified path string used in messages
+     * @param file the qualified path string used in messages
      * @param columns every column the spec reads
      */
-    public static RecordSource open(DatasetSpec spec, Path path, String file, List<Column> columns,
-                                    Configuration conf, CompressionCodecFactory codecs) throws IOException {
+    public static RecordSource open(
+            DatasetSpec spec,
+            Path path,
+            String file,
+            List<Column> columns,
+            Configuration conf,
+            CompressionCodecFactory codecs)
+            throws IOException {
         switch (spec.format()) {
             case PARQUET:
-                // Parquet compresses inside the file; a .gz around it is not something parquet-hadoop reads.
+                // Parquet compresses inside the file; a .gz around it is not something
+                // parquet-hadoop reads.
                 return new ParquetSource(file, path, conf, columns);
             case JSONL:
-                return new JsonlSource(new LineReader(openText(path, conf, codecs), spec.maxRecordBytes()));
+                return new JsonlSource(
+                        new LineReader(openText(path, conf, codecs), spec.maxRecordBytes()));
             case TSV:
             case CSV:
-                LineReader lines = new LineReader(openText(path, conf, codecs), spec.maxRecordBytes());
-                DelimitedSource source = spec.format() == org.adamix.datasets.Format.TSV
-                        ? new TsvSource(file, lines, columns)
-                        : new CsvSource(file, lines, columns);
+                LineReader lines =
+                        new LineReader(openText(path, conf, codecs), spec.maxRecordBytes());
+                DelimitedSource source =
+                        spec.format() == org.adamix.datasets.Format.TSV
+                                ? new TsvSource(file, lines, columns)
+                                : new CsvSource(file, lines, columns);
                 try {
                     if (spec.header()) {
                         source.readHeader();
@@ -52,7 +64,8 @@ public final class RecordSources {
     }
 
     /** The file's bytes, decompressed if its suffix names a Hadoop codec (.gz, .bz2, ...). */
-    public static InputStream openText(Path path, Configuration conf, CompressionCodecFactory codecs) throws IOException {
+    public static InputStream openText(
+            Path path, Configuration conf, CompressionCodecFactory codecs) throws IOException {
         FileSystem fs = path.getFileSystem(conf);
         InputStream raw = fs.open(path, conf.getInt("io.file.buffer.size", 1 << 16));
         CompressionCodec codec = codecs.getCodec(path);

@@ -12,13 +12,17 @@ import java.nio.charset.StandardCharsets;
  * wrong encoding is noticed rather than silently turned into different text. Not thread-safe.
  */
 public final class StrictUtf8 {
-    private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    private final CharsetDecoder decoder =
+            StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT);
     private CharBuffer chars = CharBuffer.allocate(256);
     private int errorOffset = -1;
 
-    /** The decoded text, or null if the bytes are not valid UTF-8 (then see {@link #errorOffset()}). */
+    /**
+     * The decoded text, or null if the bytes are not valid UTF-8 (then see {@link #errorOffset()}).
+     */
     public String decode(byte[] bytes, int off, int len) {
         errorOffset = -1;
         if (isAscii(bytes, off, len)) {

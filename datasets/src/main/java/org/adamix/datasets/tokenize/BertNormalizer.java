@@ -3,9 +3,10 @@ package org.adamix.datasets.tokenize;
 import java.text.Normalizer.Form;
 
 /**
- * Hugging Face's BertNormalizer: clean text (drop control characters, map whitespace to ' '), put spaces around
- * CJK ideographs, strip accents (NFD, drop non-spacing marks) and lowercase, in that order.
- * ASCII is handled in one pass; only texts with other characters pay for NFD and the general lowercase.
+ * Hugging Face's BertNormalizer: clean text (drop control characters, map whitespace to ' '), put
+ * spaces around CJK ideographs, strip accents (NFD, drop non-spacing marks) and lowercase, in that
+ * order. ASCII is handled in one pass; only texts with other characters pay for NFD and the general
+ * lowercase.
  */
 final class BertNormalizer implements Normalizer {
     private final boolean cleanText;
@@ -14,7 +15,11 @@ final class BertNormalizer implements Normalizer {
     private final boolean lowercase;
 
     /** {@code stripAccents == null} means "same as lowercase", as in the reference. */
-    BertNormalizer(boolean cleanText, boolean handleChineseChars, Boolean stripAccents, boolean lowercase) {
+    BertNormalizer(
+            boolean cleanText,
+            boolean handleChineseChars,
+            Boolean stripAccents,
+            boolean lowercase) {
         this.cleanText = cleanText;
         this.handleChineseChars = handleChineseChars;
         this.stripAccents = stripAccents == null ? lowercase : stripAccents;
@@ -38,7 +43,8 @@ final class BertNormalizer implements Normalizer {
                 }
             }
             if (cp < 0x80) {
-                // ASCII is unchanged by NFD, so lowercasing it here gives the same result as doing it last.
+                // ASCII is unchanged by NFD, so lowercasing it here gives the same result as doing
+                // it last.
                 out.append((char) (lowercase && cp >= 'A' && cp <= 'Z' ? cp + 32 : cp));
             } else if (handleChineseChars && BertChars.isChinese(cp)) {
                 nonAscii = true; // CJK compatibility ideographs still change under NFD
@@ -75,8 +81,9 @@ final class BertNormalizer implements Normalizer {
     }
 
     /**
-     * Lowercases code point by code point like Rust's {@code char::to_lowercase}: no context rules (a final
-     * sigma stays σ, unlike {@link String#toLowerCase}), and U+0130 becomes "i" + combining dot.
+     * Lowercases code point by code point like Rust's {@code char::to_lowercase}: no context rules
+     * (a final sigma stays σ, unlike {@link String#toLowerCase}), and U+0130 becomes "i" +
+     * combining dot.
      */
     static String lowercase(String s) {
         StringBuilder out = new StringBuilder(s.length());

@@ -3,8 +3,8 @@ package org.adamix.datasets.tokenize;
 import java.util.List;
 
 /**
- * Hugging Face's BertPreTokenizer: split on whitespace (dropped), then make every punctuation character a word
- * of its own. A hand loop: one pass, no regex.
+ * Hugging Face's BertPreTokenizer: split on whitespace (dropped), then make every punctuation
+ * character a word of its own. A hand loop: one pass, no regex.
  */
 final class BertPreTokenizer implements PreTokenizer {
 

@@ -7,13 +7,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Byte-pair encoding: start from one symbol per character, then repeatedly merge the adjacent pair whose merge
- * rule has the lowest rank (leftmost first on ties) until no rule applies.
+ * Byte-pair encoding: start from one symbol per character, then repeatedly merge the adjacent pair
+ * whose merge rule has the lowest rank (leftmost first on ties) until no rule applies.
  */
 final class BpeModel implements TokenModel {
     /** A merge rule: its rank (priority, lower first) and the id of the merged symbol. */
-    private record Merge(int rank, int newId) {
-    }
+    private record Merge(int rank, int newId) {}
 
     private final Vocab vocab;
     private final Map<Long, Merge> merges = new HashMap<>();
@@ -26,17 +25,25 @@ final class BpeModel implements TokenModel {
     private final WordCache cache = new WordCache(WordCache.DEFAULT_CAPACITY);
 
     /**
-     * @param mergeRules       pairs (left, right) in rank order
-     * @param unkToken         null: characters outside the vocabulary are dropped
+     * @param mergeRules pairs (left, right) in rank order
+     * @param unkToken null: characters outside the vocabulary are dropped
      * @param continuingPrefix null or prefix of non-initial symbols
-     * @param endOfWordSuffix  null or suffix of the final symbol
+     * @param endOfWordSuffix null or suffix of the final symbol
      */
-    BpeModel(Vocab vocab, List<String[]> mergeRules, String unkToken, String continuingPrefix,
-             String endOfWordSuffix, boolean fuseUnk, boolean byteFallback, boolean ignoreMerges) {
+    BpeModel(
+            Vocab vocab,
+            List<String[]> mergeRules,
+            String unkToken,
+            String continuingPrefix,
+            String endOfWordSuffix,
+            boolean fuseUnk,
+            boolean byteFallback,
+            boolean ignoreMerges) {
         this.vocab = vocab;
         this.unkId = unkToken == null ? -1 : vocab.id(unkToken);
         if (unkToken != null && unkId < 0) {
-            throw new IllegalArgumentException("BPE unknown token '" + unkToken + "' is not in the vocabulary");
+            throw new IllegalArgumentException(
+                    "BPE unknown token '" + unkToken + "' is not in the vocabulary");
         }
         this.prefix = continuingPrefix;
         this.suffix = endOfWordSuffix;
@@ -57,7 +64,8 @@ final class BpeModel implements TokenModel {
     private int requireId(String token, int rank) {
         int id = vocab.id(token);
         if (id < 0) {
-            throw new IllegalArgumentException("merge " + rank + ": token '" + token + "' is not in the vocabulary");
+            throw new IllegalArgumentException(
+                    "merge " + rank + ": token '" + token + "' is not in the vocabulary");
         }
         return id;
     }
@@ -105,7 +113,10 @@ final class BpeModel implements TokenModel {
         return Arrays.copyOf(symbols, n);
     }
 
-    /** One id per character (with prefix/suffix where configured); unknown characters as the reference does. */
+    /**
+     * One id per character (with prefix/suffix where configured); unknown characters as the
+     * reference does.
+     */
     private int[] initialSymbols(String word) {
         IntList ids = new IntList(word.length());
         boolean pendingUnk = false;

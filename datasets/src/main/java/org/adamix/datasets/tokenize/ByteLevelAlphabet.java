@@ -5,11 +5,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * GPT-2's reversible map from bytes to printable characters: printable Latin-1 bytes map to themselves, the
- * other 68 bytes to U+0100 and up, in byte order. Byte-level BPE vocabularies are written in this alphabet.
+ * GPT-2's reversible map from bytes to printable characters: printable Latin-1 bytes map to
+ * themselves, the other 68 bytes to U+0100 and up, in byte order. Byte-level BPE vocabularies are
+ * written in this alphabet.
  */
 final class ByteLevelAlphabet {
     private static final char[] BYTE_TO_CHAR = new char[256];
+
     /** The inverse map, indexed by character; -1 for characters outside the alphabet. */
     private static final int[] CHAR_TO_BYTE = new int[256 + 68];
 
@@ -17,14 +19,14 @@ final class ByteLevelAlphabet {
         Arrays.fill(CHAR_TO_BYTE, -1);
         int next = 256;
         for (int b = 0; b < 256; b++) {
-            boolean printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
+            boolean printable =
+                    (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
             BYTE_TO_CHAR[b] = (char) (printable ? b : next++);
             CHAR_TO_BYTE[BYTE_TO_CHAR[b]] = b;
         }
     }
 
-    private ByteLevelAlphabet() {
-    }
+    private ByteLevelAlphabet() {}
 
     static char charOf(int unsignedByte) {
         return BYTE_TO_CHAR[unsignedByte];
@@ -41,8 +43,9 @@ final class ByteLevelAlphabet {
     }
 
     /**
-     * Appends the bytes a token's characters stand for. A token with a character outside the alphabet (an added
-     * token holding a plain space, say) is appended as its UTF-8, as the reference's ByteLevel decoder does.
+     * Appends the bytes a token's characters stand for. A token with a character outside the
+     * alphabet (an added token holding a plain space, say) is appended as its UTF-8, as the
+     * reference's ByteLevel decoder does.
      */
     static void appendBytes(String token, ByteArrayOutputStream out) {
         for (int i = 0; i < token.length(); i++) {

@@ -5,15 +5,17 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Hugging Face's ByteLevel pre-tokenizer: optionally prefix a space, split with GPT-2's pattern (contractions,
- * letter runs, digit runs, other symbol runs, each with one optional leading space; whitespace), then write each
- * piece's UTF-8 bytes in the byte-level alphabet.
+ * Hugging Face's ByteLevel pre-tokenizer: optionally prefix a space, split with GPT-2's pattern
+ * (contractions, letter runs, digit runs, other symbol runs, each with one optional leading space;
+ * whitespace), then write each piece's UTF-8 bytes in the byte-level alphabet.
  */
 final class ByteLevelPreTokenizer implements PreTokenizer {
-    // \s must be Unicode White_Space, as in the reference's regex engine, hence UNICODE_CHARACTER_CLASS.
-    private static final Pattern GPT2 = Pattern.compile(
-            "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+",
-            Pattern.UNICODE_CHARACTER_CLASS);
+    // \s must be Unicode White_Space, as in the reference's regex engine, hence
+    // UNICODE_CHARACTER_CLASS.
+    private static final Pattern GPT2 =
+            Pattern.compile(
+                    "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+",
+                    Pattern.UNICODE_CHARACTER_CLASS);
 
     private final boolean addPrefixSpace;
     private final boolean useRegex;
@@ -38,7 +40,8 @@ final class ByteLevelPreTokenizer implements PreTokenizer {
         int last = 0;
         while (m.find()) {
             if (m.start() > last) {
-                // Unmatched gaps are kept as words, like the reference's "isolated" split (the pattern covers all).
+                // Unmatched gaps are kept as words, like the reference's "isolated" split (the
+                // pattern covers all).
                 words.add(ByteLevelAlphabet.encode(s.substring(last, m.start())));
             }
             words.add(ByteLevelAlphabet.encode(m.group()));

@@ -4,14 +4,16 @@ package org.adamix.datasets.tokenize;
  * How {@link Tokenizer#encode} shapes its output.
  *
  * @param addSpecialTokens add [CLS]/[SEP] (or &lt;s&gt;/&lt;/s&gt;) around the sequences
- * @param maxLength        total length including special tokens after truncation; 0 = no truncation
- * @param truncation       which sequence to cut when longer than {@code maxLength}
- * @param padToLength      pad with the pad token (attention mask 0) up to this length; 0 = no padding
+ * @param maxLength total length including special tokens after truncation; 0 = no truncation
+ * @param truncation which sequence to cut when longer than {@code maxLength}
+ * @param padToLength pad with the pad token (attention mask 0) up to this length; 0 = no padding
  */
-public record EncodeOptions(boolean addSpecialTokens, int maxLength, TruncationStrategy truncation, int padToLength) {
+public record EncodeOptions(
+        boolean addSpecialTokens, int maxLength, TruncationStrategy truncation, int padToLength) {
 
     /** Special tokens on, no truncation, no padding. */
-    public static final EncodeOptions DEFAULT = new EncodeOptions(true, 0, TruncationStrategy.LONGEST_FIRST, 0);
+    public static final EncodeOptions DEFAULT =
+            new EncodeOptions(true, 0, TruncationStrategy.LONGEST_FIRST, 0);
 
     public EncodeOptions {
         if (maxLength < 0 || padToLength < 0) {
@@ -22,7 +24,10 @@ public record EncodeOptions(boolean addSpecialTokens, int maxLength, TruncationS
         }
     }
 
-    /** Truncate to {@code max} tokens (longest first) and pad to the same length: the fixed-shape batches training needs. */
+    /**
+     * Truncate to {@code max} tokens (longest first) and pad to the same length: the fixed-shape
+     * batches training needs.
+     */
     public static EncodeOptions fixedLength(int max) {
         return new EncodeOptions(true, max, TruncationStrategy.LONGEST_FIRST, max);
     }

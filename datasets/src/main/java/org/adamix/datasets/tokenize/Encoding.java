@@ -3,9 +3,9 @@ package org.adamix.datasets.tokenize;
 import java.util.Arrays;
 
 /**
- * The result of encoding one text or one pair: token ids, token type (segment) ids and attention mask,
- * all of the same size. Padding positions have mask 0 and come after the {@link #length()} real tokens.
- * The arrays are returned without copying: do not modify them.
+ * The result of encoding one text or one pair: token ids, token type (segment) ids and attention
+ * mask, all of the same size. Padding positions have mask 0 and come after the {@link #length()}
+ * real tokens. The arrays are returned without copying: do not modify them.
  */
 public final class Encoding {
     private final int[] ids;
@@ -14,8 +14,11 @@ public final class Encoding {
     private final int length;
 
     public Encoding(int[] ids, int[] typeIds, int[] attentionMask, int length) {
-        if (ids.length != typeIds.length || ids.length != attentionMask.length || length > ids.length) {
-            throw new IllegalArgumentException("ids, typeIds and attentionMask must have the same size");
+        if (ids.length != typeIds.length
+                || ids.length != attentionMask.length
+                || length > ids.length) {
+            throw new IllegalArgumentException(
+                    "ids, typeIds and attentionMask must have the same size");
         }
         this.ids = ids;
         this.typeIds = typeIds;
@@ -47,8 +50,11 @@ public final class Encoding {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Encoding e && length == e.length && Arrays.equals(ids, e.ids)
-                && Arrays.equals(typeIds, e.typeIds) && Arrays.equals(attentionMask, e.attentionMask);
+        return o instanceof Encoding e
+                && length == e.length
+                && Arrays.equals(ids, e.ids)
+                && Arrays.equals(typeIds, e.typeIds)
+                && Arrays.equals(attentionMask, e.attentionMask);
     }
 
     @Override
@@ -58,7 +64,12 @@ public final class Encoding {
 
     @Override
     public String toString() {
-        return "Encoding{ids=" + Arrays.toString(ids) + ", typeIds=" + Arrays.toString(typeIds)
-                + ", length=" + length + "}";
+        return "Encoding{ids="
+                + Arrays.toString(ids)
+                + ", typeIds="
+                + Arrays.toString(typeIds)
+                + ", length="
+                + length
+                + "}";
     }
 }

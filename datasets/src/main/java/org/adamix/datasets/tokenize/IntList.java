@@ -34,7 +34,10 @@ final class IntList {
         return size;
     }
 
-    /** Keeps the first {@code n} values (truncation from the right, the reference's default direction). */
+    /**
+     * Keeps the first {@code n} values (truncation from the right, the reference's default
+     * direction).
+     */
     void truncate(int n) {
         if (n < size) {
             size = n;

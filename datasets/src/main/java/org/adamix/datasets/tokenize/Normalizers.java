@@ -5,8 +5,7 @@ import java.util.List;
 
 /** The simple normalizers of the reference that are one call each, and their sequence. */
 final class Normalizers {
-    private Normalizers() {
-    }
+    private Normalizers() {}
 
     static Normalizer unicode(Form form) {
         return text -> java.text.Normalizer.normalize(text, form);
@@ -20,7 +19,9 @@ final class Normalizers {
     static Normalizer stripAccents() {
         return text -> {
             StringBuilder out = new StringBuilder(text.length());
-            text.codePoints().filter(cp -> !BertChars.isNonSpacingMark(cp)).forEach(out::appendCodePoint);
+            text.codePoints()
+                    .filter(cp -> !BertChars.isNonSpacingMark(cp))
+                    .forEach(out::appendCodePoint);
             return out.toString();
         };
     }

@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The Hugging Face pipeline: added tokens are cut out of the raw text, the rest is normalized, split into words
- * and each word cut into pieces by the model; then truncation, special tokens, padding.
+ * The Hugging Face pipeline: added tokens are cut out of the raw text, the rest is normalized,
+ * split into words and each word cut into pieces by the model; then truncation, special tokens,
+ * padding.
  */
 final class PipelineTokenizer implements Tokenizer {
     private final AddedTokenSplitter rawAddedTokens;
@@ -28,10 +29,18 @@ final class PipelineTokenizer implements Tokenizer {
     private final EncodeOptions options;
 
     /**
-     * @param padToken pad token name (from the padding config), or null to use the usual [PAD] / &lt;pad&gt;
+     * @param padToken pad token name (from the padding config), or null to use the usual [PAD] /
+     *     &lt;pad&gt;
      */
-    PipelineTokenizer(List<AddedToken> added, Normalizer normalizer, PreTokenizer preTokenizer, TokenModel model,
-                      TemplateProcessor postProcessor, String padToken, int padTypeId, EncodeOptions options) {
+    PipelineTokenizer(
+            List<AddedToken> added,
+            Normalizer normalizer,
+            PreTokenizer preTokenizer,
+            TokenModel model,
+            TemplateProcessor postProcessor,
+            String padToken,
+            int padTypeId,
+            EncodeOptions options) {
         List<AddedToken> raw = new ArrayList<>();
         List<AddedToken> normalized = new ArrayList<>();
         for (AddedToken t : added) {
@@ -39,8 +48,15 @@ final class PipelineTokenizer implements Tokenizer {
             addedTokens.put(t.id(), t.content());
             if (t.normalized() && normalizer != null) {
                 // Matched after normalization, so its own text is normalized the same way.
-                normalized.add(new AddedToken(normalizer.normalize(t.content()), t.id(), t.special(),
-                        t.singleWord(), t.lstrip(), t.rstrip(), true));
+                normalized.add(
+                        new AddedToken(
+                                normalizer.normalize(t.content()),
+                                t.id(),
+                                t.special(),
+                                t.singleWord(),
+                                t.lstrip(),
+                                t.rstrip(),
+                                true));
             } else {
                 raw.add(t);
             }
@@ -88,15 +104,20 @@ final class PipelineTokenizer implements Tokenizer {
         int specials = opts.addSpecialTokens() ? postProcessor.addedTokens(b != null) : 0;
         if (opts.maxLength() > 0) {
             if (opts.maxLength() < specials) {
-                throw new IllegalArgumentException("maxLength " + opts.maxLength() + " leaves no room for the "
-                        + specials + " special tokens");
+                throw new IllegalArgumentException(
+                        "maxLength "
+                                + opts.maxLength()
+                                + " leaves no room for the "
+                                + specials
+                                + " special tokens");
             }
             Truncation.apply(a, b, opts.maxLength() - specials, opts.truncation());
         }
         int length = a.size() + (b == null ? 0 : b.size()) + specials;
         IntList ids = new IntList(Math.max(length, opts.padToLength()));
         IntList typeIds = new IntList(Math.max(length, opts.padToLength()));
-        (opts.addSpecialTokens() ? postProcessor : TemplateProcessor.NONE).apply(a, b, ids, typeIds);
+        (opts.addSpecialTokens() ? postProcessor : TemplateProcessor.NONE)
+                .apply(a, b, ids, typeIds);
         int[] mask = new int[Math.max(length, opts.padToLength())];
         Arrays.fill(mask, 0, length, 1);
         for (int i = length; i < opts.padToLength(); i++) {
@@ -110,31 +131,39 @@ final class PipelineTokenizer implements Tokenizer {
     private IntList ids(String text) {
         IntList out = new IntList(text.length() / 4 + 8);
         List<String> words = new ArrayList<>();
-        rawAddedTokens.split(text, segment -> {
-            String normalized = normalizer.normalize(segment);
-            normalizedAddedTokens.split(normalized, piece -> {
-                words.clear();
-                preTokenizer.split(piece, words);
-                for (String word : words) {
-                    out.addAll(model.tokenize(word));
-                }
-            }, out::add);
-        }, out::add);
+        rawAddedTokens.split(
+                text,
+                segment -> {
+                    String normalized = normalizer.normalize(segment);
+                    normalizedAddedTokens.split(
+                            normalized,
+                            piece -> {
+                                words.clear();
+                                preTokenizer.split(piece, words);
+                                for (String word : words) {
+                                    out.addAll(model.tokenize(word));
+                                }
+                            },
+                            out::add);
+                },
+                out::add);
         return out;
     }
 
     @Override
     public String decode(int[] ids) {
-        // Every byte-level BPE model Hugging Face ships pairs the ByteLevel pre-tokenizer with the ByteLevel decoder.
+        // Every byte-level BPE model Hugging Face ships pairs the ByteLevel pre-tokenizer with the
+        // ByteLevel decoder.
         if (!(preTokenizer instanceof ByteLevelPreTokenizer)) {
-            throw new UnsupportedOperationException("decode is implemented for byte-level BPE tokenizers only");
+            throw new UnsupportedOperationException(
+                    "decode is implemented for byte-level BPE tokenizers only");
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(ids.length * 4);
         for (int id : ids) {
             String token = idToToken(id);
             if (token == null) {
-                throw new IllegalArgumentException("token id " + id + " is not in the vocabulary (size " + vocabSize
-                        + ")");
+                throw new IllegalArgumentException(
+                        "token id " + id + " is not in the vocabulary (size " + vocabSize + ")");
             }
             ByteLevelAlphabet.appendBytes(token, bytes);
         }

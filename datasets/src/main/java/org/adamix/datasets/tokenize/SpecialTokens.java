@@ -1,8 +1,8 @@
 package org.adamix.datasets.tokenize;
 
 /**
- * Ids of the special tokens a model needs; -1 where the vocabulary has none.
- * BERT uses cls/sep; RoBERTa and GPT-2 use bos/eos (RoBERTa's cls/sep are the same ids as its bos/eos).
+ * Ids of the special tokens a model needs; -1 where the vocabulary has none. BERT uses cls/sep;
+ * RoBERTa and GPT-2 use bos/eos (RoBERTa's cls/sep are the same ids as its bos/eos).
  */
 public record SpecialTokens(int cls, int sep, int pad, int unk, int mask, int bos, int eos) {
 

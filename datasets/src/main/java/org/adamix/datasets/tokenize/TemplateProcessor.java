@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * Last stage of the pipeline: lays out special tokens and the sequences, with their type ids, e.g.
- * {@code [CLS] A [SEP] B [SEP]} with types 0 0 0 1 1 (BERT) or {@code <s> A </s> </s> B </s>} (RoBERTa).
+ * {@code [CLS] A [SEP] B [SEP]} with types 0 0 0 1 1 (BERT) or {@code <s> A </s> </s> B </s>}
+ * (RoBERTa).
  */
 final class TemplateProcessor {
 
@@ -19,9 +20,14 @@ final class TemplateProcessor {
         }
     }
 
-    /** No special tokens; the second sequence gets type id 1, as in the reference without a post-processor. */
-    static final TemplateProcessor NONE = new TemplateProcessor(
-            List.of(Piece.sequence(0, 0)), List.of(Piece.sequence(0, 0), Piece.sequence(1, 1)));
+    /**
+     * No special tokens; the second sequence gets type id 1, as in the reference without a
+     * post-processor.
+     */
+    static final TemplateProcessor NONE =
+            new TemplateProcessor(
+                    List.of(Piece.sequence(0, 0)),
+                    List.of(Piece.sequence(0, 0), Piece.sequence(1, 1)));
 
     private final List<Piece> single;
     private final List<Piece> pair;
@@ -34,16 +40,25 @@ final class TemplateProcessor {
     static TemplateProcessor bert(int cls, int sep) {
         return new TemplateProcessor(
                 List.of(Piece.special(cls, 0), Piece.sequence(0, 0), Piece.special(sep, 0)),
-                List.of(Piece.special(cls, 0), Piece.sequence(0, 0), Piece.special(sep, 0),
-                        Piece.sequence(1, 1), Piece.special(sep, 1)));
+                List.of(
+                        Piece.special(cls, 0),
+                        Piece.sequence(0, 0),
+                        Piece.special(sep, 0),
+                        Piece.sequence(1, 1),
+                        Piece.special(sep, 1)));
     }
 
     /** RoBERTa does not use type ids: all 0, as its reference processor gives. */
     static TemplateProcessor roberta(int cls, int sep) {
         return new TemplateProcessor(
                 List.of(Piece.special(cls, 0), Piece.sequence(0, 0), Piece.special(sep, 0)),
-                List.of(Piece.special(cls, 0), Piece.sequence(0, 0), Piece.special(sep, 0),
-                        Piece.special(sep, 0), Piece.sequence(1, 0), Piece.special(sep, 0)));
+                List.of(
+                        Piece.special(cls, 0),
+                        Piece.sequence(0, 0),
+                        Piece.special(sep, 0),
+                        Piece.special(sep, 0),
+                        Piece.sequence(1, 0),
+                        Piece.special(sep, 0)));
     }
 
     /** How many special tokens the template adds: what truncation must leave room for. */

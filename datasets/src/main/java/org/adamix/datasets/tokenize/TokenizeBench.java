@@ -14,12 +14,13 @@ import java.util.List;
  * <pre>
  * java -cp ... org.adamix.datasets.tokenize.TokenizeBench [TOKENIZER_DIR_OR_FILE] [REVIEWS_JSON] [ROUNDS]
  * </pre>
- * Defaults: data/minilm, data/imdb/reviews.json (a JSON array of {"t": text, "s": label}), 3 rounds. The first
- * round runs with a cold word cache and JIT; later rounds show the steady state of a training epoch.
+ *
+ * Defaults: data/minilm, data/imdb/reviews.json (a JSON array of {"t": text, "s": label}), 3
+ * rounds. The first round runs with a cold word cache and JIT; later rounds show the steady state
+ * of a training epoch.
  */
 public final class TokenizeBench {
-    private TokenizeBench() {
-    }
+    private TokenizeBench() {}
 
     public static void main(String[] args) throws IOException {
         Path tokenizerPath = Path.of(args.length > 0 ? args[0] : "data/minilm");
@@ -47,16 +48,23 @@ public final class TokenizeBench {
                 checksum += tokenizer.encode(text, null, fixed).ids()[1];
             }
             double fixedSeconds = (System.nanoTime() - start) / 1e9;
-            System.out.printf("round %d: %,d tokens in %.2f s = %,.0f tokens/s (%,.0f reviews/s); "
+            System.out.printf(
+                    "round %d: %,d tokens in %.2f s = %,.0f tokens/s (%,.0f reviews/s); "
                             + "truncated+padded to 128: %,.0f reviews/s (checksum %d)%n",
-                    round, tokens, fullSeconds, tokens / fullSeconds, texts.size() / fullSeconds,
-                    texts.size() / fixedSeconds, checksum);
+                    round,
+                    tokens,
+                    fullSeconds,
+                    tokens / fullSeconds,
+                    texts.size() / fullSeconds,
+                    texts.size() / fixedSeconds,
+                    checksum);
         }
     }
 
     /**
-     * The first {@code limit} review texts of a reviews.json, in file order, streamed so that the 66 MB file is
-     * not held as a tree. Lenient (other fields skipped): PrepareImdb is the strict reader of this file.
+     * The first {@code limit} review texts of a reviews.json, in file order, streamed so that the
+     * 66 MB file is not held as a tree. Lenient (other fields skipped): PrepareImdb is the strict
+     * reader of this file.
      */
     static List<String> readReviews(Path path, int limit) throws IOException {
         List<String> texts = new ArrayList<>();

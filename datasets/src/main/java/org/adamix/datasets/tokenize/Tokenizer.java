@@ -22,19 +22,26 @@ public interface Tokenizer {
     Encoding encode(String text, String pair, EncodeOptions options);
 
     /**
-     * The text of token ids, special tokens included, as the Hugging Face ByteLevel decoder gives it. Byte-level
-     * BPE only (GPT-2, RoBERTa): there the ids of a text encoded without special tokens decode to that exact text
-     * (prefix space aside). Bytes that are not UTF-8 (a multi-byte character cut by truncation) become U+FFFD.
+     * The text of token ids, special tokens included, as the Hugging Face ByteLevel decoder gives
+     * it. Byte-level BPE only (GPT-2, RoBERTa): there the ids of a text encoded without special
+     * tokens decode to that exact text (prefix space aside). Bytes that are not UTF-8 (a multi-byte
+     * character cut by truncation) become U+FFFD.
      *
      * @throws UnsupportedOperationException for other tokenizers (WordPiece)
-     * @throws IllegalArgumentException      for an id outside the vocabulary
+     * @throws IllegalArgumentException for an id outside the vocabulary
      */
     String decode(int[] ids);
 
-    /** The tokens of a text, without special tokens, truncation or padding (for inspection and tests). */
+    /**
+     * The tokens of a text, without special tokens, truncation or padding (for inspection and
+     * tests).
+     */
     List<String> tokenize(String text);
 
-    /** The options {@link #encode(String)} uses: from the tokenizer file, or {@link EncodeOptions#DEFAULT}. */
+    /**
+     * The options {@link #encode(String)} uses: from the tokenizer file, or {@link
+     * EncodeOptions#DEFAULT}.
+     */
     EncodeOptions options();
 
     /** The same tokenizer with other default options. */

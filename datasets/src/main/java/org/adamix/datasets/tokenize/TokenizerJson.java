@@ -12,12 +12,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Builds a tokenizer from a Hugging Face {@code tokenizer.json}. Supports the parts BERT-family and byte-level
- * BPE models use; anything else is rejected with its name rather than silently encoded differently.
+ * Builds a tokenizer from a Hugging Face {@code tokenizer.json}. Supports the parts BERT-family and
+ * byte-level BPE models use; anything else is rejected with its name rather than silently encoded
+ * differently.
  */
 final class TokenizerJson {
-    private TokenizerJson() {
-    }
+    private TokenizerJson() {}
 
     static Tokenizer read(InputStream in) throws IOException {
         JsonNode root = new ObjectMapper().readTree(in);
@@ -36,8 +36,10 @@ final class TokenizerJson {
             if (!"Right".equals(trunc.path("direction").asText("Right"))) {
                 throw unsupported("truncation direction", trunc.path("direction").asText());
             }
-            options = options.withMaxLength(trunc.path("max_length").asInt())
-                    .withTruncation(strategy(trunc.path("strategy").asText("LongestFirst")));
+            options =
+                    options.withMaxLength(trunc.path("max_length").asInt())
+                            .withTruncation(
+                                    strategy(trunc.path("strategy").asText("LongestFirst")));
         }
         String padToken = null;
         int padTypeId = 0;
@@ -50,15 +52,22 @@ final class TokenizerJson {
                 options = options.withPadToLength(fixed.asInt());
             }
         }
-        return new PipelineTokenizer(added, normalizer, preTokenizer, model, post, padToken, padTypeId, options);
+        return new PipelineTokenizer(
+                added, normalizer, preTokenizer, model, post, padToken, padTypeId, options);
     }
 
     private static List<AddedToken> addedTokens(JsonNode list) {
         List<AddedToken> out = new ArrayList<>();
         for (JsonNode t : list) {
-            out.add(new AddedToken(t.path("content").asText(), t.path("id").asInt(), t.path("special").asBoolean(),
-                    t.path("single_word").asBoolean(), t.path("lstrip").asBoolean(), t.path("rstrip").asBoolean(),
-                    t.path("normalized").asBoolean()));
+            out.add(
+                    new AddedToken(
+                            t.path("content").asText(),
+                            t.path("id").asInt(),
+                            t.path("special").asBoolean(),
+                            t.path("single_word").asBoolean(),
+                            t.path("lstrip").asBoolean(),
+                            t.path("rstrip").asBoolean(),
+                            t.path("normalized").asBoolean()));
         }
         return out;
     }
@@ -69,10 +78,14 @@ final class TokenizerJson {
         }
         String type = n.path("type").asText();
         return switch (type) {
-            case "BertNormalizer" -> new BertNormalizer(n.path("clean_text").asBoolean(true),
-                    n.path("handle_chinese_chars").asBoolean(true),
-                    n.path("strip_accents").isBoolean() ? n.path("strip_accents").asBoolean() : null,
-                    n.path("lowercase").asBoolean(true));
+            case "BertNormalizer" ->
+                    new BertNormalizer(
+                            n.path("clean_text").asBoolean(true),
+                            n.path("handle_chinese_chars").asBoolean(true),
+                            n.path("strip_accents").isBoolean()
+                                    ? n.path("strip_accents").asBoolean()
+                                    : null,
+                            n.path("lowercase").asBoolean(true));
             case "Lowercase" -> Normalizers.lowercase();
             case "StripAccents" -> Normalizers.stripAccents();
             case "NFC" -> Normalizers.unicode(Form.NFC);
@@ -101,8 +114,10 @@ final class TokenizerJson {
         String type = n.path("type").asText();
         return switch (type) {
             case "BertPreTokenizer" -> new BertPreTokenizer();
-            case "ByteLevel" -> new ByteLevelPreTokenizer(n.path("add_prefix_space").asBoolean(true),
-                    n.path("use_regex").asBoolean(true));
+            case "ByteLevel" ->
+                    new ByteLevelPreTokenizer(
+                            n.path("add_prefix_space").asBoolean(true),
+                            n.path("use_regex").asBoolean(true));
             case "Sequence" -> {
                 JsonNode steps = n.path("pretokenizers");
                 if (steps.size() != 1) {
@@ -124,9 +139,12 @@ final class TokenizerJson {
         }
         Vocab vocab = new Vocab(ids);
         return switch (type) {
-            case "WordPiece" -> new WordPieceModel(vocab, m.path("unk_token").asText("[UNK]"),
-                    m.path("continuing_subword_prefix").asText("##"),
-                    m.path("max_input_chars_per_word").asInt(100));
+            case "WordPiece" ->
+                    new WordPieceModel(
+                            vocab,
+                            m.path("unk_token").asText("[UNK]"),
+                            m.path("continuing_subword_prefix").asText("##"),
+                            m.path("max_input_chars_per_word").asInt(100));
             case "BPE" -> {
                 JsonNode dropout = m.path("dropout");
                 if (!dropout.isMissingNode() && !dropout.isNull() && dropout.asDouble() > 0) {
@@ -134,13 +152,19 @@ final class TokenizerJson {
                 }
                 List<String[]> merges = new ArrayList<>();
                 for (JsonNode merge : m.path("merges")) {
-                    merges.add(merge.isArray()
-                            ? new String[] {merge.get(0).asText(), merge.get(1).asText()}
-                            : splitMerge(merge.asText()));
+                    merges.add(
+                            merge.isArray()
+                                    ? new String[] {merge.get(0).asText(), merge.get(1).asText()}
+                                    : splitMerge(merge.asText()));
                 }
-                yield new BpeModel(vocab, merges, textOrNull(m.path("unk_token")),
-                        textOrNull(m.path("continuing_subword_prefix")), textOrNull(m.path("end_of_word_suffix")),
-                        m.path("fuse_unk").asBoolean(false), m.path("byte_fallback").asBoolean(false),
+                yield new BpeModel(
+                        vocab,
+                        merges,
+                        textOrNull(m.path("unk_token")),
+                        textOrNull(m.path("continuing_subword_prefix")),
+                        textOrNull(m.path("end_of_word_suffix")),
+                        m.path("fuse_unk").asBoolean(false),
+                        m.path("byte_fallback").asBoolean(false),
                         m.path("ignore_merges").asBoolean(false));
             }
             default -> throw unsupported("model", type);
@@ -161,11 +185,16 @@ final class TokenizerJson {
         }
         String type = p.path("type").asText();
         return switch (type) {
-            case "BertProcessing" -> TemplateProcessor.bert(p.path("cls").get(1).asInt(), p.path("sep").get(1).asInt());
+            case "BertProcessing" ->
+                    TemplateProcessor.bert(
+                            p.path("cls").get(1).asInt(), p.path("sep").get(1).asInt());
             case "RobertaProcessing" ->
-                    TemplateProcessor.roberta(p.path("cls").get(1).asInt(), p.path("sep").get(1).asInt());
-            case "TemplateProcessing" -> new TemplateProcessor(template(p.path("single"), p.path("special_tokens")),
-                    template(p.path("pair"), p.path("special_tokens")));
+                    TemplateProcessor.roberta(
+                            p.path("cls").get(1).asInt(), p.path("sep").get(1).asInt());
+            case "TemplateProcessing" ->
+                    new TemplateProcessor(
+                            template(p.path("single"), p.path("special_tokens")),
+                            template(p.path("pair"), p.path("special_tokens")));
             case "ByteLevel" -> TemplateProcessor.NONE; // only adjusts offsets
             case "Sequence" -> {
                 TemplateProcessor chosen = TemplateProcessor.NONE;
@@ -188,7 +217,8 @@ final class TokenizerJson {
                 JsonNode s = piece.get("SpecialToken");
                 JsonNode idList = specials.path(s.path("id").asText()).path("ids");
                 if (idList.isEmpty()) {
-                    throw new IllegalArgumentException("template special token without ids: " + s.path("id"));
+                    throw new IllegalArgumentException(
+                            "template special token without ids: " + s.path("id"));
                 }
                 int[] tokenIds = new int[idList.size()];
                 for (int i = 0; i < tokenIds.length; i++) {
@@ -197,8 +227,10 @@ final class TokenizerJson {
                 out.add(new TemplateProcessor.Piece(tokenIds, -1, s.path("type_id").asInt()));
             } else {
                 JsonNode s = piece.get("Sequence");
-                out.add(TemplateProcessor.Piece.sequence("B".equals(s.path("id").asText()) ? 1 : 0,
-                        s.path("type_id").asInt()));
+                out.add(
+                        TemplateProcessor.Piece.sequence(
+                                "B".equals(s.path("id").asText()) ? 1 : 0,
+                                s.path("type_id").asInt()));
             }
         }
         return out;
@@ -218,6 +250,7 @@ final class TokenizerJson {
     }
 
     private static UnsupportedOperationException unsupported(String what, String name) {
-        return new UnsupportedOperationException("tokenizer.json: unsupported " + what + " '" + name + "'");
+        return new UnsupportedOperationException(
+                "tokenizer.json: unsupported " + what + " '" + name + "'");
     }
 }

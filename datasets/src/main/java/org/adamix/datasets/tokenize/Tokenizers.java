@@ -14,16 +14,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Creates tokenizers from the files Hugging Face models ship: {@code tokenizer.json} (preferred: it states every
- * setting), or a BERT {@code vocab.txt}, or a byte-level BPE {@code vocab.json} + {@code merges.txt}.
+ * Creates tokenizers from the files Hugging Face models ship: {@code tokenizer.json} (preferred: it
+ * states every setting), or a BERT {@code vocab.txt}, or a byte-level BPE {@code vocab.json} +
+ * {@code merges.txt}.
  */
 public final class Tokenizers {
-    private Tokenizers() {
-    }
+    private Tokenizers() {}
 
     /**
-     * Loads from a model directory (tokenizer.json, else vocab.txt, else vocab.json + merges.txt) or from one of
-     * those files. A tokenizer.json's own truncation and padding become the tokenizer's {@link Tokenizer#options()}.
+     * Loads from a model directory (tokenizer.json, else vocab.txt, else vocab.json + merges.txt)
+     * or from one of those files. A tokenizer.json's own truncation and padding become the
+     * tokenizer's {@link Tokenizer#options()}.
      */
     public static Tokenizer load(Path path) throws IOException {
         Path dir = Files.isDirectory(path) ? path : path.toAbsolutePath().getParent();
@@ -35,16 +36,20 @@ public final class Tokenizers {
             if (Files.exists(dir.resolve("vocab.txt"))) {
                 return bertWordPiece(dir.resolve("vocab.txt"), doLowerCase(dir));
             }
-            if (Files.exists(dir.resolve("vocab.json")) && Files.exists(dir.resolve("merges.txt"))) {
-                return byteLevelBpe(dir.resolve("vocab.json"), dir.resolve("merges.txt"), addPrefixSpace(dir));
+            if (Files.exists(dir.resolve("vocab.json"))
+                    && Files.exists(dir.resolve("merges.txt"))) {
+                return byteLevelBpe(
+                        dir.resolve("vocab.json"), dir.resolve("merges.txt"), addPrefixSpace(dir));
             }
-            throw new IOException("no tokenizer.json, vocab.txt or vocab.json + merges.txt in " + dir);
+            throw new IOException(
+                    "no tokenizer.json, vocab.txt or vocab.json + merges.txt in " + dir);
         }
         if (name.endsWith(".txt") && !name.equals("merges.txt")) {
             return bertWordPiece(path, doLowerCase(dir));
         }
         if (name.equals("vocab.json") || name.equals("merges.txt")) {
-            return byteLevelBpe(dir.resolve("vocab.json"), dir.resolve("merges.txt"), addPrefixSpace(dir));
+            return byteLevelBpe(
+                    dir.resolve("vocab.json"), dir.resolve("merges.txt"), addPrefixSpace(dir));
         }
         return fromJson(path);
     }
@@ -62,8 +67,9 @@ public final class Tokenizers {
     }
 
     /**
-     * BERT WordPiece from a vocab.txt (one token per line, id = line number), set up as Hugging Face converts
-     * BertTokenizer: BertNormalizer, BertPreTokenizer, "##" pieces, [CLS] a [SEP] b [SEP].
+     * BERT WordPiece from a vocab.txt (one token per line, id = line number), set up as Hugging
+     * Face converts BertTokenizer: BertNormalizer, BertPreTokenizer, "##" pieces, [CLS] a [SEP] b
+     * [SEP].
      */
     public static Tokenizer bertWordPiece(Path vocabTxt, boolean lowercase) throws IOException {
         Map<String, Integer> ids = new HashMap<>();
@@ -83,19 +89,27 @@ public final class Tokenizers {
                 added.add(AddedToken.special(special, vocab.id(special)));
             }
         }
-        return new PipelineTokenizer(added, new BertNormalizer(true, true, null, lowercase), new BertPreTokenizer(),
-                new WordPieceModel(vocab, "[UNK]", "##", 100), TemplateProcessor.bert(cls, sep), "[PAD]", 0,
+        return new PipelineTokenizer(
+                added,
+                new BertNormalizer(true, true, null, lowercase),
+                new BertPreTokenizer(),
+                new WordPieceModel(vocab, "[UNK]", "##", 100),
+                TemplateProcessor.bert(cls, sep),
+                "[PAD]",
+                0,
                 EncodeOptions.DEFAULT);
     }
 
     /**
-     * Byte-level BPE (RoBERTa, GPT-2) from vocab.json and merges.txt, set up as Hugging Face converts them:
-     * ByteLevel pre-tokenizer, no unknown token, and {@code <s> a </s></s> b </s>} when the vocabulary has
-     * &lt;s&gt; and &lt;/s&gt; (RoBERTa), else no special tokens (GPT-2).
+     * Byte-level BPE (RoBERTa, GPT-2) from vocab.json and merges.txt, set up as Hugging Face
+     * converts them: ByteLevel pre-tokenizer, no unknown token, and {@code <s> a </s></s> b </s>}
+     * when the vocabulary has &lt;s&gt; and &lt;/s&gt; (RoBERTa), else no special tokens (GPT-2).
      */
-    public static Tokenizer byteLevelBpe(Path vocabJson, Path mergesTxt, boolean addPrefixSpace) throws IOException {
+    public static Tokenizer byteLevelBpe(Path vocabJson, Path mergesTxt, boolean addPrefixSpace)
+            throws IOException {
         Map<String, Integer> ids = new HashMap<>();
-        Iterator<Map.Entry<String, JsonNode>> it = new ObjectMapper().readTree(vocabJson.toFile()).fields();
+        Iterator<Map.Entry<String, JsonNode>> it =
+                new ObjectMapper().readTree(vocabJson.toFile()).fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
             ids.put(e.getKey(), e.getValue().asInt());
@@ -115,17 +129,27 @@ public final class Tokenizers {
         }
         if (vocab.id("<mask>") >= 0) {
             // RoBERTa's mask token takes the space before it, so "a <mask>" predicts " word".
-            added.add(new AddedToken("<mask>", vocab.id("<mask>"), true, false, true, false, false));
+            added.add(
+                    new AddedToken("<mask>", vocab.id("<mask>"), true, false, true, false, false));
         }
         int bos = vocab.id("<s>");
         int eos = vocab.id("</s>");
-        TemplateProcessor post = bos >= 0 && eos >= 0 ? TemplateProcessor.roberta(bos, eos) : TemplateProcessor.NONE;
-        return new PipelineTokenizer(added, null, new ByteLevelPreTokenizer(addPrefixSpace, true),
-                new BpeModel(vocab, merges, null, null, null, false, false, false), post, "<pad>", 0,
+        TemplateProcessor post =
+                bos >= 0 && eos >= 0 ? TemplateProcessor.roberta(bos, eos) : TemplateProcessor.NONE;
+        return new PipelineTokenizer(
+                added,
+                null,
+                new ByteLevelPreTokenizer(addPrefixSpace, true),
+                new BpeModel(vocab, merges, null, null, null, false, false, false),
+                post,
+                "<pad>",
+                0,
                 EncodeOptions.DEFAULT);
     }
 
-    /** do_lower_case from a tokenizer_config.json beside vocab.txt; BERT's default (true) otherwise. */
+    /**
+     * do_lower_case from a tokenizer_config.json beside vocab.txt; BERT's default (true) otherwise.
+     */
     private static boolean doLowerCase(Path dir) throws IOException {
         return configFlag(dir, "do_lower_case", true);
     }

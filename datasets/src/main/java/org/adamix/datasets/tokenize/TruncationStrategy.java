@@ -1,6 +1,9 @@
 package org.adamix.datasets.tokenize;
 
-/** Which sequence loses tokens when an encoding is longer than the maximum length (Hugging Face semantics). */
+/**
+ * Which sequence loses tokens when an encoding is longer than the maximum length (Hugging Face
+ * semantics).
+ */
 public enum TruncationStrategy {
     /** Cut the longer of the two sequences first; when both are long, each keeps about half. */
     LONGEST_FIRST,

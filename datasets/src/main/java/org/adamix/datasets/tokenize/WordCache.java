@@ -4,11 +4,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
- * Word to ids memo shared by threads. Natural text repeats a small set of words, so most lookups hit. Bounded by
- * simply not adding once full: no eviction bookkeeping on the hot path, and the first words seen are the common ones.
+ * Word to ids memo shared by threads. Natural text repeats a small set of words, so most lookups
+ * hit. Bounded by simply not adding once full: no eviction bookkeeping on the hot path, and the
+ * first words seen are the common ones.
  */
 final class WordCache {
     static final int DEFAULT_CAPACITY = 200_000;
+
     /** Very long words are rare and would only fill the cache. */
     private static final int MAX_WORD_LENGTH = 64;
 

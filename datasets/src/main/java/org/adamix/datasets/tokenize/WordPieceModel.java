@@ -1,9 +1,9 @@
 package org.adamix.datasets.tokenize;
 
 /**
- * WordPiece: greedy longest-prefix match against the vocabulary, later pieces carrying the continuing prefix
- * ("##"). A word with an unmatched remainder, or longer than {@code maxInputCharsPerWord} code points, becomes
- * the unknown token as a whole.
+ * WordPiece: greedy longest-prefix match against the vocabulary, later pieces carrying the
+ * continuing prefix ("##"). A word with an unmatched remainder, or longer than {@code
+ * maxInputCharsPerWord} code points, becomes the unknown token as a whole.
  */
 final class WordPieceModel implements TokenModel {
     private final Vocab vocab;
@@ -12,10 +12,15 @@ final class WordPieceModel implements TokenModel {
     private final int maxInputCharsPerWord;
     private final WordCache cache = new WordCache(WordCache.DEFAULT_CAPACITY);
 
-    WordPieceModel(Vocab vocab, String unkToken, String continuingSubwordPrefix, int maxInputCharsPerWord) {
+    WordPieceModel(
+            Vocab vocab,
+            String unkToken,
+            String continuingSubwordPrefix,
+            int maxInputCharsPerWord) {
         int unkId = vocab.id(unkToken);
         if (unkId < 0) {
-            throw new IllegalArgumentException("WordPiece unknown token '" + unkToken + "' is not in the vocabulary");
+            throw new IllegalArgumentException(
+                    "WordPiece unknown token '" + unkToken + "' is not in the vocabulary");
         }
         this.vocab = vocab;
         this.unk = new int[] {unkId};

@@ -49,14 +49,20 @@ class LineReaderTest {
             consumed += line.text().length() + 1;
         }
         // Only one 64 KiB buffer is ever read ahead of the lines handed out.
-        assertTrue(source.served - consumed <= 1 << 16, "read ahead " + (source.served - consumed) + " bytes");
+        assertTrue(
+                source.served - consumed <= 1 << 16,
+                "read ahead " + (source.served - consumed) + " bytes");
     }
 
     @Test
     void skipsOverlongLinesWithoutKeepingThem() throws IOException {
         byte[] huge = new byte[5_000_000];
         java.util.Arrays.fill(huge, (byte) 'x');
-        byte[] data = concat("first\n".getBytes(StandardCharsets.UTF_8), huge, "\nlast".getBytes(StandardCharsets.UTF_8));
+        byte[] data =
+                concat(
+                        "first\n".getBytes(StandardCharsets.UTF_8),
+                        huge,
+                        "\nlast".getBytes(StandardCharsets.UTF_8));
         LineReader r = new LineReader(new ByteArrayInputStream(data), 100);
         assertEquals("first", r.next().text());
         Line skipped = r.next();
@@ -71,8 +77,12 @@ class LineReaderTest {
 
     @Test
     void terminatorsBomAndInvalidBytes() throws IOException {
-        byte[] data = concat(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}, "a\r\nb\n\n".getBytes(StandardCharsets.UTF_8),
-                new byte[] {'c', (byte) 0xE2, (byte) 0x82}, "\n".getBytes(StandardCharsets.UTF_8));
+        byte[] data =
+                concat(
+                        new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF},
+                        "a\r\nb\n\n".getBytes(StandardCharsets.UTF_8),
+                        new byte[] {'c', (byte) 0xE2, (byte) 0x82},
+                        "\n".getBytes(StandardCharsets.UTF_8));
         LineReader r = new LineReader(new ByteArrayInputStream(data), 100);
         Line a = r.next();
         assertEquals("a", a.text());
@@ -92,7 +102,11 @@ class LineReaderTest {
         String s = "ASCII, café, 日本語, 😀";
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         assertEquals(s, u.decode(b, 0, b.length));
-        assertNull(u.decode(new byte[] {'a', (byte) 0xED, (byte) 0xA0, (byte) 0x80}, 0, 4)); // encoded surrogate
+        assertNull(
+                u.decode(
+                        new byte[] {'a', (byte) 0xED, (byte) 0xA0, (byte) 0x80},
+                        0,
+                        4)); // encoded surrogate
         assertEquals(1, u.errorOffset());
         assertNull(u.decode(new byte[] {(byte) 0xC0, (byte) 0xAF}, 0, 2)); // overlong '/'
         assertEquals(0, u.errorOffset());

@@ -31,8 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PrepareImdbTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @TempDir
-    Path tmp;
+    @TempDir Path tmp;
 
     /** 30 negative and 20 positive reviews, interleaved, with text that needs escaping. */
     private Path source(int neg, int pos) throws IOException {
@@ -42,8 +41,13 @@ class PrepareImdbTest {
         while (n < neg || p < pos) {
             boolean positive = p < pos && (n >= neg || (n + p) % 3 == 2);
             int i = positive ? p++ : n++;
-            array.addObject().put("t", (positive ? "Loved it, \"truly\" " : "Dull <br /><br />film, naïve ")
-                    + i + " 😀").put("s", positive ? 1 : 0);
+            array.addObject()
+                    .put(
+                            "t",
+                            (positive ? "Loved it, \"truly\" " : "Dull <br /><br />film, naïve ")
+                                    + i
+                                    + " 😀")
+                    .put("s", positive ? 1 : 0);
         }
         Path f = tmp.resolve("reviews.json");
         JSON.writeValue(f.toFile(), array);
@@ -67,15 +71,22 @@ class PrepareImdbTest {
         JsonNode manifest = JSON.readTree(out.resolve("manifest.json").toFile());
         assertEquals(PrepareImdb.sha256(src), manifest.get("source").get("sha256").asText());
         assertEquals(50, manifest.get("source").get("reviews").asInt());
-        assertEquals(Map.of("neg", 24, "pos", 16), JSON.convertValue(manifest.at("/splits/train/labels"), Map.class));
-        assertEquals(Map.of("neg", 3, "pos", 2), JSON.convertValue(manifest.at("/splits/dev/labels"), Map.class));
-        assertEquals(Map.of("neg", 3, "pos", 2), JSON.convertValue(manifest.at("/splits/test/labels"), Map.class));
+        assertEquals(
+                Map.of("neg", 24, "pos", 16),
+                JSON.convertValue(manifest.at("/splits/train/labels"), Map.class));
+        assertEquals(
+                Map.of("neg", 3, "pos", 2),
+                JSON.convertValue(manifest.at("/splits/dev/labels"), Map.class));
+        assertEquals(
+                Map.of("neg", 3, "pos", 2),
+                JSON.convertValue(manifest.at("/splits/test/labels"), Map.class));
 
         Set<String> ids = new HashSet<>();
         int total = 0;
         for (String split : PrepareImdb.SPLITS) {
             Path f = out.resolve(split + ".jsonl");
-            assertEquals(PrepareImdb.sha256(f), manifest.at("/splits/" + split + "/sha256").asText());
+            assertEquals(
+                    PrepareImdb.sha256(f), manifest.at("/splits/" + split + "/sha256").asText());
             List<JsonNode> rows = lines(f);
             assertEquals(manifest.at("/splits/" + split + "/count").asInt(), rows.size());
             for (JsonNode r : rows) {
@@ -84,7 +95,13 @@ class PrepareImdbTest {
                 total++;
                 // The text survived the round trip, and its label matches the generator's.
                 boolean positive = r.get("label").asText().equals("pos");
-                assertTrue(r.get("text").asText().startsWith(positive ? "Loved it, \"truly\" " : "Dull <br /><br />film, naïve "));
+                assertTrue(
+                        r.get("text")
+                                .asText()
+                                .startsWith(
+                                        positive
+                                                ? "Loved it, \"truly\" "
+                                                : "Dull <br /><br />film, naïve "));
                 assertTrue(r.get("text").asText().endsWith(" 😀"));
             }
         }
@@ -92,7 +109,8 @@ class PrepareImdbTest {
         assertEquals(50, ids.size()); // disjoint and complete
         assertTrue(ids.contains("imdb-00000") && ids.contains("imdb-00049"));
         try (var s = Files.list(out)) {
-            assertEquals(Set.of("train.jsonl", "dev.jsonl", "test.jsonl", "manifest.json"),
+            assertEquals(
+                    Set.of("train.jsonl", "dev.jsonl", "test.jsonl", "manifest.json"),
                     toSet(s.map(p -> p.getFileName().toString()).iterator())); // no temp files left
         }
     }
@@ -101,9 +119,17 @@ class PrepareImdbTest {
     void splitsAreReadableByTheDatasetReader() throws IOException {
         Path out = tmp.resolve("imdb");
         PrepareImdb.prepare(source(30, 20), out, 42);
-        DatasetSpec spec = DatasetSpec.builder(Format.JSONL).text("text").label("label").id("id").labels("neg", "pos").build();
+        DatasetSpec spec =
+                DatasetSpec.builder(Format.JSONL)
+                        .text("text")
+                        .label("label")
+                        .id("id")
+                        .labels("neg", "pos")
+                        .build();
         List<Example> train = new ArrayList<>();
-        try (DatasetReader r = DatasetReader.open(spec, new Configuration(), out.resolve("train.jsonl").toString())) {
+        try (DatasetReader r =
+                DatasetReader.open(
+                        spec, new Configuration(), out.resolve("train.jsonl").toString())) {
             r.forEachRemaining(train::add);
         }
         assertEquals(40, train.size());
@@ -118,14 +144,21 @@ class PrepareImdbTest {
         PrepareImdb.prepare(src, tmp.resolve("b"), 42);
         PrepareImdb.prepare(src, tmp.resolve("c"), 7);
         for (String split : PrepareImdb.SPLITS) {
-            assertArrayEquals(Files.readAllBytes(tmp.resolve("a/" + split + ".jsonl")),
+            assertArrayEquals(
+                    Files.readAllBytes(tmp.resolve("a/" + split + ".jsonl")),
                     Files.readAllBytes(tmp.resolve("b/" + split + ".jsonl")));
         }
-        assertNotEquals(PrepareImdb.sha256(tmp.resolve("a/test.jsonl")), PrepareImdb.sha256(tmp.resolve("c/test.jsonl")));
-        // Checked against an independent Python reimplementation of java.util.Random and the documented
+        assertNotEquals(
+                PrepareImdb.sha256(tmp.resolve("a/test.jsonl")),
+                PrepareImdb.sha256(tmp.resolve("c/test.jsonl")));
+        // Checked against an independent Python reimplementation of java.util.Random and the
+        // documented
         // split; pinned so an accidental change of the algorithm is noticed.
-        assertEquals(List.of("imdb-00044", "imdb-00016", "imdb-00011", "imdb-00033", "imdb-00015"),
-                lines(tmp.resolve("a/test.jsonl")).stream().map(n -> n.get("id").asText()).toList());
+        assertEquals(
+                List.of("imdb-00044", "imdb-00016", "imdb-00011", "imdb-00033", "imdb-00015"),
+                lines(tmp.resolve("a/test.jsonl")).stream()
+                        .map(n -> n.get("id").asText())
+                        .toList());
     }
 
     @Test
@@ -146,30 +179,42 @@ class PrepareImdbTest {
         assertEquals(PrepareImdb.Outcome.WROTE, PrepareImdb.prepare(src, out, 42));
         assertArrayEquals(good, Files.readAllBytes(train));
 
-        assertEquals(PrepareImdb.Outcome.WROTE, PrepareImdb.prepare(src, out, 43)); // another seed is another dataset
+        assertEquals(
+                PrepareImdb.Outcome.WROTE,
+                PrepareImdb.prepare(src, out, 43)); // another seed is another dataset
         assertEquals(43, JSON.readTree(out.resolve("manifest.json").toFile()).get("seed").asInt());
     }
 
     @Test
     void malformedSourcesAreRejectedWithTheReviewNamed() throws IOException {
         Path f = tmp.resolve("bad.json");
-        Map<String, String> cases = Map.of(
-                "[{\"t\":\"ok\",\"s\":0},{\"t\":\"x\",\"s\":2}]", "review 1: \"s\" must be 0 or 1, found 2",
-                "[{\"t\":\"ok\",\"s\":0},{\"s\":1}]", "review 1: \"t\" must be a non-blank string",
-                "[{\"t\":\"  \",\"s\":1}]", "review 0: \"t\" must be a non-blank string",
-                "[{\"t\":\"ok\",\"s\":\"1\"}]", "review 0: \"s\" must be 0 or 1, found \"1\"",
-                "[{\"t\":\"ok\",\"s\":1,\"x\":3}]", "review 0: unexpected field 'x'",
-                "{\"t\":\"ok\",\"s\":1}", "expected a JSON array of reviews",
-                "[]", "no reviews",
-                "[\"text\"]", "review 0: expected an object {\"t\": text, \"s\": 0|1}");
+        Map<String, String> cases =
+                Map.of(
+                        "[{\"t\":\"ok\",\"s\":0},{\"t\":\"x\",\"s\":2}]",
+                                "review 1: \"s\" must be 0 or 1, found 2",
+                        "[{\"t\":\"ok\",\"s\":0},{\"s\":1}]",
+                                "review 1: \"t\" must be a non-blank string",
+                        "[{\"t\":\"  \",\"s\":1}]", "review 0: \"t\" must be a non-blank string",
+                        "[{\"t\":\"ok\",\"s\":\"1\"}]",
+                                "review 0: \"s\" must be 0 or 1, found \"1\"",
+                        "[{\"t\":\"ok\",\"s\":1,\"x\":3}]", "review 0: unexpected field 'x'",
+                        "{\"t\":\"ok\",\"s\":1}", "expected a JSON array of reviews",
+                        "[]", "no reviews",
+                        "[\"text\"]", "review 0: expected an object {\"t\": text, \"s\": 0|1}");
         for (Map.Entry<String, String> c : cases.entrySet()) {
             Files.writeString(f, c.getKey());
-            IOException e = assertThrows(IOException.class, () -> PrepareImdb.prepare(f, tmp.resolve("out"), 42));
+            IOException e =
+                    assertThrows(
+                            IOException.class,
+                            () -> PrepareImdb.prepare(f, tmp.resolve("out"), 42));
             assertEquals(f + ": " + c.getValue(), e.getMessage());
         }
         Files.write(f, new byte[] {'[', '{', '"', 't', '"', ':', '"', (byte) 0xC3, '"'});
-        IOException e = assertThrows(IOException.class, () -> PrepareImdb.prepare(f, tmp.resolve("out"), 42));
-        assertTrue(e.getMessage().startsWith(f + ": malformed JSON: Invalid UTF-8"), e.getMessage());
+        IOException e =
+                assertThrows(
+                        IOException.class, () -> PrepareImdb.prepare(f, tmp.resolve("out"), 42));
+        assertTrue(
+                e.getMessage().startsWith(f + ": malformed JSON: Invalid UTF-8"), e.getMessage());
         assertFalse(Files.exists(tmp.resolve("out/manifest.json")));
     }
 

@@ -6,23 +6,26 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * The Hugging Face Rust tokenizers, through DJL, configured like one of our {@link EncodeOptions}. The native
- * library ships inside the DJL jar; it is unpacked under target/ and nothing is downloaded.
+ * The Hugging Face Rust tokenizers, through DJL, configured like one of our {@link EncodeOptions}.
+ * The native library ships inside the DJL jar; it is unpacked under target/ and nothing is
+ * downloaded.
  */
 final class ReferenceTokenizer implements AutoCloseable {
     static {
-        System.setProperty("DJL_CACHE_DIR", Path.of("target", "djl-cache").toAbsolutePath().toString());
+        System.setProperty(
+                "DJL_CACHE_DIR", Path.of("target", "djl-cache").toAbsolutePath().toString());
         System.setProperty("ai.djl.offline", "true");
     }
 
     private final HuggingFaceTokenizer tokenizer;
 
     ReferenceTokenizer(Path tokenizerJson, EncodeOptions options) throws IOException {
-        HuggingFaceTokenizer.Builder b = HuggingFaceTokenizer.builder()
-                .optTokenizerPath(tokenizerJson)
-                .optAddSpecialTokens(options.addSpecialTokens())
-                .optTruncation(options.maxLength() > 0)
-                .optPadding(options.padToLength() > 0);
+        HuggingFaceTokenizer.Builder b =
+                HuggingFaceTokenizer.builder()
+                        .optTokenizerPath(tokenizerJson)
+                        .optAddSpecialTokens(options.addSpecialTokens())
+                        .optTruncation(options.maxLength() > 0)
+                        .optPadding(options.padToLength() > 0);
         if (options.maxLength() > 0) {
             b.optMaxLength(options.maxLength());
             switch (options.truncation()) {
@@ -40,7 +43,10 @@ final class ReferenceTokenizer implements AutoCloseable {
         tokenizer = b.build();
     }
 
-    /** The reference's encoding as ours, or null when the reference refuses (e.g. only_first too short). */
+    /**
+     * The reference's encoding as ours, or null when the reference refuses (e.g. only_first too
+     * short).
+     */
     Encoding encode(String text, String pair) {
         ai.djl.huggingface.tokenizers.Encoding e;
         try {
@@ -49,10 +55,14 @@ final class ReferenceTokenizer implements AutoCloseable {
             return null;
         }
         int[] mask = toInt(e.getAttentionMask());
-        return new Encoding(toInt(e.getIds()), toInt(e.getTypeIds()), mask, Arrays.stream(mask).sum());
+        return new Encoding(
+                toInt(e.getIds()), toInt(e.getTypeIds()), mask, Arrays.stream(mask).sum());
     }
 
-    /** The reference's text of ids, special tokens kept (its decoder as the tokenizer.json configures it). */
+    /**
+     * The reference's text of ids, special tokens kept (its decoder as the tokenizer.json
+     * configures it).
+     */
     String decode(int[] ids) {
         return tokenizer.decode(Arrays.stream(ids).asLongStream().toArray(), false);
     }

@@ -13,17 +13,36 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Byte-level BPE (RoBERTa / GPT-2 style) on a BPE trained here: our vocab.json + merges.txt loader and our
- * tokenizer.json loader must both give the reference's ids on IMDB reviews and tricky texts.
+ * Byte-level BPE (RoBERTa / GPT-2 style) on a BPE trained here: our vocab.json + merges.txt loader
+ * and our tokenizer.json loader must both give the reference's ids on IMDB reviews and tricky
+ * texts.
  */
 class TokenizerByteLevelBpeTest {
-    private static final List<String> TRICKY = List.of("", " ", "  leading spaces", "trailing spaces  ",
-            "don't I'll we've they're she'd it's I'm DON'T", "tabs\tand\nnewlines\r\n\n  indented",
-            "numbers 12345 3.14 1,000,000 x2 2x", "emoji 😀👍🏽👨‍👩‍👧 ❤️ and 🤣", "accents: café naïve Ångström",
-            "CJK 中文字 日本語 한국어", "<br /><br />HTML &amp; tags", "a <mask> token and<mask>x and <mask>",
-            "<s>literal</s> specials <pad>", "punctuation!!! ??? ... ---", "mixed\u00A0nbsp\u3000ideographic space",
-            "combining e\u0301 and precomposed é", "zero\u200Bwidth", "http://example.com/path?q=1&r=2",
-            "ΣΑΣ σας İstanbul", "'s 's 'S '", "   ", "\n\n\n", "x" + "y".repeat(300));
+    private static final List<String> TRICKY =
+            List.of(
+                    "",
+                    " ",
+                    "  leading spaces",
+                    "trailing spaces  ",
+                    "don't I'll we've they're she'd it's I'm DON'T",
+                    "tabs\tand\nnewlines\r\n\n  indented",
+                    "numbers 12345 3.14 1,000,000 x2 2x",
+                    "emoji 😀👍🏽👨‍👩‍👧 ❤️ and 🤣",
+                    "accents: café naïve Ångström",
+                    "CJK 中文字 日本語 한국어",
+                    "<br /><br />HTML &amp; tags",
+                    "a <mask> token and<mask>x and <mask>",
+                    "<s>literal</s> specials <pad>",
+                    "punctuation!!! ??? ... ---",
+                    "mixed\u00A0nbsp\u3000ideographic space",
+                    "combining e\u0301 and precomposed é",
+                    "zero\u200Bwidth",
+                    "http://example.com/path?q=1&r=2",
+                    "ΣΑΣ σας İstanbul",
+                    "'s 's 'S '",
+                    "   ",
+                    "\n\n\n",
+                    "x" + "y".repeat(300));
 
     private static List<String> reviews;
     private static TinyBpeTrainer bpe;
@@ -47,7 +66,12 @@ class TokenizerByteLevelBpeTest {
         compare(json, fromFiles, EncodeOptions.DEFAULT);
         compare(json, fromJson, EncodeOptions.DEFAULT);
         compare(json, fromFiles, EncodeOptions.fixedLength(100));
-        compare(json, fromJson, EncodeOptions.DEFAULT.withMaxLength(150).withTruncation(TruncationStrategy.ONLY_SECOND));
+        compare(
+                json,
+                fromJson,
+                EncodeOptions.DEFAULT
+                        .withMaxLength(150)
+                        .withTruncation(TruncationStrategy.ONLY_SECOND));
     }
 
     @Test
@@ -64,8 +88,9 @@ class TokenizerByteLevelBpeTest {
     @Test
     void gpt2StyleWithoutSpecialTokens(@TempDir Path dir) throws Exception {
         // No <s>/</s>: no special tokens are added and the second sequence gets type id 1.
-        Files.writeString(dir.resolve("vocab.json"), "{\"a\": 0, \"b\": 1, \"Ġ\": 2, \"ab\": 3, \"Ġab\": 4, "
-                + "\"<|endoftext|>\": 5}");
+        Files.writeString(
+                dir.resolve("vocab.json"),
+                "{\"a\": 0, \"b\": 1, \"Ġ\": 2, \"ab\": 3, \"Ġab\": 4, " + "\"<|endoftext|>\": 5}");
         Files.writeString(dir.resolve("merges.txt"), "#version: 0.2\na b\nĠ ab\n");
         Tokenizer t = Tokenizers.load(dir);
         Encoding e = t.encode("ab ab<|endoftext|>", "ba");
@@ -77,7 +102,8 @@ class TokenizerByteLevelBpeTest {
     @Test
     void mergesApplyByRankNotByPosition(@TempDir Path dir) throws Exception {
         // "abc": rule 0 is "b c", so "a b" (rank 1) can no longer apply; then "a bc" (rank 2).
-        Files.writeString(dir.resolve("vocab.json"),
+        Files.writeString(
+                dir.resolve("vocab.json"),
                 "{\"a\": 0, \"b\": 1, \"c\": 2, \"bc\": 3, \"ab\": 4, \"abc\": 5, \"aa\": 6}");
         Files.writeString(dir.resolve("merges.txt"), "b c\na b\na bc\na a\n");
         Tokenizer t = Tokenizers.load(dir.resolve("merges.txt"));
@@ -88,7 +114,8 @@ class TokenizerByteLevelBpeTest {
         assertEquals(List.of("aa", "aa"), t.tokenize("aaaa"));
     }
 
-    private static void compare(Path referenceJson, Tokenizer ours, EncodeOptions options) throws Exception {
+    private static void compare(Path referenceJson, Tokenizer ours, EncodeOptions options)
+            throws Exception {
         List<String> texts = new ArrayList<>(reviews.subList(0, 1000));
         texts.addAll(TRICKY);
         try (ReferenceTokenizer ref = new ReferenceTokenizer(referenceJson, options)) {
@@ -98,7 +125,8 @@ class TokenizerByteLevelBpeTest {
                 Encoding expected = ref.encode(a, b);
                 if (expected == null) {
                     // E.g. only_second truncation of a single long text.
-                    assertThrows(IllegalArgumentException.class, () -> ours.encode(a, b, options), a);
+                    assertThrows(
+                            IllegalArgumentException.class, () -> ours.encode(a, b, options), a);
                 } else {
                     assertEquals(expected, ours.encode(a, b, options), a + " / " + b);
                 }

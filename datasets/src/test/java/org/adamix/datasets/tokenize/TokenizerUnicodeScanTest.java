@@ -9,9 +9,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every code point of the planes in use, inside a word and alone, through MiniLM's tokenizer and the reference:
- * this pins down the character classes (controls, whitespace, punctuation, accents, CJK, case) code point by
- * code point, including the reference's older Unicode tables.
+ * Every code point of the planes in use, inside a word and alone, through MiniLM's tokenizer and
+ * the reference: this pins down the character classes (controls, whitespace, punctuation, accents,
+ * CJK, case) code point by code point, including the reference's older Unicode tables.
  */
 class TokenizerUnicodeScanTest {
     private static final int CHUNK = 64;
@@ -23,7 +23,9 @@ class TokenizerUnicodeScanTest {
         Tokenizer ours = Tokenizers.load(json).withOptions(options);
         List<String> mismatches = new ArrayList<>();
         try (ReferenceTokenizer ref = new ReferenceTokenizer(json, options)) {
-            int[][] ranges = {{0, 0x3FFFF}, {0xE0000, 0xE0FFF}, {0xF0000, 0xF00FF}, {0x10FF00, 0x10FFFF}};
+            int[][] ranges = {
+                {0, 0x3FFFF}, {0xE0000, 0xE0FFF}, {0xF0000, 0xF00FF}, {0x10FF00, 0x10FFFF}
+            };
             for (int[] range : ranges) {
                 for (int from = range[0]; from <= range[1]; from += CHUNK) {
                     int to = Math.min(from + CHUNK, range[1] + 1);
@@ -32,19 +34,28 @@ class TokenizerUnicodeScanTest {
                         for (int cp = from; cp < to; cp++) {
                             String t = text(cp, cp + 1);
                             if (!same(ref, ours, t)) {
-                                mismatches.add(String.format("U+%04X ref=%s ours=%s", cp,
-                                        Arrays.toString(ref.tokens(t)), ours.tokenize(t)));
+                                mismatches.add(
+                                        String.format(
+                                                "U+%04X ref=%s ours=%s",
+                                                cp,
+                                                Arrays.toString(ref.tokens(t)),
+                                                ours.tokenize(t)));
                             }
                         }
                     }
                 }
             }
         }
-        assertEquals(List.of(), mismatches.subList(0, Math.min(50, mismatches.size())),
+        assertEquals(
+                List.of(),
+                mismatches.subList(0, Math.min(50, mismatches.size())),
                 mismatches.size() + " code points differ");
     }
 
-    /** Each code point inside a word ("aXa", to see whether it splits it) and alone; surrogates skipped. */
+    /**
+     * Each code point inside a word ("aXa", to see whether it splits it) and alone; surrogates
+     * skipped.
+     */
     private static String text(int from, int to) {
         StringBuilder s = new StringBuilder();
         for (int cp = from; cp < to; cp++) {

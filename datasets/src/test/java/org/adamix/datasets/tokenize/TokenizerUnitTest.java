@@ -23,7 +23,9 @@ class TokenizerUnitTest {
         assertEquals("hello world  x", n.normalize("Hello\tWorld\r\n\u0000\u0007x"));
         assertEquals("a b", n.normalize("a\u00A0b"));
         assertEquals("ab", n.normalize("a\u200Bb")); // zero-width space is Cf: removed
-        assertEquals("ab", n.normalize("a\u0085b")); // NEL is a control character before it is whitespace
+        assertEquals(
+                "ab",
+                n.normalize("a\u0085b")); // NEL is a control character before it is whitespace
         assertEquals("x 中  文 y", n.normalize("x中文y"));
         assertEquals("cafe naive angstrom", n.normalize("Café naïve Ångström"));
         assertEquals("οδοσ", n.normalize("ΟΔΟΣ")); // per character: no final sigma
@@ -38,8 +40,11 @@ class TokenizerUnitTest {
     void bertPreTokenizerSplitsOnWhitespaceAndIsolatesPunctuation() {
         List<String> words = new ArrayList<>();
         new BertPreTokenizer().split("don't  stop,now! a$b ^_^ «x» 1.5", words);
-        assertEquals(List.of("don", "'", "t", "stop", ",", "now", "!", "a", "$", "b", "^", "_", "^", "«", "x", "»",
-                "1", ".", "5"), words);
+        assertEquals(
+                List.of(
+                        "don", "'", "t", "stop", ",", "now", "!", "a", "$", "b", "^", "_", "^", "«",
+                        "x", "»", "1", ".", "5"),
+                words);
     }
 
     @Test
@@ -48,7 +53,8 @@ class TokenizerUnitTest {
         WordPieceModel wp = new WordPieceModel(v, "[UNK]", "##", 9);
         assertArrayEquals(new int[] {1, 2, 3}, wp.tokenize("unaffable"));
         assertArrayEquals(new int[] {5, 4, 4}, wp.tokenize("aaa"));
-        assertArrayEquals(new int[] {0}, wp.tokenize("unx")); // "##x" missing: the whole word is unknown
+        assertArrayEquals(
+                new int[] {0}, wp.tokenize("unx")); // "##x" missing: the whole word is unknown
         assertArrayEquals(new int[] {0}, wp.tokenize("aaaaaaaaaa")); // 10 > 9 characters
         assertArrayEquals(new int[] {5, 4, 4, 4, 4, 4, 4, 4}, wp.tokenize("aaaaaaaa"));
     }
@@ -73,18 +79,26 @@ class TokenizerUnitTest {
         assertEquals(List.of(2, 6), truncate(2, 10, 8, TruncationStrategy.LONGEST_FIRST));
         assertEquals(List.of(3, 4), truncate(10, 10, 7, TruncationStrategy.LONGEST_FIRST));
         assertEquals(List.of(4, 3), truncate(10, 9, 7, TruncationStrategy.LONGEST_FIRST));
-        assertEquals(List.of(3, 5), truncate(3, 5, 8, TruncationStrategy.LONGEST_FIRST)); // fits: unchanged
+        assertEquals(
+                List.of(3, 5),
+                truncate(3, 5, 8, TruncationStrategy.LONGEST_FIRST)); // fits: unchanged
         assertEquals(List.of(1, 5), truncate(6, 5, 6, TruncationStrategy.ONLY_FIRST));
         assertEquals(List.of(6, 2), truncate(6, 5, 8, TruncationStrategy.ONLY_SECOND));
-        assertThrows(IllegalArgumentException.class, () -> truncate(2, 10, 5, TruncationStrategy.ONLY_FIRST));
-        assertThrows(IllegalArgumentException.class, () -> truncate(10, -1, 5, TruncationStrategy.ONLY_SECOND));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> truncate(2, 10, 5, TruncationStrategy.ONLY_FIRST));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> truncate(10, -1, 5, TruncationStrategy.ONLY_SECOND));
         assertEquals(List.of(5), truncate(10, -1, 5, TruncationStrategy.ONLY_FIRST));
     }
 
     @Test
     void encodeLaysOutSpecialTokensTypeIdsMaskAndPadding(@TempDir Path dir) throws Exception {
         Path vocab = dir.resolve("vocab.txt");
-        Files.write(vocab, List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "a", "b", "c", "##b"),
+        Files.write(
+                vocab,
+                List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "a", "b", "c", "##b"),
                 StandardCharsets.UTF_8);
         Tokenizer t = Tokenizers.load(vocab);
         Encoding single = t.encode("A ab", null, EncodeOptions.DEFAULT.withPadToLength(8));
@@ -93,7 +107,8 @@ class TokenizerUnitTest {
         assertArrayEquals(new int[] {1, 1, 1, 1, 1, 0, 0, 0}, single.attentionMask());
         assertEquals(5, single.length());
         Encoding pair = t.encode("a a a", "b c", EncodeOptions.fixedLength(6));
-        assertArrayEquals(new int[] {2, 5, 5, 3, 6, 3}, pair.ids()); // budget 3: first keeps 2, second 1
+        assertArrayEquals(
+                new int[] {2, 5, 5, 3, 6, 3}, pair.ids()); // budget 3: first keeps 2, second 1
         assertArrayEquals(new int[] {0, 0, 0, 0, 1, 1}, pair.typeIds());
         Encoding bare = t.encode("a [MASK] d", "c", EncodeOptions.DEFAULT.withSpecialTokens(false));
         assertArrayEquals(new int[] {5, 4, 1, 7}, bare.ids());
@@ -120,10 +135,12 @@ class TokenizerUnitTest {
     @Test
     void addedTokensHonourStripAndSingleWord() {
         List<String> pieces = new ArrayList<>();
-        AddedTokenSplitter s = new AddedTokenSplitter(List.of(
-                new AddedToken("<mask>", 9, true, false, true, false, false),
-                new AddedToken("<m>", 8, true, false, false, true, false),
-                new AddedToken("tok", 7, false, true, false, false, false)));
+        AddedTokenSplitter s =
+                new AddedTokenSplitter(
+                        List.of(
+                                new AddedToken("<mask>", 9, true, false, true, false, false),
+                                new AddedToken("<m>", 8, true, false, false, true, false),
+                                new AddedToken("tok", 7, false, true, false, false, false)));
         s.split("a  <mask> b<m>  c tok xtok", pieces::add, id -> pieces.add("#" + id));
         assertEquals(List.of("a", "#9", " b", "#8", "c ", "#7", " xtok"), pieces);
     }
@@ -132,8 +149,8 @@ class TokenizerUnitTest {
     void unsupportedSettingsAreNamed(@TempDir Path dir) throws Exception {
         Path json = dir.resolve("tokenizer.json");
         Files.writeString(json, "{\"model\": {\"type\": \"Unigram\", \"vocab\": []}}");
-        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-                () -> Tokenizers.load(json));
+        UnsupportedOperationException e =
+                assertThrows(UnsupportedOperationException.class, () -> Tokenizers.load(json));
         assertTrue(e.getMessage().contains("Unigram"), e.getMessage());
     }
 
@@ -142,8 +159,11 @@ class TokenizerUnitTest {
         Tokenizer t = Tokenizers.load(TokenizerTestData.miniLmTokenizerJson());
         List<String> texts = TokenizerTestData.imdbReviews(200);
         List<Encoding> sequential = texts.stream().map(t::encode).toList();
-        List<Encoding> parallel = IntStream.range(0, texts.size()).parallel()
-                .mapToObj(i -> t.encode(texts.get(i))).toList();
+        List<Encoding> parallel =
+                IntStream.range(0, texts.size())
+                        .parallel()
+                        .mapToObj(i -> t.encode(texts.get(i)))
+                        .toList();
         assertEquals(sequential, parallel);
     }
 

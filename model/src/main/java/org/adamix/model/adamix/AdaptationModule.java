@@ -1,8 +1,7 @@
 package org.adamix.model.adamix;
 
-import org.adamix.model.layers.ParamSpec;
-
 import java.util.List;
+import org.adamix.model.layers.ParamSpec;
 
 /**
  * What every adaptation module of a layer answers besides its forward and backward pass: which
@@ -12,6 +11,9 @@ public interface AdaptationModule {
     /** The tensors it adds to its layer: keys, shapes, start values, weight decay. */
     List<ParamSpec> params();
 
-    /** Writes the merged module (each stacked expert tensor averaged) into {@code target}'s tensors of the same keys. */
+    /**
+     * Writes the merged module (each stacked expert tensor averaged) into {@code target}'s tensors
+     * of the same keys.
+     */
     void writeMerged(TensorLookup target);
 }

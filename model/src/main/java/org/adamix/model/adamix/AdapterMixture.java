@@ -1,5 +1,6 @@
 package org.adamix.model.adamix;
 
+import java.util.List;
 import org.adamix.model.AdaptationConfig;
 import org.adamix.model.Gelu;
 import org.adamix.model.layers.ParamSpec;
@@ -8,8 +9,6 @@ import org.adamix.model.ops.Buffers;
 import org.adamix.model.ops.Ops;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-
-import java.util.List;
 
 /**
  * A mixture of bottleneck adapters, y = x + project-up(GELU(project-down(x))). With M = 1 it is the
@@ -27,18 +26,41 @@ public final class AdapterMixture implements AdaptationModule {
     private final Gelu act;
     private final Router router;
     private final TensorLookup tensors;
-    /** Saved by the forward pass for the backward pass: the routes, down(x), act(down(x)) and act's keep. */
-    private Router.Route[] routes;
-    private final Buffer pre, hidden, keep;
-    /** Temporaries. */
-    private final Buffer dHidden, actD, actT, ones, avgDownW, avgDownB, avgUpW, avgUpB, part, selected, partY;
 
     /**
-     * The mixture {@code name} on a width-{@code dim} stream; {@code site} keys its route draws (see
-     * {@link Router#site}); its tensors are found through {@code tensors}.
+     * Saved by the forward pass for the backward pass: the routes, down(x), act(down(x)) and act's
+     * keep.
      */
-    public AdapterMixture(String name, int site, long dim, AdaptationConfig adaptation, Gelu act, Router router,
-                          TensorLookup tensors, Buffers buffers) {
+    private Router.Route[] routes;
+
+    private final Buffer pre, hidden, keep;
+
+    /** Temporaries. */
+    private final Buffer dHidden,
+            actD,
+            actT,
+            ones,
+            avgDownW,
+            avgDownB,
+            avgUpW,
+            avgUpB,
+            part,
+            selected,
+            partY;
+
+    /**
+     * The mixture {@code name} on a width-{@code dim} stream; {@code site} keys its route draws
+     * (see {@link Router#site}); its tensors are found through {@code tensors}.
+     */
+    public AdapterMixture(
+            String name,
+            int site,
+            long dim,
+            AdaptationConfig adaptation,
+            Gelu act,
+            Router router,
+            TensorLookup tensors,
+            Buffers buffers) {
         this.name = name;
         this.site = site;
         this.dim = dim;
@@ -62,11 +84,15 @@ public final class AdapterMixture implements AdaptationModule {
         partY = buffers.next();
     }
 
-    /** Stacked experts: down [Md, r, d] (random) + bias, up [Mu, d, r] (zero, so training starts at the identity) + bias. */
+    /**
+     * Stacked experts: down [Md, r, d] (random) + bias, up [Mu, d, r] (zero, so training starts at
+     * the identity) + bias.
+     */
     public static List<ParamSpec> params(String name, long dim, AdaptationConfig a) {
         long r = a.rank();
         return List.of(
-                ParamSpec.added(name + ".down.weight", ParamSpec.Init.NORMAL, a.downExperts(), r, dim),
+                ParamSpec.added(
+                        name + ".down.weight", ParamSpec.Init.NORMAL, a.downExperts(), r, dim),
                 ParamSpec.added(name + ".down.bias", ParamSpec.Init.ZERO, a.downExperts(), r),
                 ParamSpec.added(name + ".up.weight", ParamSpec.Init.ZERO, a.upExperts(), dim, r),
                 ParamSpec.added(name + ".up.bias", ParamSpec.Init.ZERO, a.upExperts(), dim));
@@ -93,7 +119,10 @@ public final class AdapterMixture implements AdaptationModule {
         up.averageInto(mergedUp.weight(), mergedUp.bias());
     }
 
-    /** y = x + up(act(down(x))); y must not alias x. {@code views} &gt; 1 splits the rows into equal views. */
+    /**
+     * y = x + up(act(down(x))); y must not alias x. {@code views} &gt; 1 splits the rows into equal
+     * views.
+     */
     public void forward(INDArray x, INDArray y, boolean training, int views) {
         ExpertWeights down = down(tensors), up = up(tensors);
         long n = x.size(0), r = down.weight().size(1);
@@ -115,15 +144,18 @@ public final class AdapterMixture implements AdaptationModule {
             INDArray xv = Ops.rows(x, lo, hi), pv = Ops.rows(pre, lo, hi), gv = Ops.rows(g, lo, hi);
             Ops.linear(xv, down.weight(route.down()), null, pv);
             act.forward(pv, down.bias(route.down()), gv, Ops.rows(keep, lo, hi), training);
-            Ops.linearPlusResidual(gv, up.weight(route.up()), up.bias(route.up()), xv, Ops.rows(y, lo, hi));
+            Ops.linearPlusResidual(
+                    gv, up.weight(route.up()), up.bias(route.up()), xv, Ops.rows(y, lo, hi));
         }
     }
 
     /**
-     * Evaluation with random routing (the paper's ablation): every expert's output is computed for all
-     * rows and each row keeps its own expert's, g = Σ_d sel_d ⊙ act(x·D_dᵀ + b_d), y = x + Σ_u sel_u ⊙ (g·U_uᵀ + c_u).
+     * Evaluation with random routing (the paper's ablation): every expert's output is computed for
+     * all rows and each row keeps its own expert's, g = Σ_d sel_d ⊙ act(x·D_dᵀ + b_d), y = x + Σ_u
+     * sel_u ⊙ (g·U_uᵀ + c_u).
      */
-    private void forwardRandomlyRouted(INDArray x, INDArray y, ExpertWeights down, ExpertWeights up) {
+    private void forwardRandomlyRouted(
+            INDArray x, INDArray y, ExpertWeights down, ExpertWeights up) {
         long n = x.size(0), r = down.weight().size(1), h = x.size(1);
         INDArray g = hidden.zeros(n, r), pre = this.pre.get(n, r), part = this.part.get(n, r);
         INDArray sel = selected.get(n, 1), partY = this.partY.get(n, h);
@@ -149,15 +181,24 @@ public final class AdapterMixture implements AdaptationModule {
     }
 
     /**
-     * Gradients of the last training forward pass on input x: the experts' gradients are overwritten
-     * (unchosen experts get zero), dx = dy + the adapter's input gradient. dx may alias dy.
+     * Gradients of the last training forward pass on input x: the experts' gradients are
+     * overwritten (unchosen experts get zero), dx = dy + the adapter's input gradient. dx may alias
+     * dy.
      */
     public void backward(INDArray x, INDArray dy, INDArray dx) {
         ExpertWeights down = down(tensors), up = up(tensors);
-        ExpertWeights dDown = new ExpertWeights(tensors.gradient(name + ".down.weight"), tensors.gradient(name + ".down.bias"));
-        ExpertWeights dUp = new ExpertWeights(tensors.gradient(name + ".up.weight"), tensors.gradient(name + ".up.bias"));
+        ExpertWeights dDown =
+                new ExpertWeights(
+                        tensors.gradient(name + ".down.weight"),
+                        tensors.gradient(name + ".down.bias"));
+        ExpertWeights dUp =
+                new ExpertWeights(
+                        tensors.gradient(name + ".up.weight"), tensors.gradient(name + ".up.bias"));
         long n = x.size(0), r = down.weight().size(1);
-        INDArray pre = this.pre.get(n, r), g = hidden.get(n, r), dg = dHidden.get(n, r), keep = this.keep.get(n, r);
+        INDArray pre = this.pre.get(n, r),
+                g = hidden.get(n, r),
+                dg = dHidden.get(n, r),
+                keep = this.keep.get(n, r);
         dDown.weight().assign(0);
         dDown.bias().assign(0);
         dUp.weight().assign(0);

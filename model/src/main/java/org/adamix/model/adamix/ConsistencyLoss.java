@@ -1,30 +1,33 @@
 package org.adamix.model.adamix;
 
 import org.adamix.model.ops.Ops;
-import org.nd4j.shade.jackson.annotation.JsonProperty;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 /**
  * The task loss plus AdaMix's consistency regularisation (§3.2) over two training views.
  *
  * <p>The batch holds two views of the same examples, rows [0, B) and [B, 2B), which took different
- * routes and dropout masks. With p, q the predicted distributions of view 1 and view 2, sg = stop-gradient:
+ * routes and dropout masks. With p, q the predicted distributions of view 1 and view 2, sg =
+ * stop-gradient:
+ *
  * <pre>
  *   AUTHORS (default):  L = CE(p, y) + w · ½[KL(sg(q) ‖ p) + KL(sg(p) ‖ q)]
  *   SYMMETRIC_CE:       L = ½(CE(p, y) + CE(q, y)) + w · ½[KL(p ‖ sg(q)) + KL(q ‖ sg(p))]
  * </pre>
- * (means over the B examples). AUTHORS is the authors' code (microsoft/AdaMix, RoBERTa's
- * {@code symmetric_KL_loss}: PyTorch's {@code kl_div(log_softmax(p), softmax(q).detach())} is KL(sg q ‖ p),
- * batch mean): cross-entropy on the first view only, each view pulled towards the other's detached
- * distribution, whose gradient is simply p − sg(q). SYMMETRIC_CE was this project's first reading of
- * the paper; it is kept as an option. For regression AUTHORS has no consistency term (a one-output
- * softmax is constant; {@link org.adamix.model.AdaptationConfig#forHead} then runs one view), and
- * SYMMETRIC_CE adds w·(ŷ₁ − ŷ₂)² to the mean of both views' squared errors.
+ *
+ * (means over the B examples). AUTHORS is the authors' code (microsoft/AdaMix, RoBERTa's {@code
+ * symmetric_KL_loss}: PyTorch's {@code kl_div(log_softmax(p), softmax(q).detach())} is KL(sg q ‖
+ * p), batch mean): cross-entropy on the first view only, each view pulled towards the other's
+ * detached distribution, whose gradient is simply p − sg(q). SYMMETRIC_CE was this project's first
+ * reading of the paper; it is kept as an option. For regression AUTHORS has no consistency term (a
+ * one-output softmax is constant; {@link org.adamix.model.AdaptationConfig#forHead} then runs one
+ * view), and SYMMETRIC_CE adds w·(ŷ₁ − ŷ₂)² to the mean of both views' squared errors.
  *
  * <p>DL4J convention: per-row scores sum to the total; the gradient is that of the sum, and the
  * updater divides by the number of rows (2B). So view-1 rows carry 2·CE under AUTHORS, which makes
@@ -33,7 +36,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 public class ConsistencyLoss implements ILossFunction {
     /** Which objective the two views train ({@code --consistency authors|symmetric-ce}). */
     public enum Form {
-        AUTHORS, SYMMETRIC_CE;
+        AUTHORS,
+        SYMMETRIC_CE;
 
         public String cliName() {
             return org.adamix.model.CliEnum.name(this);
@@ -62,24 +66,36 @@ public class ConsistencyLoss implements ILossFunction {
     }
 
     @Override
-    public double computeScore(INDArray labels, INDArray logits, IActivation activationFn, INDArray mask, boolean average) {
-        double sum = computeScoreArray(labels, logits, activationFn, mask).sumNumber().doubleValue();
+    public double computeScore(
+            INDArray labels,
+            INDArray logits,
+            IActivation activationFn,
+            INDArray mask,
+            boolean average) {
+        double sum =
+                computeScoreArray(labels, logits, activationFn, mask).sumNumber().doubleValue();
         return average ? sum / logits.size(0) : sum;
     }
 
     @Override
-    public INDArray computeScoreArray(INDArray labels, INDArray logits, IActivation activationFn, INDArray mask) {
+    public INDArray computeScoreArray(
+            INDArray labels, INDArray logits, IActivation activationFn, INDArray mask) {
         return scoreAndGradient(labels, logits).getFirst();
     }
 
     @Override
-    public INDArray computeGradient(INDArray labels, INDArray logits, IActivation activationFn, INDArray mask) {
+    public INDArray computeGradient(
+            INDArray labels, INDArray logits, IActivation activationFn, INDArray mask) {
         return scoreAndGradient(labels, logits).getSecond();
     }
 
     @Override
-    public Pair<Double, INDArray> computeGradientAndScore(INDArray labels, INDArray logits, IActivation activationFn,
-                                                          INDArray mask, boolean average) {
+    public Pair<Double, INDArray> computeGradientAndScore(
+            INDArray labels,
+            INDArray logits,
+            IActivation activationFn,
+            INDArray mask,
+            boolean average) {
         Pair<INDArray, INDArray> p = scoreAndGradient(labels, logits);
         double sum = p.getFirst().sumNumber().doubleValue();
         return new Pair<>(average ? sum / logits.size(0) : sum, p.getSecond());
@@ -89,7 +105,10 @@ public class ConsistencyLoss implements ILossFunction {
     private Pair<INDArray, INDArray> scoreAndGradient(INDArray labels, INDArray logits) {
         labels = labels.castTo(logits.dataType());
         boolean twoViews = views == 2 && weight > 0;
-        if (regression) return twoViews && form == Form.SYMMETRIC_CE ? symmetricRegression(labels, logits) : squaredError(labels, logits);
+        if (regression)
+            return twoViews && form == Form.SYMMETRIC_CE
+                    ? symmetricRegression(labels, logits)
+                    : squaredError(labels, logits);
         if (!twoViews) return crossEntropy(labels, logits);
         return form == Form.AUTHORS ? authors(labels, logits) : symmetricCe(labels, logits);
     }
@@ -101,7 +120,10 @@ public class ConsistencyLoss implements ILossFunction {
         return new Pair<>(y.mul(logp).sum(true, 1).negi(), p.sub(y));
     }
 
-    /** View 1: 2·CE(p) + w·KL(sg q ‖ p), gradient 2(p − y) + w(p − q); view 2: w·KL(sg p ‖ q), gradient w(q − p). */
+    /**
+     * View 1: 2·CE(p) + w·KL(sg q ‖ p), gradient 2(p − y) + w(p − q); view 2: w·KL(sg p ‖ q),
+     * gradient w(q − p).
+     */
     private Pair<INDArray, INDArray> authors(INDArray y, INDArray z) {
         long b = z.size(0) / 2;
         INDArray logp = logSoftmax(z);
@@ -111,8 +133,8 @@ public class ConsistencyLoss implements ILossFunction {
         INDArray score = Nd4j.zeros(z.dataType(), z.size(0), 1);
         INDArray grad = Nd4j.zeros(z.dataType(), z.shape());
         INDArray ce = Ops.rows(y, 0, b).mul(logp1).sum(true, 1).negi();
-        INDArray klQP = p2.mul(logp2.sub(logp1)).sum(true, 1);        // KL(q ‖ p)
-        INDArray klPQ = p1.mul(logp1.sub(logp2)).sum(true, 1);        // KL(p ‖ q)
+        INDArray klQP = p2.mul(logp2.sub(logp1)).sum(true, 1); // KL(q ‖ p)
+        INDArray klPQ = p1.mul(logp1.sub(logp2)).sum(true, 1); // KL(p ‖ q)
         Ops.rows(score, 0, b).assign(ce.muli(2).addi(klQP.muli(weight)));
         Ops.rows(score, b, 2 * b).assign(klPQ.muli(weight));
         INDArray pMinusQ = p1.sub(p2);
@@ -167,7 +189,14 @@ public class ConsistencyLoss implements ILossFunction {
 
     @Override
     public String name() {
-        return "ConsistencyLoss(" + form.cliName() + ", w=" + weight + ", views=" + views + (regression ? ", regression" : "") + ")";
+        return "ConsistencyLoss("
+                + form.cliName()
+                + ", w="
+                + weight
+                + ", views="
+                + views
+                + (regression ? ", regression" : "")
+                + ")";
     }
 
     public double weight() {

@@ -1,5 +1,6 @@
 package org.adamix.model.adamix;
 
+import java.util.List;
 import org.adamix.model.AdaptationConfig;
 import org.adamix.model.layers.ParamSpec;
 import org.adamix.model.ops.Buffer;
@@ -8,8 +9,6 @@ import org.adamix.model.ops.Dropout;
 import org.adamix.model.ops.Ops;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-
-import java.util.List;
 
 /**
  * A mixture of LoRA pairs on one projection: y += (alpha/r)·(dropout(x)·Aᵀ)·Bᵀ, A [r, in] ("down"),
@@ -27,16 +26,29 @@ public final class LoraMixture implements AdaptationModule {
     private final Router router;
     private final TensorLookup tensors;
     private final Dropout dropout;
-    /** Saved by the forward pass for the backward pass: the routes, whether x was dropped, dropout(x) and x·Aᵀ. */
+
+    /**
+     * Saved by the forward pass for the backward pass: the routes, whether x was dropped,
+     * dropout(x) and x·Aᵀ.
+     */
     private Router.Route[] routes;
+
     private boolean dropped;
     private final Buffer droppedX, xa;
+
     /** Temporaries. */
     private final Buffer dxa, dDroppedX, avgAW, avgBW, part, selected, partY;
 
     /** The mixture {@code name} on an in → out projection; {@code site} keys its route draws. */
-    public LoraMixture(String name, int site, long in, long out, AdaptationConfig adaptation, Router router,
-                       TensorLookup tensors, Buffers buffers) {
+    public LoraMixture(
+            String name,
+            int site,
+            long in,
+            long out,
+            AdaptationConfig adaptation,
+            Router router,
+            TensorLookup tensors,
+            Buffers buffers) {
         this.name = name;
         this.site = site;
         this.in = in;
@@ -57,10 +69,14 @@ public final class LoraMixture implements AdaptationModule {
         partY = buffers.next();
     }
 
-    /** Stacked experts: A [Ma, r, in] (random), B [Mb, out, r] (zero, so training starts at the backbone). */
+    /**
+     * Stacked experts: A [Ma, r, in] (random), B [Mb, out, r] (zero, so training starts at the
+     * backbone).
+     */
     public static List<ParamSpec> params(String name, long in, long out, AdaptationConfig a) {
         long r = a.rank();
-        return List.of(ParamSpec.added(name + ".A", ParamSpec.Init.NORMAL, a.downExperts(), r, in),
+        return List.of(
+                ParamSpec.added(name + ".A", ParamSpec.Init.NORMAL, a.downExperts(), r, in),
                 ParamSpec.added(name + ".B", ParamSpec.Init.ZERO, a.upExperts(), out, r));
     }
 
@@ -83,7 +99,10 @@ public final class LoraMixture implements AdaptationModule {
         b(tensors).averageInto(target.value(name + ".B"), null);
     }
 
-    /** ΔW = (alpha/r)·mean(B)·mean(A) [out, in], in double: what merging adds into the projection's weight. */
+    /**
+     * ΔW = (alpha/r)·mean(B)·mean(A) [out, in], in double: what merging adds into the projection's
+     * weight.
+     */
     public INDArray deltaWeight() {
         INDArray a = tensors.value(name + ".A").castTo(DataType.DOUBLE).mean(0);
         INDArray b = tensors.value(name + ".B").castTo(DataType.DOUBLE).mean(0);
@@ -122,7 +141,10 @@ public final class LoraMixture implements AdaptationModule {
         }
     }
 
-    /** Evaluation with random routing: y += scale·Σ_u sel_u ⊙ ((Σ_d sel_d ⊙ x·A_dᵀ)·B_uᵀ), each row its own experts. */
+    /**
+     * Evaluation with random routing: y += scale·Σ_u sel_u ⊙ ((Σ_d sel_d ⊙ x·A_dᵀ)·B_uᵀ), each row
+     * its own experts.
+     */
     private void forwardRandomlyRouted(INDArray x, INDArray y, ExpertWeights a, ExpertWeights b) {
         long n = x.size(0), r = a.weight().size(1), o = y.size(1);
         INDArray xa = this.xa.zeros(n, r), part = this.part.get(n, r);
@@ -139,7 +161,10 @@ public final class LoraMixture implements AdaptationModule {
         }
     }
 
-    /** dA, dB overwritten for the last forward's routes; dx (if not null) accumulates the input gradient. */
+    /**
+     * dA, dB overwritten for the last forward's routes; dx (if not null) accumulates the input
+     * gradient.
+     */
     public void backward(INDArray x, INDArray dy, INDArray dx) {
         ExpertWeights a = a(tensors), b = b(tensors);
         INDArray dA = tensors.gradient(name + ".A"), dB = tensors.gradient(name + ".B");
@@ -165,7 +190,9 @@ public final class LoraMixture implements AdaptationModule {
             Ops.gemm(dyv, xav, dBs.weight(route.up()), true, false, scale, 1.0);
             Ops.gemm(dyv, b.weight(route.up()), dxav, false, false, scale, 0.0);
             Ops.gemm(dxav, xv, dAs.weight(route.down()), true, false, 1.0, 1.0);
-            if (dx != null) Ops.gemm(dxav, a.weight(route.down()), Ops.rows(dx, lo, hi), false, false, 1.0, 1.0);
+            if (dx != null)
+                Ops.gemm(
+                        dxav, a.weight(route.down()), Ops.rows(dx, lo, hi), false, false, 1.0, 1.0);
         }
         if (dxLora != null) {
             dropout.backward(dx);

@@ -15,12 +15,15 @@ public final class Router {
     public record Route(int down, int up) {}
 
     /**
-     * How a mixture computes in evaluation (the authors' {@code inference_level}): AVERAGE, the experts'
-     * weights averaged (AdaMix's choice, what {@code merge} writes out; level 3); SEQUENCE, one random
-     * down and up expert per sequence (level 1); TOKEN, one per token (level 0).
+     * How a mixture computes in evaluation (the authors' {@code inference_level}): AVERAGE, the
+     * experts' weights averaged (AdaMix's choice, what {@code merge} writes out; level 3);
+     * SEQUENCE, one random down and up expert per sequence (level 1); TOKEN, one per token (level
+     * 0).
      */
     public enum Evaluation {
-        AVERAGE, SEQUENCE, TOKEN;
+        AVERAGE,
+        SEQUENCE,
+        TOKEN;
 
         public String cliName() {
             return org.adamix.model.CliEnum.name(this);
@@ -33,8 +36,8 @@ public final class Router {
 
     /**
      * A mixture's site keys its stream of draws. The FFN-output mixture (AdaMix's place) and LoRA's
-     * query/value pair use the layer number, so Q and V take the same route; Houlsby's second adapter,
-     * after attention, draws from a stream of its own.
+     * query/value pair use the layer number, so Q and V take the same route; Houlsby's second
+     * adapter, after attention, draws from a stream of its own.
      */
     public static int site(int layer) {
         return layer;
@@ -69,12 +72,18 @@ public final class Router {
         return seed;
     }
 
-    /** Forces every mixture onto one route (gradient checks and tests); null restores random routing. */
+    /**
+     * Forces every mixture onto one route (gradient checks and tests); null restores random
+     * routing.
+     */
     public void fix(Route route) {
         this.fixed = route;
     }
 
-    /** The routes of one forward pass, one per view (with single experts, e.g. averaged ones, all (0, 0)). */
+    /**
+     * The routes of one forward pass, one per view (with single experts, e.g. averaged ones, all
+     * (0, 0)).
+     */
     public Route[] routes(int layer, int views, int downExperts, int upExperts) {
         Route[] out = new Route[views];
         for (int v = 0; v < views; v++) out[v] = route(layer, v, downExperts, upExperts);
@@ -82,7 +91,9 @@ public final class Router {
     }
 
     public Route route(int layer, int view, int downExperts, int upExperts) {
-        if (fixed != null) return new Route(Math.min(fixed.down, downExperts - 1), Math.min(fixed.up, upExperts - 1));
+        if (fixed != null)
+            return new Route(
+                    Math.min(fixed.down, downExperts - 1), Math.min(fixed.up, upExperts - 1));
         SplittableRandom r = new SplittableRandom(mix(seed, step, layer, view));
         int down = r.nextInt(downExperts);
         int up = r.nextInt(upExperts);
@@ -97,7 +108,10 @@ public final class Router {
         return evaluation;
     }
 
-    /** The padded sequence length of the batch being evaluated (rows of one sequence in the [B·T, H] layout). */
+    /**
+     * The padded sequence length of the batch being evaluated (rows of one sequence in the [B·T, H]
+     * layout).
+     */
     public void setRowsPerSequence(long t) {
         this.rowsPerSequence = t;
     }

@@ -1,5 +1,14 @@
 package org.adamix.model.bench;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
 import org.adamix.model.AdaMixModel;
 import org.adamix.model.AdaptationConfig;
 import org.adamix.model.Batch;
@@ -14,60 +23,103 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.SplittableRandom;
-import java.util.concurrent.Callable;
-
 /**
  * Training and inference throughput of each method on the reference model (vocab 8000, seq 128,
  * hidden 256, 4 layers, 4 heads, FFN 1024, tanh-GELU, no dropout, batch 32, Adam 1e-3, frozen
- * backbone, r = 16 at the FFN output, 2 classes), the same model as ../shared/bench/torch_reference.py.
- * Each configuration runs in its own JVM so that its peak RSS is its own.
+ * backbone, r = 16 at the FFN output, 2 classes), the same model as
+ * ../shared/bench/torch_reference.py. Each configuration runs in its own JVM so that its peak RSS
+ * is its own.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Training/inference examples per second and peak memory of each adaptation method.")
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description =
+                "Training/inference examples per second and peak memory of each adaptation method.")
 public final class Bench implements Callable<Integer> {
     /** The table's rows: label, method, experts, consistency weight. */
-    static final List<String[]> CONFIGS = List.of(
-            new String[] {"pfeiffer", "pfeiffer", "1", "0"},
-            new String[] {"adamix-adapter", "adamix-adapter", "4", "0"},
-            new String[] {"adamix-adapter+consistency", "adamix-adapter", "4", "1"},
-            new String[] {"adamix-adapter-merged", "adamix-adapter", "4", "0"},
-            new String[] {"adamix-lora", "adamix-lora", "4", "0"},
-            new String[] {"full", "full", "1", "0"});
+    static final List<String[]> CONFIGS =
+            List.of(
+                    new String[] {"pfeiffer", "pfeiffer", "1", "0"},
+                    new String[] {"adamix-adapter", "adamix-adapter", "4", "0"},
+                    new String[] {"adamix-adapter+consistency", "adamix-adapter", "4", "1"},
+                    new String[] {"adamix-adapter-merged", "adamix-adapter", "4", "0"},
+                    new String[] {"adamix-lora", "adamix-lora", "4", "0"},
+                    new String[] {"full", "full", "1", "0"});
 
-    @Option(names = "--config", split = ",", description = "Rows to run, comma-separated (pfeiffer, adamix-adapter, "
-            + "adamix-adapter+consistency, adamix-adapter-merged, adamix-lora, full); default: all.")
+    @Option(
+            names = "--config",
+            split = ",",
+            description =
+                    "Rows to run, comma-separated (pfeiffer, adamix-adapter, "
+                            + "adamix-adapter+consistency, adamix-adapter-merged, adamix-lora, full); default: all.")
     List<String> config;
-    @Option(names = "--interleaved", description = "Run the rows in one JVM, taking turns step by step, and print each "
-            + "row's speed relative to the first: a noisy machine then slows every row alike. Peak RSS is shared.")
+
+    @Option(
+            names = "--interleaved",
+            description =
+                    "Run the rows in one JVM, taking turns step by step, and print each "
+                            + "row's speed relative to the first: a noisy machine then slows every row alike. Peak RSS is shared.")
     boolean interleaved;
-    @Option(names = "--steps", defaultValue = "20", description = "Measured steps (default ${DEFAULT-VALUE}).")
+
+    @Option(
+            names = "--steps",
+            defaultValue = "20",
+            description = "Measured steps (default ${DEFAULT-VALUE}).")
     int steps;
-    /** The JIT takes about ten steps to compile the vector kernels' hot loops (measured); timing earlier mixes in C1 code. */
-    @Option(names = "--warmup", defaultValue = "10", description = "Unmeasured warm-up steps (default ${DEFAULT-VALUE}).")
+
+    /**
+     * The JIT takes about ten steps to compile the vector kernels' hot loops (measured); timing
+     * earlier mixes in C1 code.
+     */
+    @Option(
+            names = "--warmup",
+            defaultValue = "10",
+            description = "Unmeasured warm-up steps (default ${DEFAULT-VALUE}).")
     int warmup;
-    @Option(names = "--batch", defaultValue = "32") int batch;
-    @Option(names = "--seq", defaultValue = "128") int seq;
-    @Option(names = "--layers", defaultValue = "4") int layers;
-    @Option(names = "--hidden", defaultValue = "256") int hidden;
-    @Option(names = "--heads", defaultValue = "4") int heads;
-    @Option(names = "--ffn", defaultValue = "1024") int ffn;
-    @Option(names = "--preset", description = "A real backbone's shape: minilm (6 x 384, 12 heads, FFN 1536), "
-            + "e5small (12 x 384), bertbase (12 x 768); overrides --layers/--hidden/--heads/--ffn.")
+
+    @Option(names = "--batch", defaultValue = "32")
+    int batch;
+
+    @Option(names = "--seq", defaultValue = "128")
+    int seq;
+
+    @Option(names = "--layers", defaultValue = "4")
+    int layers;
+
+    @Option(names = "--hidden", defaultValue = "256")
+    int hidden;
+
+    @Option(names = "--heads", defaultValue = "4")
+    int heads;
+
+    @Option(names = "--ffn", defaultValue = "1024")
+    int ffn;
+
+    @Option(
+            names = "--preset",
+            description =
+                    "A real backbone's shape: minilm (6 x 384, 12 heads, FFN 1536), "
+                            + "e5small (12 x 384), bertbase (12 x 768); overrides --layers/--hidden/--heads/--ffn.")
     String preset;
-    @Option(names = "--rank", defaultValue = "16") int rank;
-    @Option(names = "--experts", defaultValue = "4", description = "M for the adamix rows (default ${DEFAULT-VALUE}).")
+
+    @Option(names = "--rank", defaultValue = "16")
+    int rank;
+
+    @Option(
+            names = "--experts",
+            defaultValue = "4",
+            description = "M for the adamix rows (default ${DEFAULT-VALUE}).")
     int experts;
-    /** Real short texts: every batch padded to its own longest sequence, lengths varying within and across batches. */
-    @Option(names = "--vary-length", description = "Each batch's longest sequence drawn from [seq/4, seq], "
-            + "the others from [longest/2, longest] (padded), as real short texts are; compare tokens/s.")
+
+    /**
+     * Real short texts: every batch padded to its own longest sequence, lengths varying within and
+     * across batches.
+     */
+    @Option(
+            names = "--vary-length",
+            description =
+                    "Each batch's longest sequence drawn from [seq/4, seq], "
+                            + "the others from [longest/2, longest] (padded), as real short texts are; compare tokens/s.")
     boolean varyLength;
 
     public static void main(String[] args) {
@@ -93,23 +145,66 @@ public final class Bench implements Callable<Integer> {
     private void applyPreset() {
         if (preset == null) return;
         switch (preset) {
-            case "minilm" -> { layers = 6; hidden = 384; heads = 12; ffn = 1536; }
-            case "e5small" -> { layers = 12; hidden = 384; heads = 12; ffn = 1536; }
-            case "bertbase" -> { layers = 12; hidden = 768; heads = 12; ffn = 3072; }
-            default -> throw new CommandLine.ParameterException(new CommandLine(this),
-                    "--preset " + preset + " is not one of minilm, e5small, bertbase");
+            case "minilm" -> {
+                layers = 6;
+                hidden = 384;
+                heads = 12;
+                ffn = 1536;
+            }
+            case "e5small" -> {
+                layers = 12;
+                hidden = 384;
+                heads = 12;
+                ffn = 1536;
+            }
+            case "bertbase" -> {
+                layers = 12;
+                hidden = 768;
+                heads = 12;
+                ffn = 3072;
+            }
+            default ->
+                    throw new CommandLine.ParameterException(
+                            new CommandLine(this),
+                            "--preset " + preset + " is not one of minilm, e5small, bertbase");
         }
         preset = null;
     }
 
     /** One row in a child JVM (so that its peak RSS is its own); returns its BENCH line. */
     private List<String> inItsOwnJvm(String[] c) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path")));
+        List<String> cmd =
+                new ArrayList<>(
+                        List.of(
+                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                                "-cp",
+                                System.getProperty("java.class.path")));
         cmd.addAll(jvmFlags());
-        cmd.addAll(List.of(Bench.class.getName(), "--config", c[0], "--steps", "" + steps, "--warmup", "" + warmup,
-                "--batch", "" + batch, "--seq", "" + seq, "--layers", "" + layers, "--rank", "" + rank,
-                "--hidden", "" + hidden, "--heads", "" + heads, "--ffn", "" + ffn, "--experts", "" + experts));
+        cmd.addAll(
+                List.of(
+                        Bench.class.getName(),
+                        "--config",
+                        c[0],
+                        "--steps",
+                        "" + steps,
+                        "--warmup",
+                        "" + warmup,
+                        "--batch",
+                        "" + batch,
+                        "--seq",
+                        "" + seq,
+                        "--layers",
+                        "" + layers,
+                        "--rank",
+                        "" + rank,
+                        "--hidden",
+                        "" + hidden,
+                        "--heads",
+                        "" + heads,
+                        "--ffn",
+                        "" + ffn,
+                        "--experts",
+                        "" + experts));
         if (varyLength) cmd.add("--vary-length");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         List<String> lines = new ArrayList<>();
@@ -135,18 +230,29 @@ public final class Bench implements Callable<Integer> {
 
     private static List<String> jvmFlags() {
         List<String> out = new ArrayList<>();
-        for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
-            if (a.startsWith("-X") || a.startsWith("-D") || a.startsWith("--add-opens") || a.startsWith("--add-modules")) out.add(a);
+        for (String a :
+                java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
+            if (a.startsWith("-X")
+                    || a.startsWith("-D")
+                    || a.startsWith("--add-opens")
+                    || a.startsWith("--add-modules")) out.add(a);
         return out;
     }
 
     private static String[] find(String label) {
         for (String[] c : CONFIGS) if (c[0].equals(label)) return c;
-        throw new CommandLine.ParameterException(new CommandLine(new Bench()), "unknown --config " + label
-                + "; one of " + CONFIGS.stream().map(c -> c[0]).toList());
+        throw new CommandLine.ParameterException(
+                new CommandLine(new Bench()),
+                "unknown --config "
+                        + label
+                        + "; one of "
+                        + CONFIGS.stream().map(c -> c[0]).toList());
     }
 
-    /** One row's models, data and timings. The merged row infers with the merged model and trains the mixture. */
+    /**
+     * One row's models, data and timings. The merged row infers with the merged model and trains
+     * the mixture.
+     */
     private final class Row {
         final String label;
         final AdaMixModel model, inferModel;
@@ -156,19 +262,45 @@ public final class Bench implements Callable<Integer> {
 
         Row(String[] c) {
             label = c[0];
-            BertConfig bert = new BertConfig("bert", 8000, hidden, layers, heads, ffn, seq, 2, 1e-12, "gelu_new", 0.0, 0.0, 0);
+            BertConfig bert =
+                    new BertConfig(
+                            "bert",
+                            8000,
+                            hidden,
+                            layers,
+                            heads,
+                            ffn,
+                            seq,
+                            2,
+                            1e-12,
+                            "gelu_new",
+                            0.0,
+                            0.0,
+                            0);
             Backbone backbone = RandomBackbone.create(bert, 1, false);
             int m = c[2].equals("1") ? 1 : experts;
-            AdaptationConfig a = AdaptationConfig.of(Method.of(c[1]), rank).withExperts(m)
-                    .withConsistencyWeight(Double.parseDouble(c[3]));
-            model = AdaMixModel.build(backbone, a, HeadConfig.classification(2), OptimizerConfig.adam(1e-3), 0);
+            AdaptationConfig a =
+                    AdaptationConfig.of(Method.of(c[1]), rank)
+                            .withExperts(m)
+                            .withConsistencyWeight(Double.parseDouble(c[3]));
+            model =
+                    AdaMixModel.build(
+                            backbone,
+                            a,
+                            HeadConfig.classification(2),
+                            OptimizerConfig.adam(1e-3),
+                            0);
             SplittableRandom r = new SplittableRandom(0);
             for (int i = 0; i < data.length; i++) {
                 int[][] ids = new int[batch][];
                 double[] y = new double[batch];
                 int longest = varyLength ? seq / 4 + r.nextInt(seq - seq / 4 + 1) : seq;
                 for (int b = 0; b < batch; b++) {
-                    ids[b] = new int[b == 0 || !varyLength ? longest : longest / 2 + r.nextInt(longest - longest / 2 + 1)];
+                    ids[b] =
+                            new int
+                                    [b == 0 || !varyLength
+                                            ? longest
+                                            : longest / 2 + r.nextInt(longest - longest / 2 + 1)];
                     for (int t = 0; t < ids[b].length; t++) ids[b][t] = r.nextInt(bert.vocabSize());
                     y[b] = r.nextInt(2);
                 }
@@ -177,7 +309,9 @@ public final class Bench implements Callable<Integer> {
             inferModel = label.endsWith("-merged") ? model.merge(false) : model;
         }
 
-        /** Seconds per padded token of each measured step: steps differ in length when lengths vary. */
+        /**
+         * Seconds per padded token of each measured step: steps differ in length when lengths vary.
+         */
         final double[] inferTok = new double[steps], trainTok = new double[steps];
 
         void predict(int i) {
@@ -206,25 +340,46 @@ public final class Bench implements Callable<Integer> {
 
         String line(String extra) throws Exception {
             String blasCore = System.getenv().getOrDefault("OPENBLAS_CORETYPE", "default");
-            return String.format("BENCH method=%s train_ex_per_s=%.1f infer_ex_per_s=%.1f train_tok_per_s=%.0f infer_tok_per_s=%.0f"
+            return String.format(
+                    "BENCH method=%s train_ex_per_s=%.1f infer_ex_per_s=%.1f train_tok_per_s=%.0f infer_tok_per_s=%.0f"
                             + " peak_rss_mb=%d trainable=%d loss_first=%.4f loss_last=%.4f kernels=%s blas_core=%s%s",
-                    label, batch / median(train), batch / median(infer), 1 / median(trainTok), 1 / median(inferTok),
-                    peakRssMb(), model.trainableParams().length(), firstLoss, lastLoss, org.adamix.model.ops.Kernels.describe(),
-                    blasCore.isEmpty() ? "default" : blasCore, extra);
+                    label,
+                    batch / median(train),
+                    batch / median(infer),
+                    1 / median(trainTok),
+                    1 / median(inferTok),
+                    peakRssMb(),
+                    model.trainableParams().length(),
+                    firstLoss,
+                    lastLoss,
+                    org.adamix.model.ops.Kernels.describe(),
+                    blasCore.isEmpty() ? "default" : blasCore,
+                    extra);
         }
     }
 
-    /** All inference steps (rows taking turns), then all training steps; prints and returns the BENCH lines. */
+    /**
+     * All inference steps (rows taking turns), then all training steps; prints and returns the
+     * BENCH lines.
+     */
     private List<String> measure(List<Row> rows) {
         for (int i = 0; i < warmup + steps; i++) for (Row r : rows) r.predict(i);
         for (int i = 0; i < warmup + steps; i++) for (Row r : rows) r.fit(i);
         if (Boolean.getBoolean("adamix.profile"))
-            org.adamix.model.layers.Sublayer.PROFILE.forEach((k, v) -> System.out.printf("PROFILE %-22s %8.1f ms/call%n", k, v[0] / 1e6 / v[1]));
+            org.adamix.model.layers.Sublayer.PROFILE.forEach(
+                    (k, v) ->
+                            System.out.printf(
+                                    "PROFILE %-22s %8.1f ms/call%n", k, v[0] / 1e6 / v[1]));
         List<String> lines = new ArrayList<>();
         try {
             for (Row r : rows) {
-                String extra = rows.size() == 1 ? "" : String.format(" train_vs_first=%.3f infer_vs_first=%.3f",
-                        median(rows.get(0).train) / median(r.train), median(rows.get(0).infer) / median(r.infer));
+                String extra =
+                        rows.size() == 1
+                                ? ""
+                                : String.format(
+                                        " train_vs_first=%.3f infer_vs_first=%.3f",
+                                        median(rows.get(0).train) / median(r.train),
+                                        median(rows.get(0).infer) / median(r.infer));
                 lines.add(r.line(extra));
             }
         } catch (Exception e) {
@@ -243,23 +398,42 @@ public final class Bench implements Callable<Integer> {
     /** Peak resident set of this JVM (heap + ND4J's off-heap buffers), from /proc. */
     static long peakRssMb() throws Exception {
         for (String line : Files.readAllLines(Path.of("/proc/self/status")))
-            if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+            if (line.startsWith("VmHWM:"))
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
         return -1;
     }
 
     static void printTable(List<String> lines, boolean relative) {
         System.out.println();
-        System.out.printf("%-28s %14s %14s %14s%s%n", "method", "train ex/s", "infer ex/s", "peak RSS MB",
+        System.out.printf(
+                "%-28s %14s %14s %14s%s%n",
+                "method",
+                "train ex/s",
+                "infer ex/s",
+                "peak RSS MB",
                 relative ? String.format(" %14s %14s", "train vs 1st", "infer vs 1st") : "");
         for (String l : lines) {
-            String m = field(l, "method"), t = field(l, "train_ex_per_s"), i = field(l, "infer_ex_per_s"), p = field(l, "peak_rss_mb");
-            System.out.printf("%-28s %14s %14s %14s%s%n", m, t, i, relative ? "(shared)" : p,
-                    relative ? String.format(" %14s %14s", field(l, "train_vs_first"), field(l, "infer_vs_first")) : "");
+            String m = field(l, "method"),
+                    t = field(l, "train_ex_per_s"),
+                    i = field(l, "infer_ex_per_s"),
+                    p = field(l, "peak_rss_mb");
+            System.out.printf(
+                    "%-28s %14s %14s %14s%s%n",
+                    m,
+                    t,
+                    i,
+                    relative ? "(shared)" : p,
+                    relative
+                            ? String.format(
+                                    " %14s %14s",
+                                    field(l, "train_vs_first"), field(l, "infer_vs_first"))
+                            : "");
         }
     }
 
     static String field(String line, String key) {
-        for (String part : line.split(" ")) if (part.startsWith(key + "=")) return part.substring(key.length() + 1);
+        for (String part : line.split(" "))
+            if (part.startsWith(key + "=")) return part.substring(key.length() + 1);
         return "?";
     }
 }

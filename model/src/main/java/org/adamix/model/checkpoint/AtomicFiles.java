@@ -11,18 +11,19 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
- * Local files and folders that readers see complete or not at all: written under a hidden temporary sibling
- * name ({@code .name…tmp}, same folder so the same file system) and then renamed into place in one step.
- * The one copy of this for the local writers (Safetensors, HF folders, adapter checkpoints, exports); the
- * Hadoop {@code FileSystem} counterpart is spark-jobs' {@code FsPaths}.
+ * Local files and folders that readers see complete or not at all: written under a hidden temporary
+ * sibling name ({@code .name…tmp}, same folder so the same file system) and then renamed into place
+ * in one step. The one copy of this for the local writers (Safetensors, HF folders, adapter
+ * checkpoints, exports); the Hadoop {@code FileSystem} counterpart is spark-jobs' {@code FsPaths}.
  */
 public final class AtomicFiles {
 
     private AtomicFiles() {}
 
     /**
-     * Writes what belongs in a temporary file (which exists, empty) or an empty temporary folder. {@code E}: a
-     * checked exception of the caller's own (a bad input found while writing) that passes through unwrapped.
+     * Writes what belongs in a temporary file (which exists, empty) or an empty temporary folder.
+     * {@code E}: a checked exception of the caller's own (a bad input found while writing) that
+     * passes through unwrapped.
      */
     @FunctionalInterface
     public interface Content<E extends Exception> {
@@ -30,11 +31,13 @@ public final class AtomicFiles {
     }
 
     /** Writes {@code target} as a file through {@code content}, replacing an older file there. */
-    public static <E extends Exception> void writeFile(Path target, Content<E> content) throws IOException, E {
+    public static <E extends Exception> void writeFile(Path target, Content<E> content)
+            throws IOException, E {
         Path abs = target.toAbsolutePath().normalize();
         if (Files.isDirectory(abs)) throw new CheckpointException(abs, "exists and is a directory");
         Files.createDirectories(abs.getParent());
-        Path tmp = shareable(Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".tmp"));
+        Path tmp =
+                shareable(Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".tmp"));
         try {
             content.writeTo(tmp);
             rename(tmp, abs);
@@ -43,13 +46,20 @@ public final class AtomicFiles {
         }
     }
 
-    /** Writes {@code target} as a folder: {@code content} fills an empty temporary folder that then replaces it. */
-    public static <E extends Exception> void writeDir(Path target, Content<E> content) throws IOException, E {
+    /**
+     * Writes {@code target} as a folder: {@code content} fills an empty temporary folder that then
+     * replaces it.
+     */
+    public static <E extends Exception> void writeDir(Path target, Content<E> content)
+            throws IOException, E {
         Path abs = target.toAbsolutePath().normalize();
         if (Files.exists(abs) && !Files.isDirectory(abs))
             throw new CheckpointException(abs, "exists and is not a directory");
         Files.createDirectories(abs.getParent());
-        Path tmp = shareable(Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".tmp-"));
+        Path tmp =
+                shareable(
+                        Files.createTempDirectory(
+                                abs.getParent(), "." + abs.getFileName() + ".tmp-"));
         try {
             content.writeTo(tmp);
             publishDir(tmp, abs);
@@ -91,13 +101,17 @@ public final class AtomicFiles {
 
     private static void rename(Path from, Path to) throws IOException {
         try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(
+                    from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 
-    /** Temp files and folders are created owner-only; checkpoints and exports are read by other users (executors). */
+    /**
+     * Temp files and folders are created owner-only; checkpoints and exports are read by other
+     * users (executors).
+     */
     private static Path shareable(Path tmp) throws IOException {
         if (Files.getFileAttributeView(tmp, PosixFileAttributeView.class) != null) {
             String mode = Files.isDirectory(tmp) ? "rwxr-xr-x" : "rw-r--r--";

@@ -1,23 +1,24 @@
 package org.adamix.model.checkpoint;
 
-import org.adamix.model.names.BertTensorNames;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import org.adamix.model.BertConfig;
+import org.adamix.model.names.BertTensorNames;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Pre-trained encoder weights, whatever format they were read from.
  *
- * @param config   the architecture
- * @param tensors  canonical Hugging Face BERT names and layouts (see {@link BertConfig}), float32,
- *                 sorted by name, unmodifiable
- * @param name     a human label (folder or file name)
+ * @param config the architecture
+ * @param tensors canonical Hugging Face BERT names and layouts (see {@link BertConfig}), float32,
+ *     sorted by name, unmodifiable
+ * @param name a human label (folder or file name)
  * @param checksum {@link TensorChecksum#sha256} of the tensors: the identity of the weights
  */
-public record Backbone(BertConfig config, Map<String, INDArray> tensors, String name, String checksum) {
+public record Backbone(
+        BertConfig config, Map<String, INDArray> tensors, String name, String checksum) {
 
     public Backbone {
         Objects.requireNonNull(config, "config");
@@ -35,7 +36,9 @@ public record Backbone(BertConfig config, Map<String, INDArray> tensors, String 
     /** The tensor called {@code name}; fails clearly rather than returning null. */
     public INDArray tensor(String tensorName) {
         INDArray t = tensors.get(tensorName);
-        if (t == null) throw new IllegalArgumentException("backbone '" + name + "' has no tensor '" + tensorName + "'");
+        if (t == null)
+            throw new IllegalArgumentException(
+                    "backbone '" + name + "' has no tensor '" + tensorName + "'");
         return t;
     }
 

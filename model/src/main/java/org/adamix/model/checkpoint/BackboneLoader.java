@@ -15,12 +15,19 @@ public final class BackboneLoader {
 
     public static Backbone load(Path path) throws IOException {
         if (Files.isDirectory(path)) {
-            if (Files.isRegularFile(path.resolve(HfFolderReader.CONFIG)) && Files.isRegularFile(path.resolve(HfFolderReader.WEIGHTS)))
+            if (Files.isRegularFile(path.resolve(HfFolderReader.CONFIG))
+                    && Files.isRegularFile(path.resolve(HfFolderReader.WEIGHTS)))
                 return HfFolderReader.read(path);
             if (Files.isRegularFile(path.resolve(OnnxBackboneReader.MODEL_FILE)))
                 return OnnxBackboneReader.read(path.resolve(OnnxBackboneReader.MODEL_FILE));
-            throw new CheckpointException(path, "no backbone found: expected " + HfFolderReader.CONFIG + " + "
-                    + HfFolderReader.WEIGHTS + " (Hugging Face folder) or " + OnnxBackboneReader.MODEL_FILE);
+            throw new CheckpointException(
+                    path,
+                    "no backbone found: expected "
+                            + HfFolderReader.CONFIG
+                            + " + "
+                            + HfFolderReader.WEIGHTS
+                            + " (Hugging Face folder) or "
+                            + OnnxBackboneReader.MODEL_FILE);
         }
         if (Files.isRegularFile(path) && path.getFileName().toString().endsWith(".onnx"))
             return OnnxBackboneReader.read(path);

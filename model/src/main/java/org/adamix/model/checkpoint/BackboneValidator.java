@@ -1,9 +1,9 @@
 package org.adamix.model.checkpoint;
 
-import org.adamix.model.names.BertTensorNames;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
+import org.adamix.model.names.BertTensorNames;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -42,21 +42,39 @@ public final class BackboneValidator {
             if (t != null) check(source, e.getKey(), t, e.getValue());
         }
         if (anyPooler && !allPooler) {
-            String missing = optional.keySet().stream().filter(k -> !b.tensors().containsKey(k)).findFirst().orElseThrow();
-            throw new CheckpointException(source, missing, "missing (the pooler needs both weight and bias)");
+            String missing =
+                    optional.keySet().stream()
+                            .filter(k -> !b.tensors().containsKey(k))
+                            .findFirst()
+                            .orElseThrow();
+            throw new CheckpointException(
+                    source, missing, "missing (the pooler needs both weight and bias)");
         }
         for (String name : b.tensors().keySet()) {
             if (!required.containsKey(name) && !optional.containsKey(name))
-                throw new CheckpointException(source, name, "unexpected: not part of a " + b.config().numLayers()
-                        + "-layer " + b.config().modelType() + " backbone");
+                throw new CheckpointException(
+                        source,
+                        name,
+                        "unexpected: not part of a "
+                                + b.config().numLayers()
+                                + "-layer "
+                                + b.config().modelType()
+                                + " backbone");
         }
     }
 
-    private static void check(String source, String name, INDArray t, long[] expected) throws CheckpointException {
+    private static void check(String source, String name, INDArray t, long[] expected)
+            throws CheckpointException {
         if (t.dataType() != DataType.FLOAT)
-            throw new CheckpointException(source, name, "dtype " + t.dataType() + ", expected FLOAT (float32)");
+            throw new CheckpointException(
+                    source, name, "dtype " + t.dataType() + ", expected FLOAT (float32)");
         if (!Arrays.equals(t.shape(), expected))
-            throw new CheckpointException(source, name, "expected shape " + Arrays.toString(expected)
-                    + ", found " + Arrays.toString(t.shape()));
+            throw new CheckpointException(
+                    source,
+                    name,
+                    "expected shape "
+                            + Arrays.toString(expected)
+                            + ", found "
+                            + Arrays.toString(t.shape()));
     }
 }

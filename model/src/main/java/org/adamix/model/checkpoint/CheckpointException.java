@@ -36,10 +36,14 @@ public class CheckpointException extends IOException {
     }
 
     /** The file (or backbone) the problem was found in. */
-    public String source() { return source; }
+    public String source() {
+        return source;
+    }
 
     /** The tensor at fault, or null when the problem is not about one tensor. */
-    public String tensor() { return tensor; }
+    public String tensor() {
+        return tensor;
+    }
 
     private static String format(String source, String tensor, String detail) {
         return source + ": " + (tensor == null ? "" : "tensor '" + tensor + "': ") + detail;

@@ -5,7 +5,10 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** Moves float32 data between Java arrays (C order) and INDArrays, whatever the array's view or order. */
+/**
+ * Moves float32 data between Java arrays (C order) and INDArrays, whatever the array's view or
+ * order.
+ */
 final class Float32 {
 
     private Float32() {}
@@ -23,7 +26,8 @@ final class Float32 {
     static INDArray create(float[] data, long[] shape) {
         long n = numel(shape);
         if (n != data.length)
-            throw new IllegalArgumentException(data.length + " values for shape " + Arrays.toString(shape));
+            throw new IllegalArgumentException(
+                    data.length + " values for shape " + Arrays.toString(shape));
         if (n == 0) return Nd4j.create(DataType.FLOAT, shape);
         if (shape.length == 0) return Nd4j.scalar(DataType.FLOAT, data[0]);
         return Nd4j.create(data, shape, 'c');

@@ -20,27 +20,36 @@ final class HfConfigJson {
 
     static final List<String> SUPPORTED_MODEL_TYPES = List.of("bert", "roberta", "xlm-roberta");
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON =
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private HfConfigJson() {}
 
     static BertConfig read(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) throw new CheckpointException(file, "config.json not found");
+        if (!Files.isRegularFile(file))
+            throw new CheckpointException(file, "config.json not found");
         JsonNode root;
         try {
             root = JSON.readTree(Files.readAllBytes(file));
         } catch (JsonProcessingException e) {
             throw new CheckpointException(file, "malformed JSON: " + e.getOriginalMessage(), e);
         }
-        if (root == null || !root.isObject()) throw new CheckpointException(file, "malformed JSON: expected an object");
+        if (root == null || !root.isObject())
+            throw new CheckpointException(file, "malformed JSON: expected an object");
 
         String modelType = modelType(file, root);
         if (!SUPPORTED_MODEL_TYPES.contains(modelType))
-            throw new CheckpointException(file, "model_type '" + modelType + "' is not supported (supported: "
-                    + String.join(", ", SUPPORTED_MODEL_TYPES) + ")");
+            throw new CheckpointException(
+                    file,
+                    "model_type '"
+                            + modelType
+                            + "' is not supported (supported: "
+                            + String.join(", ", SUPPORTED_MODEL_TYPES)
+                            + ")");
         boolean roberta = !modelType.equals("bert");
         try {
-            return new BertConfig(modelType,
+            return new BertConfig(
+                    modelType,
                     requiredInt(file, root, "vocab_size"),
                     requiredInt(file, root, "hidden_size"),
                     requiredInt(file, root, "num_hidden_layers"),
@@ -67,41 +76,52 @@ final class HfConfigJson {
             if (a.startsWith("XLMRoberta")) return "xlm-roberta";
             if (a.startsWith("Roberta")) return "roberta";
             if (a.startsWith("Bert")) return "bert";
-            throw new CheckpointException(file, "no model_type, and architecture '" + a + "' is not supported");
+            throw new CheckpointException(
+                    file, "no model_type, and architecture '" + a + "' is not supported");
         }
-        throw new CheckpointException(file, "no model_type and no architectures: cannot tell which model this is");
+        throw new CheckpointException(
+                file, "no model_type and no architectures: cannot tell which model this is");
     }
 
-    private static int requiredInt(Path file, JsonNode root, String field) throws CheckpointException {
-        if (!root.hasNonNull(field)) throw new CheckpointException(file, "missing field '" + field + "'");
+    private static int requiredInt(Path file, JsonNode root, String field)
+            throws CheckpointException {
+        if (!root.hasNonNull(field))
+            throw new CheckpointException(file, "missing field '" + field + "'");
         return intValue(file, root.get(field), field);
     }
 
-    private static int optionalInt(Path file, JsonNode root, String field, int dflt) throws CheckpointException {
+    private static int optionalInt(Path file, JsonNode root, String field, int dflt)
+            throws CheckpointException {
         return root.hasNonNull(field) ? intValue(file, root.get(field), field) : dflt;
     }
 
     private static int intValue(Path file, JsonNode v, String field) throws CheckpointException {
         if (!v.isIntegralNumber() || !v.canConvertToInt())
-            throw new CheckpointException(file, "field '" + field + "' must be an integer, found " + v);
+            throw new CheckpointException(
+                    file, "field '" + field + "' must be an integer, found " + v);
         return v.asInt();
     }
 
-    private static double optionalDouble(Path file, JsonNode root, String field, double dflt) throws CheckpointException {
+    private static double optionalDouble(Path file, JsonNode root, String field, double dflt)
+            throws CheckpointException {
         if (!root.hasNonNull(field)) return dflt;
         JsonNode v = root.get(field);
-        if (!v.isNumber()) throw new CheckpointException(file, "field '" + field + "' must be a number, found " + v);
+        if (!v.isNumber())
+            throw new CheckpointException(
+                    file, "field '" + field + "' must be a number, found " + v);
         return v.asDouble();
     }
 
     /** The config as transformers writes it for the matching *Model class. */
     static byte[] toJson(BertConfig c) throws IOException {
         ObjectNode root = JSON.createObjectNode();
-        root.putArray("architectures").add(switch (c.modelType()) {
-            case "roberta" -> "RobertaModel";
-            case "xlm-roberta" -> "XLMRobertaModel";
-            default -> "BertModel";
-        });
+        root.putArray("architectures")
+                .add(
+                        switch (c.modelType()) {
+                            case "roberta" -> "RobertaModel";
+                            case "xlm-roberta" -> "XLMRobertaModel";
+                            default -> "BertModel";
+                        });
         root.put("model_type", c.modelType());
         root.put("vocab_size", c.vocabSize());
         root.put("hidden_size", c.hiddenSize());

@@ -1,6 +1,5 @@
 package org.adamix.model.checkpoint;
 
-import org.adamix.model.names.HfNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,12 +7,13 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.adamix.model.BertConfig;
+import org.adamix.model.names.HfNames;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * A Hugging Face model folder: {@code config.json} + {@code model.safetensors}. Accepts bare
- * *Model checkpoints and task checkpoints (prefixed {@code bert.} / {@code roberta.}); task heads
- * and buffers such as position_ids are not read.
+ * A Hugging Face model folder: {@code config.json} + {@code model.safetensors}. Accepts bare *Model
+ * checkpoints and task checkpoints (prefixed {@code bert.} / {@code roberta.}); task heads and
+ * buffers such as position_ids are not read.
  */
 public final class HfFolderReader {
 
@@ -27,17 +27,23 @@ public final class HfFolderReader {
         Path weights = dir.resolve(WEIGHTS);
         if (!Files.isRegularFile(weights)) throw new CheckpointException(weights, "not found");
 
-        Safetensors.Contents contents = Safetensors.read(weights, name -> HfNames.canonical(name) != null);
+        Safetensors.Contents contents =
+                Safetensors.read(weights, name -> HfNames.canonical(name) != null);
         Map<String, INDArray> tensors = new LinkedHashMap<>();
         Map<String, String> sourceName = new HashMap<>();
         for (Map.Entry<String, INDArray> e : contents.tensors().entrySet()) {
             String canonical = HfNames.canonical(e.getKey());
             String earlier = sourceName.putIfAbsent(canonical, e.getKey());
             if (earlier != null)
-                throw new CheckpointException(weights, canonical, "appears twice, as '" + earlier + "' and '" + e.getKey() + "'");
+                throw new CheckpointException(
+                        weights,
+                        canonical,
+                        "appears twice, as '" + earlier + "' and '" + e.getKey() + "'");
             tensors.put(canonical, e.getValue());
         }
-        Backbone b = Backbone.of(config, tensors, dir.toAbsolutePath().normalize().getFileName().toString());
+        Backbone b =
+                Backbone.of(
+                        config, tensors, dir.toAbsolutePath().normalize().getFileName().toString());
         BackboneValidator.validate(b, weights);
         return b;
     }

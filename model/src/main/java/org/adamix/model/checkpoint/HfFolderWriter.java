@@ -6,8 +6,8 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Writes a backbone as a Hugging Face folder (config.json + model.safetensors, bare BERT names) that
- * transformers' *Model.from_pretrained loads. The folder appears complete or not at all
+ * Writes a backbone as a Hugging Face folder (config.json + model.safetensors, bare BERT names)
+ * that transformers' *Model.from_pretrained loads. The folder appears complete or not at all
  * ({@link AtomicFiles#writeDir}).
  */
 public final class HfFolderWriter {
@@ -16,9 +16,16 @@ public final class HfFolderWriter {
 
     public static void write(Backbone backbone, Path dir) throws IOException {
         BackboneValidator.validate(backbone);
-        AtomicFiles.writeDir(dir, tmp -> {
-            Files.write(tmp.resolve(HfFolderReader.CONFIG), HfConfigJson.toJson(backbone.config()));
-            Safetensors.write(tmp.resolve(HfFolderReader.WEIGHTS), backbone.tensors(), Map.of("format", "pt"));
-        });
+        AtomicFiles.writeDir(
+                dir,
+                tmp -> {
+                    Files.write(
+                            tmp.resolve(HfFolderReader.CONFIG),
+                            HfConfigJson.toJson(backbone.config()));
+                    Safetensors.write(
+                            tmp.resolve(HfFolderReader.WEIGHTS),
+                            backbone.tensors(),
+                            Map.of("format", "pt"));
+                });
     }
 }

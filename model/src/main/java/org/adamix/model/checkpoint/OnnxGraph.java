@@ -10,7 +10,10 @@ import onnx.Onnx.GraphProto;
 import onnx.Onnx.NodeProto;
 import onnx.Onnx.TensorProto;
 
-/** An ONNX graph indexed for walking: who produces a value, who consumes it, which values are constant. */
+/**
+ * An ONNX graph indexed for walking: who produces a value, who consumes it, which values are
+ * constant.
+ */
 final class OnnxGraph {
 
     final GraphProto graph;
@@ -23,7 +26,8 @@ final class OnnxGraph {
         for (TensorProto t : graph.getInitializerList()) initializers.put(t.getName(), t);
         for (NodeProto n : graph.getNodeList()) {
             for (String out : n.getOutputList()) producers.put(out, n);
-            for (String in : n.getInputList()) consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
+            for (String in : n.getInputList())
+                consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
         }
     }
 
@@ -54,7 +58,8 @@ final class OnnxGraph {
     /** A scalar float constant (any float type, one element), or null. */
     Float scalarFloat(String value) {
         TensorProto t = constant(value);
-        if (t == null || !OnnxTensors.isFloat(t) || Float32.numel(OnnxTensors.shape(t)) != 1) return null;
+        if (t == null || !OnnxTensors.isFloat(t) || Float32.numel(OnnxTensors.shape(t)) != 1)
+            return null;
         try {
             return OnnxTensors.floats(null, t, value)[0];
         } catch (CheckpointException e) {

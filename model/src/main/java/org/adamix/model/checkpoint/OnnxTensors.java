@@ -7,7 +7,10 @@ import java.util.Arrays;
 import onnx.Onnx.TensorProto;
 import onnx.Onnx.TensorProto.DataType;
 
-/** Values of ONNX TensorProtos (initializers and Constant attributes): floats as float32, integers as longs. */
+/**
+ * Values of ONNX TensorProtos (initializers and Constant attributes): floats as float32, integers
+ * as longs.
+ */
 final class OnnxTensors {
 
     private OnnxTensors() {}
@@ -18,8 +21,10 @@ final class OnnxTensors {
 
     static boolean isFloat(TensorProto t) {
         int dt = t.getDataType();
-        return dt == DataType.FLOAT_VALUE || dt == DataType.FLOAT16_VALUE
-                || dt == DataType.BFLOAT16_VALUE || dt == DataType.DOUBLE_VALUE;
+        return dt == DataType.FLOAT_VALUE
+                || dt == DataType.FLOAT16_VALUE
+                || dt == DataType.BFLOAT16_VALUE
+                || dt == DataType.DOUBLE_VALUE;
     }
 
     static String typeName(TensorProto t) {
@@ -27,13 +32,19 @@ final class OnnxTensors {
         return dt == null ? "data type " + t.getDataType() : dt.name();
     }
 
-    /** The elements of a float-typed tensor (FLOAT, FLOAT16, BFLOAT16, DOUBLE) as float32, C order. */
+    /**
+     * The elements of a float-typed tensor (FLOAT, FLOAT16, BFLOAT16, DOUBLE) as float32, C order.
+     */
     static float[] floats(Path file, TensorProto t, String tensorName) throws CheckpointException {
         if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL)
-            throw new CheckpointException(file, tensorName, "stores its data in an external file, which is not supported");
+            throw new CheckpointException(
+                    file,
+                    tensorName,
+                    "stores its data in an external file, which is not supported");
         long numel = Float32.numel(shape(t));
         if (numel < 0 || numel > Integer.MAX_VALUE - 8)
-            throw new CheckpointException(file, tensorName, "has an unusable shape " + Arrays.toString(shape(t)));
+            throw new CheckpointException(
+                    file, tensorName, "has an unusable shape " + Arrays.toString(shape(t)));
         int n = (int) numel;
         float[] out = new float[n];
         ByteBuffer raw = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
@@ -47,22 +58,36 @@ final class OnnxTensors {
             }
             case DataType.DOUBLE_VALUE -> {
                 found = hasRaw ? raw.remaining() / 8 : t.getDoubleDataCount();
-                if (found == n) for (int i = 0; i < n; i++) out[i] = (float) (hasRaw ? raw.getDouble() : t.getDoubleData(i));
+                if (found == n)
+                    for (int i = 0; i < n; i++)
+                        out[i] = (float) (hasRaw ? raw.getDouble() : t.getDoubleData(i));
             }
             case DataType.FLOAT16_VALUE, DataType.BFLOAT16_VALUE -> {
                 // without raw_data, 16-bit values sit in the low bits of int32_data
                 found = hasRaw ? raw.remaining() / 2 : t.getInt32DataCount();
                 boolean f16 = t.getDataType() == DataType.FLOAT16_VALUE;
-                if (found == n) for (int i = 0; i < n; i++) {
-                    int bits = hasRaw ? raw.getShort() : t.getInt32Data(i);
-                    out[i] = f16 ? HalfFloats.f16ToFloat(bits) : HalfFloats.bf16ToFloat(bits);
-                }
+                if (found == n)
+                    for (int i = 0; i < n; i++) {
+                        int bits = hasRaw ? raw.getShort() : t.getInt32Data(i);
+                        out[i] = f16 ? HalfFloats.f16ToFloat(bits) : HalfFloats.bf16ToFloat(bits);
+                    }
             }
-            default -> throw new CheckpointException(file, tensorName, "has ONNX type " + typeName(t) + ", expected a float type");
+            default ->
+                    throw new CheckpointException(
+                            file,
+                            tensorName,
+                            "has ONNX type " + typeName(t) + ", expected a float type");
         }
         if (found != n)
-            throw new CheckpointException(file, tensorName, "holds " + found + " values but its shape "
-                    + Arrays.toString(shape(t)) + " needs " + n);
+            throw new CheckpointException(
+                    file,
+                    tensorName,
+                    "holds "
+                            + found
+                            + " values but its shape "
+                            + Arrays.toString(shape(t))
+                            + " needs "
+                            + n);
         return out;
     }
 
@@ -70,13 +95,15 @@ final class OnnxTensors {
     static long[] longs(TensorProto t) {
         ByteBuffer raw = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
         if (t.getDataType() == DataType.INT64_VALUE) {
-            if (raw.remaining() == 0) return t.getInt64DataList().stream().mapToLong(Long::longValue).toArray();
+            if (raw.remaining() == 0)
+                return t.getInt64DataList().stream().mapToLong(Long::longValue).toArray();
             long[] out = new long[raw.remaining() / 8];
             raw.asLongBuffer().get(out);
             return out;
         }
         if (t.getDataType() == DataType.INT32_VALUE) {
-            if (raw.remaining() == 0) return t.getInt32DataList().stream().mapToLong(Integer::longValue).toArray();
+            if (raw.remaining() == 0)
+                return t.getInt32DataList().stream().mapToLong(Integer::longValue).toArray();
             long[] out = new long[raw.remaining() / 4];
             for (int i = 0; i < out.length; i++) out[i] = raw.getInt();
             return out;

@@ -29,7 +29,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * name to {dtype, shape, data_offsets} (offsets relative to the data section) plus an optional
  * {@code __metadata__} string map, then the raw little-endian data.
  *
- * <p>Reading yields float32 arrays (F16, BF16 and F64 are widened/narrowed); writing always writes F32.
+ * <p>Reading yields float32 arrays (F16, BF16 and F64 are widened/narrowed); writing always writes
+ * F32.
  */
 public final class Safetensors {
 
@@ -45,9 +46,10 @@ public final class Safetensors {
     // Read and write in slices so a tensor never needs a second full-size byte copy.
     private static final int CHUNK_BYTES = 8 << 20;
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final ObjectMapper JSON =
+            new ObjectMapper()
+                    .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+                    .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private Safetensors() {}
 
@@ -56,7 +58,9 @@ public final class Safetensors {
         return read(file, name -> true);
     }
 
-    /** The tensors of {@code file} whose names pass {@code wanted}, as float32; others are not read. */
+    /**
+     * The tensors of {@code file} whose names pass {@code wanted}, as float32; others are not read.
+     */
     public static Contents read(Path file, Predicate<String> wanted) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long fileSize = ch.size();
@@ -75,12 +79,15 @@ public final class Safetensors {
 
     /**
      * Writes {@code tensors} as F32 in name order, with {@code metadata} (may be empty or null) as
-     * {@code __metadata__}. Atomic: a temporary file in the same folder is renamed over {@code file}.
+     * {@code __metadata__}. Atomic: a temporary file in the same folder is renamed over {@code
+     * file}.
      */
-    public static void write(Path file, Map<String, INDArray> tensors, Map<String, String> metadata) throws IOException {
+    public static void write(Path file, Map<String, INDArray> tensors, Map<String, String> metadata)
+            throws IOException {
         Map<String, INDArray> sorted = new TreeMap<>(tensors);
         if (sorted.containsKey(METADATA_KEY))
-            throw new CheckpointException(file, METADATA_KEY, "is reserved for metadata and cannot name a tensor");
+            throw new CheckpointException(
+                    file, METADATA_KEY, "is reserved for metadata and cannot name a tensor");
 
         ObjectNode header = JSON.createObjectNode();
         if (metadata != null && !metadata.isEmpty()) {
@@ -103,29 +110,48 @@ public final class Safetensors {
         byte[] headerBytes = Arrays.copyOf(json, padded);
         Arrays.fill(headerBytes, json.length, padded, (byte) ' ');
 
-        AtomicFiles.writeFile(file, tmp -> {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).flip();
-                writeFully(ch, len);
-                writeFully(ch, ByteBuffer.wrap(headerBytes));
-                for (INDArray t : sorted.values()) writeFloats(ch, Float32.toFloats(t));
-                ch.force(true);
-            }
-        });
+        AtomicFiles.writeFile(
+                file,
+                tmp -> {
+                    try (FileChannel ch =
+                            FileChannel.open(
+                                    tmp,
+                                    StandardOpenOption.WRITE,
+                                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                        ByteBuffer len =
+                                ByteBuffer.allocate(8)
+                                        .order(ByteOrder.LITTLE_ENDIAN)
+                                        .putLong(padded)
+                                        .flip();
+                        writeFully(ch, len);
+                        writeFully(ch, ByteBuffer.wrap(headerBytes));
+                        for (INDArray t : sorted.values()) writeFloats(ch, Float32.toFloats(t));
+                        ch.force(true);
+                    }
+                });
     }
 
     // ---- reading -------------------------------------------------------------------------------
 
-    private static long readHeaderLength(Path file, FileChannel ch, long fileSize) throws IOException {
+    private static long readHeaderLength(Path file, FileChannel ch, long fileSize)
+            throws IOException {
         if (fileSize < 8)
-            throw new CheckpointException(file, "truncated: " + fileSize + " bytes, too short for the 8-byte header length");
+            throw new CheckpointException(
+                    file,
+                    "truncated: " + fileSize + " bytes, too short for the 8-byte header length");
         long n = readFully(ch, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
         // n is an unsigned 64-bit count: a negative long is beyond any file too
         if (n < 0 || n > fileSize - 8)
-            throw new CheckpointException(file, "header length " + Long.toUnsignedString(n)
-                    + " exceeds the file size (" + fileSize + " bytes)");
+            throw new CheckpointException(
+                    file,
+                    "header length "
+                            + Long.toUnsignedString(n)
+                            + " exceeds the file size ("
+                            + fileSize
+                            + " bytes)");
         if (n > MAX_HEADER_BYTES)
-            throw new CheckpointException(file, "header length " + n + " is larger than " + MAX_HEADER_BYTES + " bytes");
+            throw new CheckpointException(
+                    file, "header length " + n + " is larger than " + MAX_HEADER_BYTES + " bytes");
         return n;
     }
 
@@ -135,28 +161,34 @@ public final class Safetensors {
         try {
             header = JSON.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new CheckpointException(file, "malformed header JSON: " + e.getOriginalMessage(), e);
+            throw new CheckpointException(
+                    file, "malformed header JSON: " + e.getOriginalMessage(), e);
         }
         if (header == null || !header.isObject())
-            throw new CheckpointException(file, "malformed header JSON: expected an object of tensor entries");
+            throw new CheckpointException(
+                    file, "malformed header JSON: expected an object of tensor entries");
         return header;
     }
 
-    private static Map<String, String> parseMetadata(Path file, JsonNode meta) throws CheckpointException {
+    private static Map<String, String> parseMetadata(Path file, JsonNode meta)
+            throws CheckpointException {
         Map<String, String> out = new LinkedHashMap<>();
         if (meta == null) return out;
-        if (!meta.isObject()) throw new CheckpointException(file, METADATA_KEY + " must be an object of strings");
+        if (!meta.isObject())
+            throw new CheckpointException(file, METADATA_KEY + " must be an object of strings");
         for (Iterator<Map.Entry<String, JsonNode>> it = meta.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             if (!e.getValue().isTextual())
-                throw new CheckpointException(file, METADATA_KEY + " value for '" + e.getKey() + "' is not a string");
+                throw new CheckpointException(
+                        file, METADATA_KEY + " value for '" + e.getKey() + "' is not a string");
             out.put(e.getKey(), e.getValue().asText());
         }
         return out;
     }
 
     /** Header entries in file order; each checked for shape, offsets and byte count. */
-    static List<Entry> parseEntries(Path file, JsonNode header, long dataSize) throws CheckpointException {
+    static List<Entry> parseEntries(Path file, JsonNode header, long dataSize)
+            throws CheckpointException {
         List<Entry> entries = new ArrayList<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> f = it.next();
@@ -166,32 +198,61 @@ public final class Safetensors {
         return entries;
     }
 
-    private static Entry parseEntry(Path file, String name, JsonNode node, long dataSize) throws CheckpointException {
-        if (!node.isObject()) throw new CheckpointException(file, name, "header entry is not an object");
-        JsonNode dtype = node.get("dtype"), shape = node.get("shape"), offsets = node.get("data_offsets");
-        if (dtype == null || !dtype.isTextual()) throw new CheckpointException(file, name, "header entry lacks a 'dtype' string");
-        if (shape == null || !shape.isArray()) throw new CheckpointException(file, name, "header entry lacks a 'shape' array");
+    private static Entry parseEntry(Path file, String name, JsonNode node, long dataSize)
+            throws CheckpointException {
+        if (!node.isObject())
+            throw new CheckpointException(file, name, "header entry is not an object");
+        JsonNode dtype = node.get("dtype"),
+                shape = node.get("shape"),
+                offsets = node.get("data_offsets");
+        if (dtype == null || !dtype.isTextual())
+            throw new CheckpointException(file, name, "header entry lacks a 'dtype' string");
+        if (shape == null || !shape.isArray())
+            throw new CheckpointException(file, name, "header entry lacks a 'shape' array");
         if (offsets == null || !offsets.isArray() || offsets.size() != 2)
-            throw new CheckpointException(file, name, "header entry lacks 'data_offsets' [begin, end]");
+            throw new CheckpointException(
+                    file, name, "header entry lacks 'data_offsets' [begin, end]");
         long[] dims = new long[shape.size()];
         for (int i = 0; i < dims.length; i++) {
             if (!shape.get(i).canConvertToLong() || shape.get(i).asLong() < 0)
-                throw new CheckpointException(file, name, "shape " + shape + " is not a list of non-negative integers");
+                throw new CheckpointException(
+                        file, name, "shape " + shape + " is not a list of non-negative integers");
             dims[i] = shape.get(i).asLong();
         }
         if (!offsets.get(0).canConvertToLong() || !offsets.get(1).canConvertToLong())
-            throw new CheckpointException(file, name, "data_offsets " + offsets + " are not integers");
+            throw new CheckpointException(
+                    file, name, "data_offsets " + offsets + " are not integers");
         long begin = offsets.get(0).asLong(), end = offsets.get(1).asLong();
         if (begin < 0 || end < begin)
-            throw new CheckpointException(file, name, "data_offsets " + offsets + " are not an increasing pair");
+            throw new CheckpointException(
+                    file, name, "data_offsets " + offsets + " are not an increasing pair");
         if (end > dataSize)
-            throw new CheckpointException(file, name, "data ends at byte " + end + " but the file's data section has only "
-                    + dataSize + " bytes (file truncated?)");
+            throw new CheckpointException(
+                    file,
+                    name,
+                    "data ends at byte "
+                            + end
+                            + " but the file's data section has only "
+                            + dataSize
+                            + " bytes (file truncated?)");
         int elementSize = elementSize(dtype.asText());
         long numel = Float32.numel(dims);
-        if (elementSize > 0 && (numel < 0 || numel > Long.MAX_VALUE / elementSize || numel * elementSize != end - begin))
-            throw new CheckpointException(file, name, "data_offsets span " + (end - begin) + " bytes but dtype "
-                    + dtype.asText() + " with shape " + Arrays.toString(dims) + " needs " + (numel * elementSize) + " bytes");
+        if (elementSize > 0
+                && (numel < 0
+                        || numel > Long.MAX_VALUE / elementSize
+                        || numel * elementSize != end - begin))
+            throw new CheckpointException(
+                    file,
+                    name,
+                    "data_offsets span "
+                            + (end - begin)
+                            + " bytes but dtype "
+                            + dtype.asText()
+                            + " with shape "
+                            + Arrays.toString(dims)
+                            + " needs "
+                            + (numel * elementSize)
+                            + " bytes");
         return new Entry(name, dtype.asText(), dims, begin, end);
     }
 
@@ -206,36 +267,55 @@ public final class Safetensors {
         };
     }
 
-    private static INDArray readTensor(Path file, FileChannel ch, long dataStart, Entry e) throws IOException {
+    private static INDArray readTensor(Path file, FileChannel ch, long dataStart, Entry e)
+            throws IOException {
         int size = elementSize(e.dtype());
         if (size < 0) throw new CheckpointException(file, e.name(), "unknown dtype " + e.dtype());
         if (!List.of("F32", "F16", "BF16", "F64").contains(e.dtype()))
-            throw new CheckpointException(file, e.name(), "dtype " + e.dtype()
-                    + " is not a floating-point dtype (expected F32, F16, BF16 or F64)");
+            throw new CheckpointException(
+                    file,
+                    e.name(),
+                    "dtype "
+                            + e.dtype()
+                            + " is not a floating-point dtype (expected F32, F16, BF16 or F64)");
         long numel = Float32.numel(e.shape());
         if (numel > Integer.MAX_VALUE - 8)
-            throw new CheckpointException(file, e.name(), "has " + numel + " elements, more than a Java array can hold");
+            throw new CheckpointException(
+                    file, e.name(), "has " + numel + " elements, more than a Java array can hold");
         float[] out = new float[(int) numel];
         int perChunk = CHUNK_BYTES / size;
         for (int done = 0; done < out.length; ) {
             int n = Math.min(perChunk, out.length - done);
-            ByteBuffer buf = readFully(ch, dataStart + e.begin() + (long) done * size, n * size).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer buf =
+                    readFully(ch, dataStart + e.begin() + (long) done * size, n * size)
+                            .order(ByteOrder.LITTLE_ENDIAN);
             switch (e.dtype()) {
                 case "F32" -> buf.asFloatBuffer().get(out, done, n);
-                case "F64" -> { for (int i = 0; i < n; i++) out[done + i] = (float) buf.getDouble(); }
-                case "F16" -> { for (int i = 0; i < n; i++) out[done + i] = HalfFloats.f16ToFloat(buf.getShort()); }
-                default -> { for (int i = 0; i < n; i++) out[done + i] = HalfFloats.bf16ToFloat(buf.getShort()); }
+                case "F64" -> {
+                    for (int i = 0; i < n; i++) out[done + i] = (float) buf.getDouble();
+                }
+                case "F16" -> {
+                    for (int i = 0; i < n; i++)
+                        out[done + i] = HalfFloats.f16ToFloat(buf.getShort());
+                }
+                default -> {
+                    for (int i = 0; i < n; i++)
+                        out[done + i] = HalfFloats.bf16ToFloat(buf.getShort());
+                }
             }
             done += n;
         }
         return Float32.create(out, e.shape());
     }
 
-    private static ByteBuffer readFully(FileChannel ch, long position, int length) throws IOException {
+    private static ByteBuffer readFully(FileChannel ch, long position, int length)
+            throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(length);
         while (buf.hasRemaining()) {
             int n = ch.read(buf, position + buf.position());
-            if (n < 0) throw new IOException("unexpected end of file at byte " + (position + buf.position()));
+            if (n < 0)
+                throw new IOException(
+                        "unexpected end of file at byte " + (position + buf.position()));
         }
         return buf.flip();
     }
@@ -244,7 +324,9 @@ public final class Safetensors {
 
     private static void writeFloats(FileChannel ch, float[] data) throws IOException {
         int perChunk = CHUNK_BYTES / 4;
-        ByteBuffer buf = ByteBuffer.allocate(Math.min(perChunk, Math.max(data.length, 1)) * 4).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buf =
+                ByteBuffer.allocate(Math.min(perChunk, Math.max(data.length, 1)) * 4)
+                        .order(ByteOrder.LITTLE_ENDIAN);
         for (int done = 0; done < data.length; ) {
             int n = Math.min(perChunk, data.length - done);
             buf.clear();

@@ -11,10 +11,10 @@ import java.util.TreeMap;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * SHA-256 identity of a set of weights, independent of the file format they came from.
- * Tensors are taken in sorted name order; each contributes its UTF-8 name, a 0 byte, its rank and
- * dimensions (int64 little-endian) and its float32 elements in C order (little-endian). The shape
- * is included so that a reshaped tensor does not collide with the original.
+ * SHA-256 identity of a set of weights, independent of the file format they came from. Tensors are
+ * taken in sorted name order; each contributes its UTF-8 name, a 0 byte, its rank and dimensions
+ * (int64 little-endian) and its float32 elements in C order (little-endian). The shape is included
+ * so that a reshaped tensor does not collide with the original.
  */
 public final class TensorChecksum {
 
@@ -31,7 +31,8 @@ public final class TensorChecksum {
             md.update(e.getKey().getBytes(StandardCharsets.UTF_8));
             md.update((byte) 0);
             long[] shape = e.getValue().shape();
-            ByteBuffer dims = ByteBuffer.allocate(8 * (shape.length + 1)).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer dims =
+                    ByteBuffer.allocate(8 * (shape.length + 1)).order(ByteOrder.LITTLE_ENDIAN);
             dims.putLong(shape.length);
             for (long d : shape) dims.putLong(d);
             md.update(dims.array());

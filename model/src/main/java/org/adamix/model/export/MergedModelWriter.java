@@ -1,6 +1,5 @@
 package org.adamix.model.export;
 
-import org.adamix.model.names.HeadNames;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,30 +16,35 @@ import org.adamix.model.Method;
 import org.adamix.model.checkpoint.AtomicFiles;
 import org.adamix.model.checkpoint.Backbone;
 import org.adamix.model.checkpoint.BackboneValidator;
-import org.adamix.model.names.BertTensorNames;
 import org.adamix.model.checkpoint.Safetensors;
 import org.adamix.model.io.AdapterCheckpoint;
+import org.adamix.model.names.BertTensorNames;
+import org.adamix.model.names.HeadNames;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * A trained model as one Hugging Face sequence-classification folder: {@code config.json} + {@code model.safetensors}.
+ * A trained model as one Hugging Face sequence-classification folder: {@code config.json} + {@code
+ * model.safetensors}.
  *
- * <p><b>Foldable methods</b> (LoRA, AdaMix-LoRA, full fine-tuning, none): the mixture is averaged and LoRA's
- * (alpha/r)·B·A added into the query/value weights ({@link AdaMixModel#merge}(true)); trained LayerNorms and the
- * pooler are substituted into the backbone. {@code model.safetensors} holds the encoder under {@code bert.} /
- * {@code roberta.} and the head as named by {@link HeadNames} ({@code classifier.weight} [C, H],
- * {@code classifier.bias} [C] for BERT): the layout {@code BertForSequenceClassification.save_pretrained} writes.
+ * <p><b>Foldable methods</b> (LoRA, AdaMix-LoRA, full fine-tuning, none): the mixture is averaged
+ * and LoRA's (alpha/r)·B·A added into the query/value weights ({@link AdaMixModel#merge}(true));
+ * trained LayerNorms and the pooler are substituted into the backbone. {@code model.safetensors}
+ * holds the encoder under {@code bert.} / {@code roberta.} and the head as named by {@link
+ * HeadNames} ({@code classifier.weight} [C, H], {@code classifier.bias} [C] for BERT): the layout
+ * {@code BertForSequenceClassification.save_pretrained} writes.
  *
- * <p><b>Adapter methods</b> (Houlsby, Pfeiffer, AdaMix-adapter): a bottleneck adapter has a non-linearity, so it
- * cannot be folded into a weight matrix. The folder then holds the unchanged pre-trained backbone (its checksum is
- * the one the adapters were trained on) and, in {@code adapter/}, the merged (single-module) adapter checkpoint
- * ({@link AdapterCheckpoint}: adapters, head, trained LayerNorms).
+ * <p><b>Adapter methods</b> (Houlsby, Pfeiffer, AdaMix-adapter): a bottleneck adapter has a
+ * non-linearity, so it cannot be folded into a weight matrix. The folder then holds the unchanged
+ * pre-trained backbone (its checksum is the one the adapters were trained on) and, in {@code
+ * adapter/}, the merged (single-module) adapter checkpoint ({@link AdapterCheckpoint}: adapters,
+ * head, trained LayerNorms).
  *
- * <p>{@code config.json} is the backbone's Hugging Face config plus {@code architectures}, {@code id2label} /
- * {@code label2id}, {@code problem_type} and an {@code adamix} section: head shape (pooler, regression), the method
- * it was trained with, the pre-trained backbone's name and checksum, where the adapter checkpoint is (or null), and
- * whether transformers computes the same head ({@code hf_exact_head}: only with a pooler, since transformers' heads
- * always apply one). {@link MergedModelLoader} reads it back.
+ * <p>{@code config.json} is the backbone's Hugging Face config plus {@code architectures}, {@code
+ * id2label} / {@code label2id}, {@code problem_type} and an {@code adamix} section: head shape
+ * (pooler, regression), the method it was trained with, the pre-trained backbone's name and
+ * checksum, where the adapter checkpoint is (or null), and whether transformers computes the same
+ * head ({@code hf_exact_head}: only with a pooler, since transformers' heads always apply one).
+ * {@link MergedModelLoader} reads it back.
  */
 public final class MergedModelWriter {
 
@@ -59,10 +63,12 @@ public final class MergedModelWriter {
     }
 
     /**
-     * Writes the merged form of {@code trained} (a mixture or a single module) to {@code dir}, atomically.
-     * {@code labels}: class names in label-index order (null: LABEL_0 …); ignored for regression.
+     * Writes the merged form of {@code trained} (a mixture or a single module) to {@code dir},
+     * atomically. {@code labels}: class names in label-index order (null: LABEL_0 …); ignored for
+     * regression.
      */
-    public static void write(AdaMixModel trained, Path dir, List<String> labels) throws IOException {
+    public static void write(AdaMixModel trained, Path dir, List<String> labels)
+            throws IOException {
         AtomicFiles.writeDir(dir, tmp -> writeInto(trained, tmp, labels));
     }
 
@@ -83,7 +89,9 @@ public final class MergedModelWriter {
             for (Map.Entry<String, INDArray> e : bb.entrySet()) {
                 boolean pooler = e.getKey().startsWith(BertTensorNames.POOLER + ".");
                 if (pooler && head.pooler())
-                    out.put(e.getKey().endsWith(".weight") ? hn.poolerWeight() : hn.poolerBias(), e.getValue());
+                    out.put(
+                            e.getKey().endsWith(".weight") ? hn.poolerWeight() : hn.poolerBias(),
+                            e.getValue());
                 else out.put(hn.encoderPrefix() + e.getKey(), e.getValue());
             }
             out.put(hn.classifierWeight(), TrainedTensors.classifierWeight(merged));
@@ -99,15 +107,21 @@ public final class MergedModelWriter {
 
     static List<String> labelNames(HeadConfig head, List<String> labels) {
         if (labels != null && !head.regression() && labels.size() != head.numLabels())
-            throw new IllegalArgumentException(labels.size() + " label names " + labels + " for a head with "
-                    + head.numLabels() + " classes");
+            throw new IllegalArgumentException(
+                    labels.size()
+                            + " label names "
+                            + labels
+                            + " for a head with "
+                            + head.numLabels()
+                            + " classes");
         List<String> out = new ArrayList<>();
         for (int i = 0; i < head.numLabels(); i++)
             out.add(labels != null && !head.regression() ? labels.get(i) : "LABEL_" + i);
         return out;
     }
 
-    private static ObjectNode config(AdaMixModel trained, BertConfig c, HeadNames hn, List<String> labels, boolean fold) {
+    private static ObjectNode config(
+            AdaMixModel trained, BertConfig c, HeadNames hn, List<String> labels, boolean fold) {
         ObjectNode root = JSON.createObjectNode();
         root.putArray("architectures").add(hn.architecture());
         ObjectNode bert = JSON.valueToTree(c);

@@ -1,11 +1,14 @@
 package org.adamix.model.layers;
 
-import org.adamix.model.names.GraphNames;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.adamix.model.Gelu;
 import org.adamix.model.adamix.AdaptationModule;
 import org.adamix.model.adamix.AdapterMixture;
 import org.adamix.model.adamix.LoraMixture;
 import org.adamix.model.adamix.Router;
+import org.adamix.model.names.GraphNames;
 import org.adamix.model.ops.Buffer;
 import org.adamix.model.ops.Dropout;
 import org.adamix.model.ops.Kernels;
@@ -18,15 +21,12 @@ import org.nd4j.linalg.api.ops.impl.reduce.same.Sum;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-
 /**
- * out = LayerNorm(x + adapter(dropout(Attention(x)·Woᵀ + bo))), Attention = softmax(QKᵀ/√d + mask)·V per
- * head, with Q and V optionally carrying LoRA (mixture) updates. The per-head products run fused in
- * {@code ops/VectorAttention} (one (sequence, head) tile at a time); batched ND4J GEMMs over strided
- * [B, heads, T, d] views remain as the path for float64 and runs without the Vector API.
+ * out = LayerNorm(x + adapter(dropout(Attention(x)·Woᵀ + bo))), Attention = softmax(QKᵀ/√d +
+ * mask)·V per head, with Q and V optionally carrying LoRA (mixture) updates. The per-head products
+ * run fused in {@code ops/VectorAttention} (one (sequence, head) tile at a time); batched ND4J
+ * GEMMs over strided [B, heads, T, d] views remain as the path for float64 and runs without the
+ * Vector API.
  */
 public class Attention extends Sublayer<AttentionConf> {
     private static final double MASKED = -1e9;
@@ -34,14 +34,35 @@ public class Attention extends Sublayer<AttentionConf> {
     private Dropout dropProbs, dropOutput;
     private LoraMixture loraQ, loraV;
     private AdapterMixture adapter;
-    /** Saved by the forward pass: sizes, Q, K, V, the attention probabilities, the context and the output projection. */
+
+    /**
+     * Saved by the forward pass: sizes, Q, K, V, the attention probabilities, the context and the
+     * output projection.
+     */
     private long b, t;
-    private final Buffer q = buffers.next(), k = buffers.next(), v = buffers.next(), probs = buffers.next(),
-            droppedProbs = buffers.next(), ctx = buffers.next(), o = buffers.next();
+
+    private final Buffer q = buffers.next(),
+            k = buffers.next(),
+            v = buffers.next(),
+            probs = buffers.next(),
+            droppedProbs = buffers.next(),
+            ctx = buffers.next(),
+            o = buffers.next();
+
     /** Outputs and temporaries. */
-    private final Buffer maskBias = buffers.next(), adapted = buffers.next(), out = buffers.next(), dz = buffers.next(),
-            dO = buffers.next(), dctx = buffers.next(), dq = buffers.next(), dk = buffers.next(), dv = buffers.next(),
-            dProbs = buffers.next(), dScores = buffers.next(), dx = buffers.next(), rowSum = buffers.next(),
+    private final Buffer maskBias = buffers.next(),
+            adapted = buffers.next(),
+            out = buffers.next(),
+            dz = buffers.next(),
+            dO = buffers.next(),
+            dctx = buffers.next(),
+            dq = buffers.next(),
+            dk = buffers.next(),
+            dv = buffers.next(),
+            dProbs = buffers.next(),
+            dScores = buffers.next(),
+            dx = buffers.next(),
+            rowSum = buffers.next(),
             ones = buffers.next();
 
     public Attention(NeuralNetConfiguration conf, DataType dataType) {
@@ -59,12 +80,38 @@ public class Attention extends Sublayer<AttentionConf> {
         dropOutput = new Dropout(bert.hiddenDropout(), buffers);
         if (cfg.adaptation().method().lora()) { // Q and V share a site, hence a route
             int site = Router.site(cfg.layerIndex());
-            loraQ = new LoraMixture(GraphNames.LORA_QUERY, site, h, h, cfg.adaptation(), router, this, buffers);
-            loraV = new LoraMixture(GraphNames.LORA_VALUE, site, h, h, cfg.adaptation(), router, this, buffers);
+            loraQ =
+                    new LoraMixture(
+                            GraphNames.LORA_QUERY,
+                            site,
+                            h,
+                            h,
+                            cfg.adaptation(),
+                            router,
+                            this,
+                            buffers);
+            loraV =
+                    new LoraMixture(
+                            GraphNames.LORA_VALUE,
+                            site,
+                            h,
+                            h,
+                            cfg.adaptation(),
+                            router,
+                            this,
+                            buffers);
         }
         if (cfg.adaptation().method().adapterAtAttention())
-            adapter = new AdapterMixture(GraphNames.ATTENTION_ADAPTER, Router.attentionAdapterSite(cfg.layerIndex()), h,
-                    cfg.adaptation(), Gelu.of(bert.hiddenAct()), router, this, buffers);
+            adapter =
+                    new AdapterMixture(
+                            GraphNames.ATTENTION_ADAPTER,
+                            Router.attentionAdapterSite(cfg.layerIndex()),
+                            h,
+                            cfg.adaptation(),
+                            Gelu.of(bert.hiddenAct()),
+                            router,
+                            this,
+                            buffers);
     }
 
     @Override
@@ -75,7 +122,10 @@ public class Attention extends Sublayer<AttentionConf> {
         return out;
     }
 
-    /** The LoRA mixtures on query and value, with the keys of the projection weights they update (empty without LoRA). */
+    /**
+     * The LoRA mixtures on query and value, with the keys of the projection weights they update
+     * (empty without LoRA).
+     */
     public Map<String, LoraMixture> loraByProjection() {
         if (loraQ == null) return Map.of();
         return Map.of(GraphNames.QUERY + ".weight", loraQ, GraphNames.VALUE + ".weight", loraV);
@@ -108,7 +158,8 @@ public class Attention extends Sublayer<AttentionConf> {
         INDArray ctx = this.ctx.get(n, h);
         double scale = 1.0 / Math.sqrt(dh);
         if (Kernels.on(q, k, v, ctx, bias)) {
-            INDArray probs = training ? this.probs.get(b, nh, t, t) : null; // inference keeps no T×T array
+            INDArray probs =
+                    training ? this.probs.get(b, nh, t, t) : null; // inference keeps no T×T array
             INDArray drop = dropProbs.mask(new long[] {b, nh, t, t}, training);
             Kernels.attention(q, k, v, bias, drop, probs, ctx, b, nh, scale);
         } else {
@@ -132,7 +183,12 @@ public class Attention extends Sublayer<AttentionConf> {
             adapter.forward(o, oa, training, views(training));
         }
         INDArray out = this.out.get(b, t, h);
-        norm.forward(oa, x, w("attention.output.LayerNorm.weight"), w("attention.output.LayerNorm.bias"), out.reshape(n, h));
+        norm.forward(
+                oa,
+                x,
+                w("attention.output.LayerNorm.weight"),
+                w("attention.output.LayerNorm.bias"),
+                out.reshape(n, h));
         return out;
     }
 
@@ -142,8 +198,12 @@ public class Attention extends Sublayer<AttentionConf> {
         long h = bert.hiddenSize(), nh = bert.numHeads(), dh = bert.headSize(), n = b * t;
         INDArray x = input.reshape(n, h);
         INDArray dz = this.dz.get(n, h);
-        norm.backward(epsilon.reshape(n, h), w("attention.output.LayerNorm.weight"), dz,
-                g("attention.output.LayerNorm.weight"), g("attention.output.LayerNorm.bias"));
+        norm.backward(
+                epsilon.reshape(n, h),
+                w("attention.output.LayerNorm.weight"),
+                dz,
+                g("attention.output.LayerNorm.weight"),
+                g("attention.output.LayerNorm.bias"));
         INDArray dO = this.dO.get(n, h);
         if (adapter != null) adapter.backward(o.get(n, h), dz, dO);
         else dO.assign(dz);
@@ -165,7 +225,8 @@ public class Attention extends Sublayer<AttentionConf> {
             Kernels.attentionBackward(q, k, v, p, drop, dctx, dq, dk, dv, b, nh, scale);
         } else {
             INDArray dctxh = heads(dctx);
-            INDArray pUsed = dropProbs.lastMask(p.shape()) != null ? droppedProbs.get(b, nh, t, t) : p;
+            INDArray pUsed =
+                    dropProbs.lastMask(p.shape()) != null ? droppedProbs.get(b, nh, t, t) : p;
             INDArray dp = dProbs.get(b, nh, t, t);
             Ops.gemm(dctxh, heads(v), dp, false, true, 1.0, 0.0);
             Ops.gemm(pUsed, dctxh, heads(dv), true, false, 1.0, 0.0);

@@ -1,27 +1,31 @@
 package org.adamix.model.layers;
 
-import org.adamix.model.names.GraphNames;
+import java.util.ArrayList;
+import java.util.List;
 import org.adamix.model.AdaptationConfig;
 import org.adamix.model.BertConfig;
 import org.adamix.model.adamix.AdapterMixture;
 import org.adamix.model.adamix.LoraMixture;
 import org.adamix.model.names.BertTensorNames;
+import org.adamix.model.names.GraphNames;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
 
-import java.util.ArrayList;
-import java.util.List;
-
 /**
- * Multi-head self-attention with its output projection, residual and LayerNorm (BERT's
- * "attention" module), plus the adaptation that lives there: LoRA (mixtures) on query and value,
- * and Houlsby's adapter after the output projection.
+ * Multi-head self-attention with its output projection, residual and LayerNorm (BERT's "attention"
+ * module), plus the adaptation that lives there: LoRA (mixtures) on query and value, and Houlsby's
+ * adapter after the output projection.
  */
 public class AttentionConf extends SublayerConf {
 
     public AttentionConf() {}
 
-    public AttentionConf(BertConfig bert, AdaptationConfig adaptation, int layer, long seed, boolean inputGradient) {
+    public AttentionConf(
+            BertConfig bert,
+            AdaptationConfig adaptation,
+            int layer,
+            long seed,
+            boolean inputGradient) {
         super(GraphNames.attention(layer), bert, adaptation, layer, seed, inputGradient);
     }
 
@@ -39,7 +43,8 @@ public class AttentionConf extends SublayerConf {
             out.addAll(LoraMixture.params(GraphNames.LORA_QUERY, h, h, adaptation));
             out.addAll(LoraMixture.params(GraphNames.LORA_VALUE, h, h, adaptation));
         }
-        if (adaptation.method().adapterAtAttention()) out.addAll(AdapterMixture.params(GraphNames.ATTENTION_ADAPTER, h, adaptation));
+        if (adaptation.method().adapterAtAttention())
+            out.addAll(AdapterMixture.params(GraphNames.ATTENTION_ADAPTER, h, adaptation));
         return out;
     }
 

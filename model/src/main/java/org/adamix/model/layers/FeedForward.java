@@ -1,10 +1,12 @@
 package org.adamix.model.layers;
 
-import org.adamix.model.names.GraphNames;
+import java.util.List;
+import java.util.Map;
 import org.adamix.model.Gelu;
 import org.adamix.model.adamix.AdaptationModule;
 import org.adamix.model.adamix.AdapterMixture;
 import org.adamix.model.adamix.Router;
+import org.adamix.model.names.GraphNames;
 import org.adamix.model.ops.Buffer;
 import org.adamix.model.ops.Dropout;
 import org.adamix.model.ops.LayerNormOp;
@@ -13,26 +15,39 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.util.List;
-import java.util.Map;
-
 /**
- * out = LayerNorm(h + dropout(adapter(GELU(h·W1ᵀ + b1)·W2ᵀ + b2))). The adapter is where AdaMix puts
- * its mixture of experts: at the FFN output, before dropout, the residual and LayerNorm. The order is
- * the authors' (their BertOutput/RobertaOutput): the adapter sees the dense output undropped, and
- * dropout falls on the adapter's output, its skip connection included.
+ * out = LayerNorm(h + dropout(adapter(GELU(h·W1ᵀ + b1)·W2ᵀ + b2))). The adapter is where AdaMix
+ * puts its mixture of experts: at the FFN output, before dropout, the residual and LayerNorm. The
+ * order is the authors' (their BertOutput/RobertaOutput): the adapter sees the dense output
+ * undropped, and dropout falls on the adapter's output, its skip connection included.
  */
 public class FeedForward extends Sublayer<FeedForwardConf> {
     private LayerNormOp norm;
     private Gelu act;
     private Dropout dropout;
     private AdapterMixture adapter;
-    /** Saved by the forward pass: sizes, h·W1ᵀ (pre-activation), GELU's output and keep, the dense output y. */
+
+    /**
+     * Saved by the forward pass: sizes, h·W1ᵀ (pre-activation), GELU's output and keep, the dense
+     * output y.
+     */
     private long b, t;
-    private final Buffer pre = buffers.next(), hidden = buffers.next(), keep = buffers.next(), y = buffers.next();
+
+    private final Buffer pre = buffers.next(),
+            hidden = buffers.next(),
+            keep = buffers.next(),
+            y = buffers.next();
+
     /** Outputs and temporaries. */
-    private final Buffer adapted = buffers.next(), out = buffers.next(), dz = buffers.next(), dy = buffers.next(),
-            dPre = buffers.next(), dx = buffers.next(), actD = buffers.next(), actT = buffers.next(), ones = buffers.next();
+    private final Buffer adapted = buffers.next(),
+            out = buffers.next(),
+            dz = buffers.next(),
+            dy = buffers.next(),
+            dPre = buffers.next(),
+            dx = buffers.next(),
+            actD = buffers.next(),
+            actT = buffers.next(),
+            ones = buffers.next();
 
     public FeedForward(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -46,8 +61,16 @@ public class FeedForward extends Sublayer<FeedForwardConf> {
         act = Gelu.of(cfg.bert().hiddenAct());
         dropout = new Dropout(cfg.bert().hiddenDropout(), buffers);
         if (cfg.adaptation().method().adapterAtFfn())
-            adapter = new AdapterMixture(GraphNames.FFN_ADAPTER, Router.site(cfg.layerIndex()), cfg.bert().hiddenSize(),
-                    cfg.adaptation(), act, router, this, buffers);
+            adapter =
+                    new AdapterMixture(
+                            GraphNames.FFN_ADAPTER,
+                            Router.site(cfg.layerIndex()),
+                            cfg.bert().hiddenSize(),
+                            cfg.adaptation(),
+                            act,
+                            router,
+                            this,
+                            buffers);
     }
 
     @Override
@@ -74,7 +97,8 @@ public class FeedForward extends Sublayer<FeedForwardConf> {
         }
         dropout.forward(ya, training);
         INDArray out = this.out.get(b, t, h);
-        norm.forward(ya, x, w("output.LayerNorm.weight"), w("output.LayerNorm.bias"), out.reshape(n, h));
+        norm.forward(
+                ya, x, w("output.LayerNorm.weight"), w("output.LayerNorm.bias"), out.reshape(n, h));
         return out;
     }
 
@@ -84,9 +108,14 @@ public class FeedForward extends Sublayer<FeedForwardConf> {
         long h = bert.hiddenSize(), f = bert.intermediateSize(), n = b * t;
         INDArray x = input.reshape(n, h);
         INDArray dz = this.dz.get(n, h);
-        norm.backward(epsilon.reshape(n, h), w("output.LayerNorm.weight"), dz, g("output.LayerNorm.weight"),
+        norm.backward(
+                epsilon.reshape(n, h),
+                w("output.LayerNorm.weight"),
+                dz,
+                g("output.LayerNorm.weight"),
                 g("output.LayerNorm.bias"));
-        // dz reaches the input x unchanged (the residual); the FFN branch sees it through dropout's mask
+        // dz reaches the input x unchanged (the residual); the FFN branch sees it through dropout's
+        // mask
         INDArray dy = this.dy.get(n, h);
         dy.assign(dz);
         dropout.backward(dy);

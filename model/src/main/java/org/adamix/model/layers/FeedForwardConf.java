@@ -1,15 +1,14 @@
 package org.adamix.model.layers;
 
-import org.adamix.model.names.GraphNames;
+import java.util.ArrayList;
+import java.util.List;
 import org.adamix.model.AdaptationConfig;
 import org.adamix.model.BertConfig;
 import org.adamix.model.adamix.AdapterMixture;
 import org.adamix.model.names.BertTensorNames;
+import org.adamix.model.names.GraphNames;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
-
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The position-wise FFN with residual and LayerNorm (BERT's "intermediate" + "output" modules) and
@@ -19,7 +18,12 @@ public class FeedForwardConf extends SublayerConf {
 
     public FeedForwardConf() {}
 
-    public FeedForwardConf(BertConfig bert, AdaptationConfig adaptation, int layer, long seed, boolean inputGradient) {
+    public FeedForwardConf(
+            BertConfig bert,
+            AdaptationConfig adaptation,
+            int layer,
+            long seed,
+            boolean inputGradient) {
         super(GraphNames.ffn(layer), bert, adaptation, layer, seed, inputGradient);
     }
 
@@ -31,7 +35,8 @@ public class FeedForwardConf extends SublayerConf {
         linear(out, "intermediate.dense", hf, f, h);
         linear(out, "output.dense", hf, h, f);
         layerNorm(out, "output.LayerNorm", hf, h);
-        if (adaptation.method().adapterAtFfn()) out.addAll(AdapterMixture.params(GraphNames.FFN_ADAPTER, h, adaptation));
+        if (adaptation.method().adapterAtFfn())
+            out.addAll(AdapterMixture.params(GraphNames.FFN_ADAPTER, h, adaptation));
         return out;
     }
 

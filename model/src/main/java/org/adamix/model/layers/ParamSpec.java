@@ -4,14 +4,20 @@ import java.io.Serializable;
 
 /**
  * One tensor of a sublayer: its key inside the layer, shape, whether it is trained, how it starts,
- * and where it comes from in the backbone (Hugging Face name; null for adaptation weights).
- * Frozen tensors are not DL4J parameters at all: no gradient, no updater state, not in the flat
- * vector that Spark averages.
+ * and where it comes from in the backbone (Hugging Face name; null for adaptation weights). Frozen
+ * tensors are not DL4J parameters at all: no gradient, no updater state, not in the flat vector
+ * that Spark averages.
  */
-public record ParamSpec(String key, long[] shape, boolean trainable, Init init, String backboneName, boolean decay)
+public record ParamSpec(
+        String key, long[] shape, boolean trainable, Init init, String backboneName, boolean decay)
         implements Serializable {
 
-    public enum Init { ZERO, ONE, NORMAL, BACKBONE }
+    public enum Init {
+        ZERO,
+        ONE,
+        NORMAL,
+        BACKBONE
+    }
 
     /** A new adaptation or head tensor: always trainable. */
     public static ParamSpec added(String key, Init init, long... shape) {
@@ -19,8 +25,8 @@ public record ParamSpec(String key, long[] shape, boolean trainable, Init init, 
     }
 
     /**
-     * Weight decay by role, not by rank (the authors' Trainer rule): biases and LayerNorm parameters
-     * never decay, every other weight does. Stacked expert biases [M, r] are biases.
+     * Weight decay by role, not by rank (the authors' Trainer rule): biases and LayerNorm
+     * parameters never decay, every other weight does. Stacked expert biases [M, r] are biases.
      */
     public static boolean decays(String key, boolean layerNorm) {
         return !layerNorm && !key.endsWith("bias");

@@ -17,11 +17,21 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * through tanh(W·x + b); or the masked mean Σ_t m_t·h_t / Σ_t m_t over real tokens.
  */
 public class Pooler extends Sublayer<PoolerConf> {
-    /** Saved by the forward pass: sizes, the pooled input (first token or mean), the token weights, the tanh output. */
+    /**
+     * Saved by the forward pass: sizes, the pooled input (first token or mean), the token weights,
+     * the tanh output.
+     */
     private long b, t;
-    private final Buffer pooled = buffers.next(), tokenWeights = buffers.next(), out = buffers.next();
+
+    private final Buffer pooled = buffers.next(),
+            tokenWeights = buffers.next(),
+            out = buffers.next();
+
     /** Temporaries. */
-    private final Buffer dx = buffers.next(), dPre = buffers.next(), dPooled = buffers.next(), ones = buffers.next();
+    private final Buffer dx = buffers.next(),
+            dPre = buffers.next(),
+            dPooled = buffers.next(),
+            ones = buffers.next();
 
     public Pooler(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -35,7 +45,8 @@ public class Pooler extends Sublayer<PoolerConf> {
         INDArray first = pooled.get(b, h);
         if (c().pooling() == HeadConfig.Pooling.MEAN) {
             INDArray m = tokenWeights();
-            // [B, 1, T] × [B, T, H] → [B, 1, H]: one batched product instead of a masked sum and a division
+            // [B, 1, T] × [B, T, H] → [B, 1, H]: one batched product instead of a masked sum and a
+            // division
             Nd4j.matmul(m.reshape(b, 1, t), input, first.reshape(b, 1, h));
             return first;
         }
@@ -87,7 +98,8 @@ public class Pooler extends Sublayer<PoolerConf> {
     }
 
     @Override
-    public Pair<INDArray, MaskState> feedForwardMaskArray(INDArray maskArray, MaskState currentMaskState, int minibatchSize) {
+    public Pair<INDArray, MaskState> feedForwardMaskArray(
+            INDArray maskArray, MaskState currentMaskState, int minibatchSize) {
         this.maskArray = maskArray;
         return new Pair<>(null, null); // one vector per sequence: nothing left to mask
     }

@@ -1,21 +1,21 @@
 package org.adamix.model.layers;
 
-import org.adamix.model.names.GraphNames;
+import java.util.ArrayList;
+import java.util.List;
 import org.adamix.model.AdaptationConfig;
 import org.adamix.model.BertConfig;
 import org.adamix.model.HeadConfig;
+import org.adamix.model.names.GraphNames;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.nd4j.linalg.api.buffer.DataType;
 
-import java.util.ArrayList;
-import java.util.List;
-
 /**
- * One vector per sequence from the final hidden states ({@link HeadConfig.Pooling}): the first token,
- * the first token through dense + tanh, or the mean over real tokens. The dense + tanh is the
- * backbone's pre-trained pooler, frozen (as the authors keep BERT's), when a BERT-type backbone has one;
- * a trained layer otherwise (RoBERTa's classification head, started from the checkpoint's pooler if any).
+ * One vector per sequence from the final hidden states ({@link HeadConfig.Pooling}): the first
+ * token, the first token through dense + tanh, or the mean over real tokens. The dense + tanh is
+ * the backbone's pre-trained pooler, frozen (as the authors keep BERT's), when a BERT-type backbone
+ * has one; a trained layer otherwise (RoBERTa's classification head, started from the checkpoint's
+ * pooler if any).
  */
 public class PoolerConf extends SublayerConf {
     private HeadConfig.Pooling pooling;
@@ -23,7 +23,12 @@ public class PoolerConf extends SublayerConf {
 
     public PoolerConf() {}
 
-    public PoolerConf(BertConfig bert, AdaptationConfig adaptation, long seed, HeadConfig.Pooling pooling, boolean poolerInBackbone) {
+    public PoolerConf(
+            BertConfig bert,
+            AdaptationConfig adaptation,
+            long seed,
+            HeadConfig.Pooling pooling,
+            boolean poolerInBackbone) {
         super(GraphNames.POOLER, bert, adaptation, -1, seed, true);
         this.pooling = pooling;
         this.poolerInBackbone = poolerInBackbone;
@@ -42,11 +47,22 @@ public class PoolerConf extends SublayerConf {
                 out.add(backbone("dense.weight", "pooler.dense.weight", false, h, h));
                 out.add(backbone("dense.bias", "pooler.dense.bias", false, h));
             } else {
-                // RoBERTa's classification head is new and trained; a pooler in its checkpoint is only a start
-                ParamSpec.Init w = poolerInBackbone ? ParamSpec.Init.BACKBONE : ParamSpec.Init.NORMAL;
+                // RoBERTa's classification head is new and trained; a pooler in its checkpoint is
+                // only a start
+                ParamSpec.Init w =
+                        poolerInBackbone ? ParamSpec.Init.BACKBONE : ParamSpec.Init.NORMAL;
                 ParamSpec.Init b = poolerInBackbone ? ParamSpec.Init.BACKBONE : ParamSpec.Init.ZERO;
-                out.add(new ParamSpec("dense.weight", new long[] {h, h}, true, w, "pooler.dense.weight", true));
-                out.add(new ParamSpec("dense.bias", new long[] {h}, true, b, "pooler.dense.bias", false));
+                out.add(
+                        new ParamSpec(
+                                "dense.weight",
+                                new long[] {h, h},
+                                true,
+                                w,
+                                "pooler.dense.weight",
+                                true));
+                out.add(
+                        new ParamSpec(
+                                "dense.bias", new long[] {h}, true, b, "pooler.dense.bias", false));
             }
         }
         return out;

@@ -1,16 +1,15 @@
 package org.adamix.model.layers;
 
-import org.deeplearning4j.nn.api.ParamInitializer;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.layers.Layer;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.deeplearning4j.nn.api.ParamInitializer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Carves a sublayer's trainable tensors out of DL4J's one flat parameter vector (and the gradient
@@ -69,17 +68,20 @@ public final class SpecParamInitializer implements ParamInitializer {
     }
 
     @Override
-    public Map<String, INDArray> init(NeuralNetConfiguration conf, INDArray paramsView, boolean initializeParams) {
+    public Map<String, INDArray> init(
+            NeuralNetConfiguration conf, INDArray paramsView, boolean initializeParams) {
         SublayerConf layer = (SublayerConf) conf.getLayer();
         Map<String, INDArray> views = views(layer, paramsView);
         if (initializeParams) {
-            for (ParamSpec p : layer.trainableParams()) fill(views.get(p.key()), p, layer.seed(), layer.getLayerName());
+            for (ParamSpec p : layer.trainableParams())
+                fill(views.get(p.key()), p, layer.seed(), layer.getLayerName());
         }
         return views;
     }
 
     @Override
-    public Map<String, INDArray> getGradientsFromFlattened(NeuralNetConfiguration conf, INDArray gradientView) {
+    public Map<String, INDArray> getGradientsFromFlattened(
+            NeuralNetConfiguration conf, INDArray gradientView) {
         return views((SublayerConf) conf.getLayer(), gradientView);
     }
 
@@ -88,20 +90,33 @@ public final class SpecParamInitializer implements ParamInitializer {
         Map<String, INDArray> out = new LinkedHashMap<>();
         long offset = 0;
         for (ParamSpec p : layer.trainableParams()) {
-            out.put(p.key(), Nd4j.create(flat.data(), p.shape(), Nd4j.getStrides(p.shape(), 'c'),
-                    flat.offset() + offset, 'c', flat.dataType()));
+            out.put(
+                    p.key(),
+                    Nd4j.create(
+                            flat.data(),
+                            p.shape(),
+                            Nd4j.getStrides(p.shape(), 'c'),
+                            flat.offset() + offset,
+                            'c',
+                            flat.dataType()));
             offset += p.length();
         }
         return out;
     }
 
-    /** Deterministic start value of a tensor; backbone tensors are overwritten by the model builder. */
+    /**
+     * Deterministic start value of a tensor; backbone tensors are overwritten by the model builder.
+     */
     public static void fill(INDArray target, ParamSpec p, long seed, String layerName) {
         switch (p.init()) {
             case ZERO, BACKBONE -> target.assign(0);
             case ONE -> target.assign(1);
             case NORMAL -> {
-                SplittableRandom r = new SplittableRandom(seed ^ (layerName + "/" + p.key()).hashCode() * 0x9E3779B97F4A7C15L);
+                SplittableRandom r =
+                        new SplittableRandom(
+                                seed
+                                        ^ (layerName + "/" + p.key()).hashCode()
+                                                * 0x9E3779B97F4A7C15L);
                 double[] v = new double[(int) p.length()];
                 for (int i = 0; i < v.length; i++) v[i] = gaussian(r) * INIT_STD;
                 target.assign(Nd4j.createFromArray(v).reshape(p.shape()).castTo(target.dataType()));
@@ -110,8 +125,8 @@ public final class SpecParamInitializer implements ParamInitializer {
     }
 
     /**
-     * One N(0, 1) draw by Box–Muller (SplittableRandom has no nextGaussian in Java 17); u is in (0, 1], so
-     * log(u) is finite. Every seeded initialiser uses this one copy.
+     * One N(0, 1) draw by Box–Muller (SplittableRandom has no nextGaussian in Java 17); u is in (0,
+     * 1], so log(u) is finite. Every seeded initialiser uses this one copy.
      */
     public static double gaussian(SplittableRandom r) {
         double u = 1.0 - r.nextDouble(), v = r.nextDouble();

@@ -1,5 +1,8 @@
 package org.adamix.model.layers;
 
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.adamix.model.adamix.AdaptationModule;
 import org.adamix.model.adamix.Router;
 import org.adamix.model.adamix.TensorLookup;
@@ -15,17 +18,14 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-
 /**
  * Base of the Transformer sublayers: resolves tensors (trainable DL4J parameters or frozen backbone
  * arrays), makes the reusable buffers, and turns {@link #forward}/{@link #backward} into DL4J's
  * activate/backpropGradient. Activations are [B, T, H] (the pooler outputs [B, H]). What a forward
  * pass keeps for its backward pass lives in each layer's Buffer fields.
  */
-public abstract class Sublayer<C extends SublayerConf> extends BaseLayer<C> implements TensorLookup {
+public abstract class Sublayer<C extends SublayerConf> extends BaseLayer<C>
+        implements TensorLookup {
     /** Handed down when nothing below needs an input gradient: lower layers do no work. */
     static final INDArray NO_GRADIENT = Nd4j.scalar(0f);
 
@@ -67,7 +67,9 @@ public abstract class Sublayer<C extends SublayerConf> extends BaseLayer<C> impl
     protected INDArray w(String key) {
         INDArray p = params.get(key);
         if (p == null) p = frozen.get(key);
-        if (p == null) throw new IllegalStateException(layerConf().getLayerName() + ": tensor '" + key + "' not bound");
+        if (p == null)
+            throw new IllegalStateException(
+                    layerConf().getLayerName() + ": tensor '" + key + "' not bound");
         return p;
     }
 
@@ -83,11 +85,18 @@ public abstract class Sublayer<C extends SublayerConf> extends BaseLayer<C> impl
     /** Forward pass of this sublayer; the result is a buffer owned by the layer. */
     protected abstract INDArray forward(INDArray input, boolean training);
 
-    /** Fills the gradient views of trainable tensors and returns the input gradient (or null if not needed). */
+    /**
+     * Fills the gradient views of trainable tensors and returns the input gradient (or null if not
+     * needed).
+     */
     protected abstract INDArray backward(INDArray epsilon, boolean needInputGradient);
 
-    /** Time spent per sublayer type and direction, when -Dadamix.profile=true (bench diagnostics). */
-    public static final Map<String, long[]> PROFILE = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * Time spent per sublayer type and direction, when -Dadamix.profile=true (bench diagnostics).
+     */
+    public static final Map<String, long[]> PROFILE =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     private static final boolean PROFILING = Boolean.getBoolean("adamix.profile");
 
     private static void record(String key, long t0) {
@@ -109,7 +118,8 @@ public abstract class Sublayer<C extends SublayerConf> extends BaseLayer<C> impl
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr mgr) {
         Gradient grad = new DefaultGradient(gradientsFlattened);
         boolean needInput = layerConf().inputGradient();
-        if (epsilon == NO_GRADIENT || (!hasTrainable() && !needInput)) return new Pair<>(grad, needInput ? null : NO_GRADIENT);
+        if (epsilon == NO_GRADIENT || (!hasTrainable() && !needInput))
+            return new Pair<>(grad, needInput ? null : NO_GRADIENT);
         long t0 = PROFILING ? System.nanoTime() : 0;
         INDArray dx = backward(epsilon, needInput);
         if (PROFILING) record(getClass().getSimpleName() + ".backward", t0);
@@ -118,7 +128,8 @@ public abstract class Sublayer<C extends SublayerConf> extends BaseLayer<C> impl
     }
 
     @Override
-    public Pair<INDArray, MaskState> feedForwardMaskArray(INDArray maskArray, MaskState currentMaskState, int minibatchSize) {
+    public Pair<INDArray, MaskState> feedForwardMaskArray(
+            INDArray maskArray, MaskState currentMaskState, int minibatchSize) {
         this.maskArray = maskArray;
         this.maskState = currentMaskState;
         return new Pair<>(maskArray, currentMaskState);

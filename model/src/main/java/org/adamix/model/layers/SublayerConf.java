@@ -1,20 +1,19 @@
 package org.adamix.model.layers;
 
-import org.adamix.model.AdaptationConfig;
-import org.adamix.model.BertConfig;
-import org.deeplearning4j.nn.api.ParamInitializer;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.optimize.api.TrainingListener;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.deeplearning4j.nn.conf.InputPreProcessor;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.BaseLayer;
-import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
-
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import org.adamix.model.AdaptationConfig;
+import org.adamix.model.BertConfig;
+import org.deeplearning4j.nn.api.ParamInitializer;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Configuration shared by the Transformer's sublayers (DL4J's layer triple: this configuration,
@@ -26,13 +25,22 @@ public abstract class SublayerConf extends BaseLayer {
     protected AdaptationConfig adaptation;
     protected int layerIndex;
     protected long seed;
-    /** Whether anything below this sublayer is trained, i.e. whether it must return an input gradient. */
+
+    /**
+     * Whether anything below this sublayer is trained, i.e. whether it must return an input
+     * gradient.
+     */
     protected boolean inputGradient;
 
     protected SublayerConf() {}
 
-    protected SublayerConf(String name, BertConfig bert, AdaptationConfig adaptation, int layerIndex, long seed,
-                           boolean inputGradient) {
+    protected SublayerConf(
+            String name,
+            BertConfig bert,
+            AdaptationConfig adaptation,
+            int layerIndex,
+            long seed,
+            boolean inputGradient) {
         this.layerName = name;
         this.bert = bert;
         this.adaptation = adaptation;
@@ -56,26 +64,44 @@ public abstract class SublayerConf extends BaseLayer {
         return out;
     }
 
-    public BertConfig bert() { return bert; }
+    public BertConfig bert() {
+        return bert;
+    }
 
-    public AdaptationConfig adaptation() { return adaptation; }
+    public AdaptationConfig adaptation() {
+        return adaptation;
+    }
 
-    public int layerIndex() { return layerIndex; }
+    public int layerIndex() {
+        return layerIndex;
+    }
 
-    public long seed() { return seed; }
+    public long seed() {
+        return seed;
+    }
 
-    public boolean inputGradient() { return inputGradient; }
+    public boolean inputGradient() {
+        return inputGradient;
+    }
 
     // ---- helpers for params() ----
 
     /** A pre-trained tensor: trainable only under full fine-tuning (LayerNorms optionally). */
     protected ParamSpec backbone(String key, String hfName, boolean layerNorm, long... shape) {
-        boolean trainable = adaptation.backboneTrainable() || (layerNorm && adaptation.trainLayerNorms());
-        return new ParamSpec(key, shape, trainable, ParamSpec.Init.BACKBONE, hfName, ParamSpec.decays(key, layerNorm));
+        boolean trainable =
+                adaptation.backboneTrainable() || (layerNorm && adaptation.trainLayerNorms());
+        return new ParamSpec(
+                key,
+                shape,
+                trainable,
+                ParamSpec.Init.BACKBONE,
+                hfName,
+                ParamSpec.decays(key, layerNorm));
     }
 
     /** Linear layer [out, in] + bias [out] from the backbone, keys "name.weight"/"name.bias". */
-    protected void linear(List<ParamSpec> out, String name, String hfPrefix, long outDim, long inDim) {
+    protected void linear(
+            List<ParamSpec> out, String name, String hfPrefix, long outDim, long inDim) {
         out.add(backbone(name + ".weight", hfPrefix + name + ".weight", false, outDim, inDim));
         out.add(backbone(name + ".bias", hfPrefix + name + ".bias", false, outDim));
     }
@@ -91,8 +117,13 @@ public abstract class SublayerConf extends BaseLayer {
     protected abstract Sublayer<?> newLayer(NeuralNetConfiguration conf, DataType dataType);
 
     @Override
-    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
-                                                       int index, INDArray paramsView, boolean initializeParams, DataType dataType) {
+    public org.deeplearning4j.nn.api.Layer instantiate(
+            NeuralNetConfiguration conf,
+            Collection<TrainingListener> listeners,
+            int index,
+            INDArray paramsView,
+            boolean initializeParams,
+            DataType dataType) {
         Sublayer<?> l = newLayer(conf, dataType);
         l.setListeners(listeners);
         l.setIndex(index);
@@ -129,6 +160,7 @@ public abstract class SublayerConf extends BaseLayer {
 
     @Override
     public LayerMemoryReport getMemoryReport(InputType inputType) {
-        throw new UnsupportedOperationException("memory reports are not implemented for " + getClass().getSimpleName());
+        throw new UnsupportedOperationException(
+                "memory reports are not implemented for " + getClass().getSimpleName());
     }
 }

@@ -7,8 +7,8 @@ import java.util.regex.Pattern;
 import org.adamix.model.BertConfig;
 
 /**
- * The canonical (Hugging Face BERT) tensor names of a backbone and the shape each must have,
- * as documented in {@link BertConfig}. Every reader maps its source names onto these.
+ * The canonical (Hugging Face BERT) tensor names of a backbone and the shape each must have, as
+ * documented in {@link BertConfig}. Every reader maps its source names onto these.
  */
 public final class BertTensorNames {
 
@@ -19,21 +19,28 @@ public final class BertTensorNames {
     public static final String POOLER = "pooler.dense";
 
     /** The linear layers of encoder layer N, relative to {@code encoder.layer.N.}. */
-    public static final List<String> LAYER_LINEARS = List.of(
-            "attention.self.query", "attention.self.key", "attention.self.value",
-            "attention.output.dense", "intermediate.dense", "output.dense");
+    public static final List<String> LAYER_LINEARS =
+            List.of(
+                    "attention.self.query",
+                    "attention.self.key",
+                    "attention.self.value",
+                    "attention.output.dense",
+                    "intermediate.dense",
+                    "output.dense");
 
-    private static final Pattern CANONICAL = Pattern.compile(
-            "embeddings\\.(word_embeddings|position_embeddings|token_type_embeddings)\\.weight"
-            + "|embeddings\\.LayerNorm\\.(weight|bias)"
-            + "|encoder\\.layer\\.\\d+\\.(attention\\.self\\.(query|key|value)|attention\\.output\\.dense"
-            + "|intermediate\\.dense|output\\.dense)\\.(weight|bias)"
-            + "|encoder\\.layer\\.\\d+\\.(attention\\.output|output)\\.LayerNorm\\.(weight|bias)"
-            + "|pooler\\.dense\\.(weight|bias)");
+    private static final Pattern CANONICAL =
+            Pattern.compile(
+                    "embeddings\\.(word_embeddings|position_embeddings|token_type_embeddings)\\.weight"
+                            + "|embeddings\\.LayerNorm\\.(weight|bias)"
+                            + "|encoder\\.layer\\.\\d+\\.(attention\\.self\\.(query|key|value)|attention\\.output\\.dense"
+                            + "|intermediate\\.dense|output\\.dense)\\.(weight|bias)"
+                            + "|encoder\\.layer\\.\\d+\\.(attention\\.output|output)\\.LayerNorm\\.(weight|bias)"
+                            + "|pooler\\.dense\\.(weight|bias)");
 
-    private static final Pattern LINEAR_BIAS = Pattern.compile(
-            "encoder\\.layer\\.\\d+\\.(attention\\.self\\.(query|key|value)|attention\\.output\\.dense"
-            + "|intermediate\\.dense|output\\.dense)\\.bias|pooler\\.dense\\.bias");
+    private static final Pattern LINEAR_BIAS =
+            Pattern.compile(
+                    "encoder\\.layer\\.\\d+\\.(attention\\.self\\.(query|key|value)|attention\\.output\\.dense"
+                            + "|intermediate\\.dense|output\\.dense)\\.bias|pooler\\.dense\\.bias");
 
     private BertTensorNames() {}
 

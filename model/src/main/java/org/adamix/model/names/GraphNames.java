@@ -3,21 +3,27 @@ package org.adamix.model.names;
 /**
  * The names inside this project's graph: its sublayers, the adaptation modules' keys inside a
  * sublayer, and how a DL4J parameter is named in an adapter checkpoint. Backbone tensors keep their
- * Hugging Face names ({@link BertTensorNames}); exports use {@link HeadNames} and {@link PeftNames}.
+ * Hugging Face names ({@link BertTensorNames}); exports use {@link HeadNames} and {@link
+ * PeftNames}.
  */
 public final class GraphNames {
     public static final String EMBEDDINGS = "embeddings";
     public static final String POOLER = "pooler";
     public static final String CLASSIFIER = "classifier";
 
-    /** Adaptation modules' keys inside their sublayer: the FFN-output adapter (AdaMix's place), Houlsby's second adapter, LoRA on Q and V. */
+    /**
+     * Adaptation modules' keys inside their sublayer: the FFN-output adapter (AdaMix's place),
+     * Houlsby's second adapter, LoRA on Q and V.
+     */
     public static final String FFN_ADAPTER = "adapter.ffn";
+
     public static final String ATTENTION_ADAPTER = "adapter.attention";
     public static final String LORA_QUERY = "lora.query";
     public static final String LORA_VALUE = "lora.value";
 
     /** The projection, relative to an encoder layer, that a LoRA module updates. */
     public static final String QUERY = "attention.self.query";
+
     public static final String VALUE = "attention.self.value";
 
     private GraphNames() {}
@@ -31,8 +37,9 @@ public final class GraphNames {
     }
 
     /**
-     * A parameter's name in an adapter checkpoint: DL4J calls it "sublayer_key" (it splits at the last
-     * '_', which is why no sublayer name or key contains one); the checkpoint says "sublayer.key".
+     * A parameter's name in an adapter checkpoint: DL4J calls it "sublayer_key" (it splits at the
+     * last '_', which is why no sublayer name or key contains one); the checkpoint says
+     * "sublayer.key".
      */
     public static String checkpointName(String graphKey) {
         int i = graphKey.lastIndexOf('_');

@@ -1,25 +1,29 @@
 package org.adamix.model.ops;
 
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * One reusable array of a layer. It grows to the largest size ever asked for and then hands out views
- * of its first elements, so batches of varying length never reallocate once the longest has been
- * seen. A layer keeps what its backward pass needs in Buffer fields: the forward values stay valid
- * until the next forward pass, and the compiler, not a string key, says which buffer is meant.
+ * One reusable array of a layer. It grows to the largest size ever asked for and then hands out
+ * views of its first elements, so batches of varying length never reallocate once the longest has
+ * been seen. A layer keeps what its backward pass needs in Buffer fields: the forward values stay
+ * valid until the next forward pass, and the compiler, not a string key, says which buffer is
+ * meant.
  */
 public final class Buffer {
     private final DataType dataType;
     private INDArray storage;
-    /** Views by shape: some buffers are asked for in several shapes, and a view costs a native call. */
+
+    /**
+     * Views by shape: some buffers are asked for in several shapes, and a view costs a native call.
+     */
     private final Map<List<Long>, INDArray> views = new HashMap<>();
+
     private long[] lastShape;
     private INDArray lastView;
 
@@ -39,7 +43,9 @@ public final class Buffer {
         List<Long> key = Arrays.stream(shape).boxed().toList();
         INDArray view = views.get(key);
         if (view == null) {
-            view = Nd4j.create(storage.data(), shape, Nd4j.getStrides(shape, 'c'), 0, 'c', dataType);
+            view =
+                    Nd4j.create(
+                            storage.data(), shape, Nd4j.getStrides(shape, 'c'), 0, 'c', dataType);
             views.put(key, view);
         }
         lastShape = shape.clone();

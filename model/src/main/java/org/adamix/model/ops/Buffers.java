@@ -1,9 +1,8 @@
 package org.adamix.model.ops;
 
-import org.nd4j.linalg.api.buffer.DataType;
-
 import java.util.ArrayList;
 import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
 
 /** Makes a layer's {@link Buffer}s and counts their bytes (the benchmark's memory column). */
 public final class Buffers {

@@ -11,6 +11,7 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Dropout {
     private final double p;
     private final Buffer mask;
+
     /** Whether the last forward pass drew a mask (training with p > 0). */
     private boolean on;
 

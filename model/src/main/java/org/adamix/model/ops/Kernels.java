@@ -1,16 +1,15 @@
 package org.adamix.model.ops;
 
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Chooses where the fused element-wise kernels and the fused attention run. With the JVM flag
@@ -25,21 +24,29 @@ import java.util.concurrent.ForkJoinTask;
 public final class Kernels {
     private static final Logger LOG = LoggerFactory.getLogger(Kernels.class);
     private static final boolean AVAILABLE = available();
-    /** Below this many elements a kernel runs on the calling thread: a fork costs more than it saves. */
+
+    /**
+     * Below this many elements a kernel runs on the calling thread: a fork costs more than it
+     * saves.
+     */
     private static final long MIN_PARALLEL = 1 << 15;
-    private static final ForkJoinPool POOL = new ForkJoinPool(Runtime.getRuntime().availableProcessors());
+
+    private static final ForkJoinPool POOL =
+            new ForkJoinPool(Runtime.getRuntime().availableProcessors());
 
     private Kernels() {}
 
     private static boolean available() {
         if ("nd4j".equals(System.getProperty("adamix.kernels"))) return false;
-        if (!Nd4j.getEnvironment().isCPU()) { // GPU arrays live on the device: host-side writes would go unseen
+        if (!Nd4j.getEnvironment()
+                .isCPU()) { // GPU arrays live on the device: host-side writes would go unseen
             LOG.info("ND4J runs on a GPU: element-wise kernels and attention run as ND4J ops");
             return false;
         }
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-            LOG.warn("JVM started without --add-modules=jdk.incubator.vector: "
-                    + "element-wise kernels run as ND4J ops (training ~1.5-2x slower)");
+            LOG.warn(
+                    "JVM started without --add-modules=jdk.incubator.vector: "
+                            + "element-wise kernels run as ND4J ops (training ~1.5-2x slower)");
             return false;
         }
         return true;
@@ -61,8 +68,8 @@ public final class Kernels {
     }
 
     /**
-     * Elements laid out densely in row-major order, whatever ordering flag the array carries: DL4J's
-     * parameter views of vectors say 'f', and a model must not take another path for them.
+     * Elements laid out densely in row-major order, whatever ordering flag the array carries:
+     * DL4J's parameter views of vectors say 'f', and a model must not take another path for them.
      */
     static boolean rowMajorContiguous(INDArray a) {
         long expected = 1;
@@ -78,14 +85,17 @@ public final class Kernels {
     static ByteBuffer buf(INDArray a) {
         if (a == null) return null;
         ByteBuffer all = a.data().asNio();
-        return all.slice((int) (a.offset() * 4), (int) (a.length() * 4)).order(ByteOrder.nativeOrder());
+        return all.slice((int) (a.offset() * 4), (int) (a.length() * 4))
+                .order(ByteOrder.nativeOrder());
     }
 
     interface Range {
         void run(int from, int to);
     }
 
-    /** Runs body over [0, n) in contiguous chunks, one per thread; {@code cost} = elements touched. */
+    /**
+     * Runs body over [0, n) in contiguous chunks, one per thread; {@code cost} = elements touched.
+     */
     static void parallel(int n, long cost, Range body) {
         int threads = Math.min(n, Math.max(1, Nd4j.getEnvironment().maxThreads()));
         if (threads <= 1 || cost < MIN_PARALLEL) {
@@ -103,24 +113,53 @@ public final class Kernels {
 
     // ---- the kernels, on INDArrays (callers check on(...) first) ----
 
-    /** x += bias, y = gelu(x), keep = saved for backward; keep null: inference (x untouched, only y written). */
-    public static void geluForward(boolean exact, INDArray x, INDArray bias, INDArray y, INDArray keep) {
+    /**
+     * x += bias, y = gelu(x), keep = saved for backward; keep null: inference (x untouched, only y
+     * written).
+     */
+    public static void geluForward(
+            boolean exact, INDArray x, INDArray bias, INDArray y, INDArray keep) {
         ByteBuffer bx = buf(x), bb = buf(bias), by = buf(y), bk = buf(keep);
         int w = (int) x.size(x.rank() - 1), rows = (int) (x.length() / w);
         if (keep == null) {
-            if (exact) parallel(rows, x.length(), (a, b) -> VectorKernels.geluExactInfer(bx, bb, by, w, a, b));
-            else parallel(rows, x.length(), (a, b) -> VectorKernels.geluTanhInfer(bx, bb, by, w, a, b));
+            if (exact)
+                parallel(
+                        rows,
+                        x.length(),
+                        (a, b) -> VectorKernels.geluExactInfer(bx, bb, by, w, a, b));
+            else
+                parallel(
+                        rows,
+                        x.length(),
+                        (a, b) -> VectorKernels.geluTanhInfer(bx, bb, by, w, a, b));
         } else {
-            if (exact) parallel(rows, x.length(), (a, b) -> VectorKernels.geluExactTrain(bx, bb, by, bk, w, a, b));
-            else parallel(rows, x.length(), (a, b) -> VectorKernels.geluTanhTrain(bx, bb, by, bk, w, a, b));
+            if (exact)
+                parallel(
+                        rows,
+                        x.length(),
+                        (a, b) -> VectorKernels.geluExactTrain(bx, bb, by, bk, w, a, b));
+            else
+                parallel(
+                        rows,
+                        x.length(),
+                        (a, b) -> VectorKernels.geluTanhTrain(bx, bb, by, bk, w, a, b));
         }
     }
 
-    public static void geluBackward(boolean exact, INDArray x, INDArray keep, INDArray dy, INDArray dx) {
+    public static void geluBackward(
+            boolean exact, INDArray x, INDArray keep, INDArray dy, INDArray dx) {
         ByteBuffer bx = buf(x), bk = buf(keep), bdy = buf(dy), bdx = buf(dx);
         int w = (int) x.size(x.rank() - 1), rows = (int) (x.length() / w);
-        if (exact) parallel(rows, x.length(), (a, b) -> VectorKernels.geluExactBackward(bx, bk, bdy, bdx, w, a, b));
-        else parallel(rows, x.length(), (a, b) -> VectorKernels.geluTanhBackward(bx, bk, bdy, bdx, w, a, b));
+        if (exact)
+            parallel(
+                    rows,
+                    x.length(),
+                    (a, b) -> VectorKernels.geluExactBackward(bx, bk, bdy, bdx, w, a, b));
+        else
+            parallel(
+                    rows,
+                    x.length(),
+                    (a, b) -> VectorKernels.geluTanhBackward(bx, bk, bdy, bdx, w, a, b));
     }
 
     /** out[i, :] = x[i, :] + row; out may alias x. */
@@ -138,33 +177,76 @@ public final class Kernels {
     }
 
     /** LayerNorm of a (+ b when not null) over rows of width h; keeps x̂ and rstd. */
-    public static void layerNormForward(INDArray a, INDArray b, INDArray gamma, INDArray beta, INDArray y,
-                                        INDArray xhat, INDArray rstd, double eps) {
+    public static void layerNormForward(
+            INDArray a,
+            INDArray b,
+            INDArray gamma,
+            INDArray beta,
+            INDArray y,
+            INDArray xhat,
+            INDArray rstd,
+            double eps) {
         int h = (int) gamma.length(), rows = (int) (a.length() / h);
-        ByteBuffer ba = buf(a), bb = buf(b), bg = buf(gamma), bbeta = buf(beta), by = buf(y), bx = buf(xhat), br = buf(rstd);
+        ByteBuffer ba = buf(a),
+                bb = buf(b),
+                bg = buf(gamma),
+                bbeta = buf(beta),
+                by = buf(y),
+                bx = buf(xhat),
+                br = buf(rstd);
         float e = (float) eps;
-        parallel(rows, a.length(), (f, t) -> VectorKernels.layerNormForward(ba, bb, bg, bbeta, by, bx, br, h, e, f, t));
+        parallel(
+                rows,
+                a.length(),
+                (f, t) ->
+                        VectorKernels.layerNormForward(ba, bb, bg, bbeta, by, bx, br, h, e, f, t));
     }
 
     /**
      * y = LayerNorm(word[ids] + position[offset + j] + type[typeIds]) for a [B, 2, T] token input;
      * keeps x̂ and rstd like {@link #layerNormForward}.
      */
-    public static void embeddingsForward(INDArray tokens, INDArray word, INDArray position, int offset, INDArray type,
-                                         INDArray gamma, INDArray beta, INDArray y, INDArray xhat, INDArray rstd, double eps) {
+    public static void embeddingsForward(
+            INDArray tokens,
+            INDArray word,
+            INDArray position,
+            int offset,
+            INDArray type,
+            INDArray gamma,
+            INDArray beta,
+            INDArray y,
+            INDArray xhat,
+            INDArray rstd,
+            double eps) {
         int t = (int) tokens.size(2), rows = (int) tokens.size(0) * t, h = (int) gamma.length();
         int vocab = (int) word.size(0), types = (int) type.size(0);
-        ByteBuffer bt = buf(tokens), bw = buf(word), bp = buf(position), bty = buf(type), bg = buf(gamma), bb = buf(beta),
-                by = buf(y), bx = buf(xhat), br = buf(rstd);
+        ByteBuffer bt = buf(tokens),
+                bw = buf(word),
+                bp = buf(position),
+                bty = buf(type),
+                bg = buf(gamma),
+                bb = buf(beta),
+                by = buf(y),
+                bx = buf(xhat),
+                br = buf(rstd);
         float e = (float) eps;
-        parallel(rows, (long) rows * h, (f, to) -> VectorKernels.embeddingsForward(bt, t, bw, vocab, bp, offset, bty, types,
-                bg, bb, by, bx, br, h, e, f, to));
+        parallel(
+                rows,
+                (long) rows * h,
+                (f, to) ->
+                        VectorKernels.embeddingsForward(
+                                bt, t, bw, vocab, bp, offset, bty, types, bg, bb, by, bx, br, h, e,
+                                f, to));
     }
 
-    public static void layerNormBackward(INDArray dy, INDArray xhat, INDArray rstd, INDArray gamma, INDArray dx) {
+    public static void layerNormBackward(
+            INDArray dy, INDArray xhat, INDArray rstd, INDArray gamma, INDArray dx) {
         int h = (int) gamma.length(), rows = (int) (dy.length() / h);
         ByteBuffer bdy = buf(dy), bx = buf(xhat), br = buf(rstd), bg = buf(gamma), bdx = buf(dx);
-        parallel(rows, dy.length(), (f, t) -> VectorKernels.layerNormBackward(bdy, bx, br, bg, bdx, h, f, t));
+        parallel(
+                rows,
+                dy.length(),
+                (f, t) -> VectorKernels.layerNormBackward(bdy, bx, br, bg, bdx, h, f, t));
     }
 
     /**
@@ -172,25 +254,63 @@ public final class Kernels {
      * columns [h·d, (h+1)·d)); bias [B, T] or null; drop (dropout multipliers) and probs (softmax's
      * output, kept for {@link #attentionBackward}) [B, heads, T, T] or null.
      */
-    public static void attention(INDArray q, INDArray k, INDArray v, INDArray bias, INDArray drop, INDArray probs,
-                                 INDArray ctx, long batch, long heads, double scale) {
+    public static void attention(
+            INDArray q,
+            INDArray k,
+            INDArray v,
+            INDArray bias,
+            INDArray drop,
+            INDArray probs,
+            INDArray ctx,
+            long batch,
+            long heads,
+            double scale) {
         VectorAttention.Shape s = attentionShape(q, batch, heads);
-        FloatBuffer fq = floats(q), fk = floats(k), fv = floats(v), fb = floats(bias), fd = floats(drop), fp = floats(probs),
+        FloatBuffer fq = floats(q),
+                fk = floats(k),
+                fv = floats(v),
+                fb = floats(bias),
+                fd = floats(drop),
+                fp = floats(probs),
                 fc = floats(ctx);
         float sc = (float) scale;
-        parallel(s.batch() * s.heads(), (long) s.batch() * s.heads() * s.t() * s.t(),
+        parallel(
+                s.batch() * s.heads(),
+                (long) s.batch() * s.heads() * s.t() * s.t(),
                 (f, to) -> VectorAttention.forward(s, fq, fk, fv, fb, fd, fp, fc, sc, f, to));
     }
 
     /** dq, dk, dv of {@link #attention} given dctx, from its q, k, v, probs and drop. */
-    public static void attentionBackward(INDArray q, INDArray k, INDArray v, INDArray probs, INDArray drop, INDArray dctx,
-                                         INDArray dq, INDArray dk, INDArray dv, long batch, long heads, double scale) {
+    public static void attentionBackward(
+            INDArray q,
+            INDArray k,
+            INDArray v,
+            INDArray probs,
+            INDArray drop,
+            INDArray dctx,
+            INDArray dq,
+            INDArray dk,
+            INDArray dv,
+            long batch,
+            long heads,
+            double scale) {
         VectorAttention.Shape s = attentionShape(q, batch, heads);
-        FloatBuffer fq = floats(q), fk = floats(k), fv = floats(v), fp = floats(probs), fd = floats(drop), fdc = floats(dctx),
-                fdq = floats(dq), fdk = floats(dk), fdv = floats(dv);
+        FloatBuffer fq = floats(q),
+                fk = floats(k),
+                fv = floats(v),
+                fp = floats(probs),
+                fd = floats(drop),
+                fdc = floats(dctx),
+                fdq = floats(dq),
+                fdk = floats(dk),
+                fdv = floats(dv);
         float sc = (float) scale;
-        parallel(s.batch() * s.heads(), (long) s.batch() * s.heads() * s.t() * s.t(),
-                (f, to) -> VectorAttention.backward(s, fq, fk, fv, fp, fd, fdc, fdq, fdk, fdv, sc, f, to));
+        parallel(
+                s.batch() * s.heads(),
+                (long) s.batch() * s.heads() * s.t() * s.t(),
+                (f, to) ->
+                        VectorAttention.backward(
+                                s, fq, fk, fv, fp, fd, fdc, fdq, fdk, fdv, sc, f, to));
     }
 
     private static VectorAttention.Shape attentionShape(INDArray q, long batch, long heads) {

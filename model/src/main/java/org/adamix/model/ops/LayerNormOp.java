@@ -12,8 +12,10 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class LayerNormOp {
     private final double eps;
+
     /** Saved for the backward pass. */
     private final Buffer xhat, rstd;
+
     /** Temporaries of the ND4J path (the vector kernels need none) and of the bias sums. */
     private final Buffer z, mean, gx, g, a, b, ones;
 
@@ -34,7 +36,9 @@ public final class LayerNormOp {
         forward(x, null, gamma, beta, y);
     }
 
-    /** y = LayerNorm(x + residual): the post-LN sublayer ending, fused into one pass when it can be. */
+    /**
+     * y = LayerNorm(x + residual): the post-LN sublayer ending, fused into one pass when it can be.
+     */
     public void forward(INDArray x, INDArray residual, INDArray gamma, INDArray beta, INDArray y) {
         long n = x.size(0), h = x.size(1);
         INDArray rstd = this.rstd.get(n);
@@ -60,12 +64,33 @@ public final class LayerNormOp {
         Ops.addRow(y, beta, y);
     }
 
-    /** LayerNorm(word[ids] + position + type[typeIds]) in one pass, if the vector kernels take these arrays. */
-    public boolean embeddingsForward(INDArray tokens, INDArray word, INDArray position, int offset, INDArray type,
-                                     INDArray gamma, INDArray beta, INDArray y) {
+    /**
+     * LayerNorm(word[ids] + position + type[typeIds]) in one pass, if the vector kernels take these
+     * arrays.
+     */
+    public boolean embeddingsForward(
+            INDArray tokens,
+            INDArray word,
+            INDArray position,
+            int offset,
+            INDArray type,
+            INDArray gamma,
+            INDArray beta,
+            INDArray y) {
         if (!Kernels.on(tokens, word, position, type, gamma, beta, y)) return false;
         long n = y.size(0), h = y.size(1);
-        Kernels.embeddingsForward(tokens, word, position, offset, type, gamma, beta, y, xhat.get(n, h), rstd.get(n), eps);
+        Kernels.embeddingsForward(
+                tokens,
+                word,
+                position,
+                offset,
+                type,
+                gamma,
+                beta,
+                y,
+                xhat.get(n, h),
+                rstd.get(n),
+                eps);
         return true;
     }
 
@@ -73,10 +98,11 @@ public final class LayerNormOp {
     // dimension 0 is ~15x slower here (measured 7.6 ms vs 0.5 ms on [4096, 256]).
 
     /**
-     * dx = (1/σ)·(g − mean(g) − x̂·mean(g·x̂)) with g = dy·γ. dGamma/dBeta may be null (frozen LayerNorm);
-     * when given they are overwritten, not accumulated.
+     * dx = (1/σ)·(g − mean(g) − x̂·mean(g·x̂)) with g = dy·γ. dGamma/dBeta may be null (frozen
+     * LayerNorm); when given they are overwritten, not accumulated.
      */
-    public void backward(INDArray dy, INDArray gamma, INDArray dx, INDArray dGamma, INDArray dBeta) {
+    public void backward(
+            INDArray dy, INDArray gamma, INDArray dx, INDArray dGamma, INDArray dBeta) {
         long n = dy.size(0), h = dy.size(1);
         INDArray xhat = this.xhat.get(n, h);
         INDArray rstd = this.rstd.get(n);

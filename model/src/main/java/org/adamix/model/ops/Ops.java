@@ -10,38 +10,43 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The few ND4J kernels the Transformer needs, each writing into an array the caller owns. Every
- * method here allocates nothing large: the speed of this project comes from never asking ND4J for
- * a fresh output array in the training loop (first-touch page faults cost more than the math).
+ * method here allocates nothing large: the speed of this project comes from never asking ND4J for a
+ * fresh output array in the training loop (first-touch page faults cost more than the math).
  */
 public final class Ops {
     private static final MMulTranspose NN = MMulTranspose.builder().build();
     private static final MMulTranspose NT = MMulTranspose.builder().transposeB(true).build();
     private static final MMulTranspose TN = MMulTranspose.builder().transposeA(true).build();
-    private static final MMulTranspose TT = MMulTranspose.builder().transposeA(true).transposeB(true).build();
+    private static final MMulTranspose TT =
+            MMulTranspose.builder().transposeA(true).transposeB(true).build();
 
     private Ops() {}
 
-    /** c = alpha * op(a) * op(b) + beta * c; also batched over leading dimensions for rank-3 arrays. */
-    public static void gemm(INDArray a, INDArray b, INDArray c, boolean ta, boolean tb, double alpha, double beta) {
+    /**
+     * c = alpha * op(a) * op(b) + beta * c; also batched over leading dimensions for rank-3 arrays.
+     */
+    public static void gemm(
+            INDArray a, INDArray b, INDArray c, boolean ta, boolean tb, double alpha, double beta) {
         MMulTranspose mt = ta ? (tb ? TT : TN) : (tb ? NT : NN);
         Nd4j.exec(new Mmul(a, b, c, alpha, beta, mt));
     }
 
     /**
-     * y = x · Wᵀ + bias: a Linear layer with PyTorch's [out, in] weight layout. With the vector kernels
-     * y starts as the bias rows and the GEMM adds to it (beta = 1): one pass over y fewer, since the
-     * GEMM clears y in a pass of its own when beta = 0.
+     * y = x · Wᵀ + bias: a Linear layer with PyTorch's [out, in] weight layout. With the vector
+     * kernels y starts as the bias rows and the GEMM adds to it (beta = 1): one pass over y fewer,
+     * since the GEMM clears y in a pass of its own when beta = 0.
      */
     public static void linear(INDArray x, INDArray w, INDArray bias, INDArray y) {
         linearPlusResidual(x, w, bias, null, y);
     }
 
     /**
-     * y = residual + x · Wᵀ + bias, a Linear layer with a skip connection (residual may be null): with
-     * the vector kernels y starts as residual + bias rows and the GEMM adds onto it, so the residual
-     * costs no pass of its own.
+     * y = residual + x · Wᵀ + bias, a Linear layer with a skip connection (residual may be null):
+     * with the vector kernels y starts as residual + bias rows and the GEMM adds onto it, so the
+     * residual costs no pass of its own.
      */
-    public static void linearPlusResidual(INDArray x, INDArray w, INDArray bias, INDArray residual, INDArray y) {
+    public static void linearPlusResidual(
+            INDArray x, INDArray w, INDArray bias, INDArray residual, INDArray y) {
         if (bias != null && Kernels.on(residual, bias, y)) {
             if (residual == null) Kernels.fillRows(bias, y);
             else Kernels.addRow(residual, bias, y);
@@ -95,13 +100,15 @@ public final class Ops {
     public static INDArray slice(INDArray a, long i) {
         long[] shape = java.util.Arrays.copyOfRange(a.shape(), 1, a.rank());
         long[] strides = java.util.Arrays.copyOfRange(a.stride(), 1, a.rank());
-        return Nd4j.create(a.data(), shape, strides, a.offset() + i * a.stride(0), 'c', a.dataType());
+        return Nd4j.create(
+                a.data(), shape, strides, a.offset() + i * a.stride(0), 'c', a.dataType());
     }
 
     /** Rows [from, to) of a matrix: a contiguous view, no copy. */
     public static INDArray rows(INDArray m, long from, long to) {
         if (from == 0 && to == m.size(0)) return m;
-        return m.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to),
+        return m.get(
+                org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to),
                 org.nd4j.linalg.indexing.NDArrayIndex.all());
     }
 }

@@ -1,10 +1,9 @@
 package org.adamix.model.ops;
 
+import java.nio.FloatBuffer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
-
-import java.nio.FloatBuffer;
 
 /**
  * Scaled dot-product attention, one (batch element, head) at a time: the head's Q, K, V rows are
@@ -17,19 +16,23 @@ import java.nio.FloatBuffer;
  * <p>Bit-reproducible like {@link VectorKernels}: every product element is one chain of fused
  * multiply-adds over k in order, whichever block or thread computes it.
  *
- * <p>Workspace layout: T is padded to {@code tp} and the head size to {@code dp} (whole vectors
- * and whole row blocks); padding is zero from allocation and never written, so padded rows and
- * columns of every product are zero too.
+ * <p>Workspace layout: T is padded to {@code tp} and the head size to {@code dp} (whole vectors and
+ * whole row blocks); padding is zero from allocation and never written, so padded rows and columns
+ * of every product are zero too.
  */
 final class VectorAttention {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+
     /** Rows per register block of the micro-kernel (4 rows × 4 vectors = 16 accumulators). */
     private static final int R = 4;
 
     private VectorAttention() {}
 
-    /** One call's shapes: q, k, v, ctx are [batch·t, hidden] with head h in columns [h·dh, (h+1)·dh). */
+    /**
+     * One call's shapes: q, k, v, ctx are [batch·t, hidden] with head h in columns [h·dh,
+     * (h+1)·dh).
+     */
     record Shape(int batch, int heads, int t, int dh) {
         int hidden() {
             return heads * dh;
@@ -48,7 +51,9 @@ final class VectorAttention {
             return (b * t + r) * hidden() + h * dh;
         }
 
-        /** Offset of row r of the [t, t] probabilities of (b, h) in a [batch, heads, t, t] buffer. */
+        /**
+         * Offset of row r of the [t, t] probabilities of (b, h) in a [batch, heads, t, t] buffer.
+         */
         int probRow(int b, int h, int r) {
             return ((b * heads + h) * t + r) * t;
         }
@@ -107,8 +112,18 @@ final class VectorAttention {
      * dropout multipliers, 0 or 1/keep) and probs (where the backward pass finds softmax's output)
      * are [batch, heads, t, t] or null.
      */
-    static void forward(Shape s, FloatBuffer q, FloatBuffer k, FloatBuffer v, FloatBuffer bias, FloatBuffer drop,
-                        FloatBuffer probs, FloatBuffer ctx, float scale, int from, int to) {
+    static void forward(
+            Shape s,
+            FloatBuffer q,
+            FloatBuffer k,
+            FloatBuffer v,
+            FloatBuffer bias,
+            FloatBuffer drop,
+            FloatBuffer probs,
+            FloatBuffer ctx,
+            float scale,
+            int from,
+            int to) {
         Work w = work(s);
         int t = s.t(), tp = w.tp, dp = w.dp, dh = s.dh();
         for (int bh = from; bh < to; bh++) {
@@ -127,11 +142,23 @@ final class VectorAttention {
     }
 
     /**
-     * The gradients of {@link #forward} for its q, k, v given dctx: dV = Pᵤᵀ·dC, dPᵤ = dC·Vᵀ,
-     * dS = P ⊙ (dP − rowsum(dP ⊙ P)) with dP = dPᵤ ⊙ drop, dQ = scale·dS·K, dK = scale·dSᵀ·Q.
+     * The gradients of {@link #forward} for its q, k, v given dctx: dV = Pᵤᵀ·dC, dPᵤ = dC·Vᵀ, dS =
+     * P ⊙ (dP − rowsum(dP ⊙ P)) with dP = dPᵤ ⊙ drop, dQ = scale·dS·K, dK = scale·dSᵀ·Q.
      */
-    static void backward(Shape s, FloatBuffer q, FloatBuffer k, FloatBuffer v, FloatBuffer probs, FloatBuffer drop,
-                         FloatBuffer dctx, FloatBuffer dq, FloatBuffer dk, FloatBuffer dv, float scale, int from, int to) {
+    static void backward(
+            Shape s,
+            FloatBuffer q,
+            FloatBuffer k,
+            FloatBuffer v,
+            FloatBuffer probs,
+            FloatBuffer drop,
+            FloatBuffer dctx,
+            FloatBuffer dq,
+            FloatBuffer dk,
+            FloatBuffer dv,
+            float scale,
+            int from,
+            int to) {
         Work w = work(s);
         int t = s.t(), tp = w.tp, dp = w.dp, dh = s.dh(), hid = s.hidden();
         for (int bh = from; bh < to; bh++) {
@@ -142,19 +169,21 @@ final class VectorAttention {
             packRows(dctx, s, b, h, w.da, dp);
             pack(probs, s.probRow(b, h, 0), t, t, t, w.p, tp);
             float[] used = dropOut(w, drop, s, b, h);
-            gemm(used, 1, tp, w.da, dp, w.out, dp, tp, dp, t, 1f);                 // dV = Pᵤᵀ·dC
+            gemm(used, 1, tp, w.da, dp, w.out, dp, tp, dp, t, 1f); // dV = Pᵤᵀ·dC
             unpack(w.out, dp, dv, s.row(b, h, 0), hid, t, dh);
-            gemm(w.da, dp, 1, w.vt, tp, w.g, tp, tp, tp, dh, 1f);                 // dPᵤ = dC·Vᵀ
+            gemm(w.da, dp, 1, w.vt, tp, w.g, tp, tp, tp, dh, 1f); // dPᵤ = dC·Vᵀ
             if (drop != null) multiply(w.g, w.m, w.g, t * tp);
-            for (int r = 0; r < t; r++) softmaxBackwardRow(w.p, w.g, r * tp, tp);  // dS, in g
-            gemm(w.g, tp, 1, w.ka, dp, w.out, dp, tp, dp, t, scale);              // dQ = scale·dS·K
+            for (int r = 0; r < t; r++) softmaxBackwardRow(w.p, w.g, r * tp, tp); // dS, in g
+            gemm(w.g, tp, 1, w.ka, dp, w.out, dp, tp, dp, t, scale); // dQ = scale·dS·K
             unpack(w.out, dp, dq, s.row(b, h, 0), hid, t, dh);
-            gemm(w.g, 1, tp, w.qa, dp, w.out, dp, tp, dp, t, scale);              // dK = scale·dSᵀ·Q
+            gemm(w.g, 1, tp, w.qa, dp, w.out, dp, tp, dp, t, scale); // dK = scale·dSᵀ·Q
             unpack(w.out, dp, dk, s.row(b, h, 0), hid, t, dh);
         }
     }
 
-    /** w.p with dropout applied (into w.pu, multipliers kept in w.m), or w.p itself without dropout. */
+    /**
+     * w.p with dropout applied (into w.pu, multipliers kept in w.m), or w.p itself without dropout.
+     */
     private static float[] dropOut(Work w, FloatBuffer drop, Shape s, int b, int h) {
         if (drop == null) return w.p;
         pack(drop, s.probRow(b, h, 0), s.t(), s.t(), s.t(), w.m, w.tp);
@@ -165,50 +194,111 @@ final class VectorAttention {
     // ---- the micro-kernel ----
 
     /**
-     * c[i·ldc + j] = alpha·Σ_k a(i, k)·b[k·ldb + j] for i < m, j < n, where a(i, k) = a[i·ars + k·acs]
-     * (so A may be read transposed). m is a multiple of R, n of L.
+     * c[i·ldc + j] = alpha·Σ_k a(i, k)·b[k·ldb + j] for i < m, j < n, where a(i, k) = a[i·ars +
+     * k·acs] (so A may be read transposed). m is a multiple of R, n of L.
      */
-    static void gemm(float[] a, int ars, int acs, float[] b, int ldb, float[] c, int ldc, int m, int n, int k, float alpha) {
+    static void gemm(
+            float[] a,
+            int ars,
+            int acs,
+            float[] b,
+            int ldb,
+            float[] c,
+            int ldc,
+            int m,
+            int n,
+            int k,
+            float alpha) {
         for (int i = 0; i < m; i += R) {
             int j = 0;
-            for (; j + 4 * L <= n; j += 4 * L) block4(a, i * ars, ars, acs, b, ldb, j, c, i * ldc + j, ldc, k, alpha);
-            for (; j < n; j += L) block1(a, i * ars, ars, acs, b, ldb, j, c, i * ldc + j, ldc, k, alpha);
+            for (; j + 4 * L <= n; j += 4 * L)
+                block4(a, i * ars, ars, acs, b, ldb, j, c, i * ldc + j, ldc, k, alpha);
+            for (; j < n; j += L)
+                block1(a, i * ars, ars, acs, b, ldb, j, c, i * ldc + j, ldc, k, alpha);
         }
     }
 
     /** R rows × 4 vectors of C, accumulated in registers. */
-    private static void block4(float[] a, int a0, int ars, int acs, float[] b, int ldb, int j, float[] c, int c0, int ldc,
-                               int k, float alpha) {
+    private static void block4(
+            float[] a,
+            int a0,
+            int ars,
+            int acs,
+            float[] b,
+            int ldb,
+            int j,
+            float[] c,
+            int c0,
+            int ldc,
+            int k,
+            float alpha) {
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c02 = z, c03 = z, c10 = z, c11 = z, c12 = z, c13 = z;
         FloatVector c20 = z, c21 = z, c22 = z, c23 = z, c30 = z, c31 = z, c32 = z, c33 = z;
         int a1 = a0 + ars, a2 = a1 + ars, a3 = a2 + ars;
         for (int kk = 0; kk < k; kk++) {
             int bo = kk * ldb + j, ao = kk * acs;
-            FloatVector b0 = FloatVector.fromArray(S, b, bo), b1 = FloatVector.fromArray(S, b, bo + L);
-            FloatVector b2 = FloatVector.fromArray(S, b, bo + 2 * L), b3 = FloatVector.fromArray(S, b, bo + 3 * L);
+            FloatVector b0 = FloatVector.fromArray(S, b, bo),
+                    b1 = FloatVector.fromArray(S, b, bo + L);
+            FloatVector b2 = FloatVector.fromArray(S, b, bo + 2 * L),
+                    b3 = FloatVector.fromArray(S, b, bo + 3 * L);
             FloatVector x = FloatVector.broadcast(S, a[a0 + ao]);
-            c00 = b0.fma(x, c00); c01 = b1.fma(x, c01); c02 = b2.fma(x, c02); c03 = b3.fma(x, c03);
+            c00 = b0.fma(x, c00);
+            c01 = b1.fma(x, c01);
+            c02 = b2.fma(x, c02);
+            c03 = b3.fma(x, c03);
             x = FloatVector.broadcast(S, a[a1 + ao]);
-            c10 = b0.fma(x, c10); c11 = b1.fma(x, c11); c12 = b2.fma(x, c12); c13 = b3.fma(x, c13);
+            c10 = b0.fma(x, c10);
+            c11 = b1.fma(x, c11);
+            c12 = b2.fma(x, c12);
+            c13 = b3.fma(x, c13);
             x = FloatVector.broadcast(S, a[a2 + ao]);
-            c20 = b0.fma(x, c20); c21 = b1.fma(x, c21); c22 = b2.fma(x, c22); c23 = b3.fma(x, c23);
+            c20 = b0.fma(x, c20);
+            c21 = b1.fma(x, c21);
+            c22 = b2.fma(x, c22);
+            c23 = b3.fma(x, c23);
             x = FloatVector.broadcast(S, a[a3 + ao]);
-            c30 = b0.fma(x, c30); c31 = b1.fma(x, c31); c32 = b2.fma(x, c32); c33 = b3.fma(x, c33);
+            c30 = b0.fma(x, c30);
+            c31 = b1.fma(x, c31);
+            c32 = b2.fma(x, c32);
+            c33 = b3.fma(x, c33);
         }
         int o = c0;
-        c00.mul(alpha).intoArray(c, o); c01.mul(alpha).intoArray(c, o + L); c02.mul(alpha).intoArray(c, o + 2 * L); c03.mul(alpha).intoArray(c, o + 3 * L);
+        c00.mul(alpha).intoArray(c, o);
+        c01.mul(alpha).intoArray(c, o + L);
+        c02.mul(alpha).intoArray(c, o + 2 * L);
+        c03.mul(alpha).intoArray(c, o + 3 * L);
         o += ldc;
-        c10.mul(alpha).intoArray(c, o); c11.mul(alpha).intoArray(c, o + L); c12.mul(alpha).intoArray(c, o + 2 * L); c13.mul(alpha).intoArray(c, o + 3 * L);
+        c10.mul(alpha).intoArray(c, o);
+        c11.mul(alpha).intoArray(c, o + L);
+        c12.mul(alpha).intoArray(c, o + 2 * L);
+        c13.mul(alpha).intoArray(c, o + 3 * L);
         o += ldc;
-        c20.mul(alpha).intoArray(c, o); c21.mul(alpha).intoArray(c, o + L); c22.mul(alpha).intoArray(c, o + 2 * L); c23.mul(alpha).intoArray(c, o + 3 * L);
+        c20.mul(alpha).intoArray(c, o);
+        c21.mul(alpha).intoArray(c, o + L);
+        c22.mul(alpha).intoArray(c, o + 2 * L);
+        c23.mul(alpha).intoArray(c, o + 3 * L);
         o += ldc;
-        c30.mul(alpha).intoArray(c, o); c31.mul(alpha).intoArray(c, o + L); c32.mul(alpha).intoArray(c, o + 2 * L); c33.mul(alpha).intoArray(c, o + 3 * L);
+        c30.mul(alpha).intoArray(c, o);
+        c31.mul(alpha).intoArray(c, o + L);
+        c32.mul(alpha).intoArray(c, o + 2 * L);
+        c33.mul(alpha).intoArray(c, o + 3 * L);
     }
 
     /** R rows × 1 vector: the column tail of {@link #block4}, the same chain per element. */
-    private static void block1(float[] a, int a0, int ars, int acs, float[] b, int ldb, int j, float[] c, int c0, int ldc,
-                               int k, float alpha) {
+    private static void block1(
+            float[] a,
+            int a0,
+            int ars,
+            int acs,
+            float[] b,
+            int ldb,
+            int j,
+            float[] c,
+            int c0,
+            int ldc,
+            int k,
+            float alpha) {
         FloatVector c0v = FloatVector.zero(S), c1v = c0v, c2v = c0v, c3v = c0v;
         int a1 = a0 + ars, a2 = a1 + ars, a3 = a2 + ars;
         for (int kk = 0; kk < k; kk++) {
@@ -257,15 +347,21 @@ final class VectorAttention {
             total += e;
         }
         float inv = 1f / total;
-        for (int j = 0; j < vLen; j += L) FloatVector.fromArray(S, s, off + j).mul(inv).intoArray(s, off + j);
+        for (int j = 0; j < vLen; j += L)
+            FloatVector.fromArray(S, s, off + j).mul(inv).intoArray(s, off + j);
         for (int j = vLen; j < t; j++) s[off + j] *= inv;
     }
 
-    /** g row = p ⊙ (g − Σ_j g_j·p_j) over a whole padded row (padding is zero in p, so stays zero). */
+    /**
+     * g row = p ⊙ (g − Σ_j g_j·p_j) over a whole padded row (padding is zero in p, so stays zero).
+     */
     private static void softmaxBackwardRow(float[] p, float[] g, int off, int tp) {
         FloatVector acc = FloatVector.zero(S);
         for (int j = 0; j < tp; j += L)
-            acc = acc.add(FloatVector.fromArray(S, p, off + j).mul(FloatVector.fromArray(S, g, off + j)));
+            acc =
+                    acc.add(
+                            FloatVector.fromArray(S, p, off + j)
+                                    .mul(FloatVector.fromArray(S, g, off + j)));
         float dot = VectorKernels.sum(acc);
         for (int j = 0; j < tp; j += L) {
             FloatVector pv = FloatVector.fromArray(S, p, off + j);
@@ -287,7 +383,8 @@ final class VectorAttention {
     }
 
     /** tile[c·ld + r] = head h's row r of batch element b: the head transposed. */
-    private static void packColumns(FloatBuffer x, Shape s, int b, int h, float[] tile, int ld, float[] row) {
+    private static void packColumns(
+            FloatBuffer x, Shape s, int b, int h, float[] tile, int ld, float[] row) {
         int dh = s.dh();
         for (int r = 0; r < s.t(); r++) {
             x.get(s.row(b, h, r), row, 0, dh);
@@ -296,12 +393,14 @@ final class VectorAttention {
     }
 
     /** tile[r·ld + c] = x[start + r·stride + c] for r < rows, c < cols. */
-    private static void pack(FloatBuffer x, int start, int stride, int rows, int cols, float[] tile, int ld) {
+    private static void pack(
+            FloatBuffer x, int start, int stride, int rows, int cols, float[] tile, int ld) {
         for (int r = 0; r < rows; r++) x.get(start + r * stride, tile, r * ld, cols);
     }
 
     /** x[start + r·stride + c] = tile[r·ld + c] for r < rows, c < cols. */
-    private static void unpack(float[] tile, int ld, FloatBuffer x, int start, int stride, int rows, int cols) {
+    private static void unpack(
+            float[] tile, int ld, FloatBuffer x, int start, int stride, int rows, int cols) {
         for (int r = 0; r < rows; r++) x.put(start + r * stride, tile, r * ld, cols);
     }
 }

@@ -1,30 +1,30 @@
 package org.adamix.model.ops;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-
 /**
  * The Transformer's element-wise and row-wise float32 kernels, fused and SIMD-vectorised with the
  * JDK's Vector API over ND4J's off-heap buffers. Each is one pass where ND4J needs three to eight
  * (GELU + bias, LayerNorm + residual, embeddings): 5-10x faster than the ND4J ops they replace,
- * measured. Attention has its own tiled kernel, {@link VectorAttention}, which uses this class's exp.
+ * measured. Attention has its own tiled kernel, {@link VectorAttention}, which uses this class's
+ * exp.
  *
- * <p>Bit-reproducible: the same inputs give the same bits whatever the thread split and however warm
- * the JIT is. Only exactly rounded operations are used (+, −, ×, ÷, √, bit shifts): the Vector API's
- * own exp and lane reductions round differently compiled (SVML, tree order) than interpreted (scalar,
- * lane order), which once made a fresh JVM and a warm one disagree. A row's last {@code w mod L}
- * elements go through scalar code doing the very same operations, and every row is split into
- * vectors the same way, so sums always add in the same order.
+ * <p>Bit-reproducible: the same inputs give the same bits whatever the thread split and however
+ * warm the JIT is. Only exactly rounded operations are used (+, −, ×, ÷, √, bit shifts): the Vector
+ * API's own exp and lane reductions round differently compiled (SVML, tree order) than interpreted
+ * (scalar, lane order), which once made a fresh JVM and a warm one disagree. A row's last {@code w
+ * mod L} elements go through scalar code doing the very same operations, and every row is split
+ * into vectors the same way, so sums always add in the same order.
  *
  * <p>Layout for the JIT: each pass over a row is its own small method taking buffers and indices,
  * never vectors, so that a method the compiler declines to inline costs a call, not boxed vectors.
- * Buffers are little ByteBuffers whose element 0 is the array's first element; indices count floats.
- * Only {@link Kernels} calls this class: loading it needs the jdk.incubator.vector module.
+ * Buffers are little ByteBuffers whose element 0 is the array's first element; indices count
+ * floats. Only {@link Kernels} calls this class: loading it needs the jdk.incubator.vector module.
  */
 final class VectorKernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -67,28 +67,48 @@ final class VectorKernels {
 
     private static final float LOG2E = 1.44269504f, LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
     private static final float ROUNDER = 12582912f; // 1.5·2^23: adding it rounds to an integer
+
     /** (t's bits − ROUNDER's bits + 127) << 23 = (t's bits << 23) + this, modulo 2^32. */
     private static final int EXPONENT_BIAS = (127 - Float.floatToRawIntBits(ROUNDER)) << 23;
+
     private static final float EXP_MIN = -87.3f, EXP_MAX = 88f;
     // e^r ≈ 1 + r + r²·P(r) on |r| ≤ ln2/2 (Cephes' expf minimax coefficients, about 1 ulp)
-    private static final float P0 = 1.9875691500e-4f, P1 = 1.3981999507e-3f, P2 = 8.3334519073e-3f,
-            P3 = 4.1665795894e-2f, P4 = 1.6666665459e-1f, P5 = 5.0000001201e-1f;
-    private static final FloatVector V_NEG_LN2_HI = FloatVector.broadcast(S, -LN2_HI), V_NEG_LN2_LO = FloatVector.broadcast(S, -LN2_LO),
-            V_P2 = FloatVector.broadcast(S, P2), V_P3 = FloatVector.broadcast(S, P3), V_P4 = FloatVector.broadcast(S, P4),
-            V_P5 = FloatVector.broadcast(S, P5), V_ONE = FloatVector.broadcast(S, 1f);
+    private static final float P0 = 1.9875691500e-4f,
+            P1 = 1.3981999507e-3f,
+            P2 = 8.3334519073e-3f,
+            P3 = 4.1665795894e-2f,
+            P4 = 1.6666665459e-1f,
+            P5 = 5.0000001201e-1f;
+    private static final FloatVector V_NEG_LN2_HI = FloatVector.broadcast(S, -LN2_HI),
+            V_NEG_LN2_LO = FloatVector.broadcast(S, -LN2_LO),
+            V_P2 = FloatVector.broadcast(S, P2),
+            V_P3 = FloatVector.broadcast(S, P3),
+            V_P4 = FloatVector.broadcast(S, P4),
+            V_P5 = FloatVector.broadcast(S, P5),
+            V_ONE = FloatVector.broadcast(S, 1f);
 
     /**
      * e^x for x in [−87.3, 88] (clamped outside: e^−87.3 ≈ 1e-38 stands for 0): x = k·ln2 + r with
      * |r| ≤ ln2/2, a degree-7 polynomial for e^r, 2^k written into the exponent bits. Fused
-     * multiply-adds round once in compiled and interpreted code alike, and keep the JIT's code small.
+     * multiply-adds round once in compiled and interpreted code alike, and keep the JIT's code
+     * small.
      */
     static FloatVector exp(FloatVector x) {
         FloatVector xc = x.max(EXP_MIN).min(EXP_MAX);
         FloatVector t = xc.fma(LOG2E, ROUNDER);
         FloatVector k = t.sub(ROUNDER);
         FloatVector r = k.fma(V_NEG_LN2_LO, k.fma(V_NEG_LN2_HI, xc));
-        FloatVector p = r.fma(P0, P1).fma(r, V_P2).fma(r, V_P3).fma(r, V_P4).fma(r, V_P5).fma(r.mul(r), r.add(V_ONE));
-        IntVector twoK = ((IntVector) t.reinterpretAsInts()).lanewise(VectorOperators.LSHL, 23).add(EXPONENT_BIAS);
+        FloatVector p =
+                r.fma(P0, P1)
+                        .fma(r, V_P2)
+                        .fma(r, V_P3)
+                        .fma(r, V_P4)
+                        .fma(r, V_P5)
+                        .fma(r.mul(r), r.add(V_ONE));
+        IntVector twoK =
+                ((IntVector) t.reinterpretAsInts())
+                        .lanewise(VectorOperators.LSHL, 23)
+                        .add(EXPONENT_BIAS);
         return p.mul((FloatVector) twoK.reinterpretAsFloats());
     }
 
@@ -98,14 +118,18 @@ final class VectorKernels {
         float t = Math.fma(xc, LOG2E, ROUNDER);
         float k = t - ROUNDER;
         float r = Math.fma(k, -LN2_LO, Math.fma(k, -LN2_HI, xc));
-        float p = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(r, P0, P1), r, P2), r, P3), r, P4), r, P5);
+        float p =
+                Math.fma(
+                        Math.fma(Math.fma(Math.fma(Math.fma(r, P0, P1), r, P2), r, P3), r, P4),
+                        r,
+                        P5);
         p = Math.fma(p, r * r, r + 1f);
         return p * Float.intBitsToFloat((Float.floatToRawIntBits(t) << 23) + EXPONENT_BIAS);
     }
 
     /**
-     * The lanes' sum, added in lane order: reduceLanes(ADD) adds in a different order compiled
-     * than interpreted, and a shuffle-based tree fell off the JIT's intrinsic path.
+     * The lanes' sum, added in lane order: reduceLanes(ADD) adds in a different order compiled than
+     * interpreted, and a shuffle-based tree fell off the JIT's intrinsic path.
      */
     static float sum(FloatVector v) {
         float s = 0;
@@ -124,12 +148,23 @@ final class VectorKernels {
         return 1f / (exp((K * (x * x) + 1f) * x * (-2 * C)) + 1f);
     }
 
-    /** Φ(x) = ½(1 + erf(x/√2)), erf by Abramowitz &amp; Stegun 7.1.26 (|error| ≤ 1.5e-7; the API has no erf). */
+    /**
+     * Φ(x) = ½(1 + erf(x/√2)), erf by Abramowitz &amp; Stegun 7.1.26 (|error| ≤ 1.5e-7; the API has
+     * no erf).
+     */
     private static FloatVector phi(FloatVector x) {
         FloatVector z = x.mul(INV_SQRT2), a = z.abs();
         FloatVector t = FloatVector.broadcast(S, 1f).div(a.mul(0.3275911f).add(1f));
-        FloatVector poly = t.mul(1.061405429f).add(-1.453152027f).mul(t).add(1.421413741f).mul(t)
-                .add(-0.284496736f).mul(t).add(0.254829592f).mul(t);
+        FloatVector poly =
+                t.mul(1.061405429f)
+                        .add(-1.453152027f)
+                        .mul(t)
+                        .add(1.421413741f)
+                        .mul(t)
+                        .add(-0.284496736f)
+                        .mul(t)
+                        .add(0.254829592f)
+                        .mul(t);
         FloatVector e = FloatVector.broadcast(S, 1f).sub(poly.mul(exp(a.mul(a).neg())));
         return e.blend(e.neg(), z.compare(VectorOperators.LT, 0f)).add(1f).mul(0.5f);
     }
@@ -137,7 +172,10 @@ final class VectorKernels {
     private static float phi(float x) {
         float z = x * INV_SQRT2, a = Math.abs(z);
         float t = 1f / (a * 0.3275911f + 1f);
-        float poly = ((((t * 1.061405429f + -1.453152027f) * t + 1.421413741f) * t + -0.284496736f) * t + 0.254829592f) * t;
+        float poly =
+                ((((t * 1.061405429f + -1.453152027f) * t + 1.421413741f) * t + -0.284496736f) * t
+                                + 0.254829592f)
+                        * t;
         float e = 1f - poly * exp(-(a * a));
         return ((z < 0f ? -e : e) + 1f) * 0.5f;
     }
@@ -146,8 +184,12 @@ final class VectorKernels {
     // vector loop and one scalar tail: a method holding more got too big for the JIT to inline
     // its vector operations, and boxed vectors are ~5x slower.
 
-    /** Training, rows [from, to) of width w: x += bias (kept for backward), keep = σ(2u), y = x·σ(2u). */
-    static void geluTanhTrain(ByteBuffer x, ByteBuffer bias, ByteBuffer y, ByteBuffer keep, int w, int from, int to) {
+    /**
+     * Training, rows [from, to) of width w: x += bias (kept for backward), keep = σ(2u), y =
+     * x·σ(2u).
+     */
+    static void geluTanhTrain(
+            ByteBuffer x, ByteBuffer bias, ByteBuffer y, ByteBuffer keep, int w, int from, int to) {
         for (int r = from; r < to; r++) {
             int base = r * w, vEnd = vectorEnd(base, w);
             tanhTrainVectors(x, bias, y, keep, base, vEnd);
@@ -156,7 +198,8 @@ final class VectorKernels {
     }
 
     /** Inference: y = gelu(x + bias); nothing else is written. */
-    static void geluTanhInfer(ByteBuffer x, ByteBuffer bias, ByteBuffer y, int w, int from, int to) {
+    static void geluTanhInfer(
+            ByteBuffer x, ByteBuffer bias, ByteBuffer y, int w, int from, int to) {
         for (int r = from; r < to; r++) {
             int base = r * w, vEnd = vectorEnd(base, w);
             tanhInferVectors(x, bias, y, base, vEnd);
@@ -165,7 +208,8 @@ final class VectorKernels {
     }
 
     /** As {@link #geluTanhTrain} for exact GELU, keep = Φ(x), y = x·Φ(x). */
-    static void geluExactTrain(ByteBuffer x, ByteBuffer bias, ByteBuffer y, ByteBuffer keep, int w, int from, int to) {
+    static void geluExactTrain(
+            ByteBuffer x, ByteBuffer bias, ByteBuffer y, ByteBuffer keep, int w, int from, int to) {
         for (int r = from; r < to; r++) {
             int base = r * w, vEnd = vectorEnd(base, w);
             exactTrainVectors(x, bias, y, keep, base, vEnd);
@@ -173,7 +217,8 @@ final class VectorKernels {
         }
     }
 
-    static void geluExactInfer(ByteBuffer x, ByteBuffer bias, ByteBuffer y, int w, int from, int to) {
+    static void geluExactInfer(
+            ByteBuffer x, ByteBuffer bias, ByteBuffer y, int w, int from, int to) {
         for (int r = from; r < to; r++) {
             int base = r * w, vEnd = vectorEnd(base, w);
             exactInferVectors(x, bias, y, base, vEnd);
@@ -182,8 +227,15 @@ final class VectorKernels {
     }
 
     /** The scalar twin for a row's last elements [vEnd, end). */
-    private static void geluTail(boolean exact, ByteBuffer x, ByteBuffer bias, ByteBuffer y, ByteBuffer keep, int base,
-                                 int vEnd, int end) {
+    private static void geluTail(
+            boolean exact,
+            ByteBuffer x,
+            ByteBuffer bias,
+            ByteBuffer y,
+            ByteBuffer keep,
+            int base,
+            int vEnd,
+            int end) {
         for (int i = vEnd; i < end; i++) {
             float v = f(x, i) + f(bias, i - base), k = exact ? phi(v) : sigmoidOf2u(v);
             if (keep != null) {
@@ -194,7 +246,8 @@ final class VectorKernels {
         }
     }
 
-    private static void tanhTrainVectors(ByteBuffer x, ByteBuffer bias, ByteBuffer y, ByteBuffer keep, int base, int vEnd) {
+    private static void tanhTrainVectors(
+            ByteBuffer x, ByteBuffer bias, ByteBuffer y, ByteBuffer keep, int base, int vEnd) {
         for (int i = base; i < vEnd; i += L) {
             FloatVector v = ld(x, i).add(ld(bias, i - base)), k = sigmoidOf2u(v);
             st(v, x, i);
@@ -203,14 +256,16 @@ final class VectorKernels {
         }
     }
 
-    private static void tanhInferVectors(ByteBuffer x, ByteBuffer bias, ByteBuffer y, int base, int vEnd) {
+    private static void tanhInferVectors(
+            ByteBuffer x, ByteBuffer bias, ByteBuffer y, int base, int vEnd) {
         for (int i = base; i < vEnd; i += L) {
             FloatVector v = ld(x, i).add(ld(bias, i - base));
             st(v.mul(sigmoidOf2u(v)), y, i);
         }
     }
 
-    private static void exactTrainVectors(ByteBuffer x, ByteBuffer bias, ByteBuffer y, ByteBuffer keep, int base, int vEnd) {
+    private static void exactTrainVectors(
+            ByteBuffer x, ByteBuffer bias, ByteBuffer y, ByteBuffer keep, int base, int vEnd) {
         for (int i = base; i < vEnd; i += L) {
             FloatVector v = ld(x, i).add(ld(bias, i - base)), k = phi(v);
             st(v, x, i);
@@ -219,15 +274,20 @@ final class VectorKernels {
         }
     }
 
-    private static void exactInferVectors(ByteBuffer x, ByteBuffer bias, ByteBuffer y, int base, int vEnd) {
+    private static void exactInferVectors(
+            ByteBuffer x, ByteBuffer bias, ByteBuffer y, int base, int vEnd) {
         for (int i = base; i < vEnd; i += L) {
             FloatVector v = ld(x, i).add(ld(bias, i - base));
             st(v.mul(phi(v)), y, i);
         }
     }
 
-    /** dx = dy·(σ + x·σ(1−σ)·2c(1 + 3k·x²)), σ = keep, for rows [from, to) of width w. dx may alias dy. */
-    static void geluTanhBackward(ByteBuffer x, ByteBuffer keep, ByteBuffer dy, ByteBuffer dx, int w, int from, int to) {
+    /**
+     * dx = dy·(σ + x·σ(1−σ)·2c(1 + 3k·x²)), σ = keep, for rows [from, to) of width w. dx may alias
+     * dy.
+     */
+    static void geluTanhBackward(
+            ByteBuffer x, ByteBuffer keep, ByteBuffer dy, ByteBuffer dx, int w, int from, int to) {
         for (int r = from; r < to; r++) {
             int base = r * w, vEnd = vectorEnd(base, w), end = base + w;
             tanhBackwardVectors(x, keep, dy, dx, base, vEnd);
@@ -240,7 +300,8 @@ final class VectorKernels {
     }
 
     /** dx = dy·(Φ(x) + x·φ(x)), Φ = keep, for rows [from, to) of width w. dx may alias dy. */
-    static void geluExactBackward(ByteBuffer x, ByteBuffer keep, ByteBuffer dy, ByteBuffer dx, int w, int from, int to) {
+    static void geluExactBackward(
+            ByteBuffer x, ByteBuffer keep, ByteBuffer dy, ByteBuffer dx, int w, int from, int to) {
         for (int r = from; r < to; r++) {
             int base = r * w, vEnd = vectorEnd(base, w), end = base + w;
             exactBackwardVectors(x, keep, dy, dx, base, vEnd);
@@ -252,7 +313,8 @@ final class VectorKernels {
         }
     }
 
-    private static void tanhBackwardVectors(ByteBuffer x, ByteBuffer keep, ByteBuffer dy, ByteBuffer dx, int base, int vEnd) {
+    private static void tanhBackwardVectors(
+            ByteBuffer x, ByteBuffer keep, ByteBuffer dy, ByteBuffer dx, int base, int vEnd) {
         for (int i = base; i < vEnd; i += L) {
             FloatVector v = ld(x, i), s = ld(keep, i);
             FloatVector du = v.mul(v).mul(3 * K).add(1f).mul(2 * C);
@@ -260,7 +322,8 @@ final class VectorKernels {
         }
     }
 
-    private static void exactBackwardVectors(ByteBuffer x, ByteBuffer keep, ByteBuffer dy, ByteBuffer dx, int base, int vEnd) {
+    private static void exactBackwardVectors(
+            ByteBuffer x, ByteBuffer keep, ByteBuffer dy, ByteBuffer dx, int base, int vEnd) {
         for (int i = base; i < vEnd; i += L) {
             FloatVector v = ld(x, i);
             FloatVector density = exp(v.mul(v).mul(-0.5f)).mul(INV_SQRT_2PI);
@@ -291,11 +354,21 @@ final class VectorKernels {
     // ---- LayerNorm ----
 
     /**
-     * y = γ·x̂ + β, x̂ = (z − μ)/√(σ² + ε) with z = a (+ b, the residual, when b is not null), for rows
-     * [from, to) of width h. Keeps x̂ and rstd = 1/√(σ² + ε) for the backward pass.
+     * y = γ·x̂ + β, x̂ = (z − μ)/√(σ² + ε) with z = a (+ b, the residual, when b is not null), for
+     * rows [from, to) of width h. Keeps x̂ and rstd = 1/√(σ² + ε) for the backward pass.
      */
-    static void layerNormForward(ByteBuffer a, ByteBuffer b, ByteBuffer gamma, ByteBuffer beta, ByteBuffer y,
-                                 ByteBuffer xhat, ByteBuffer rstd, int h, float eps, int from, int to) {
+    static void layerNormForward(
+            ByteBuffer a,
+            ByteBuffer b,
+            ByteBuffer gamma,
+            ByteBuffer beta,
+            ByteBuffer y,
+            ByteBuffer xhat,
+            ByteBuffer rstd,
+            int h,
+            float eps,
+            int from,
+            int to) {
         for (int r = from; r < to; r++) {
             float total = b == null ? copyRow(a, xhat, r * h, h) : addRows(a, b, xhat, r * h, h);
             normalizeRow(total / h, gamma, beta, y, xhat, rstd, r, h, eps);
@@ -339,8 +412,16 @@ final class VectorKernels {
     }
 
     /** Row r of x̂ holds z with mean μ: writes x̂ = (z − μ)·rstd, rstd and y = γ·x̂ + β. */
-    private static void normalizeRow(float mean, ByteBuffer gamma, ByteBuffer beta, ByteBuffer y, ByteBuffer xhat,
-                                     ByteBuffer rstd, int r, int h, float eps) {
+    private static void normalizeRow(
+            float mean,
+            ByteBuffer gamma,
+            ByteBuffer beta,
+            ByteBuffer y,
+            ByteBuffer xhat,
+            ByteBuffer rstd,
+            int r,
+            int h,
+            float eps) {
         int base = r * h, vEnd = vectorEnd(base, h), end = base + h;
         FloatVector acc = FloatVector.zero(S);
         for (int i = base; i < vEnd; i += L) {
@@ -367,29 +448,72 @@ final class VectorKernels {
     }
 
     /**
-     * BERT's embeddings for tokens [from, to) of a [B, 2, T] input (row 0 token ids, row 1 type ids,
-     * as floats): z = word[id] + type[typeId] + position[offset + j], then LayerNorm as above. An id
-     * outside its table is an error naming the token, not a read past the table.
+     * BERT's embeddings for tokens [from, to) of a [B, 2, T] input (row 0 token ids, row 1 type
+     * ids, as floats): z = word[id] + type[typeId] + position[offset + j], then LayerNorm as above.
+     * An id outside its table is an error naming the token, not a read past the table.
      */
-    static void embeddingsForward(ByteBuffer tokens, int t, ByteBuffer word, int vocab, ByteBuffer position, int offset,
-                                  ByteBuffer type, int types, ByteBuffer gamma, ByteBuffer beta, ByteBuffer y,
-                                  ByteBuffer xhat, ByteBuffer rstd, int h, float eps, int from, int to) {
+    static void embeddingsForward(
+            ByteBuffer tokens,
+            int t,
+            ByteBuffer word,
+            int vocab,
+            ByteBuffer position,
+            int offset,
+            ByteBuffer type,
+            int types,
+            ByteBuffer gamma,
+            ByteBuffer beta,
+            ByteBuffer y,
+            ByteBuffer xhat,
+            ByteBuffer rstd,
+            int h,
+            float eps,
+            int from,
+            int to) {
         for (int r = from; r < to; r++) {
             int b = r / t, j = r % t;
             float idf = f(tokens, b * 2 * t + j), typef = f(tokens, b * 2 * t + t + j);
             int id = (int) idf, tp = (int) typef;
             if (id != idf || id < 0 || id >= vocab)
-                throw new IllegalArgumentException("token id " + idf + " at [" + b + ", " + j + "] is outside the vocabulary (size " + vocab + ")");
+                throw new IllegalArgumentException(
+                        "token id "
+                                + idf
+                                + " at ["
+                                + b
+                                + ", "
+                                + j
+                                + "] is outside the vocabulary (size "
+                                + vocab
+                                + ")");
             if (tp != typef || tp < 0 || tp >= types)
-                throw new IllegalArgumentException("token type " + typef + " at [" + b + ", " + j + "] is outside [0, " + types + ")");
-            float total = embedRow(word, id * h, type, tp * h, position, (offset + j) * h, xhat, r * h, h);
+                throw new IllegalArgumentException(
+                        "token type "
+                                + typef
+                                + " at ["
+                                + b
+                                + ", "
+                                + j
+                                + "] is outside [0, "
+                                + types
+                                + ")");
+            float total =
+                    embedRow(
+                            word, id * h, type, tp * h, position, (offset + j) * h, xhat, r * h, h);
             normalizeRow(total / h, gamma, beta, y, xhat, rstd, r, h, eps);
         }
     }
 
     /** x̂ row = (word row + type row) + position row, the unfused path's order; returns its sum. */
-    private static float embedRow(ByteBuffer word, int w, ByteBuffer type, int ty, ByteBuffer position, int p,
-                                  ByteBuffer xhat, int base, int h) {
+    private static float embedRow(
+            ByteBuffer word,
+            int w,
+            ByteBuffer type,
+            int ty,
+            ByteBuffer position,
+            int p,
+            ByteBuffer xhat,
+            int base,
+            int h) {
         int vLen = h - h % L;
         FloatVector acc = FloatVector.zero(S);
         for (int k = 0; k < vLen; k += L) {
@@ -407,11 +531,19 @@ final class VectorKernels {
     }
 
     /** dx = rstd·(g − mean(g) − x̂·mean(g·x̂)), g = dy·γ, for rows [from, to). dx may alias dy. */
-    static void layerNormBackward(ByteBuffer dy, ByteBuffer xhat, ByteBuffer rstd, ByteBuffer gamma, ByteBuffer dx,
-                                  int h, int from, int to) {
+    static void layerNormBackward(
+            ByteBuffer dy,
+            ByteBuffer xhat,
+            ByteBuffer rstd,
+            ByteBuffer gamma,
+            ByteBuffer dx,
+            int h,
+            int from,
+            int to) {
         for (int r = from; r < to; r++) {
             int base = r * h;
-            float meanG = rowDot(dy, gamma, null, base, h) / h, meanGx = rowDot(dy, gamma, xhat, base, h) / h;
+            float meanG = rowDot(dy, gamma, null, base, h) / h,
+                    meanGx = rowDot(dy, gamma, xhat, base, h) / h;
             layerNormBackwardRow(dy, xhat, f(rstd, r), gamma, dx, meanG, meanGx, base, h);
         }
     }
@@ -432,8 +564,16 @@ final class VectorKernels {
         return s;
     }
 
-    private static void layerNormBackwardRow(ByteBuffer dy, ByteBuffer xhat, float rs, ByteBuffer gamma, ByteBuffer dx,
-                                             float meanG, float meanGx, int base, int h) {
+    private static void layerNormBackwardRow(
+            ByteBuffer dy,
+            ByteBuffer xhat,
+            float rs,
+            ByteBuffer gamma,
+            ByteBuffer dx,
+            float meanG,
+            float meanGx,
+            int base,
+            int h) {
         int vEnd = vectorEnd(base, h), end = base + h;
         for (int i = base; i < vEnd; i += L) {
             FloatVector g = ld(dy, i).mul(ld(gamma, i - base));

@@ -34,10 +34,15 @@ class AtomicFilesTest {
     void aFailedWriteKeepsTheOlderFolderAndLeavesNoTemporaryNames() throws IOException {
         Path dir = tmp.resolve("out");
         AtomicFiles.writeDir(dir, t -> Files.writeString(t.resolve("old.txt"), "1"));
-        assertThrows(IOException.class, () -> AtomicFiles.writeDir(dir, t -> {
-            Files.writeString(t.resolve("half.txt"), "2");
-            throw new IOException("disk full");
-        }));
+        assertThrows(
+                IOException.class,
+                () ->
+                        AtomicFiles.writeDir(
+                                dir,
+                                t -> {
+                                    Files.writeString(t.resolve("half.txt"), "2");
+                                    throw new IOException("disk full");
+                                }));
         assertEquals("1", Files.readString(dir.resolve("old.txt")));
         assertEquals(List.of("out"), names(tmp));
     }
@@ -49,9 +54,14 @@ class AtomicFilesTest {
         AtomicFiles.writeFile(file, t -> Files.writeString(t, "2"));
         assertEquals("2", Files.readString(file));
         class BadInput extends Exception {}
-        assertThrows(BadInput.class, () -> AtomicFiles.writeFile(file, t -> {
-            throw new BadInput();
-        }));
+        assertThrows(
+                BadInput.class,
+                () ->
+                        AtomicFiles.writeFile(
+                                file,
+                                t -> {
+                                    throw new BadInput();
+                                }));
         assertEquals("2", Files.readString(file));
         assertEquals(List.of("a.txt"), names(tmp));
     }
@@ -60,9 +70,13 @@ class AtomicFilesTest {
     void aFileIsNotWrittenOverAFolderNorAFolderOverAFile() throws IOException {
         Path d = Files.createDirectory(tmp.resolve("d"));
         Path f = Files.writeString(tmp.resolve("f"), "x");
-        assertEquals(d + ": exists and is a directory",
-                assertThrows(CheckpointException.class, () -> AtomicFiles.writeFile(d, t -> {})).getMessage());
-        assertEquals(f + ": exists and is not a directory",
-                assertThrows(CheckpointException.class, () -> AtomicFiles.writeDir(f, t -> {})).getMessage());
+        assertEquals(
+                d + ": exists and is a directory",
+                assertThrows(CheckpointException.class, () -> AtomicFiles.writeFile(d, t -> {}))
+                        .getMessage());
+        assertEquals(
+                f + ": exists and is not a directory",
+                assertThrows(CheckpointException.class, () -> AtomicFiles.writeDir(f, t -> {}))
+                        .getMessage());
     }
 }

@@ -35,7 +35,9 @@ class HfFolderTest {
         assertEquals("bert", config.get("model_type").asText());
         assertEquals("BertModel", config.get("architectures").get(0).asText());
         assertEquals(12, config.get("num_attention_heads").asInt());
-        assertEquals(Map.of("format", "pt"), Safetensors.read(dir.resolve("model.safetensors"), n -> false).metadata());
+        assertEquals(
+                Map.of("format", "pt"),
+                Safetensors.read(dir.resolve("model.safetensors"), n -> false).metadata());
     }
 
     @Test
@@ -49,20 +51,33 @@ class HfFolderTest {
         assertEquals("tiny", read.name());
     }
 
-    /** BertForSequenceClassification-style: bert. prefix, TF-era gamma/beta, a head and an int64 buffer. */
+    /**
+     * BertForSequenceClassification-style: bert. prefix, TF-era gamma/beta, a head and an int64
+     * buffer.
+     */
     @Test
     void readsATaskCheckpointWithBertPrefixAndGammaBeta() throws IOException {
         Backbone b = TestBackbones.random(TestBackbones.tinyBert(), 12, true);
         Path dir = Files.createDirectories(tmp.resolve("task"));
-        Files.writeString(dir.resolve("config.json"), """
+        Files.writeString(
+                dir.resolve("config.json"),
+                """
                 {"architectures": ["BertForSequenceClassification"], "model_type": "bert", "vocab_size": 50,
                  "hidden_size": 8, "num_hidden_layers": 2, "num_attention_heads": 2, "intermediate_size": 16,
                  "max_position_embeddings": 12, "type_vocab_size": 2, "num_labels": 3, "id2label": {"0": "a"}}""");
-        RawSafetensors.of(b.tensors(), n -> "bert." + n.replace("LayerNorm.weight", "LayerNorm.gamma")
-                        .replace("LayerNorm.bias", "LayerNorm.beta"))
+        RawSafetensors.of(
+                        b.tensors(),
+                        n ->
+                                "bert."
+                                        + n.replace("LayerNorm.weight", "LayerNorm.gamma")
+                                                .replace("LayerNorm.bias", "LayerNorm.beta"))
                 .addF32("classifier.weight", new long[] {3, 8}, new float[24])
                 .addF32("classifier.bias", new long[] {3}, 0f, 0f, 0f)
-                .add("bert.embeddings.position_ids", "I64", new long[] {1, 2}, RawSafetensors.longsLe(0, 1))
+                .add(
+                        "bert.embeddings.position_ids",
+                        "I64",
+                        new long[] {1, 2},
+                        RawSafetensors.longsLe(0, 1))
                 .write(dir.resolve("model.safetensors"));
         Backbone read = HfFolderReader.read(dir);
         assertEquals(b.checksum(), read.checksum());
@@ -73,7 +88,9 @@ class HfFolderTest {
     void readsRobertaNaming() throws IOException {
         Backbone b = TestBackbones.random(TestBackbones.tinyRoberta(), 13, true);
         Path dir = Files.createDirectories(tmp.resolve("roberta"));
-        Files.writeString(dir.resolve("config.json"), """
+        Files.writeString(
+                dir.resolve("config.json"),
+                """
                 {"model_type": "roberta", "vocab_size": 50, "hidden_size": 8, "num_hidden_layers": 1,
                  "num_attention_heads": 2, "intermediate_size": 16, "max_position_embeddings": 14,
                  "type_vocab_size": 1, "layer_norm_eps": 1e-05, "pad_token_id": 1, "bos_token_id": 0}""");
@@ -92,7 +109,9 @@ class HfFolderTest {
     @Test
     void robertaConfigWithoutPadTokenDefaultsToOne() throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("xlmr"));
-        Files.writeString(dir.resolve("config.json"), """
+        Files.writeString(
+                dir.resolve("config.json"),
+                """
                 {"architectures": ["XLMRobertaModel"], "vocab_size": 50, "hidden_size": 8, "num_hidden_layers": 1,
                  "num_attention_heads": 2, "intermediate_size": 16, "max_position_embeddings": 14, "type_vocab_size": 1}""");
         BertConfig c = HfConfigJson.read(dir.resolve("config.json"));
@@ -114,7 +133,9 @@ class HfFolderTest {
             assertEquals(List.of(dir), files.toList());
         }
         try (Stream<Path> files = Files.list(dir)) {
-            assertEquals(List.of("config.json", "model.safetensors"), files.map(p -> p.getFileName().toString()).sorted().toList());
+            assertEquals(
+                    List.of("config.json", "model.safetensors"),
+                    files.map(p -> p.getFileName().toString()).sorted().toList());
         }
     }
 }

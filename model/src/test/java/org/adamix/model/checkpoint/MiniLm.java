@@ -25,8 +25,10 @@ final class MiniLm {
     static Path onnxFile() {
         Path f = dir().resolve("model.onnx");
         if (!Files.isRegularFile(f))
-            fail("MiniLM ONNX model not found at " + f.toAbsolutePath()
-                    + ": run bin/fetch-minilm (or point -Dadamix.minilm.dir at a folder holding model.onnx)");
+            fail(
+                    "MiniLM ONNX model not found at "
+                            + f.toAbsolutePath()
+                            + ": run bin/fetch-minilm (or point -Dadamix.minilm.dir at a folder holding model.onnx)");
         return f;
     }
 

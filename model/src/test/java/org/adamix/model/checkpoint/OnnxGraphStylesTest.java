@@ -1,12 +1,12 @@
 package org.adamix.model.checkpoint;
 
-import org.adamix.model.names.BertTensorNames;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import org.adamix.model.BertConfig;
+import org.adamix.model.names.BertTensorNames;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,10 +34,15 @@ class OnnxGraphStylesTest {
 
     @Test
     void gemmWithNamedWeightsLayerNormalizationOpAndTanhGelu() throws IOException {
-        BertConfig c = new BertConfig("bert", 40, 12, 1, 3, 20, 10, 2, 1e-5, "gelu_new", 0.1, 0.1, 0);
+        BertConfig c =
+                new BertConfig("bert", 40, 12, 1, 3, 20, 10, 2, 1e-5, "gelu_new", 0.1, 0.1, 0);
         Backbone b = TestBackbones.random(c, 2, true);
-        TinyOnnx.Options o = TinyOnnx.Options.torch().linears(TinyOnnx.Linears.GEMM_NAMED)
-                .layerNormOp(true).erf(false).concatShape(false);
+        TinyOnnx.Options o =
+                TinyOnnx.Options.torch()
+                        .linears(TinyOnnx.Linears.GEMM_NAMED)
+                        .layerNormOp(true)
+                        .erf(false)
+                        .concatShape(false);
         Backbone read = roundTrip(b, o);
         assertEquals(c, read.config());
         assertTrue(read.hasPooler());
@@ -46,7 +51,8 @@ class OnnxGraphStylesTest {
     @Test
     void transposedNamedWeightsWithBertPrefix() throws IOException {
         Backbone b = TestBackbones.random(TestBackbones.tinyBert(), 3, true);
-        TinyOnnx.Options o = TinyOnnx.Options.torch().linears(TinyOnnx.Linears.TRANSPOSED_NAMED).prefix("bert.");
+        TinyOnnx.Options o =
+                TinyOnnx.Options.torch().linears(TinyOnnx.Linears.TRANSPOSED_NAMED).prefix("bert.");
         assertEquals(b.config(), roundTrip(b, o).config());
     }
 
@@ -54,7 +60,8 @@ class OnnxGraphStylesTest {
     void tiedMlmHeadDoesNotSwallowTheWordEmbeddings() throws IOException {
         Backbone b = TestBackbones.random(TestBackbones.tinyBert(), 4, false);
         Backbone read = roundTrip(b, TinyOnnx.Options.torch()); // torch() includes a tied MLM head
-        assertEquals(b.tensor(BertTensorNames.WORD_EMBEDDINGS).getFloat(3, 5),
+        assertEquals(
+                b.tensor(BertTensorNames.WORD_EMBEDDINGS).getFloat(3, 5),
                 read.tensor(BertTensorNames.WORD_EMBEDDINGS).getFloat(3, 5));
     }
 

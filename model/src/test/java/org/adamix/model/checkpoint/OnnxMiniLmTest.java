@@ -1,6 +1,5 @@
 package org.adamix.model.checkpoint;
 
-import org.adamix.model.names.BertTensorNames;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,6 +15,7 @@ import onnx.Onnx.ModelProto;
 import onnx.Onnx.NodeProto;
 import onnx.Onnx.TensorProto;
 import org.adamix.model.BertConfig;
+import org.adamix.model.names.BertTensorNames;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -59,10 +59,11 @@ class OnnxMiniLmTest {
         Map<String, long[]> expected = BertTensorNames.required(miniLm.config());
         assertEquals(expected.keySet(), miniLm.tensors().keySet()); // this export has no pooler
         assertEquals(101, miniLm.tensors().size());
-        expected.forEach((name, shape) -> {
-            assertArrayEquals(shape, miniLm.tensor(name).shape(), name);
-            assertEquals(DataType.FLOAT, miniLm.tensor(name).dataType(), name);
-        });
+        expected.forEach(
+                (name, shape) -> {
+                    assertArrayEquals(shape, miniLm.tensor(name).shape(), name);
+                    assertEquals(DataType.FLOAT, miniLm.tensor(name).dataType(), name);
+                });
     }
 
     /**
@@ -73,7 +74,8 @@ class OnnxMiniLmTest {
     @Test
     void unnamedMatMulWeightsAreMappedByFollowingTheGraph() {
         Map<String, NodeProto> producers = new HashMap<>();
-        for (NodeProto n : raw.getGraph().getNodeList()) for (String out : n.getOutputList()) producers.put(out, n);
+        for (NodeProto n : raw.getGraph().getNodeList())
+            for (String out : n.getOutputList()) producers.put(out, n);
         Map<String, TensorProto> inits = new HashMap<>();
         for (TensorProto t : raw.getGraph().getInitializerList()) inits.put(t.getName(), t);
 
@@ -81,20 +83,40 @@ class OnnxMiniLmTest {
         for (int l = 0; l < 6; l++) {
             for (String linear : BertTensorNames.LAYER_LINEARS) {
                 String bias = BertTensorNames.layer(l, linear + ".bias");
-                List<NodeProto> adds = raw.getGraph().getNodeList().stream()
-                        .filter(n -> n.getOpType().equals("Add") && n.getInputList().contains(bias)).toList();
+                List<NodeProto> adds =
+                        raw.getGraph().getNodeList().stream()
+                                .filter(
+                                        n ->
+                                                n.getOpType().equals("Add")
+                                                        && n.getInputList().contains(bias))
+                                .toList();
                 assertEquals(1, adds.size(), bias);
-                String other = adds.get(0).getInput(0).equals(bias) ? adds.get(0).getInput(1) : adds.get(0).getInput(0);
+                String other =
+                        adds.get(0).getInput(0).equals(bias)
+                                ? adds.get(0).getInput(1)
+                                : adds.get(0).getInput(0);
                 NodeProto matMul = producers.get(other);
                 assertEquals("MatMul", matMul.getOpType(), bias);
                 TensorProto w = inits.get(matMul.getInput(1));
-                assertTrue(w.getName().startsWith("onnx::MatMul_"), "exporter left " + bias + "'s weight unnamed");
+                assertTrue(
+                        w.getName().startsWith("onnx::MatMul_"),
+                        "exporter left " + bias + "'s weight unnamed");
 
                 float[] rawValues = new float[w.getRawData().size() / 4];
-                w.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(rawValues);
+                w.getRawData()
+                        .asReadOnlyByteBuffer()
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .asFloatBuffer()
+                        .get(rawValues);
                 INDArray stored = miniLm.tensor(BertTensorNames.layer(l, linear + ".weight"));
-                assertArrayEquals(new long[] {w.getDims(1), w.getDims(0)}, stored.shape(), "stored [out, in]");
-                assertArrayEquals(floatBits(rawValues), TestBackbones.bits(stored.transpose()), linear + " of layer " + l);
+                assertArrayEquals(
+                        new long[] {w.getDims(1), w.getDims(0)},
+                        stored.shape(),
+                        "stored [out, in]");
+                assertArrayEquals(
+                        floatBits(rawValues),
+                        TestBackbones.bits(stored.transpose()),
+                        linear + " of layer " + l);
                 checked++;
             }
         }
@@ -103,10 +125,17 @@ class OnnxMiniLmTest {
 
     @Test
     void queryWeightOfLayer0ComesFromOnnxMatMul787() {
-        TensorProto w = raw.getGraph().getInitializerList().stream()
-                .filter(t -> t.getName().equals("onnx::MatMul_787")).findFirst().orElseThrow();
+        TensorProto w =
+                raw.getGraph().getInitializerList().stream()
+                        .filter(t -> t.getName().equals("onnx::MatMul_787"))
+                        .findFirst()
+                        .orElseThrow();
         float[] rawValues = new float[384 * 384];
-        w.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(rawValues);
+        w.getRawData()
+                .asReadOnlyByteBuffer()
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .asFloatBuffer()
+                .get(rawValues);
         INDArray q = miniLm.tensor("encoder.layer.0.attention.self.query.weight");
         // stored[out=j][in=i] == raw[in=i][out=j]
         for (int[] ij : new int[][] {{0, 0}, {0, 1}, {5, 300}, {383, 7}, {383, 383}})
@@ -115,12 +144,22 @@ class OnnxMiniLmTest {
 
     @Test
     void namedInitializersAreCopiedBitForBit() {
-        for (String name : Set.of(BertTensorNames.WORD_EMBEDDINGS, "encoder.layer.3.output.LayerNorm.bias",
-                "encoder.layer.5.intermediate.dense.bias")) {
-            TensorProto t = raw.getGraph().getInitializerList().stream()
-                    .filter(i -> i.getName().equals(name)).findFirst().orElseThrow();
+        for (String name :
+                Set.of(
+                        BertTensorNames.WORD_EMBEDDINGS,
+                        "encoder.layer.3.output.LayerNorm.bias",
+                        "encoder.layer.5.intermediate.dense.bias")) {
+            TensorProto t =
+                    raw.getGraph().getInitializerList().stream()
+                            .filter(i -> i.getName().equals(name))
+                            .findFirst()
+                            .orElseThrow();
             float[] v = new float[t.getRawData().size() / 4];
-            t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
+            t.getRawData()
+                    .asReadOnlyByteBuffer()
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .asFloatBuffer()
+                    .get(v);
             assertArrayEquals(floatBits(v), TestBackbones.bits(miniLm.tensor(name)), name);
         }
     }

@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Hand-made safetensors files for tests: any dtype, any header text, written byte by byte
- * without going through the code under test.
+ * Hand-made safetensors files for tests: any dtype, any header text, written byte by byte without
+ * going through the code under test.
  */
 final class RawSafetensors {
 
@@ -40,10 +40,21 @@ final class RawSafetensors {
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
             if (sb.length() > 1) sb.append(',');
             Tensor t = e.getValue();
-            String shape = Arrays.stream(t.shape()).mapToObj(Long::toString).collect(Collectors.joining(","));
-            sb.append('"').append(e.getKey()).append("\":{\"dtype\":\"").append(t.dtype()).append("\",\"shape\":[")
-                    .append(shape).append("],\"data_offsets\":[").append(offset).append(',')
-                    .append(offset + t.data().length).append("]}");
+            String shape =
+                    Arrays.stream(t.shape())
+                            .mapToObj(Long::toString)
+                            .collect(Collectors.joining(","));
+            sb.append('"')
+                    .append(e.getKey())
+                    .append("\":{\"dtype\":\"")
+                    .append(t.dtype())
+                    .append("\",\"shape\":[")
+                    .append(shape)
+                    .append("],\"data_offsets\":[")
+                    .append(offset)
+                    .append(',')
+                    .append(offset + t.data().length)
+                    .append("]}");
             offset += t.data().length;
         }
         return sb.append('}').toString();
@@ -62,7 +73,8 @@ final class RawSafetensors {
     /** A whole file from a header text and a data section. */
     static byte[] file(String header, byte[] data) {
         byte[] h = header.getBytes(StandardCharsets.UTF_8);
-        ByteBuffer b = ByteBuffer.allocate(8 + h.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b =
+                ByteBuffer.allocate(8 + h.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
         b.putLong(h.length).put(h).put(data);
         return b.array();
     }
@@ -92,10 +104,13 @@ final class RawSafetensors {
     }
 
     /** Writes a backbone's tensors under other names (e.g. with a task prefix) as F32. */
-    static RawSafetensors of(Map<String, org.nd4j.linalg.api.ndarray.INDArray> tensors,
-                             java.util.function.UnaryOperator<String> rename) {
+    static RawSafetensors of(
+            Map<String, org.nd4j.linalg.api.ndarray.INDArray> tensors,
+            java.util.function.UnaryOperator<String> rename) {
         RawSafetensors r = new RawSafetensors();
-        tensors.forEach((name, t) -> r.add(rename.apply(name), "F32", t.shape(), floatsLe(Float32.toFloats(t))));
+        tensors.forEach(
+                (name, t) ->
+                        r.add(rename.apply(name), "F32", t.shape(), floatsLe(Float32.toFloats(t))));
         return r;
     }
 }

@@ -1,6 +1,5 @@
 package org.adamix.model.checkpoint;
 
-import org.adamix.model.names.BertTensorNames;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -8,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 import org.adamix.model.BertConfig;
+import org.adamix.model.names.BertTensorNames;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Small random backbones and bit-level comparisons for the checkpoint tests. */
@@ -52,7 +52,9 @@ final class TestBackbones {
     }
 
     static void assertBitIdentical(Map<String, INDArray> expected, Map<String, INDArray> actual) {
-        assertEquals(new java.util.TreeSet<>(expected.keySet()), new java.util.TreeSet<>(actual.keySet()));
+        assertEquals(
+                new java.util.TreeSet<>(expected.keySet()),
+                new java.util.TreeSet<>(actual.keySet()));
         for (String name : expected.keySet()) {
             assertArrayEquals(expected.get(name).shape(), actual.get(name).shape(), name);
             assertArrayEquals(bits(expected.get(name)), bits(actual.get(name)), name);

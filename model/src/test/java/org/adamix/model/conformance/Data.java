@@ -12,7 +12,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Real material fetched by bin/fetch-minilm and bin/fetch-imdb; missing files fail the test (never skip it). */
+/**
+ * Real material fetched by bin/fetch-minilm and bin/fetch-imdb; missing files fail the test (never
+ * skip it).
+ */
 final class Data {
 
     private Data() {}
@@ -26,17 +29,22 @@ final class Data {
 
     static Path miniLmDir() {
         String prop = System.getProperty("adamix.minilm.dir");
-        Path dir = prop != null && !prop.isBlank() ? Path.of(prop) : repoRoot().resolve("data/minilm");
+        Path dir =
+                prop != null && !prop.isBlank() ? Path.of(prop) : repoRoot().resolve("data/minilm");
         for (String f : List.of("model.onnx", "tokenizer.json"))
             if (!Files.isRegularFile(dir.resolve(f)))
-                fail("MiniLM file not found at " + dir.resolve(f).toAbsolutePath() + ": run bin/fetch-minilm");
+                fail(
+                        "MiniLM file not found at "
+                                + dir.resolve(f).toAbsolutePath()
+                                + ": run bin/fetch-minilm");
         return dir;
     }
 
     /** The first {@code n} review texts of the IMDB dev split. */
     static List<String> imdbDevTexts(int n) throws IOException {
         Path f = repoRoot().resolve("data/imdb/dev.jsonl");
-        if (!Files.isRegularFile(f)) fail("IMDB dev split not found at " + f.toAbsolutePath() + ": run bin/fetch-imdb");
+        if (!Files.isRegularFile(f))
+            fail("IMDB dev split not found at " + f.toAbsolutePath() + ": run bin/fetch-imdb");
         ObjectMapper json = new ObjectMapper();
         List<String> out = new ArrayList<>();
         try (BufferedReader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {

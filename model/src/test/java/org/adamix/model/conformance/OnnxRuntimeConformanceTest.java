@@ -39,14 +39,16 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The imported all-MiniLM-L6-v2 run through {@link AdaMixModel} equals ONNX Runtime running the original
- * model.onnx: {@code last_hidden_state} on real sentences of varied length, batched and padded to the longest
- * with an attention mask, compared at every real (unpadded) position with max |diff| ≤ 1e-4.
+ * The imported all-MiniLM-L6-v2 run through {@link AdaMixModel} equals ONNX Runtime running the
+ * original model.onnx: {@code last_hidden_state} on real sentences of varied length, batched and
+ * padded to the longest with an attention mask, compared at every real (unpadded) position with max
+ * |diff| ≤ 1e-4.
  */
 class OnnxRuntimeConformanceTest {
 
     /** Float32 on both sides; measured max |diff| is reported by the test output. */
     static final double TOLERANCE = 1e-4;
+
     static final int MAX_LENGTH = 128;
     static final int BATCH = 8;
 
@@ -63,7 +65,8 @@ class OnnxRuntimeConformanceTest {
         opts.setIntraOpNumThreads(1);
         session = env.createSession(dir.resolve("model.onnx").toString(), opts);
         miniLm = BackboneLoader.load(dir);
-        tokenizer = Tokenizers.load(dir).withOptions(EncodeOptions.DEFAULT.withMaxLength(MAX_LENGTH));
+        tokenizer =
+                Tokenizers.load(dir).withOptions(EncodeOptions.DEFAULT.withMaxLength(MAX_LENGTH));
     }
 
     @AfterAll
@@ -71,7 +74,10 @@ class OnnxRuntimeConformanceTest {
         if (session != null) session.close();
     }
 
-    /** 16 IMDB reviews (half cut to their first words, so lengths vary) and 8 short, accented or unusual texts. */
+    /**
+     * 16 IMDB reviews (half cut to their first words, so lengths vary) and 8 short, accented or
+     * unusual texts.
+     */
     static List<String> sentences() throws IOException {
         List<String> out = new ArrayList<>();
         List<String> reviews = Data.imdbDevTexts(16);
@@ -84,29 +90,34 @@ class OnnxRuntimeConformanceTest {
             }
             out.add(r);
         }
-        out.addAll(List.of(
-                "Great!",
-                "A",
-                "Café au lait, crème brûlée and a naïve résumé — très bien.",
-                "Ünïcödé Ølsen from Reykjavík saw Amélie in São Paulo.",
-                "I didn't like it... at ALL!!!",
-                "这部电影非常好看",
-                "The movie (1999) was rated 8/10 by 1,234 users; $5 well spent?",
-                ""));
+        out.addAll(
+                List.of(
+                        "Great!",
+                        "A",
+                        "Café au lait, crème brûlée and a naïve résumé — très bien.",
+                        "Ünïcödé Ølsen from Reykjavík saw Amélie in São Paulo.",
+                        "I didn't like it... at ALL!!!",
+                        "这部电影非常好看",
+                        "The movie (1999) was rated 8/10 by 1,234 users; $5 well spent?",
+                        ""));
         return out;
     }
 
     @Test
     void sessionTakesTheThreeBertInputsAndGivesLastHiddenState() throws OrtException {
         Map<String, NodeInfo> inputs = session.getInputInfo();
-        assertEquals(List.of("attention_mask", "input_ids", "token_type_ids"), inputs.keySet().stream().sorted().toList(),
+        assertEquals(
+                List.of("attention_mask", "input_ids", "token_type_ids"),
+                inputs.keySet().stream().sorted().toList(),
                 "ONNX model inputs");
         for (NodeInfo in : inputs.values()) {
             TensorInfo t = (TensorInfo) in.getInfo();
             assertEquals(ai.onnxruntime.OnnxJavaType.INT64, t.type, in.getName());
             assertEquals(2, t.getShape().length, in.getName());
         }
-        assertTrue(session.getOutputNames().contains("last_hidden_state"), "outputs: " + session.getOutputNames());
+        assertTrue(
+                session.getOutputNames().contains("last_hidden_state"),
+                "outputs: " + session.getOutputNames());
     }
 
     @Test
@@ -130,19 +141,27 @@ class OnnxRuntimeConformanceTest {
     void sentencePairsUseTokenTypes() throws Exception {
         List<String> texts = sentences();
         List<Encoding> enc = new ArrayList<>();
-        for (int i = 0; i + 1 < texts.size(); i += 3) enc.add(tokenizer.encode(texts.get(i + 1), texts.get(i)));
+        for (int i = 0; i + 1 < texts.size(); i += 3)
+            enc.add(tokenizer.encode(texts.get(i + 1), texts.get(i)));
         assertTrue(enc.stream().anyMatch(e -> Arrays.stream(e.typeIds()).anyMatch(t -> t == 1)));
         compare("pairs", enc, Method.NONE);
     }
 
-    /** HF folder written from the ONNX import and read back: same checksum, bit-identical outputs. */
+    /**
+     * HF folder written from the ONNX import and read back: same checksum, bit-identical outputs.
+     */
     @Test
     void safetensorsRoundTripGivesBitIdenticalOutputs(@TempDir Path tmp) throws Exception {
         Path hf = tmp.resolve("minilm-hf");
         HfFolderWriter.write(miniLm, hf);
         Backbone back = HfFolderReader.read(hf);
         assertEquals(miniLm.checksum(), back.checksum());
-        assertEquals(miniLm.config(), back.config().withDropout(miniLm.config().hiddenDropout(), miniLm.config().attentionDropout()));
+        assertEquals(
+                miniLm.config(),
+                back.config()
+                        .withDropout(
+                                miniLm.config().hiddenDropout(),
+                                miniLm.config().attentionDropout()));
         Backbone viaLoader = BackboneLoader.load(hf);
         assertEquals(miniLm.checksum(), viaLoader.checksum());
 
@@ -152,14 +171,20 @@ class OnnxRuntimeConformanceTest {
         INDArray a = model(miniLm, Method.NONE).encode(batch);
         INDArray b = model(back, Method.NONE).encode(batch);
         assertArrayEquals(a.shape(), b.shape());
-        assertArrayEquals(a.data().asFloat(), b.data().asFloat(), 0f, "outputs after the safetensors round trip");
+        assertArrayEquals(
+                a.data().asFloat(),
+                b.data().asFloat(),
+                0f,
+                "outputs after the safetensors round trip");
     }
 
     // ---- helpers ----
 
     private static AdaMixModel model(Backbone bb, Method m) {
-        AdaptationConfig a = m == Method.NONE ? AdaptationConfig.of(Method.NONE, 0) : AdaptationConfig.of(m, 8);
-        return AdaMixModel.build(bb, a, HeadConfig.classification(2), OptimizerConfig.adam(1e-3), 1);
+        AdaptationConfig a =
+                m == Method.NONE ? AdaptationConfig.of(Method.NONE, 0) : AdaptationConfig.of(m, 8);
+        return AdaMixModel.build(
+                bb, a, HeadConfig.classification(2), OptimizerConfig.adam(1e-3), 1);
     }
 
     private static Batch batch(List<Encoding> enc) {
@@ -197,9 +222,20 @@ class OnnxRuntimeConformanceTest {
                 }
             }
         }
-        System.out.printf("ORT conformance (%s, %s): %d texts, %d real positions, max |diff| %.3g at %s%n",
+        System.out.printf(
+                "ORT conformance (%s, %s): %d texts, %d real positions, max |diff| %.3g at %s%n",
                 what, method, all.size(), lengths, worst, worstAt);
-        assertTrue(worst <= TOLERANCE, what + " (" + method + "): max |diff| " + worst + " at " + worstAt + " exceeds " + TOLERANCE);
+        assertTrue(
+                worst <= TOLERANCE,
+                what
+                        + " ("
+                        + method
+                        + "): max |diff| "
+                        + worst
+                        + " at "
+                        + worstAt
+                        + " exceeds "
+                        + TOLERANCE);
     }
 
     /** ONNX Runtime on the same padded batch: pad id 0, type 0, mask 0 after each sequence. */

@@ -1,6 +1,5 @@
 package org.adamix.model.export;
 
-import org.adamix.model.names.HeadNames;
 import static org.adamix.model.BitExact.assertBitIdentical;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -33,6 +32,7 @@ import org.adamix.model.checkpoint.CheckpointException;
 import org.adamix.model.checkpoint.HfFolderWriter;
 import org.adamix.model.checkpoint.Safetensors;
 import org.adamix.model.io.AdapterCheckpoint;
+import org.adamix.model.names.HeadNames;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -44,14 +44,17 @@ import org.nd4j.linalg.factory.Nd4j;
 
 class ExportTest {
     static final BertConfig BERT = BertConfig.tiny(50, 16, 2, 2, 32, 16, "gelu");
-    static final BertConfig ROBERTA = new BertConfig("roberta", 50, 16, 2, 2, 32, 18, 1, 1e-5, "gelu", 0.1, 0.1, 1);
+    static final BertConfig ROBERTA =
+            new BertConfig("roberta", 50, 16, 2, 2, 32, 18, 1, 1e-5, "gelu", 0.1, 0.1, 1);
     static final ObjectMapper JSON = new ObjectMapper();
     static final List<String> LABELS = List.of("neg", "neutral", "pos");
 
-    static AdaMixModel trained(BertConfig c, AdaptationConfig a, HeadConfig head, boolean backbonePooler) {
+    static AdaMixModel trained(
+            BertConfig c, AdaptationConfig a, HeadConfig head, boolean backbonePooler) {
         Backbone bb = RandomBackbone.create(c, 7, backbonePooler);
         AdaMixModel m = AdaMixModel.build(bb, a, head, OptimizerConfig.adam(1e-3), 3);
-        // as if trained: every trainable tensor moved away from its start (B, project-up no longer zero)
+        // as if trained: every trainable tensor moved away from its start (B, project-up no longer
+        // zero)
         INDArray p = m.trainableParams();
         Random r = new Random(11);
         double[] v = new double[(int) p.length()];
@@ -72,25 +75,53 @@ class ExportTest {
     static Stream<Arguments> methods() {
         List<Arguments> out = new ArrayList<>();
         for (BertConfig c : List.of(BERT, ROBERTA)) {
-            for (Method m : List.of(Method.LORA, Method.ADAMIX_LORA, Method.FULL, Method.PFEIFFER, Method.HOULSBY, Method.ADAMIX_ADAPTER)) {
+            for (Method m :
+                    List.of(
+                            Method.LORA,
+                            Method.ADAMIX_LORA,
+                            Method.FULL,
+                            Method.PFEIFFER,
+                            Method.HOULSBY,
+                            Method.ADAMIX_ADAPTER)) {
                 for (boolean pooler : new boolean[] {true, false}) {
                     AdaptationConfig a = AdaptationConfig.of(m, 4).withLoraAlpha(8);
-                    out.add(Arguments.of(c.modelType(), a, HeadConfig.classification(3).withPooling(pooler ? HeadConfig.Pooling.POOLER : HeadConfig.Pooling.CLS), c));
+                    out.add(
+                            Arguments.of(
+                                    c.modelType(),
+                                    a,
+                                    HeadConfig.classification(3)
+                                            .withPooling(
+                                                    pooler
+                                                            ? HeadConfig.Pooling.POOLER
+                                                            : HeadConfig.Pooling.CLS),
+                                    c));
                 }
             }
         }
-        out.add(Arguments.of("bert", AdaptationConfig.of(Method.ADAMIX_LORA, 4).withTrainLayerNorms(true),
-                HeadConfig.regressionHead().withPooling(HeadConfig.Pooling.POOLER), BERT));
-        out.add(Arguments.of("bert", AdaptationConfig.of(Method.ADAMIX_ADAPTER, 4).withTrainLayerNorms(true),
-                HeadConfig.classification(3), BERT));
+        out.add(
+                Arguments.of(
+                        "bert",
+                        AdaptationConfig.of(Method.ADAMIX_LORA, 4).withTrainLayerNorms(true),
+                        HeadConfig.regressionHead().withPooling(HeadConfig.Pooling.POOLER),
+                        BERT));
+        out.add(
+                Arguments.of(
+                        "bert",
+                        AdaptationConfig.of(Method.ADAMIX_ADAPTER, 4).withTrainLayerNorms(true),
+                        HeadConfig.classification(3),
+                        BERT));
         return out.stream();
     }
 
-    /** Every method: exportAll writes the expected folders, and full/ loads back computing what the mixture computes. */
+    /**
+     * Every method: exportAll writes the expected folders, and full/ loads back computing what the
+     * mixture computes.
+     */
     @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("methods")
-    void fullExportLoadsBackWithTheMixturesOutputs(String type, AdaptationConfig a, HeadConfig head, BertConfig c,
-                                                   @TempDir Path tmp) throws Exception {
+    void fullExportLoadsBackWithTheMixturesOutputs(
+            String type, AdaptationConfig a, HeadConfig head, BertConfig c, @TempDir Path tmp)
+            throws Exception {
         AdaMixModel mix = trained(c, a, head, true);
         Batch batch = batch(c);
         INDArray expected = mix.predict(batch).dup();
@@ -101,20 +132,32 @@ class ExportTest {
         assertEquals(fold, ex.folded());
         assertTrue(Files.isRegularFile(ex.mixture().resolve(AdapterCheckpoint.CONFIG)));
         assertTrue(Files.isRegularFile(ex.merged().resolve(AdapterCheckpoint.WEIGHTS)));
-        assertEquals(a.method().lora(), ex.peft() != null && Files.isRegularFile(ex.peft().resolve(PeftLoraWriter.CONFIG)));
+        assertEquals(
+                a.method().lora(),
+                ex.peft() != null && Files.isRegularFile(ex.peft().resolve(PeftLoraWriter.CONFIG)));
         assertEquals(!fold, Files.isDirectory(ex.full().resolve(MergedModelWriter.ADAPTER_DIR)));
         try (Stream<Path> s = Files.list(tmp)) {
-            assertEquals(List.of("export"), s.map(p -> p.getFileName().toString()).toList(), "temporary folders left behind");
+            assertEquals(
+                    List.of("export"),
+                    s.map(p -> p.getFileName().toString()).toList(),
+                    "temporary folders left behind");
         }
 
         // mixture/ and merged/ reload through AdapterCheckpoint
         Backbone bb = mix.backbone();
-        assertBitIdentical(expected, AdapterCheckpoint.load(ex.mixture(), bb).predict(batch), "mixture/ reloaded");
+        assertBitIdentical(
+                expected,
+                AdapterCheckpoint.load(ex.mixture(), bb).predict(batch),
+                "mixture/ reloaded");
         AdaMixModel merged = AdapterCheckpoint.load(ex.merged(), bb);
-        assertTrue(expected.equalsWithEps(merged.predict(batch), 1e-5), "merged checkpoint differs from the mixture");
+        assertTrue(
+                expected.equalsWithEps(merged.predict(batch), 1e-5),
+                "merged checkpoint differs from the mixture");
 
         MergedModelLoader.MergedModel loaded = MergedModelLoader.load(ex.full());
-        assertEquals(fold ? Method.NONE : mix.merge(false).adaptation().method(), loaded.model().adaptation().method());
+        assertEquals(
+                fold ? Method.NONE : mix.merge(false).adaptation().method(),
+                loaded.model().adaptation().method());
         assertEquals(head, loaded.model().head());
         assertEquals(labels == null ? List.of("LABEL_0") : labels, loaded.labels());
         assertEquals(a.method().id, loaded.trainedMethod());
@@ -136,11 +179,20 @@ class ExportTest {
         assertEquals(c, plain.config());
     }
 
-    /** PEFT layout, names and shapes; W + (alpha/r)·B·A from the PEFT tensors equals the folded query/value weights. */
+    /**
+     * PEFT layout, names and shapes; W + (alpha/r)·B·A from the PEFT tensors equals the folded
+     * query/value weights.
+     */
     @Test
     void peftLoraTensorsReproduceTheFoldedWeights(@TempDir Path tmp) throws Exception {
-        AdaptationConfig a = AdaptationConfig.of(Method.ADAMIX_LORA, 4).withLoraAlpha(12).withExperts(3);
-        AdaMixModel mix = trained(BERT, a, HeadConfig.classification(3).withPooling(HeadConfig.Pooling.POOLER), false);
+        AdaptationConfig a =
+                AdaptationConfig.of(Method.ADAMIX_LORA, 4).withLoraAlpha(12).withExperts(3);
+        AdaMixModel mix =
+                trained(
+                        BERT,
+                        a,
+                        HeadConfig.classification(3).withPooling(HeadConfig.Pooling.POOLER),
+                        false);
         Exporter.Exported ex = Exporter.exportAll(mix, tmp.resolve("out"), LABELS);
 
         JsonNode cfg = JSON.readTree(ex.peft().resolve(PeftLoraWriter.CONFIG).toFile());
@@ -149,14 +201,19 @@ class ExportTest {
         assertEquals(4, cfg.get("r").asInt());
         assertEquals(12, cfg.get("lora_alpha").asInt());
         assertTrue(cfg.get("lora_alpha").isIntegralNumber());
-        assertEquals(List.of("query", "value"), List.of(cfg.get("target_modules").get(0).asText(), cfg.get("target_modules").get(1).asText()));
+        assertEquals(
+                List.of("query", "value"),
+                List.of(
+                        cfg.get("target_modules").get(0).asText(),
+                        cfg.get("target_modules").get(1).asText()));
         assertEquals(0.0, cfg.get("lora_dropout").asDouble());
         assertEquals("none", cfg.get("bias").asText());
         assertFalse(cfg.get("use_rslora").asBoolean());
         assertEquals(mix.backbone().name(), cfg.get("base_model_name_or_path").asText());
         assertEquals("[\"classifier\",\"pooler\"]", cfg.get("modules_to_save").toString());
 
-        Map<String, INDArray> peft = Safetensors.read(ex.peft().resolve(PeftLoraWriter.WEIGHTS)).tensors();
+        Map<String, INDArray> peft =
+                Safetensors.read(ex.peft().resolve(PeftLoraWriter.WEIGHTS)).tensors();
         Map<String, long[]> shapes = new LinkedHashMap<>();
         for (int i = 0; i < BERT.numLayers(); i++) {
             for (String p : List.of("query", "value")) {
@@ -169,10 +226,12 @@ class ExportTest {
         shapes.put("base_model.model.classifier.bias", new long[] {3});
         shapes.put("base_model.model.bert.pooler.dense.weight", new long[] {16, 16});
         shapes.put("base_model.model.bert.pooler.dense.bias", new long[] {16});
-        assertEquals(new java.util.TreeSet<>(shapes.keySet()), new java.util.TreeSet<>(peft.keySet()));
+        assertEquals(
+                new java.util.TreeSet<>(shapes.keySet()), new java.util.TreeSet<>(peft.keySet()));
         shapes.forEach((n, s) -> assertArrayEquals(s, peft.get(n).shape(), n));
 
-        Map<String, INDArray> full = Safetensors.read(ex.full().resolve(MergedModelWriter.WEIGHTS)).tensors();
+        Map<String, INDArray> full =
+                Safetensors.read(ex.full().resolve(MergedModelWriter.WEIGHTS)).tensors();
         Map<String, INDArray> folded = mix.merge(true).backbone().tensors();
         double scale = 12.0 / 4;
         int checked = 0;
@@ -181,41 +240,77 @@ class ExportTest {
                 String name = "encoder.layer." + i + ".attention.self." + p + ".weight";
                 String base = "base_model.model.bert.encoder.layer." + i + ".attention.self." + p;
                 INDArray w = mix.backbone().tensor(name).castTo(DataType.DOUBLE);
-                INDArray bA = peft.get(base + ".lora_B.weight").castTo(DataType.DOUBLE).mmul(peft.get(base + ".lora_A.weight").castTo(DataType.DOUBLE));
+                INDArray bA =
+                        peft.get(base + ".lora_B.weight")
+                                .castTo(DataType.DOUBLE)
+                                .mmul(peft.get(base + ".lora_A.weight").castTo(DataType.DOUBLE));
                 INDArray viaPeft = w.add(bA.mul(scale)).castTo(DataType.FLOAT);
-                assertTrue(bA.amaxNumber().doubleValue() > 1e-3, "LoRA update is not trivially zero");
-                assertTrue(viaPeft.equalsWithEps(full.get("bert." + name), 1e-6), name + " in full/ vs PEFT math");
-                assertTrue(viaPeft.equalsWithEps(folded.get(name), 1e-6), name + " in merge(true) vs PEFT math");
+                assertTrue(
+                        bA.amaxNumber().doubleValue() > 1e-3, "LoRA update is not trivially zero");
+                assertTrue(
+                        viaPeft.equalsWithEps(full.get("bert." + name), 1e-6),
+                        name + " in full/ vs PEFT math");
+                assertTrue(
+                        viaPeft.equalsWithEps(folded.get(name), 1e-6),
+                        name + " in merge(true) vs PEFT math");
                 checked++;
             }
         }
         assertEquals(4, checked);
-        assertArrayEquals(full.get("classifier.weight").data().asFloat(), peft.get("base_model.model.classifier.weight").data().asFloat(), 0f);
+        assertArrayEquals(
+                full.get("classifier.weight").data().asFloat(),
+                peft.get("base_model.model.classifier.weight").data().asFloat(),
+                0f);
     }
 
     @Test
     void trainedLayerNormsGoToPeftModulesToSave(@TempDir Path tmp) throws Exception {
-        AdaMixModel m = trained(ROBERTA, AdaptationConfig.of(Method.LORA, 2).withTrainLayerNorms(true),
-                HeadConfig.classification(3).withPooling(HeadConfig.Pooling.POOLER), true);
+        AdaMixModel m =
+                trained(
+                        ROBERTA,
+                        AdaptationConfig.of(Method.LORA, 2).withTrainLayerNorms(true),
+                        HeadConfig.classification(3).withPooling(HeadConfig.Pooling.POOLER),
+                        true);
         PeftLoraWriter.write(m, tmp.resolve("peft"), "roberta-base");
         JsonNode cfg = JSON.readTree(tmp.resolve("peft").resolve(PeftLoraWriter.CONFIG).toFile());
         assertEquals("[\"classifier\",\"LayerNorm\"]", cfg.get("modules_to_save").toString());
-        Map<String, INDArray> t = Safetensors.read(tmp.resolve("peft").resolve(PeftLoraWriter.WEIGHTS)).tensors();
-        assertArrayEquals(new long[] {16, 16}, t.get("base_model.model.classifier.dense.weight").shape());
-        assertArrayEquals(new long[] {3, 16}, t.get("base_model.model.classifier.out_proj.weight").shape());
-        assertArrayEquals(new long[] {16}, t.get("base_model.model.roberta.embeddings.LayerNorm.weight").shape());
-        assertArrayEquals(new long[] {16}, t.get("base_model.model.roberta.encoder.layer.1.output.LayerNorm.bias").shape());
-        assertArrayEquals(new long[] {2, 16}, t.get("base_model.model.roberta.encoder.layer.1.attention.self.value.lora_A.weight").shape());
-        assertEquals(8 + 4 + 2 + 2 * 2 * 2, t.size()); // LoRA A,B ×2 ×2 layers; head; embeddings LN; 2 LNs per layer
+        Map<String, INDArray> t =
+                Safetensors.read(tmp.resolve("peft").resolve(PeftLoraWriter.WEIGHTS)).tensors();
+        assertArrayEquals(
+                new long[] {16, 16}, t.get("base_model.model.classifier.dense.weight").shape());
+        assertArrayEquals(
+                new long[] {3, 16}, t.get("base_model.model.classifier.out_proj.weight").shape());
+        assertArrayEquals(
+                new long[] {16},
+                t.get("base_model.model.roberta.embeddings.LayerNorm.weight").shape());
+        assertArrayEquals(
+                new long[] {16},
+                t.get("base_model.model.roberta.encoder.layer.1.output.LayerNorm.bias").shape());
+        assertArrayEquals(
+                new long[] {2, 16},
+                t.get("base_model.model.roberta.encoder.layer.1.attention.self.value.lora_A.weight")
+                        .shape());
+        assertEquals(
+                8 + 4 + 2 + 2 * 2 * 2,
+                t.size()); // LoRA A,B ×2 ×2 layers; head; embeddings LN; 2 LNs per layer
     }
 
     @Test
     void refusesWrongLabelsAndNonLoraPeftWithoutWriting(@TempDir Path tmp) throws Exception {
-        AdaMixModel m = trained(BERT, AdaptationConfig.of(Method.PFEIFFER, 4), HeadConfig.classification(3), false);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Exporter.exportAll(m, tmp.resolve("out"), List.of("a", "b")));
+        AdaMixModel m =
+                trained(
+                        BERT,
+                        AdaptationConfig.of(Method.PFEIFFER, 4),
+                        HeadConfig.classification(3),
+                        false);
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> Exporter.exportAll(m, tmp.resolve("out"), List.of("a", "b")));
         assertTrue(e.getMessage().contains("2 label names"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> PeftLoraWriter.write(m, tmp.resolve("peft"), "x"));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> PeftLoraWriter.write(m, tmp.resolve("peft"), "x"));
         try (Stream<Path> s = Files.list(tmp)) {
             assertEquals(0, s.count(), "nothing may be written");
         }
@@ -223,14 +318,26 @@ class ExportTest {
 
     @Test
     void exportReplacesAnOlderExport(@TempDir Path tmp) throws Exception {
-        AdaMixModel lora = trained(BERT, AdaptationConfig.of(Method.LORA, 4), HeadConfig.classification(3), false);
-        AdaMixModel adapter = trained(BERT, AdaptationConfig.of(Method.PFEIFFER, 4), HeadConfig.classification(3), false);
+        AdaMixModel lora =
+                trained(
+                        BERT,
+                        AdaptationConfig.of(Method.LORA, 4),
+                        HeadConfig.classification(3),
+                        false);
+        AdaMixModel adapter =
+                trained(
+                        BERT,
+                        AdaptationConfig.of(Method.PFEIFFER, 4),
+                        HeadConfig.classification(3),
+                        false);
         Path out = tmp.resolve("out");
         Exporter.exportAll(lora, out, LABELS);
         assertTrue(Files.isDirectory(out.resolve(Exporter.PEFT)));
         Exporter.exportAll(adapter, out, LABELS);
         assertFalse(Files.exists(out.resolve(Exporter.PEFT)), "stale peft/ from the older export");
-        assertEquals(Method.PFEIFFER, AdapterCheckpoint.readConfig(out.resolve(Exporter.MERGED)).adaptation().method());
+        assertEquals(
+                Method.PFEIFFER,
+                AdapterCheckpoint.readConfig(out.resolve(Exporter.MERGED)).adaptation().method());
         try (Stream<Path> s = Files.list(tmp)) {
             assertEquals(List.of("out"), s.map(p -> p.getFileName().toString()).toList());
         }
@@ -240,19 +347,38 @@ class ExportTest {
     void loaderErrorsNameTheFileAndTensor(@TempDir Path tmp) throws Exception {
         Backbone bb = RandomBackbone.create(BERT, 7, false);
         HfFolderWriter.write(bb, tmp.resolve("plain"));
-        CheckpointException plain = assertThrows(CheckpointException.class, () -> MergedModelLoader.load(tmp.resolve("plain")));
-        assertTrue(plain.getMessage().startsWith(tmp.resolve("plain").resolve("config.json").toAbsolutePath().normalize() + ": no 'adamix' section")
-                || plain.getMessage().contains("config.json: no 'adamix' section"), plain.getMessage());
+        CheckpointException plain =
+                assertThrows(
+                        CheckpointException.class,
+                        () -> MergedModelLoader.load(tmp.resolve("plain")));
+        assertTrue(
+                plain.getMessage()
+                                .startsWith(
+                                        tmp.resolve("plain")
+                                                        .resolve("config.json")
+                                                        .toAbsolutePath()
+                                                        .normalize()
+                                                + ": no 'adamix' section")
+                        || plain.getMessage().contains("config.json: no 'adamix' section"),
+                plain.getMessage());
 
-        AdaMixModel m = trained(BERT, AdaptationConfig.of(Method.LORA, 4), HeadConfig.classification(3), false);
+        AdaMixModel m =
+                trained(
+                        BERT,
+                        AdaptationConfig.of(Method.LORA, 4),
+                        HeadConfig.classification(3),
+                        false);
         Path full = tmp.resolve("full");
         MergedModelWriter.write(m, full, LABELS);
         Path w = full.resolve(MergedModelWriter.WEIGHTS);
         Map<String, INDArray> t = new LinkedHashMap<>(Safetensors.read(w).tensors());
         t.remove("classifier.bias");
         Safetensors.write(w, t, Map.of("format", "pt"));
-        CheckpointException missing = assertThrows(CheckpointException.class, () -> MergedModelLoader.load(full));
-        assertEquals(w + ": tensor 'classifier.bias': missing (the head needs it)", missing.getMessage());
+        CheckpointException missing =
+                assertThrows(CheckpointException.class, () -> MergedModelLoader.load(full));
+        assertEquals(
+                w + ": tensor 'classifier.bias': missing (the head needs it)",
+                missing.getMessage());
         assertNull(missing.getCause());
     }
 }

@@ -1,5 +1,11 @@
 package org.adamix.model.ops;
 
+import static org.adamix.model.BitExact.assertBitIdentical;
+import static org.adamix.model.ops.KernelsTest.close;
+import static org.adamix.model.ops.KernelsTest.viewOf;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -7,33 +13,45 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import static org.adamix.model.BitExact.assertBitIdentical;
-import static org.adamix.model.ops.KernelsTest.close;
-import static org.adamix.model.ops.KernelsTest.viewOf;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /**
  * {@link Kernels#attention} and {@link Kernels#attentionBackward} against attention written out by
- * hand in double precision: scores, key-padding bias, softmax, dropout multipliers, the product with
- * V and the five backward products. Sequence lengths and head sizes that are not multiples of the
- * SIMD width (padded tiles, the one-vector column tail) and ones that are (the four-vector blocks).
+ * hand in double precision: scores, key-padding bias, softmax, dropout multipliers, the product
+ * with V and the five backward products. Sequence lengths and head sizes that are not multiples of
+ * the SIMD width (padded tiles, the one-vector column tail) and ones that are (the four-vector
+ * blocks).
  */
 class FusedAttentionTest {
 
-    /** The heads of one attention call, in double, as [B·T, H] arrays and [B, heads, T, T] masks. */
-    private record Case(int b, int nh, int t, int dh, INDArray q, INDArray k, INDArray v, INDArray bias, INDArray drop,
-                        INDArray dctx) {
+    /**
+     * The heads of one attention call, in double, as [B·T, H] arrays and [B, heads, T, T] masks.
+     */
+    private record Case(
+            int b,
+            int nh,
+            int t,
+            int dh,
+            INDArray q,
+            INDArray k,
+            INDArray v,
+            INDArray bias,
+            INDArray drop,
+            INDArray dctx) {
         static Case random(int b, int nh, int t, int dh, boolean withDropout, long seed) {
             Nd4j.getRandom().setSeed(seed);
             int n = b * t, h = nh * dh;
             INDArray q = rnd(n, h), k = rnd(n, h), v = rnd(n, h), dctx = rnd(n, h);
             INDArray bias = Nd4j.zeros(DataType.DOUBLE, b, t);
-            bias.putScalar(new int[] {b - 1, t - 1}, -1e9); // the last keys of the last sequence are padding
+            bias.putScalar(
+                    new int[] {b - 1, t - 1},
+                    -1e9); // the last keys of the last sequence are padding
             bias.putScalar(new int[] {b - 1, t - 2}, -1e9);
             INDArray drop = null;
             if (withDropout) { // multipliers 0 or 1/keep, as Dropout.mask draws them
-                drop = Nd4j.rand(DataType.DOUBLE, b, nh, t, t).gt(0.2).castTo(DataType.DOUBLE).muli(1 / 0.8);
+                drop =
+                        Nd4j.rand(DataType.DOUBLE, b, nh, t, t)
+                                .gt(0.2)
+                                .castTo(DataType.DOUBLE)
+                                .muli(1 / 0.8);
             }
             return new Case(b, nh, t, dh, q, k, v, bias, drop, dctx);
         }
@@ -50,7 +68,8 @@ class FusedAttentionTest {
         double[][] head(INDArray x, int bi, int h) {
             double[][] m = new double[t][dh];
             for (int r = 0; r < t; r++)
-                for (int c = 0; c < dh; c++) m[r][c] = x.getDouble((long) bi * t + r, (long) h * dh + c);
+                for (int c = 0; c < dh; c++)
+                    m[r][c] = x.getDouble((long) bi * t + r, (long) h * dh + c);
             return m;
         }
     }
@@ -59,11 +78,17 @@ class FusedAttentionTest {
     private record Reference(INDArray probs, INDArray ctx, INDArray dq, INDArray dk, INDArray dv) {
         static Reference of(Case c) {
             int n = c.b * c.t, hid = c.nh * c.dh, t = c.t;
-            INDArray probs = Nd4j.create(DataType.DOUBLE, c.b, c.nh, t, t), ctx = Nd4j.create(DataType.DOUBLE, n, hid);
-            INDArray dq = Nd4j.create(DataType.DOUBLE, n, hid), dk = Nd4j.create(DataType.DOUBLE, n, hid), dv = Nd4j.create(DataType.DOUBLE, n, hid);
+            INDArray probs = Nd4j.create(DataType.DOUBLE, c.b, c.nh, t, t),
+                    ctx = Nd4j.create(DataType.DOUBLE, n, hid);
+            INDArray dq = Nd4j.create(DataType.DOUBLE, n, hid),
+                    dk = Nd4j.create(DataType.DOUBLE, n, hid),
+                    dv = Nd4j.create(DataType.DOUBLE, n, hid);
             for (int bi = 0; bi < c.b; bi++)
                 for (int h = 0; h < c.nh; h++) {
-                    double[][] q = c.head(c.q, bi, h), k = c.head(c.k, bi, h), v = c.head(c.v, bi, h), g = c.head(c.dctx, bi, h);
+                    double[][] q = c.head(c.q, bi, h),
+                            k = c.head(c.k, bi, h),
+                            v = c.head(c.v, bi, h),
+                            g = c.head(c.dctx, bi, h);
                     double[][] p = new double[t][t], m = new double[t][t], ds = new double[t][t];
                     for (int i = 0; i < t; i++) {
                         double max = Double.NEGATIVE_INFINITY, sum = 0;
@@ -115,19 +140,27 @@ class FusedAttentionTest {
     }
 
     @ParameterizedTest(name = "B={0} heads={1} T={2} d={3} dropout={4}")
-    @CsvSource({"2, 3, 13, 24, false", "2, 3, 13, 24, true", "1, 2, 70, 64, true", "2, 1, 32, 16, false"})
+    @CsvSource({
+        "2, 3, 13, 24, false",
+        "2, 3, 13, 24, true",
+        "1, 2, 70, 64, true",
+        "2, 1, 32, 16, false"
+    })
     void matchesAttentionByHand(int b, int nh, int t, int dh, boolean dropout) {
         Case c = Case.random(b, nh, t, dh, dropout, 7 + t);
         Reference ref = Reference.of(c);
         int n = b * t, hid = nh * dh;
         INDArray q = f(c.q), k = f(c.k), v = f(c.v), bias = f(c.bias), drop = f(c.drop);
-        INDArray probs = viewOf(Nd4j.create(DataType.FLOAT, b, nh, t, t)), ctx = viewOf(Nd4j.create(DataType.FLOAT, n, hid));
+        INDArray probs = viewOf(Nd4j.create(DataType.FLOAT, b, nh, t, t)),
+                ctx = viewOf(Nd4j.create(DataType.FLOAT, n, hid));
         Kernels.attention(q, k, v, bias, drop, probs, ctx, b, nh, c.scale());
         close(ref.probs, probs, 1e-6, "probabilities");
         close(ref.ctx, ctx, 2e-6, "context");
-        assertEquals(0.0, probs.getDouble(b - 1, 0, 0, t - 1), 1e-30, "a padding key gets no weight");
+        assertEquals(
+                0.0, probs.getDouble(b - 1, 0, 0, t - 1), 1e-30, "a padding key gets no weight");
 
-        INDArray dq = viewOf(Nd4j.create(DataType.FLOAT, n, hid)), dk = viewOf(Nd4j.create(DataType.FLOAT, n, hid)),
+        INDArray dq = viewOf(Nd4j.create(DataType.FLOAT, n, hid)),
+                dk = viewOf(Nd4j.create(DataType.FLOAT, n, hid)),
                 dv = viewOf(Nd4j.create(DataType.FLOAT, n, hid));
         Kernels.attentionBackward(q, k, v, probs, drop, f(c.dctx), dq, dk, dv, b, nh, c.scale());
         close(ref.dv, dv, 2e-6, "dV");
@@ -139,7 +172,8 @@ class FusedAttentionTest {
     void inferenceNeedsNoProbabilitiesAndGivesTheSameContext() {
         Case c = Case.random(2, 2, 21, 40, false, 3);
         INDArray q = f(c.q), k = f(c.k), v = f(c.v), bias = f(c.bias);
-        INDArray probs = Nd4j.create(DataType.FLOAT, 2, 2, 21, 21), kept = Nd4j.create(DataType.FLOAT, 42, 80),
+        INDArray probs = Nd4j.create(DataType.FLOAT, 2, 2, 21, 21),
+                kept = Nd4j.create(DataType.FLOAT, 42, 80),
                 notKept = Nd4j.create(DataType.FLOAT, 42, 80);
         Kernels.attention(q, k, v, bias, null, probs, kept, 2, 2, c.scale());
         Kernels.attention(q, k, v, bias, null, null, notKept, 2, 2, c.scale());
@@ -147,17 +181,48 @@ class FusedAttentionTest {
     }
 
     /**
-     * Tiles are reused per thread: a call with a shorter sequence after a longer one must not see the
-     * longer one's rows in its padding (same padded length: 30 and 20 both round up to 32).
+     * Tiles are reused per thread: a call with a shorter sequence after a longer one must not see
+     * the longer one's rows in its padding (same padded length: 30 and 20 both round up to 32).
      */
     @Test
     void aShorterSequenceAfterALongerOneIsUnaffected() {
-        Case shortCase = Case.random(1, 1, 20, 16, false, 5), longCase = Case.random(1, 1, 30, 16, false, 6);
-        INDArray fresh = Nd4j.create(DataType.FLOAT, 20, 16), after = Nd4j.create(DataType.FLOAT, 20, 16);
-        Kernels.attention(f(shortCase.q), f(shortCase.k), f(shortCase.v), null, null, null, fresh, 1, 1, shortCase.scale());
-        Kernels.attention(f(longCase.q), f(longCase.k), f(longCase.v), null, null, null, Nd4j.create(DataType.FLOAT, 30, 16), 1, 1,
+        Case shortCase = Case.random(1, 1, 20, 16, false, 5),
+                longCase = Case.random(1, 1, 30, 16, false, 6);
+        INDArray fresh = Nd4j.create(DataType.FLOAT, 20, 16),
+                after = Nd4j.create(DataType.FLOAT, 20, 16);
+        Kernels.attention(
+                f(shortCase.q),
+                f(shortCase.k),
+                f(shortCase.v),
+                null,
+                null,
+                null,
+                fresh,
+                1,
+                1,
+                shortCase.scale());
+        Kernels.attention(
+                f(longCase.q),
+                f(longCase.k),
+                f(longCase.v),
+                null,
+                null,
+                null,
+                Nd4j.create(DataType.FLOAT, 30, 16),
+                1,
+                1,
                 longCase.scale());
-        Kernels.attention(f(shortCase.q), f(shortCase.k), f(shortCase.v), null, null, null, after, 1, 1, shortCase.scale());
+        Kernels.attention(
+                f(shortCase.q),
+                f(shortCase.k),
+                f(shortCase.v),
+                null,
+                null,
+                null,
+                after,
+                1,
+                1,
+                shortCase.scale());
         assertBitIdentical(fresh, after, "short sequence after a long one");
     }
 
@@ -169,16 +234,24 @@ class FusedAttentionTest {
         try {
             for (int threads = 1; threads <= 2; threads++) {
                 Nd4j.getEnvironment().setMaxThreads(threads);
-                INDArray probs = Nd4j.create(DataType.FLOAT, 4, 4, 40, 40), ctx = Nd4j.create(DataType.FLOAT, 160, 128);
-                INDArray dq = Nd4j.create(DataType.FLOAT, 160, 128), dk = Nd4j.create(DataType.FLOAT, 160, 128), dv = Nd4j.create(DataType.FLOAT, 160, 128);
-                Kernels.attention(f(c.q), f(c.k), f(c.v), f(c.bias), f(c.drop), probs, ctx, 4, 4, c.scale());
-                Kernels.attentionBackward(f(c.q), f(c.k), f(c.v), probs, f(c.drop), f(c.dctx), dq, dk, dv, 4, 4, c.scale());
+                INDArray probs = Nd4j.create(DataType.FLOAT, 4, 4, 40, 40),
+                        ctx = Nd4j.create(DataType.FLOAT, 160, 128);
+                INDArray dq = Nd4j.create(DataType.FLOAT, 160, 128),
+                        dk = Nd4j.create(DataType.FLOAT, 160, 128),
+                        dv = Nd4j.create(DataType.FLOAT, 160, 128);
+                Kernels.attention(
+                        f(c.q), f(c.k), f(c.v), f(c.bias), f(c.drop), probs, ctx, 4, 4, c.scale());
+                Kernels.attentionBackward(
+                        f(c.q), f(c.k), f(c.v), probs, f(c.drop), f(c.dctx), dq, dk, dv, 4, 4,
+                        c.scale());
                 out[threads - 1] = new INDArray[] {ctx, dq, dk, dv};
             }
         } finally {
             Nd4j.getEnvironment().setMaxThreads(before);
         }
-        for (int i = 0; i < 4; i++) assertBitIdentical(out[0][i], out[1][i], "1 thread vs 2 threads, bit for bit (output " + i + ")");
+        for (int i = 0; i < 4; i++)
+            assertBitIdentical(
+                    out[0][i], out[1][i], "1 thread vs 2 threads, bit for bit (output " + i + ")");
         assertTrue(out[0][0].amaxNumber().doubleValue() > 0);
     }
 }

@@ -1,18 +1,18 @@
 package org.adamix.model.ops;
 
-import org.adamix.model.Gelu;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-
 import static org.adamix.model.BitExact.assertBitIdentical;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.adamix.model.Gelu;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The vector kernels against the same math in double precision (the ND4J formulation the gradient
@@ -34,16 +34,32 @@ class KernelsTest {
         assertTrue(Kernels.describe().startsWith("vector-"), Kernels.describe());
         assertTrue(Kernels.on(Nd4j.create(DataType.FLOAT, 3, 5)));
         assertTrue(!Kernels.on(Nd4j.create(DataType.DOUBLE, 3, 5)), "float64 stays on ND4J");
-        assertTrue(!Kernels.on(Nd4j.create(DataType.FLOAT, 3, 5).transpose()), "a transposed view is not contiguous");
-        assertTrue(Kernels.on(Nd4j.create(DataType.FLOAT, new long[] {1, 5}, 'f')), "a row vector is dense whatever its flag");
-        assertTrue(!Kernels.on(Nd4j.create(DataType.FLOAT, 4, 6).get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 3))), "a column block is not dense");
+        assertTrue(
+                !Kernels.on(Nd4j.create(DataType.FLOAT, 3, 5).transpose()),
+                "a transposed view is not contiguous");
+        assertTrue(
+                Kernels.on(Nd4j.create(DataType.FLOAT, new long[] {1, 5}, 'f')),
+                "a row vector is dense whatever its flag");
+        assertTrue(
+                !Kernels.on(
+                        Nd4j.create(DataType.FLOAT, 4, 6)
+                                .get(
+                                        org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                                        org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 3))),
+                "a column block is not dense");
     }
 
     /** A float array of the given shape that is a view at an offset inside a larger buffer. */
     static INDArray viewOf(INDArray values) {
         INDArray big = Nd4j.create(DataType.FLOAT, values.length() + 37);
-        INDArray v = Nd4j.create(big.data(), values.shape(), Nd4j.getStrides(values.shape(), 'c'), 37, 'c', DataType.FLOAT);
+        INDArray v =
+                Nd4j.create(
+                        big.data(),
+                        values.shape(),
+                        Nd4j.getStrides(values.shape(), 'c'),
+                        37,
+                        'c',
+                        DataType.FLOAT);
         v.assign(values);
         return v;
     }
@@ -53,7 +69,8 @@ class KernelsTest {
     }
 
     static void close(INDArray expectedDouble, INDArray actualFloat, double tol, String what) {
-        double err = expectedDouble.sub(actualFloat.castTo(DataType.DOUBLE)).amaxNumber().doubleValue();
+        double err =
+                expectedDouble.sub(actualFloat.castTo(DataType.DOUBLE)).amaxNumber().doubleValue();
         double scale = Math.max(1, expectedDouble.amaxNumber().doubleValue());
         assertTrue(err <= tol * scale, what + ": max |diff| " + err);
     }
@@ -64,13 +81,16 @@ class KernelsTest {
         INDArray x = rand(7, 45), bias = rand(45), dy = rand(7, 45);
         // reference: the ND4J formulation in double
         INDArray xb = x.addRowVector(bias);
-        INDArray y = Nd4j.create(DataType.DOUBLE, 7, 45), keep = Nd4j.create(DataType.DOUBLE, 7, 45), dx = Nd4j.create(DataType.DOUBLE, 7, 45);
+        INDArray y = Nd4j.create(DataType.DOUBLE, 7, 45),
+                keep = Nd4j.create(DataType.DOUBLE, 7, 45),
+                dx = Nd4j.create(DataType.DOUBLE, 7, 45);
         gelu.forward(xb, y, keep);
         Buffers bd = new Buffers(DataType.DOUBLE);
         gelu.backward(xb, keep, dy, dx, bd.next(), bd.next());
 
         INDArray fx = viewOf(x.castTo(DataType.FLOAT)), fb = viewOf(bias.castTo(DataType.FLOAT));
-        INDArray fy = viewOf(Nd4j.create(DataType.FLOAT, 7, 45)), fk = viewOf(Nd4j.create(DataType.FLOAT, 7, 45));
+        INDArray fy = viewOf(Nd4j.create(DataType.FLOAT, 7, 45)),
+                fk = viewOf(Nd4j.create(DataType.FLOAT, 7, 45));
         gelu.forward(fx, fb, fy, fk, true);
         close(xb, fx, 1e-6, "x + bias written back");
         close(y, fy, TOL, "gelu(x)");
@@ -81,7 +101,8 @@ class KernelsTest {
         close(dx, fdx, TOL, "dx");
 
         // inference: only y is written, x keeps its values
-        INDArray ix = viewOf(x.castTo(DataType.FLOAT)), iy = viewOf(Nd4j.create(DataType.FLOAT, 7, 45));
+        INDArray ix = viewOf(x.castTo(DataType.FLOAT)),
+                iy = viewOf(Nd4j.create(DataType.FLOAT, 7, 45));
         gelu.forward(ix, fb, iy, fk, false);
         close(y, iy, TOL, "inference gelu(x + bias)");
         close(x, ix, 1e-6, "inference leaves x alone");
@@ -110,40 +131,64 @@ class KernelsTest {
         ref.backward(dy, gamma, dx, null, null);
 
         LayerNormOp op = new LayerNormOp(1e-5, new Buffers(DataType.FLOAT));
-        INDArray fy = viewOf(Nd4j.create(DataType.FLOAT, n, h)), fdx = viewOf(Nd4j.create(DataType.FLOAT, n, h));
-        op.forward(viewOf(a.castTo(DataType.FLOAT)), residual ? viewOf(b.castTo(DataType.FLOAT)) : null,
-                viewOf(gamma.castTo(DataType.FLOAT)), viewOf(beta.castTo(DataType.FLOAT)), fy);
+        INDArray fy = viewOf(Nd4j.create(DataType.FLOAT, n, h)),
+                fdx = viewOf(Nd4j.create(DataType.FLOAT, n, h));
+        op.forward(
+                viewOf(a.castTo(DataType.FLOAT)),
+                residual ? viewOf(b.castTo(DataType.FLOAT)) : null,
+                viewOf(gamma.castTo(DataType.FLOAT)),
+                viewOf(beta.castTo(DataType.FLOAT)),
+                fy);
         close(y, fy, 1e-5, "LayerNorm");
-        op.backward(viewOf(dy.castTo(DataType.FLOAT)), viewOf(gamma.castTo(DataType.FLOAT)), fdx, null, null);
+        op.backward(
+                viewOf(dy.castTo(DataType.FLOAT)),
+                viewOf(gamma.castTo(DataType.FLOAT)),
+                fdx,
+                null,
+                null);
         close(dx, fdx, 1e-5, "LayerNorm backward");
     }
 
     @Test
     void embeddingsGatherAddAndNormalise() {
         int vocab = 11, maxPos = 9, types = 2, h = 21, b = 2, t = 5, offset = 2;
-        INDArray word = rand(vocab, h), pos = rand(maxPos, h), type = rand(types, h), gamma = rand(h), beta = rand(h);
+        INDArray word = rand(vocab, h),
+                pos = rand(maxPos, h),
+                type = rand(types, h),
+                gamma = rand(h),
+                beta = rand(h);
         int[][] ids = {{1, 10, 0, 3, 3}, {7, 2, 9, 1, 0}};
         int[][] tt = {{0, 0, 1, 1, 1}, {0, 1, 0, 1, 0}};
-        INDArray tokens = Nd4j.create(DataType.FLOAT, b, 2, t), z = Nd4j.create(DataType.DOUBLE, b * t, h);
+        INDArray tokens = Nd4j.create(DataType.FLOAT, b, 2, t),
+                z = Nd4j.create(DataType.DOUBLE, b * t, h);
         for (int i = 0; i < b; i++)
             for (int j = 0; j < t; j++) {
                 tokens.putScalar(new int[] {i, 0, j}, ids[i][j]);
                 tokens.putScalar(new int[] {i, 1, j}, tt[i][j]);
-                z.putRow(i * t + j, word.getRow(ids[i][j]).add(pos.getRow(offset + j)).add(type.getRow(tt[i][j])));
+                z.putRow(
+                        i * t + j,
+                        word.getRow(ids[i][j])
+                                .add(pos.getRow(offset + j))
+                                .add(type.getRow(tt[i][j])));
             }
         INDArray y = Nd4j.create(DataType.DOUBLE, b * t, h);
         new LayerNormOp(1e-12, new Buffers(DataType.DOUBLE)).forward(z, gamma, beta, y);
 
         LayerNormOp op = new LayerNormOp(1e-12, new Buffers(DataType.FLOAT));
         INDArray fy = viewOf(Nd4j.create(DataType.FLOAT, b * t, h));
-        INDArray fw = viewOf(word.castTo(DataType.FLOAT)), fp = viewOf(pos.castTo(DataType.FLOAT)), ft = viewOf(type.castTo(DataType.FLOAT));
-        INDArray fg = viewOf(gamma.castTo(DataType.FLOAT)), fb = viewOf(beta.castTo(DataType.FLOAT));
+        INDArray fw = viewOf(word.castTo(DataType.FLOAT)),
+                fp = viewOf(pos.castTo(DataType.FLOAT)),
+                ft = viewOf(type.castTo(DataType.FLOAT));
+        INDArray fg = viewOf(gamma.castTo(DataType.FLOAT)),
+                fb = viewOf(beta.castTo(DataType.FLOAT));
         assertTrue(op.embeddingsForward(viewOf(tokens), fw, fp, offset, ft, fg, fb, fy));
         close(y, fy, 1e-5, "embeddings");
 
         tokens.putScalar(new int[] {1, 0, 3}, 11);
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> op.embeddingsForward(tokens, fw, fp, offset, ft, fg, fb, fy));
+        IllegalArgumentException e =
+                org.junit.jupiter.api.Assertions.assertThrows(
+                        IllegalArgumentException.class,
+                        () -> op.embeddingsForward(tokens, fw, fp, offset, ft, fg, fb, fy));
         assertEquals("token id 11.0 at [1, 3] is outside the vocabulary (size 11)", e.getMessage());
     }
 
@@ -155,18 +200,32 @@ class KernelsTest {
         assertBitIdentical(x.addRowVector(row), out, "x + row");
     }
 
-    /** A Linear layer whose GEMM adds onto the bias rows (beta = 1) instead of adding the bias after. */
+    /**
+     * A Linear layer whose GEMM adds onto the bias rows (beta = 1) instead of adding the bias
+     * after.
+     */
     @Test
     void linearStartsFromTheBiasRows() {
         INDArray x = rand(37, 19), w = rand(23, 19), bias = rand(23);
         INDArray expected = x.mmul(w.transpose()).addRowVector(bias);
-        INDArray y = viewOf(Nd4j.valueArrayOf(new long[] {37, 23}, 1e9f)); // stale contents must not leak in
-        Ops.linear(viewOf(x.castTo(DataType.FLOAT)), viewOf(w.castTo(DataType.FLOAT)), viewOf(bias.castTo(DataType.FLOAT)), y);
+        INDArray y =
+                viewOf(
+                        Nd4j.valueArrayOf(
+                                new long[] {37, 23}, 1e9f)); // stale contents must not leak in
+        Ops.linear(
+                viewOf(x.castTo(DataType.FLOAT)),
+                viewOf(w.castTo(DataType.FLOAT)),
+                viewOf(bias.castTo(DataType.FLOAT)),
+                y);
         close(expected, y, 1e-6, "x·Wᵀ + b");
 
         INDArray residual = rand(37, 23);
-        Ops.linearPlusResidual(viewOf(x.castTo(DataType.FLOAT)), viewOf(w.castTo(DataType.FLOAT)), viewOf(bias.castTo(DataType.FLOAT)),
-                viewOf(residual.castTo(DataType.FLOAT)), y);
+        Ops.linearPlusResidual(
+                viewOf(x.castTo(DataType.FLOAT)),
+                viewOf(w.castTo(DataType.FLOAT)),
+                viewOf(bias.castTo(DataType.FLOAT)),
+                viewOf(residual.castTo(DataType.FLOAT)),
+                y);
         close(expected.add(residual), y, 1e-6, "residual + x·Wᵀ + b");
     }
 
@@ -179,7 +238,8 @@ class KernelsTest {
             for (int k = 0; k < 2; k++) {
                 Nd4j.getEnvironment().setMaxThreads(k + 1);
                 INDArray s = x.dup(), bias = x.getRow(7).dup();
-                INDArray g = Nd4j.create(DataType.FLOAT, 300, 200), keep = Nd4j.create(DataType.FLOAT, 300, 200);
+                INDArray g = Nd4j.create(DataType.FLOAT, 300, 200),
+                        keep = Nd4j.create(DataType.FLOAT, 300, 200);
                 Gelu.TANH.forward(s, bias, g, keep, true);
                 y[k] = g;
             }

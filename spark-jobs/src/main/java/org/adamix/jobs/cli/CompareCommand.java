@@ -1,5 +1,11 @@
 package org.adamix.jobs.cli;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
 import org.adamix.jobs.compare.CompareJob;
 import org.adamix.jobs.data.DataPreview;
 import org.adamix.jobs.data.ShardedData;
@@ -13,45 +19,80 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Unmatched;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.Callable;
-
 /**
- * {@code adamix compare}: a method comparison as in a paper table. Options of its own name the grid;
- * every other option is a {@code train} option, parsed by a real {@link TrainCommand}, so new train
- * options are compare options too.
+ * {@code adamix compare}: a method comparison as in a paper table. Options of its own name the
+ * grid; every other option is a {@code train} option, parsed by a real {@link TrainCommand}, so new
+ * train options are compare options too.
  */
-@Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Trains every (method, seed, lr) of a grid, each as one run in one Spark task, and reports per method "
-                + "mean ± std over seeds of dev and test at the lr chosen on dev (each run's best epoch is chosen on dev too; "
-                + "scores are of the merged model).",
-                "Every train option (--epochs, --batch-size, --rank, --experts, --format, --task, --max-length, --head, "
-                + "--seed = the first seed, ...) sets the base configuration.",
-                "Output: runs/ (one file per finished run; a rerun skips them), compare.json, compare.md, compare.png, then _SUCCESS."})
+@Command(
+        name = "compare",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Trains every (method, seed, lr) of a grid, each as one run in one Spark task, and reports per method "
+                    + "mean ± std over seeds of dev and test at the lr chosen on dev (each run's best epoch is chosen on dev too; "
+                    + "scores are of the merged model).",
+            "Every train option (--epochs, --batch-size, --rank, --experts, --format, --task, --max-length, --head, "
+                    + "--seed = the first seed, ...) sets the base configuration.",
+            "Output: runs/ (one file per finished run; a rerun skips them), compare.json, compare.md, compare.png, then _SUCCESS."
+        })
 public final class CompareCommand implements Callable<Integer> {
-    @Option(names = "--backbone", required = true, description = "Backbone folder (ONNX or Hugging Face) or .onnx file, any Hadoop URI.")
+    @Option(
+            names = "--backbone",
+            required = true,
+            description = "Backbone folder (ONNX or Hugging Face) or .onnx file, any Hadoop URI.")
     String backbone;
-    @Option(names = "--train", required = true, split = ",", description = "Training data: files, folders or globs (any Hadoop URI).")
+
+    @Option(
+            names = "--train",
+            required = true,
+            split = ",",
+            description = "Training data: files, folders or globs (any Hadoop URI).")
     List<String> train;
-    @Option(names = "--dev", required = true, split = ",", description = "Development data: chooses each run's epoch and each method's lr.")
+
+    @Option(
+            names = "--dev",
+            required = true,
+            split = ",",
+            description = "Development data: chooses each run's epoch and each method's lr.")
     List<String> dev;
-    @Option(names = "--test", split = ",", description = "Test data, scored at the chosen epoch and lr only.")
+
+    @Option(
+            names = "--test",
+            split = ",",
+            description = "Test data, scored at the chosen epoch and lr only.")
     List<String> test;
-    @Option(names = "--methods", required = true, split = ",",
-            description = "Methods to compare: full, houlsby, pfeiffer, lora, adamix-adapter, adamix-lora.")
+
+    @Option(
+            names = "--methods",
+            required = true,
+            split = ",",
+            description =
+                    "Methods to compare: full, houlsby, pfeiffer, lora, adamix-adapter, adamix-lora.")
     List<String> methods;
-    @Option(names = "--seeds", defaultValue = "3", description = "Seeds per configuration: --seed, --seed + 1, ... (default ${DEFAULT-VALUE}).")
+
+    @Option(
+            names = "--seeds",
+            defaultValue = "3",
+            description =
+                    "Seeds per configuration: --seed, --seed + 1, ... (default ${DEFAULT-VALUE}).")
     int seeds;
-    @Option(names = "--lr", split = ",", description = "Peak learning rates to choose from on dev (default: train's --lr default).")
+
+    @Option(
+            names = "--lr",
+            split = ",",
+            description =
+                    "Peak learning rates to choose from on dev (default: train's --lr default).")
     List<Double> lrs;
-    @Option(names = "--output", required = true, description = "Output folder, any Hadoop URI: new, empty, or this comparison's (it continues).")
+
+    @Option(
+            names = "--output",
+            required = true,
+            description =
+                    "Output folder, any Hadoop URI: new, empty, or this comparison's (it continues).")
     String output;
-    @Unmatched
-    List<String> trainOptions = new ArrayList<>();
+
+    @Unmatched List<String> trainOptions = new ArrayList<>();
 
     /** Train options that make no sense for a comparison, and why. */
     static final Map<String, String> NOT_FOR_COMPARE = new LinkedHashMap<>();
@@ -62,8 +103,10 @@ public final class CompareCommand implements Callable<Integer> {
         NOT_FOR_COMPARE.put("--local-steps", "each configuration trains in one Spark task");
         NOT_FOR_COMPARE.put("--resume", "compare always continues its own output");
         NOT_FOR_COMPARE.put("--max-rounds", "compare has no rounds");
-        NOT_FOR_COMPARE.put("--checkpoint-every", "compare keeps each finished run, not checkpoints");
-        NOT_FOR_COMPARE.put("--keep-checkpoints", "compare keeps each finished run, not checkpoints");
+        NOT_FOR_COMPARE.put(
+                "--checkpoint-every", "compare keeps each finished run, not checkpoints");
+        NOT_FOR_COMPARE.put(
+                "--keep-checkpoints", "compare keeps each finished run, not checkpoints");
     }
 
     private CompareJob.Result result;
@@ -75,48 +118,71 @@ public final class CompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return Failures.run("compare", System.err, () -> {
-            List<String> ms = methods();
-            if (seeds < 1) throw new JobInputException("--seeds must be >= 1, got " + seeds);
-            if (lrs != null) {
-                if (lrs.isEmpty()) throw new JobInputException("--lr is empty");
-                for (double lr : lrs) if (!(lr > 0) || !Double.isFinite(lr)) throw new JobInputException("--lr must be > 0, got " + lr);
-            }
-            TrainCommand base = baseConfiguration(ms.get(0));
-            List<Double> lrList = lrs != null ? List.copyOf(new LinkedHashSet<>(lrs)) : List.of(base.lr);
-            List<Long> seedList = new ArrayList<>();
-            for (int i = 0; i < seeds; i++) seedList.add(base.seed + i);
-            Configuration conf = new Configuration();
-            try (TrainSetup setup = TrainSetup.prepareInputs(base, conf)) {
-                for (String m : ms) TrainSetup.adaptation(base, m);
-                List<String> testFiles = List.of();
-                if (test != null) {
-                    testFiles = ShardedData.listFiles(setup.dataSpec(), conf, test);
-                    DataPreview.check(setup.dataSpec(), conf, testFiles, setup.backbone().tokenizer(), base.maxLength, 200);
-                }
-                CompareJob job = new CompareJob(setup, ms, seedList, lrList, testFiles);
-                job.checkOutput();
-                if (base.dryRun) {
-                    System.out.println(job.describe());
-                    System.out.println("dry run: everything checked, nothing trained, nothing written");
-                    return 0;
-                }
-                try (Sessions session = Sessions.open(base.master, "adamix compare")) {
-                    result = job.run(session);
-                }
-                System.out.println(result.summaryLine());
-                return 0;
-            }
-        });
+        return Failures.run(
+                "compare",
+                System.err,
+                () -> {
+                    List<String> ms = methods();
+                    if (seeds < 1)
+                        throw new JobInputException("--seeds must be >= 1, got " + seeds);
+                    if (lrs != null) {
+                        if (lrs.isEmpty()) throw new JobInputException("--lr is empty");
+                        for (double lr : lrs)
+                            if (!(lr > 0) || !Double.isFinite(lr))
+                                throw new JobInputException("--lr must be > 0, got " + lr);
+                    }
+                    TrainCommand base = baseConfiguration(ms.get(0));
+                    List<Double> lrList =
+                            lrs != null ? List.copyOf(new LinkedHashSet<>(lrs)) : List.of(base.lr);
+                    List<Long> seedList = new ArrayList<>();
+                    for (int i = 0; i < seeds; i++) seedList.add(base.seed + i);
+                    Configuration conf = new Configuration();
+                    try (TrainSetup setup = TrainSetup.prepareInputs(base, conf)) {
+                        for (String m : ms) TrainSetup.adaptation(base, m);
+                        List<String> testFiles = List.of();
+                        if (test != null) {
+                            testFiles = ShardedData.listFiles(setup.dataSpec(), conf, test);
+                            DataPreview.check(
+                                    setup.dataSpec(),
+                                    conf,
+                                    testFiles,
+                                    setup.backbone().tokenizer(),
+                                    base.maxLength,
+                                    200);
+                        }
+                        CompareJob job = new CompareJob(setup, ms, seedList, lrList, testFiles);
+                        job.checkOutput();
+                        if (base.dryRun) {
+                            System.out.println(job.describe());
+                            System.out.println(
+                                    "dry run: everything checked, nothing trained, nothing written");
+                            return 0;
+                        }
+                        try (Sessions session = Sessions.open(base.master, "adamix compare")) {
+                            result = job.run(session);
+                        }
+                        System.out.println(result.summaryLine());
+                        return 0;
+                    }
+                });
     }
 
     /** --methods without blanks and duplicates, each a known method that trains something. */
     private List<String> methods() {
-        List<String> ms = new ArrayList<>(new LinkedHashSet<>(methods.stream().map(String::trim).filter(m -> !m.isEmpty()).toList()));
-        if (ms.isEmpty()) throw new JobInputException("--methods is empty: name at least one of full, houlsby, pfeiffer, lora, adamix-adapter, adamix-lora");
+        List<String> ms =
+                new ArrayList<>(
+                        new LinkedHashSet<>(
+                                methods.stream()
+                                        .map(String::trim)
+                                        .filter(m -> !m.isEmpty())
+                                        .toList()));
+        if (ms.isEmpty())
+            throw new JobInputException(
+                    "--methods is empty: name at least one of full, houlsby, pfeiffer, lora, adamix-adapter, adamix-lora");
         for (String m : ms) {
             try {
-                if (Method.of(m) == Method.NONE) throw new JobInputException("--methods: none trains nothing");
+                if (Method.of(m) == Method.NONE)
+                    throw new JobInputException("--methods: none trains nothing");
             } catch (IllegalArgumentException e) {
                 throw new JobInputException("--methods: " + e.getMessage());
             }
@@ -124,10 +190,22 @@ public final class CompareCommand implements Callable<Integer> {
         return ms;
     }
 
-    /** The train options (ours that train shares, then the unmatched ones) parsed into a real TrainCommand. */
+    /**
+     * The train options (ours that train shares, then the unmatched ones) parsed into a real
+     * TrainCommand.
+     */
     private TrainCommand baseConfiguration(String firstMethod) {
-        List<String> args = new ArrayList<>(List.of("--backbone", backbone, "--train", String.join(",", train),
-                "--dev", String.join(",", dev), "--output", output));
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "--backbone",
+                                backbone,
+                                "--train",
+                                String.join(",", train),
+                                "--dev",
+                                String.join(",", dev),
+                                "--output",
+                                output));
         if (lrs != null) args.addAll(List.of("--lr", Double.toString(lrs.get(0))));
         args.addAll(trainOptions);
         TrainCommand base = new TrainCommand();
@@ -139,7 +217,8 @@ public final class CompareCommand implements Callable<Integer> {
         }
         for (Map.Entry<String, String> e : NOT_FOR_COMPARE.entrySet())
             if (parsed.hasMatchedOption(e.getKey()))
-                throw new JobInputException(e.getKey() + " is not a compare option: " + e.getValue());
+                throw new JobInputException(
+                        e.getKey() + " is not a compare option: " + e.getValue());
         if (parsed.isUsageHelpRequested() || parsed.isVersionHelpRequested())
             throw new JobInputException("--help: run adamix compare --help or adamix train --help");
         base.method = firstMethod;

@@ -1,33 +1,68 @@
 package org.adamix.jobs.cli;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.adamix.datasets.DatasetSpec;
 import org.adamix.datasets.LabelList;
 import picocli.CommandLine.Option;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 /** How to read a dataset (defaults: JSON Lines with "text" and "label" fields). */
 public final class DataOptions {
-    @Option(names = "--format", defaultValue = "jsonl", description = "tsv, csv, jsonl or parquet (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--format",
+            defaultValue = "jsonl",
+            description = "tsv, csv, jsonl or parquet (default ${DEFAULT-VALUE}).")
     String format;
-    @Option(names = "--text-column", defaultValue = "text", description = "Text column: a name, or #N for a 0-based index (default ${DEFAULT-VALUE}).")
+
+    @Option(
+            names = "--text-column",
+            defaultValue = "text",
+            description =
+                    "Text column: a name, or #N for a 0-based index (default ${DEFAULT-VALUE}).")
     String text;
+
     @Option(names = "--pair-column", description = "Second text of a sentence pair.")
     String pair;
-    @Option(names = "--label-column", defaultValue = "label", description = "Label column (default ${DEFAULT-VALUE}).")
+
+    @Option(
+            names = "--label-column",
+            defaultValue = "label",
+            description = "Label column (default ${DEFAULT-VALUE}).")
     String label;
-    @Option(names = "--id-column", description = "Column holding stable example ids (default: <file name>:<line>).")
+
+    @Option(
+            names = "--id-column",
+            description = "Column holding stable example ids (default: <file name>:<line>).")
     String id;
-    @Option(names = "--task", defaultValue = "classification", description = "classification or regression (default ${DEFAULT-VALUE}).")
+
+    @Option(
+            names = "--task",
+            defaultValue = "classification",
+            description = "classification or regression (default ${DEFAULT-VALUE}).")
     String task;
-    @Option(names = "--labels", split = ",", description = "Class names in index order (default: collected from the training data, sorted).")
+
+    @Option(
+            names = "--labels",
+            split = ",",
+            description =
+                    "Class names in index order (default: collected from the training data, sorted).")
     java.util.List<String> labels;
-    @Option(names = "--header", description = "TSV/CSV: the first line names the columns (default: true for tsv/csv).")
+
+    @Option(
+            names = "--header",
+            description = "TSV/CSV: the first line names the columns (default: true for tsv/csv).")
     Boolean header;
-    @Option(names = "--bad-rows", defaultValue = "fail", description = "fail or skip (default ${DEFAULT-VALUE}).")
+
+    @Option(
+            names = "--bad-rows",
+            defaultValue = "fail",
+            description = "fail or skip (default ${DEFAULT-VALUE}).")
     String badRows;
-    @Option(names = "--max-bad-fraction", description = "With --bad-rows skip: fail beyond this fraction of bad rows (default 0.01).")
+
+    @Option(
+            names = "--max-bad-fraction",
+            description =
+                    "With --bad-rows skip: fail beyond this fraction of bad rows (default 0.01).")
     Double maxBadFraction;
 
     /** The spec; {@code labels} overrides --labels (e.g. the model's own list), null keeps it. */
@@ -39,8 +74,12 @@ public final class DataOptions {
         if (labelled) o.put("label", label);
         if (id != null) o.put("id", id);
         o.put("task", task);
-        LabelList l = labelsOverride != null ? labelsOverride : labels == null ? null : LabelList.of(labels);
-        if (l != null && labelled && !"regression".equalsIgnoreCase(task)) o.put("labels", String.join(",", l.labels()));
+        LabelList l =
+                labelsOverride != null
+                        ? labelsOverride
+                        : labels == null ? null : LabelList.of(labels);
+        if (l != null && labelled && !"regression".equalsIgnoreCase(task))
+            o.put("labels", String.join(",", l.labels()));
         if (header != null) o.put("header", header.toString());
         o.put("bad-rows", badRows);
         if (maxBadFraction != null) o.put("max-bad-fraction", maxBadFraction.toString());

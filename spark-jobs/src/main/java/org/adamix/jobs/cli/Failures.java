@@ -1,12 +1,11 @@
 package org.adamix.jobs.cli;
 
+import java.io.PrintStream;
+import java.util.concurrent.Callable;
 import org.adamix.datasets.DatasetException;
 import org.adamix.jobs.spark.JobInputException;
 import org.adamix.jobs.train.TrainingDivergedException;
 import org.adamix.model.checkpoint.CheckpointException;
-
-import java.io.PrintStream;
-import java.util.concurrent.Callable;
 
 /**
  * Turns a failure into one clear line on stderr and an exit code: 2 for bad input (paths, data,
@@ -17,7 +16,10 @@ public final class Failures {
     public static final int BAD_INPUT = 2;
     public static final int FAILED = 1;
 
-    /** The last error line printed in this JVM: a cluster-mode failure carries it to YARN's diagnostics. */
+    /**
+     * The last error line printed in this JVM: a cluster-mode failure carries it to YARN's
+     * diagnostics.
+     */
     private static volatile String lastError;
 
     private Failures() {}
@@ -43,7 +45,9 @@ public final class Failures {
     }
 
     static boolean isInput(Throwable t) {
-        return t instanceof JobInputException || t instanceof DatasetException || t instanceof CheckpointException
+        return t instanceof JobInputException
+                || t instanceof DatasetException
+                || t instanceof CheckpointException
                 || t instanceof IllegalArgumentException;
     }
 

@@ -2,6 +2,8 @@ package org.adamix.jobs.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.concurrent.Callable;
 import org.adamix.datasets.DatasetSpec;
 import org.adamix.datasets.LabelList;
 import org.adamix.jobs.data.DataPreview;
@@ -20,56 +22,73 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.util.List;
-import java.util.concurrent.Callable;
-
 /** {@code adamix predict}: batch inference to JSON Lines. */
-@Command(name = "predict", mixinStandardHelpOptions = true,
-        description = {"Batch inference: one JSON line per input example with its id and the predicted label and",
-                "class probabilities (or value, for regression). The output folder appears complete, with _SUCCESS."})
+@Command(
+        name = "predict",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Batch inference: one JSON line per input example with its id and the predicted label and",
+            "class probabilities (or value, for regression). The output folder appears complete, with _SUCCESS."
+        })
 public final class PredictCommand implements Callable<Integer> {
-    @Option(names = "--input", required = true, split = ",", description = "Input data: files, folders or globs (labels not needed).")
+    @Option(
+            names = "--input",
+            required = true,
+            split = ",",
+            description = "Input data: files, folders or globs (labels not needed).")
     List<String> input;
-    @Mixin
-    InferenceOptions run = new InferenceOptions();
-    @Mixin
-    DataOptions options = new DataOptions();
-    @Option(names = "--output", required = true, description = "Output folder for part-* JSON Lines; must not exist.")
+
+    @Mixin InferenceOptions run = new InferenceOptions();
+    @Mixin DataOptions options = new DataOptions();
+
+    @Option(
+            names = "--output",
+            required = true,
+            description = "Output folder for part-* JSON Lines; must not exist.")
     String output;
 
     @Override
     public Integer call() {
-        return Failures.run("predict", System.err, () -> {
-            Configuration conf = HadoopConf.driver();
-            Path out = new Path(output);
-            FileSystem fs = out.getFileSystem(conf);
-            out = fs.makeQualified(out);
-            if (fs.exists(out)) throw new JobInputException("output " + out + " already exists");
-            try (BackboneSource bb = BackboneSource.open(run.backbone, conf)) {
-                run.check(bb.backbone());
-                TrainedModel tm = run.load(bb.backbone(), conf);
-                DatasetSpec spec;
-                try {
-                    spec = options.spec(null, false);
-                } catch (IllegalArgumentException e) {
-                    throw new JobInputException(e.getMessage(), e);
-                }
-                List<String> files = ShardedData.listFiles(spec, conf, input);
-                DataPreview.check(spec, conf, files, bb.tokenizer(), run.maxLength, 100);
-                LabelList labels = tm.labels();
-                boolean regression = tm.model().head().regression();
-                Path tmp = FsPaths.tempSibling(out);
-                try (Sessions s = Sessions.open(run.master, "adamix predict")) {
-                    EvaluateCommand.predictions(s, bb, tm, spec, files, run, "predicting " + input)
-                            .map(p -> line(p, labels, regression)).saveAsTextFile(tmp.toString());
-                    if (!fs.rename(tmp, out)) throw new java.io.IOException("cannot rename " + tmp + " to " + out);
-                } finally {
-                    if (fs.exists(tmp)) fs.delete(tmp, true);
-                }
-                System.out.println("predictions of " + tm.checkpointDir() + " written to " + out);
-                return 0;
-            }
-        });
+        return Failures.run(
+                "predict",
+                System.err,
+                () -> {
+                    Configuration conf = HadoopConf.driver();
+                    Path out = new Path(output);
+                    FileSystem fs = out.getFileSystem(conf);
+                    out = fs.makeQualified(out);
+                    if (fs.exists(out))
+                        throw new JobInputException("output " + out + " already exists");
+                    try (BackboneSource bb = BackboneSource.open(run.backbone, conf)) {
+                        run.check(bb.backbone());
+                        TrainedModel tm = run.load(bb.backbone(), conf);
+                        DatasetSpec spec;
+                        try {
+                            spec = options.spec(null, false);
+                        } catch (IllegalArgumentException e) {
+                            throw new JobInputException(e.getMessage(), e);
+                        }
+                        List<String> files = ShardedData.listFiles(spec, conf, input);
+                        DataPreview.check(spec, conf, files, bb.tokenizer(), run.maxLength, 100);
+                        LabelList labels = tm.labels();
+                        boolean regression = tm.model().head().regression();
+                        Path tmp = FsPaths.tempSibling(out);
+                        try (Sessions s = Sessions.open(run.master, "adamix predict")) {
+                            EvaluateCommand.predictions(
+                                            s, bb, tm, spec, files, run, "predicting " + input)
+                                    .map(p -> line(p, labels, regression))
+                                    .saveAsTextFile(tmp.toString());
+                            if (!fs.rename(tmp, out))
+                                throw new java.io.IOException(
+                                        "cannot rename " + tmp + " to " + out);
+                        } finally {
+                            if (fs.exists(tmp)) fs.delete(tmp, true);
+                        }
+                        System.out.println(
+                                "predictions of " + tm.checkpointDir() + " written to " + out);
+                        return 0;
+                    }
+                });
     }
 
     static String line(Prediction p, LabelList labels, boolean regression) {
@@ -82,7 +101,8 @@ public final class PredictCommand implements Callable<Integer> {
             int c = p.predictedClass();
             n.put("label", labels == null ? Integer.toString(c) : labels.get(c));
             ObjectNode probs = n.putObject("probabilities");
-            for (int i = 0; i < prob.length; i++) probs.put(labels == null ? Integer.toString(i) : labels.get(i), prob[i]);
+            for (int i = 0; i < prob.length; i++)
+                probs.put(labels == null ? Integer.toString(i) : labels.get(i), prob[i]);
         }
         return n.toString();
     }

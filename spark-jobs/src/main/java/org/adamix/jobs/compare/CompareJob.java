@@ -3,12 +3,17 @@ package org.adamix.jobs.compare;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.adamix.jobs.data.TokenizedExample;
 import org.adamix.jobs.spark.ExecutorModels;
 import org.adamix.jobs.spark.FsPaths;
 import org.adamix.jobs.spark.HadoopConf;
 import org.adamix.jobs.spark.Sessions;
 import org.adamix.jobs.spark.ShippedBackbone;
-import org.adamix.jobs.data.TokenizedExample;
 import org.adamix.jobs.train.TrainSetup;
 import org.adamix.model.AdaptationConfig;
 import org.apache.hadoop.conf.Configuration;
@@ -19,21 +24,16 @@ import org.apache.spark.broadcast.Broadcast;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
 /**
- * The driver of {@code adamix compare}: checks the output, reads and tokenizes the data once, broadcasts
- * it with the backbone, and runs every unfinished configuration of the grid as one Spark task (one
- * partition each, so N executors train N configurations at once). Then it writes compare.json,
- * compare.md and compare.png, and {@code _SUCCESS} last.
+ * The driver of {@code adamix compare}: checks the output, reads and tokenizes the data once,
+ * broadcasts it with the backbone, and runs every unfinished configuration of the grid as one Spark
+ * task (one partition each, so N executors train N configurations at once). Then it writes
+ * compare.json, compare.md and compare.png, and {@code _SUCCESS} last.
  */
 public final class CompareJob {
     private static final Logger LOG = LoggerFactory.getLogger(CompareJob.class);
     public static final String SUCCESS = "_SUCCESS";
+
     /** The settings and grid of the comparison in an output, written before the first run. */
     public static final String ARGUMENTS = "arguments.json";
 
@@ -43,17 +43,33 @@ public final class CompareJob {
     private final List<Double> lrs;
     private final List<String> testFiles;
 
-    /** What a comparison ended with; {@code ranNow} names the runs this invocation trained (the others were finished before). */
+    /**
+     * What a comparison ended with; {@code ranNow} names the runs this invocation trained (the
+     * others were finished before).
+     */
     public record Result(List<RunResult> runs, List<String> ranNow, Summary summary, Path output) {
         public String summaryLine() {
-            StringBuilder b = new StringBuilder(String.format("compared %d runs (%d trained now) -> %s;", runs.size(), ranNow.size(), output));
+            StringBuilder b =
+                    new StringBuilder(
+                            String.format(
+                                    "compared %d runs (%d trained now) -> %s;",
+                                    runs.size(), ranNow.size(), output));
             for (Summary.MethodRow r : summary.methods())
-                b.append(' ').append(r.method()).append(" ").append(CompareTable.stat(summary.hasTest() ? r.test() : r.dev())).append(';');
+                b.append(' ')
+                        .append(r.method())
+                        .append(" ")
+                        .append(CompareTable.stat(summary.hasTest() ? r.test() : r.dev()))
+                        .append(';');
             return b.toString();
         }
     }
 
-    public CompareJob(TrainSetup setup, List<String> methods, List<Long> seeds, List<Double> lrs, List<String> testFiles) {
+    public CompareJob(
+            TrainSetup setup,
+            List<String> methods,
+            List<Long> seeds,
+            List<Double> lrs,
+            List<String> testFiles) {
         this.setup = setup;
         this.methods = List.copyOf(methods);
         this.seeds = List.copyOf(seeds);
@@ -64,7 +80,8 @@ public final class CompareJob {
     /** Method-major, then lr, then seed: the order of compare.json. */
     public List<RunConfig> grid() {
         List<RunConfig> g = new ArrayList<>();
-        for (String m : methods) for (double lr : lrs) for (long s : seeds) g.add(new RunConfig(m, s, lr));
+        for (String m : methods)
+            for (double lr : lrs) for (long s : seeds) g.add(new RunConfig(m, s, lr));
         return g;
     }
 
@@ -73,8 +90,18 @@ public final class CompareJob {
     }
 
     public String describe() {
-        return String.format("compare: %d configurations (%d methods %s × %d seeds %s × %d lr %s), metric %s, test %d file(s); %s",
-                grid().size(), methods.size(), methods, seeds.size(), seeds, lrs.size(), lrs, metric(), testFiles.size(), setup.describe());
+        return String.format(
+                "compare: %d configurations (%d methods %s × %d seeds %s × %d lr %s), metric %s, test %d file(s); %s",
+                grid().size(),
+                methods.size(),
+                methods,
+                seeds.size(),
+                seeds,
+                lrs.size(),
+                lrs,
+                metric(),
+                testFiles.size(),
+                setup.describe());
     }
 
     /**
@@ -83,7 +110,8 @@ public final class CompareJob {
      */
     ObjectNode arguments() {
         ObjectNode settings = setup.runIdentity(1);
-        for (String k : List.of("method", "lr", "seed", "local_steps", "workers")) settings.remove(k);
+        for (String k : List.of("method", "lr", "seed", "local_steps", "workers"))
+            settings.remove(k);
         settings.putPOJO("dev_files", setup.devFiles());
         settings.putPOJO("test_files", testFiles);
         ObjectNode grid = RunResult.JSON.createObjectNode();
@@ -94,13 +122,18 @@ public final class CompareJob {
         n.set("settings", settings);
         n.set("grid", grid);
         try {
-            return (ObjectNode) RunResult.JSON.readTree(n.toString()); // plain JSON values, comparable with a file's
+            return (ObjectNode)
+                    RunResult.JSON.readTree(
+                            n.toString()); // plain JSON values, comparable with a file's
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    /** Refuses an output this comparison must not write into (before Spark starts); nothing is written here. */
+    /**
+     * Refuses an output this comparison must not write into (before Spark starts); nothing is
+     * written here.
+     */
     public void checkOutput() throws IOException {
         checkOutput(arguments());
     }
@@ -112,18 +145,30 @@ public final class CompareJob {
         FileSystem fs = FsPaths.fs(out, conf);
         Path args = new Path(out, ARGUMENTS);
         if (!fs.exists(args))
-            throw new org.adamix.jobs.spark.JobInputException("output " + out + " is not empty and holds no comparison (no "
-                    + ARGUMENTS + "): choose another --output");
+            throw new org.adamix.jobs.spark.JobInputException(
+                    "output "
+                            + out
+                            + " is not empty and holds no comparison (no "
+                            + ARGUMENTS
+                            + "): choose another --output");
         JsonNode previous = RunResult.JSON.readTree(FsPaths.read(args, conf));
         String diff = firstDifference(arguments.get("settings"), previous.get("settings"));
         if (diff != null)
-            throw new org.adamix.jobs.spark.JobInputException("output " + out + " holds a comparison with other settings ("
-                    + diff + "): rerun with its arguments to continue it, or choose another --output");
+            throw new org.adamix.jobs.spark.JobInputException(
+                    "output "
+                            + out
+                            + " holds a comparison with other settings ("
+                            + diff
+                            + "): rerun with its arguments to continue it, or choose another --output");
         if (fs.exists(new Path(out, SUCCESS))) {
             diff = firstDifference(arguments.get("grid"), previous.get("grid"));
             if (diff != null)
-                throw new org.adamix.jobs.spark.JobInputException("output " + out + " holds a finished comparison of other arguments ("
-                        + diff + "): choose another --output");
+                throw new org.adamix.jobs.spark.JobInputException(
+                        "output "
+                                + out
+                                + " holds a finished comparison of other arguments ("
+                                + diff
+                                + "): choose another --output");
         }
     }
 
@@ -146,10 +191,13 @@ public final class CompareJob {
         Path out = setup.output();
         int maxLength = setup.command().maxLength;
         var tokenizer = setup.backbone().tokenizer();
-        CompareData data = new CompareData(
-                CompareData.read(setup.dataSpec(), conf, setup.trainFiles(), tokenizer, maxLength),
-                CompareData.read(setup.dataSpec(), conf, setup.devFiles(), tokenizer, maxLength),
-                CompareData.read(setup.dataSpec(), conf, testFiles, tokenizer, maxLength));
+        CompareData data =
+                new CompareData(
+                        CompareData.read(
+                                setup.dataSpec(), conf, setup.trainFiles(), tokenizer, maxLength),
+                        CompareData.read(
+                                setup.dataSpec(), conf, setup.devFiles(), tokenizer, maxLength),
+                        CompareData.read(setup.dataSpec(), conf, testFiles, tokenizer, maxLength));
 
         HadoopConf hconf = new HadoopConf(sc.hadoopConfiguration());
         RunFiles files = new RunFiles(out, hconf);
@@ -162,21 +210,37 @@ public final class CompareJob {
         List<RunConfig> todo = grid.stream().filter(c -> !done.containsKey(c)).toList();
         FsPaths.fs(out, conf).mkdirs(out);
         FsPaths.writeAtomically(new Path(out, ARGUMENTS), arguments.toPrettyString() + "\n", conf);
-        LOG.info("{} configurations, {} finished before, {} to train; {} train / {} dev / {} test examples", grid.size(), done.size(),
-                todo.size(), data.train().size(), data.dev().size(), data.test().size());
+        LOG.info(
+                "{} configurations, {} finished before, {} to train; {} train / {} dev / {} test examples",
+                grid.size(),
+                done.size(),
+                todo.size(),
+                data.train().size(),
+                data.dev().size(),
+                data.test().size());
 
         List<String> ranNow = new ArrayList<>();
         if (!todo.isEmpty()) {
             if (session.localMode()) ExecutorModels.register(setup.backbone().backbone());
-            Broadcast<ShippedBackbone> shipped = sc.broadcast(ShippedBackbone.of(setup.backbone().backbone(), setup.backbone().tokenizerFiles()));
+            Broadcast<ShippedBackbone> shipped =
+                    sc.broadcast(
+                            ShippedBackbone.of(
+                                    setup.backbone().backbone(),
+                                    setup.backbone().tokenizerFiles()));
             Broadcast<CompareData> shippedData = sc.broadcast(data);
             SingleRun run = singleRun(data);
             sc.setJobDescription("compare: " + todo.size() + " training runs, one per task");
-            List<RunResult> results = sc.parallelize(todo, todo.size()).map(c -> {
-                RunResult r = run.run(c, shippedData.value(), shipped.value());
-                files.save(r); // at once: an interrupted comparison keeps every finished run
-                return r;
-            }).collect();
+            List<RunResult> results =
+                    sc.parallelize(todo, todo.size())
+                            .map(
+                                    c -> {
+                                        RunResult r =
+                                                run.run(c, shippedData.value(), shipped.value());
+                                        files.save(r); // at once: an interrupted comparison keeps
+                                        // every finished run
+                                        return r;
+                                    })
+                            .collect();
             for (RunResult r : results) {
                 done.put(r.config(), r);
                 ranNow.add(r.config().name());
@@ -194,11 +258,18 @@ public final class CompareJob {
         Map<String, AdaptationConfig> adaptations = new LinkedHashMap<>();
         for (String m : methods) adaptations.put(m, TrainSetup.adaptation(setup.command(), m));
         double[] labels = data.train().stream().mapToDouble(TokenizedExample::label).toArray();
-        return new SingleRun(adaptations, TrainSetup.scaledFor(setup.head(), labels), TrainSetup.optimizer(setup.command(), 1), setup.command().epochs,
-                setup.command().batchSize, metric());
+        return new SingleRun(
+                adaptations,
+                TrainSetup.scaledFor(setup.head(), labels),
+                TrainSetup.optimizer(setup.command(), 1),
+                setup.command().epochs,
+                setup.command().batchSize,
+                metric());
     }
 
-    private void publish(Path out, Configuration conf, ObjectNode arguments, List<RunResult> runs, Summary s) throws IOException {
+    private void publish(
+            Path out, Configuration conf, ObjectNode arguments, List<RunResult> runs, Summary s)
+            throws IOException {
         String title = "AdaMix compare on " + setup.backbone().backbone().name();
         ObjectNode n = RunResult.JSON.createObjectNode();
         n.set("arguments", arguments);

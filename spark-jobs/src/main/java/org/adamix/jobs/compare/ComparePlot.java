@@ -1,5 +1,7 @@
 package org.adamix.jobs.compare;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.CategoryAxis;
@@ -8,10 +10,10 @@ import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.renderer.category.StatisticalBarRenderer;
 import org.jfree.data.statistics.DefaultStatisticalCategoryDataset;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-
-/** compare.png: one bar per method (test metric, or dev without a test set) with ± one standard deviation. */
+/**
+ * compare.png: one bar per method (test metric, or dev without a test set) with ± one standard
+ * deviation.
+ */
 public final class ComparePlot {
     private ComparePlot() {}
 
@@ -24,7 +26,9 @@ public final class ComparePlot {
             data.add(finite(st.mean()), finite(st.std()), split + " " + s.metric(), r.method());
         }
         NumberAxis axis = new NumberAxis(split + " " + s.metric() + " (mean ± std over seeds)");
-        CategoryPlot plot = new CategoryPlot(data, new CategoryAxis("method"), axis, new StatisticalBarRenderer());
+        CategoryPlot plot =
+                new CategoryPlot(
+                        data, new CategoryAxis("method"), axis, new StatisticalBarRenderer());
         JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, false);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ChartUtils.writeChartAsPNG(out, chart, 900, 500);

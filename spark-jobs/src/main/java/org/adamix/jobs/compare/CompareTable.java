@@ -2,7 +2,10 @@ package org.adamix.jobs.compare;
 
 import java.util.Locale;
 
-/** compare.md: the paper-style table (one row per method at its chosen lr), then the dev metric of every lr. */
+/**
+ * compare.md: the paper-style table (one row per method at its chosen lr), then the dev metric of
+ * every lr.
+ */
 public final class CompareTable {
     private CompareTable() {}
 
@@ -10,8 +13,11 @@ public final class CompareTable {
         StringBuilder b = new StringBuilder();
         String m = s.metric();
         b.append("# ").append(title).append("\n\n");
-        b.append("Mean ± sample standard deviation over seeds. The best epoch of each run and the learning rate of each method ")
-                .append("are chosen on dev (").append(m).append("); test is reported at that learning rate only. ")
+        b.append(
+                        "Mean ± sample standard deviation over seeds. The best epoch of each run and the learning rate of each method ")
+                .append("are chosen on dev (")
+                .append(m)
+                .append("); test is reported at that learning rate only. ")
                 .append("Scores are of the merged model.\n\n");
         b.append("| method | best lr | dev ").append(m);
         if (s.hasTest()) b.append(" | test ").append(m);
@@ -19,13 +25,34 @@ public final class CompareTable {
         if (s.hasTest()) b.append("---:|");
         b.append("---:|---:|---:|\n");
         for (Summary.MethodRow r : s.methods()) {
-            b.append("| ").append(r.method()).append(" | ").append(RunConfig.lrText(r.bestLr())).append(" | ").append(stat(r.dev()));
+            b.append("| ")
+                    .append(r.method())
+                    .append(" | ")
+                    .append(RunConfig.lrText(r.bestLr()))
+                    .append(" | ")
+                    .append(stat(r.dev()));
             if (s.hasTest()) b.append(" | ").append(stat(r.test()));
-            b.append(String.format(Locale.ROOT, " | %,d | %,d | %d |%n", r.trainableParameters(), r.mergedParameters(), r.dev().n()));
+            b.append(
+                    String.format(
+                            Locale.ROOT,
+                            " | %,d | %,d | %d |%n",
+                            r.trainableParameters(),
+                            r.mergedParameters(),
+                            r.dev().n()));
         }
-        b.append("\n## dev ").append(m).append(" per learning rate\n\n| method | lr | dev ").append(m).append(" |\n|---|---:|---:|\n");
+        b.append("\n## dev ")
+                .append(m)
+                .append(" per learning rate\n\n| method | lr | dev ")
+                .append(m)
+                .append(" |\n|---|---:|---:|\n");
         for (Summary.LrRow r : s.lrs())
-            b.append("| ").append(r.method()).append(" | ").append(RunConfig.lrText(r.lr())).append(" | ").append(stat(r.dev())).append(" |\n");
+            b.append("| ")
+                    .append(r.method())
+                    .append(" | ")
+                    .append(RunConfig.lrText(r.lr()))
+                    .append(" | ")
+                    .append(stat(r.dev()))
+                    .append(" |\n");
         return b.toString();
     }
 

@@ -6,7 +6,9 @@ import java.math.BigDecimal;
 /** One cell of the grid: a method trained with one seed at one peak learning rate. */
 public record RunConfig(String method, long seed, double lr) implements Serializable {
 
-    /** The result file's name under runs/, the same for the same (method, lr, seed) on every rerun. */
+    /**
+     * The result file's name under runs/, the same for the same (method, lr, seed) on every rerun.
+     */
     public String name() {
         return method + "-lr" + lrText(lr) + "-seed" + seed;
     }

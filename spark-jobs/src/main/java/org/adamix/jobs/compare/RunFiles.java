@@ -1,16 +1,16 @@
 package org.adamix.jobs.compare;
 
+import java.io.IOException;
+import java.io.Serializable;
 import org.adamix.jobs.spark.FsPaths;
 import org.adamix.jobs.spark.HadoopConf;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
-import java.io.IOException;
-import java.io.Serializable;
-
 /**
- * {@code runs/<method>-lr<lr>-seed<seed>.json}: one file per finished run, written atomically by the task
- * that trained it, so an interrupted comparison keeps every run that finished and a rerun skips them.
+ * {@code runs/<method>-lr<lr>-seed<seed>.json}: one file per finished run, written atomically by
+ * the task that trained it, so an interrupted comparison keeps every run that finished and a rerun
+ * skips them.
  */
 public final class RunFiles implements Serializable {
     public static final String DIR = "runs";
@@ -31,7 +31,10 @@ public final class RunFiles implements Serializable {
         FsPaths.writeAtomically(path(r.config()), r.toJson().toPrettyString() + "\n", conf.get());
     }
 
-    /** The finished run of {@code c}, or null if it has not finished (or its file is not one of this grid's). */
+    /**
+     * The finished run of {@code c}, or null if it has not finished (or its file is not one of this
+     * grid's).
+     */
     public RunResult load(RunConfig c) throws IOException {
         Path p = path(c);
         FileSystem fs = FsPaths.fs(p, conf.get());

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -15,12 +14,21 @@ import java.util.Map;
 
 /**
  * What one run ended with: sizes, speed, the dev metric after every epoch, and the merged model's
- * scores at the best epoch ({@code dev}/{@code test} are null when the run diverged before its first
- * epoch ended; {@code test} also when there is no test set).
+ * scores at the best epoch ({@code dev}/{@code test} are null when the run diverged before its
+ * first epoch ended; {@code test} also when there is no test set).
  */
-public record RunResult(RunConfig config, long trainableParameters, long mergedParameters, long steps,
-                        double trainExamplesPerSecond, int bestEpoch, boolean diverged, List<Double> devByEpoch,
-                        Map<String, Double> dev, Map<String, Double> test) implements Serializable {
+public record RunResult(
+        RunConfig config,
+        long trainableParameters,
+        long mergedParameters,
+        long steps,
+        double trainExamplesPerSecond,
+        int bestEpoch,
+        boolean diverged,
+        List<Double> devByEpoch,
+        Map<String, Double> dev,
+        Map<String, Double> test)
+        implements Serializable {
     static final ObjectMapper JSON = new ObjectMapper();
 
     /** The metric {@code key} on dev or test, NaN when absent. */
@@ -54,10 +62,18 @@ public record RunResult(RunConfig config, long trainableParameters, long mergedP
         JsonNode n = JSON.readTree(text);
         List<Double> epochs = new ArrayList<>();
         for (JsonNode e : n.get("dev_by_epoch")) epochs.add(e.isNull() ? Double.NaN : e.asDouble());
-        return new RunResult(new RunConfig(n.get("method").asText(), n.get("seed").asLong(), n.get("lr").asDouble()),
-                n.get("trainable_parameters").asLong(), n.get("merged_parameters").asLong(), n.get("steps").asLong(),
-                n.get("train_examples_per_s").asDouble(Double.NaN), n.get("best_epoch").asInt(), n.get("diverged").asBoolean(),
-                epochs, scores(n.get("dev")), scores(n.get("test")));
+        return new RunResult(
+                new RunConfig(
+                        n.get("method").asText(), n.get("seed").asLong(), n.get("lr").asDouble()),
+                n.get("trainable_parameters").asLong(),
+                n.get("merged_parameters").asLong(),
+                n.get("steps").asLong(),
+                n.get("train_examples_per_s").asDouble(Double.NaN),
+                n.get("best_epoch").asInt(),
+                n.get("diverged").asBoolean(),
+                epochs,
+                scores(n.get("dev")),
+                scores(n.get("test")));
     }
 
     /** Non-finite numbers are written as null: JSON has no NaN. */

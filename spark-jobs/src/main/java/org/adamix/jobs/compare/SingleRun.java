@@ -1,5 +1,9 @@
 package org.adamix.jobs.compare;
 
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.adamix.jobs.data.BatchMaker;
 import org.adamix.jobs.data.ShardOrder;
 import org.adamix.jobs.data.TokenizedExample;
@@ -16,17 +20,13 @@ import org.adamix.model.HeadConfig;
 import org.adamix.model.OptimizerConfig;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.io.Serializable;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-
 /**
- * One configuration trained start to finish inside one Spark task, as the in-process loop trains: the
- * whole training set is one shard ({@link ShardOrder} with worker 0), the same batches, the same warm-up
- * and linear decay over epochs × steps per epoch. After every epoch the model is scored on dev; the best
- * epoch's weights (first best on ties) are kept, merged (AdaMix methods) and scored on dev and test.
- * The result depends only on (configuration, data, backbone), so a retried task reproduces it.
+ * One configuration trained start to finish inside one Spark task, as the in-process loop trains:
+ * the whole training set is one shard ({@link ShardOrder} with worker 0), the same batches, the
+ * same warm-up and linear decay over epochs × steps per epoch. After every epoch the model is
+ * scored on dev; the best epoch's weights (first best on ties) are kept, merged (AdaMix methods)
+ * and scored on dev and test. The result depends only on (configuration, data, backbone), so a
+ * retried task reproduces it.
  */
 public final class SingleRun implements Serializable {
     private final Map<String, AdaptationConfig> adaptations;
@@ -36,9 +36,16 @@ public final class SingleRun implements Serializable {
     private final int batchSize;
     private final String metric;
 
-    /** {@code optimizer}: the base settings; each run sets its own learning rate and total steps. */
-    public SingleRun(Map<String, AdaptationConfig> adaptations, HeadConfig head, OptimizerConfig optimizer, int epochs,
-                     int batchSize, String metric) {
+    /**
+     * {@code optimizer}: the base settings; each run sets its own learning rate and total steps.
+     */
+    public SingleRun(
+            Map<String, AdaptationConfig> adaptations,
+            HeadConfig head,
+            OptimizerConfig optimizer,
+            int epochs,
+            int batchSize,
+            String metric) {
         this.adaptations = Map.copyOf(adaptations);
         this.head = head;
         this.optimizer = optimizer;
@@ -54,8 +61,16 @@ public final class SingleRun implements Serializable {
     public RunResult run(RunConfig c, CompareData data, ShippedBackbone backbone) {
         List<TokenizedExample> train = data.train();
         long perEpoch = stepsPerEpoch(train.size(), batchSize);
-        OptimizerConfig opt = new OptimizerConfig(c.lr(), optimizer.weightDecay(), optimizer.warmupFraction(), epochs * perEpoch,
-                optimizer.beta1(), optimizer.beta2(), optimizer.epsilon(), optimizer.maxGradNorm());
+        OptimizerConfig opt =
+                new OptimizerConfig(
+                        c.lr(),
+                        optimizer.weightDecay(),
+                        optimizer.warmupFraction(),
+                        epochs * perEpoch,
+                        optimizer.beta1(),
+                        optimizer.beta2(),
+                        optimizer.epsilon(),
+                        optimizer.maxGradNorm());
         ModelSpec spec = new ModelSpec(adaptations.get(c.method()), head, opt, c.seed());
         AdaMixModel m = ExecutorModels.buildForTask(backbone, spec);
         long[] shape = m.trainableParams().shape();
@@ -86,13 +101,23 @@ public final class SingleRun implements Serializable {
             best.offer(scores, new Weights(params, null, m.step()), epoch + 1, epoch + 1);
         }
         boolean picked = best.weights() != null;
-        if (picked) m.setTrainableParams(Nd4j.createFromArray(best.weights().params()).reshape(shape));
+        if (picked)
+            m.setTrainableParams(Nd4j.createFromArray(best.weights().params()).reshape(shape));
         AdaMixModel fin = m.adaptation().method().mixture() ? m.merge(false) : m;
         Map<String, Double> dev = picked ? score(fin, data.dev()) : null;
         Map<String, Double> test = picked && data.hasTest() ? score(fin, data.test()) : null;
         double speed = trainNanos == 0 ? Double.NaN : examples / (trainNanos / 1e9);
-        return new RunResult(c, m.trainableParams().length(), fin.trainableParams().length(), steps, speed, picked ? best.epoch() : 0, diverged,
-                devByEpoch, dev, test);
+        return new RunResult(
+                c,
+                m.trainableParams().length(),
+                fin.trainableParams().length(),
+                steps,
+                speed,
+                picked ? best.epoch() : 0,
+                diverged,
+                devByEpoch,
+                dev,
+                test);
     }
 
     private Map<String, Double> score(AdaMixModel model, List<TokenizedExample> examples) {

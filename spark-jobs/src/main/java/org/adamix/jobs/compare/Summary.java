@@ -4,9 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The table of a comparison. For each method the learning rate is chosen by the mean dev metric over
- * seeds (never by test; the first of equal means, a NaN mean — a diverged seed — never wins); the
- * method's row reports dev and test at that learning rate as mean ± sample standard deviation.
+ * The table of a comparison. For each method the learning rate is chosen by the mean dev metric
+ * over seeds (never by test; the first of equal means, a NaN mean — a diverged seed — never wins);
+ * the method's row reports dev and test at that learning rate as mean ± sample standard deviation.
  */
 public record Summary(String metric, boolean hasTest, List<MethodRow> methods, List<LrRow> lrs) {
 
@@ -23,12 +23,23 @@ public record Summary(String metric, boolean hasTest, List<MethodRow> methods, L
         }
     }
 
-    public record MethodRow(String method, double bestLr, Stat dev, Stat test, long trainableParameters, long mergedParameters) {}
+    public record MethodRow(
+            String method,
+            double bestLr,
+            Stat dev,
+            Stat test,
+            long trainableParameters,
+            long mergedParameters) {}
 
     public record LrRow(String method, double lr, Stat dev) {}
 
     /** {@code runs} holds every run of the grid methods × lrs × seeds. */
-    public static Summary of(List<String> methods, List<Double> lrs, List<RunResult> runs, String metric, boolean hasTest) {
+    public static Summary of(
+            List<String> methods,
+            List<Double> lrs,
+            List<RunResult> runs,
+            String metric,
+            boolean hasTest) {
         List<MethodRow> rows = new ArrayList<>();
         List<LrRow> perLr = new ArrayList<>();
         for (String method : methods) {
@@ -43,18 +54,26 @@ public record Summary(String metric, boolean hasTest, List<MethodRow> methods, L
                 }
             }
             List<RunResult> chosen = at(runs, method, bestLr);
-            rows.add(new MethodRow(method, bestLr, Stat.of(scores(runs, method, bestLr, false, metric)),
-                    Stat.of(scores(runs, method, bestLr, true, metric)), chosen.get(0).trainableParameters(),
-                    chosen.get(0).mergedParameters()));
+            rows.add(
+                    new MethodRow(
+                            method,
+                            bestLr,
+                            Stat.of(scores(runs, method, bestLr, false, metric)),
+                            Stat.of(scores(runs, method, bestLr, true, metric)),
+                            chosen.get(0).trainableParameters(),
+                            chosen.get(0).mergedParameters()));
         }
         return new Summary(metric, hasTest, rows, perLr);
     }
 
     private static List<RunResult> at(List<RunResult> runs, String method, double lr) {
-        return runs.stream().filter(r -> r.config().method().equals(method) && r.config().lr() == lr).toList();
+        return runs.stream()
+                .filter(r -> r.config().method().equals(method) && r.config().lr() == lr)
+                .toList();
     }
 
-    private static List<Double> scores(List<RunResult> runs, String method, double lr, boolean onTest, String metric) {
+    private static List<Double> scores(
+            List<RunResult> runs, String method, double lr, boolean onTest, String metric) {
         return at(runs, method, lr).stream().map(r -> r.score(onTest, metric)).toList();
     }
 }

@@ -1,10 +1,9 @@
 package org.adamix.jobs.data;
 
+import java.util.List;
 import org.adamix.model.Batch;
 import org.adamix.model.HeadConfig;
 import org.nd4j.linalg.api.buffer.DataType;
-
-import java.util.List;
 
 /** Tokenized examples → the model's {@link Batch} (padded to the batch's longest sequence). */
 public final class BatchMaker {

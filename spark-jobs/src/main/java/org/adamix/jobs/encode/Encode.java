@@ -5,11 +5,11 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -46,45 +46,75 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code adamix encode}: runs a pre-trained backbone over the lines of a text file, locally in this JVM (no Spark).
- * Each input line becomes one JSON object on the same line number of the output:
+ * {@code adamix encode}: runs a pre-trained backbone over the lines of a text file, locally in this
+ * JVM (no Spark). Each input line becomes one JSON object on the same line number of the output:
+ *
  * <pre>{"line":1,"ids":[101,…,102],"type_ids":[0,…],"first_token":[0.0123,…]}</pre>
+ *
  * {@code ids}/{@code type_ids}: the tokenizer's ids (special tokens included, after truncation);
- * {@code first_token}: the final hidden state of the first token ([CLS] / &lt;s&gt;), every dimension, float32.
- * The output appears complete or not at all (temporary file + rename); any bad input line, a missing file or a
- * broken backbone fails the whole run with one line naming the file (and line), exit code 2 (1 for other failures).
+ * {@code first_token}: the final hidden state of the first token ([CLS] / &lt;s&gt;), every
+ * dimension, float32. The output appears complete or not at all (temporary file + rename); any bad
+ * input line, a missing file or a broken backbone fails the whole run with one line naming the file
+ * (and line), exit code 2 (1 for other failures).
  */
-@Command(name = "encode", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Final hidden state of the first token of each line of a text file (JSON Lines out), "
-                + "with any supported backbone folder (Hugging Face config.json + model.safetensors, or model.onnx) "
-                + "and its tokenizer (tokenizer.json, vocab.txt, or vocab.json + merges.txt).")
+@Command(
+        name = "encode",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description =
+                "Final hidden state of the first token of each line of a text file (JSON Lines out), "
+                        + "with any supported backbone folder (Hugging Face config.json + model.safetensors, or model.onnx) "
+                        + "and its tokenizer (tokenizer.json, vocab.txt, or vocab.json + merges.txt).")
 public final class Encode implements Callable<Integer> {
 
-    @Option(names = "--backbone", required = true, paramLabel = "DIR",
-            description = "Backbone folder (or .onnx file); the tokenizer is read from the same folder.")
+    @Option(
+            names = "--backbone",
+            required = true,
+            paramLabel = "DIR",
+            description =
+                    "Backbone folder (or .onnx file); the tokenizer is read from the same folder.")
     Path backbone;
 
-    @Option(names = "--input", required = true, paramLabel = "TEXTS.txt",
-            description = "UTF-8 text, one text per line (with --pairs: two sentences separated by one tab).")
+    @Option(
+            names = "--input",
+            required = true,
+            paramLabel = "TEXTS.txt",
+            description =
+                    "UTF-8 text, one text per line (with --pairs: two sentences separated by one tab).")
     Path input;
 
-    @Option(names = "--output", required = true, paramLabel = "OUT.jsonl", description = "JSON Lines to write (replaced atomically).")
+    @Option(
+            names = "--output",
+            required = true,
+            paramLabel = "OUT.jsonl",
+            description = "JSON Lines to write (replaced atomically).")
     Path output;
 
-    @Option(names = "--pairs", description = "Each line is a sentence pair: first<TAB>second (token types 0 and 1).")
+    @Option(
+            names = "--pairs",
+            description = "Each line is a sentence pair: first<TAB>second (token types 0 and 1).")
     boolean pairs;
 
-    @Option(names = "--max-length", paramLabel = "N",
-            description = "Truncate to N tokens, special tokens included (default: the model's maximum, at most 512).")
+    @Option(
+            names = "--max-length",
+            paramLabel = "N",
+            description =
+                    "Truncate to N tokens, special tokens included (default: the model's maximum, at most 512).")
     Integer maxLength;
 
-    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "16", description = "Texts per forward pass (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--batch-size",
+            paramLabel = "N",
+            defaultValue = "16",
+            description = "Texts per forward pass (default ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
-    /** Bad input (options, input lines, a missing or broken backbone), reported as one line and exit code 2. */
+    /**
+     * Bad input (options, input lines, a missing or broken backbone), reported as one line and exit
+     * code 2.
+     */
     static final class EncodeException extends Exception {
         EncodeException(String message) {
             super(message);
@@ -101,7 +131,9 @@ public final class Encode implements Callable<Integer> {
         long t0 = System.nanoTime();
         try {
             int n = run();
-            out.printf("encode: wrote %d line%s to %s in %.1f s%n", n, n == 1 ? "" : "s", output, (System.nanoTime() - t0) / 1e9);
+            out.printf(
+                    "encode: wrote %d line%s to %s in %.1f s%n",
+                    n, n == 1 ? "" : "s", output, (System.nanoTime() - t0) / 1e9);
             out.flush();
             return 0;
         } catch (EncodeException e) {
@@ -118,10 +150,14 @@ public final class Encode implements Callable<Integer> {
         return code;
     }
 
-    /** Validates everything, then encodes into a temporary file that is renamed over {@code output}. */
+    /**
+     * Validates everything, then encodes into a temporary file that is renamed over {@code output}.
+     */
     int run() throws EncodeException, IOException {
-        if (batchSize < 1) throw new EncodeException("--batch-size must be at least 1, got " + batchSize);
-        if (maxLength != null && maxLength < 2) throw new EncodeException("--max-length must be at least 2, got " + maxLength);
+        if (batchSize < 1)
+            throw new EncodeException("--batch-size must be at least 1, got " + batchSize);
+        if (maxLength != null && maxLength < 2)
+            throw new EncodeException("--max-length must be at least 2, got " + maxLength);
         List<Line> lines = readLines(input, pairs);
 
         if (!Files.exists(backbone)) throw new EncodeException(backbone + ": backbone not found");
@@ -137,8 +173,16 @@ public final class Encode implements Callable<Integer> {
         int modelMax = Math.min(512, c.maxPositions() - c.positionOffset());
         int max = maxLength == null ? modelMax : maxLength;
         if (max > modelMax)
-            throw new EncodeException("--max-length " + max + " exceeds what backbone '" + bb.name() + "' takes (" + modelMax + " positions)");
-        Path tokDir = Files.isDirectory(backbone) ? backbone : backbone.toAbsolutePath().getParent();
+            throw new EncodeException(
+                    "--max-length "
+                            + max
+                            + " exceeds what backbone '"
+                            + bb.name()
+                            + "' takes ("
+                            + modelMax
+                            + " positions)");
+        Path tokDir =
+                Files.isDirectory(backbone) ? backbone : backbone.toAbsolutePath().getParent();
         Tokenizer tok;
         try {
             tok = Tokenizers.load(tokDir).withOptions(EncodeOptions.DEFAULT.withMaxLength(max));
@@ -146,27 +190,42 @@ public final class Encode implements Callable<Integer> {
             throw new EncodeException(tokDir + ": cannot load the tokenizer: " + e.getMessage());
         }
         if (tok.vocabSize() > c.vocabSize())
-            throw new EncodeException(tokDir + ": tokenizer has " + tok.vocabSize() + " ids but the backbone's vocabulary only "
-                    + c.vocabSize() + " (tokenizer of another model?)");
-        AdaMixModel model = AdaMixModel.build(bb, AdaptationConfig.of(Method.NONE, 0), HeadConfig.classification(2),
-                OptimizerConfig.adam(1e-3), 0);
+            throw new EncodeException(
+                    tokDir
+                            + ": tokenizer has "
+                            + tok.vocabSize()
+                            + " ids but the backbone's vocabulary only "
+                            + c.vocabSize()
+                            + " (tokenizer of another model?)");
+        AdaMixModel model =
+                AdaMixModel.build(
+                        bb,
+                        AdaptationConfig.of(Method.NONE, 0),
+                        HeadConfig.classification(2),
+                        OptimizerConfig.adam(1e-3),
+                        0);
 
         Path target = output.toAbsolutePath().normalize();
         if (Files.isDirectory(target)) throw new EncodeException(target + ": is a directory");
-        AtomicFiles.writeFile(target, tmp -> {
-            try (OutputStream os = Files.newOutputStream(tmp);
-                 JsonGenerator g = new JsonFactory().createGenerator(os, JsonEncoding.UTF8)) {
-                g.setRootValueSeparator(null);
-                for (int from = 0; from < lines.size(); from += batchSize) {
-                    List<Line> chunk = lines.subList(from, Math.min(lines.size(), from + batchSize));
-                    writeBatch(g, model, tok, chunk, c.typeVocabSize());
-                }
-            }
-        });
+        AtomicFiles.writeFile(
+                target,
+                tmp -> {
+                    try (OutputStream os = Files.newOutputStream(tmp);
+                            JsonGenerator g =
+                                    new JsonFactory().createGenerator(os, JsonEncoding.UTF8)) {
+                        g.setRootValueSeparator(null);
+                        for (int from = 0; from < lines.size(); from += batchSize) {
+                            List<Line> chunk =
+                                    lines.subList(from, Math.min(lines.size(), from + batchSize));
+                            writeBatch(g, model, tok, chunk, c.typeVocabSize());
+                        }
+                    }
+                });
         return lines.size();
     }
 
-    private void writeBatch(JsonGenerator g, AdaMixModel model, Tokenizer tok, List<Line> chunk, int typeVocab)
+    private void writeBatch(
+            JsonGenerator g, AdaMixModel model, Tokenizer tok, List<Line> chunk, int typeVocab)
             throws IOException, EncodeException {
         int b = chunk.size();
         List<Encoding> enc = new ArrayList<>(b);
@@ -179,11 +238,22 @@ public final class Encode implements Callable<Integer> {
             types[i] = Arrays.copyOf(e.typeIds(), e.length());
             for (int t : types[i])
                 if (t >= typeVocab)
-                    throw new EncodeException(input + ":" + l.number() + ": token type " + t + " but the backbone has "
-                            + typeVocab + " token type" + (typeVocab == 1 ? "" : "s") + " (no sentence pairs)");
+                    throw new EncodeException(
+                            input
+                                    + ":"
+                                    + l.number()
+                                    + ": token type "
+                                    + t
+                                    + " but the backbone has "
+                                    + typeVocab
+                                    + " token type"
+                                    + (typeVocab == 1 ? "" : "s")
+                                    + " (no sentence pairs)");
         }
         Batch batch = Batch.of(ids, types, null, 2, false, DataType.FLOAT);
-        INDArray first = model.encode(batch).get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all());
+        INDArray first =
+                model.encode(batch)
+                        .get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all());
         for (int i = 0; i < b; i++) {
             g.writeStartObject();
             g.writeNumberField("line", chunk.get(i).number());
@@ -202,12 +272,19 @@ public final class Encode implements Callable<Integer> {
         }
     }
 
-    /** Every line, strictly UTF-8 (decoded line by line, so a bad byte is reported on its own line); the first bad one fails with "file:line: problem". */
+    /**
+     * Every line, strictly UTF-8 (decoded line by line, so a bad byte is reported on its own line);
+     * the first bad one fails with "file:line: problem".
+     */
     static List<Line> readLines(Path file, boolean pairs) throws EncodeException, IOException {
         if (!Files.exists(file)) throw new EncodeException(file + ": input file not found");
-        if (!Files.isRegularFile(file)) throw new EncodeException(file + ": input is not a regular file");
-        var decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        if (!Files.isRegularFile(file))
+            throw new EncodeException(file + ": input is not a regular file");
+        var decoder =
+                StandardCharsets.UTF_8
+                        .newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT);
         List<Line> out = new ArrayList<>();
         int number = 0;
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
@@ -236,16 +313,31 @@ public final class Encode implements Callable<Integer> {
         return out;
     }
 
-    private static Line parse(Path file, int number, String s, boolean pairs) throws EncodeException {
-        if (s.isBlank()) throw new EncodeException(file + ":" + number + ": empty line (every line must hold a text)");
+    private static Line parse(Path file, int number, String s, boolean pairs)
+            throws EncodeException {
+        if (s.isBlank())
+            throw new EncodeException(
+                    file + ":" + number + ": empty line (every line must hold a text)");
         if (!pairs) return new Line(number, s, null);
         int tab = s.indexOf('\t');
-        if (tab < 0) throw new EncodeException(file + ":" + number + ": no tab: --pairs needs first<TAB>second");
+        if (tab < 0)
+            throw new EncodeException(
+                    file + ":" + number + ": no tab: --pairs needs first<TAB>second");
         if (s.indexOf('\t', tab + 1) >= 0)
-            throw new EncodeException(file + ":" + number + ": more than one tab: --pairs needs exactly first<TAB>second");
+            throw new EncodeException(
+                    file
+                            + ":"
+                            + number
+                            + ": more than one tab: --pairs needs exactly first<TAB>second");
         String a = s.substring(0, tab), b = s.substring(tab + 1);
         if (a.isBlank() || b.isBlank())
-            throw new EncodeException(file + ":" + number + ": " + (a.isBlank() ? "first" : "second") + " sentence of the pair is empty");
+            throw new EncodeException(
+                    file
+                            + ":"
+                            + number
+                            + ": "
+                            + (a.isBlank() ? "first" : "second")
+                            + " sentence of the pair is empty");
         return new Line(number, a, b);
     }
 

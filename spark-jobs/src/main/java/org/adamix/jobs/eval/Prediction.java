@@ -2,7 +2,10 @@ package org.adamix.jobs.eval;
 
 import java.io.Serializable;
 
-/** The model's output for one example: logits (classification) or the predicted value (regression), and the true label if known. */
+/**
+ * The model's output for one example: logits (classification) or the predicted value (regression),
+ * and the true label if known.
+ */
 public record Prediction(String id, float[] outputs, double label) implements Serializable {
 
     public int predictedClass() {

@@ -1,6 +1,9 @@
 package org.adamix.jobs.eval;
 
-import org.adamix.model.adamix.Router;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 import org.adamix.jobs.data.BatchMaker;
 import org.adamix.jobs.data.TokenizedExample;
 import org.adamix.jobs.spark.ExecutorModels;
@@ -8,12 +11,8 @@ import org.adamix.jobs.spark.ModelSpec;
 import org.adamix.jobs.spark.ShippedBackbone;
 import org.adamix.jobs.spark.Weights;
 import org.adamix.model.AdaMixModel;
+import org.adamix.model.adamix.Router;
 import org.nd4j.linalg.api.ndarray.INDArray;
-
-import java.io.Serializable;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
 
 /** Batch inference over one partition with this JVM's model (built once, weights set per task). */
 public final class Predictor implements Serializable {
@@ -31,7 +30,8 @@ public final class Predictor implements Serializable {
         this.routing = routing;
     }
 
-    public List<Prediction> run(Iterator<TokenizedExample> examples, Weights weights, ShippedBackbone backbone) {
+    public List<Prediction> run(
+            Iterator<TokenizedExample> examples, Weights weights, ShippedBackbone backbone) {
         try (ExecutorModels.Lease lease = ExecutorModels.borrow(backbone, spec)) {
             AdaMixModel m = lease.model();
             weights.loadInto(m);
@@ -41,7 +41,8 @@ public final class Predictor implements Serializable {
     }
 
     /** Evaluation-mode outputs of a model, batch by batch, in the examples' order. */
-    public static List<Prediction> predict(AdaMixModel m, Iterator<TokenizedExample> examples, int batchSize) {
+    public static List<Prediction> predict(
+            AdaMixModel m, Iterator<TokenizedExample> examples, int batchSize) {
         List<Prediction> out = new ArrayList<>();
         List<TokenizedExample> batch = new ArrayList<>(batchSize);
         while (examples.hasNext()) {
@@ -50,7 +51,9 @@ public final class Predictor implements Serializable {
                 INDArray logits = m.predict(BatchMaker.of(batch, m.head(), false));
                 for (int i = 0; i < batch.size(); i++) {
                     TokenizedExample e = batch.get(i);
-                    out.add(new Prediction(e.id(), logits.getRow(i).dup().data().asFloat(), e.label()));
+                    out.add(
+                            new Prediction(
+                                    e.id(), logits.getRow(i).dup().data().asFloat(), e.label()));
                 }
                 batch.clear();
             }

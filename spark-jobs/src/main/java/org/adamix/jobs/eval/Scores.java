@@ -1,15 +1,15 @@
 package org.adamix.jobs.eval;
 
-import org.adamix.model.HeadConfig;
-
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.adamix.model.HeadConfig;
 
 /**
- * Evaluation metrics. Classification: accuracy, F1 (of class 1 when binary, macro-averaged otherwise)
- * and Matthews correlation (multiclass form). Regression: Pearson and Spearman correlation.
+ * Evaluation metrics. Classification: accuracy, F1 (of class 1 when binary, macro-averaged
+ * otherwise) and Matthews correlation (multiclass form). Regression: Pearson and Spearman
+ * correlation.
  */
 public final class Scores {
     private Scores() {}
@@ -31,7 +31,10 @@ public final class Scores {
         return m;
     }
 
-    /** Mean task loss of the outputs: cross-entropy of the softmax (classification) or squared error (regression). */
+    /**
+     * Mean task loss of the outputs: cross-entropy of the softmax (classification) or squared error
+     * (regression).
+     */
     public static double meanLoss(List<Prediction> ps, boolean regression) {
         double sum = 0;
         for (Prediction p : ps) {

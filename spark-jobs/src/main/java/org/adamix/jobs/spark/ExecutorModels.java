@@ -1,11 +1,5 @@
 package org.adamix.jobs.spark;
 
-import org.adamix.datasets.tokenize.Tokenizer;
-import org.adamix.model.AdaMixModel;
-import org.adamix.model.checkpoint.Backbone;
-import org.apache.spark.TaskContext;
-import org.nd4j.linalg.factory.Nd4j;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
@@ -13,11 +7,17 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.adamix.datasets.tokenize.Tokenizer;
+import org.adamix.model.AdaMixModel;
+import org.adamix.model.checkpoint.Backbone;
+import org.apache.spark.TaskContext;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Per-JVM caches on executors: the backbone is rebuilt once from its broadcast (keyed by checksum), and
- * models are built once and reused for every round and task. A model is not thread-safe, so concurrent
- * tasks in one executor each borrow their own from a pool (so at most one model per task slot).
+ * Per-JVM caches on executors: the backbone is rebuilt once from its broadcast (keyed by checksum),
+ * and models are built once and reused for every round and task. A model is not thread-safe, so
+ * concurrent tasks in one executor each borrow their own from a pool (so at most one model per task
+ * slot).
  */
 public final class ExecutorModels {
     private static final Map<String, Backbone> BACKBONES = new ConcurrentHashMap<>();
@@ -29,7 +29,10 @@ public final class ExecutorModels {
 
     private ExecutorModels() {}
 
-    /** In local mode the driver's JVM is the executor: hand it the backbone the driver already holds. */
+    /**
+     * In local mode the driver's JVM is the executor: hand it the backbone the driver already
+     * holds.
+     */
     public static void register(Backbone b) {
         BACKBONES.putIfAbsent(b.checksum(), b);
     }
@@ -39,13 +42,16 @@ public final class ExecutorModels {
     }
 
     public static Tokenizer tokenizer(ShippedBackbone shipped) {
-        return TOKENIZERS.computeIfAbsent(shipped.checksum(), k -> {
-            try {
-                return TokenizerFiles.load(shipped.tokenizerFiles());
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot rebuild the tokenizer of " + shipped.name(), e);
-            }
-        });
+        return TOKENIZERS.computeIfAbsent(
+                shipped.checksum(),
+                k -> {
+                    try {
+                        return TokenizerFiles.load(shipped.tokenizerFiles());
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(
+                                "cannot rebuild the tokenizer of " + shipped.name(), e);
+                    }
+                });
     }
 
     /** A model for this task; give it back with {@link Lease#close()}. */
@@ -61,8 +67,8 @@ public final class ExecutorModels {
     }
 
     /**
-     * A model of its own for this task, not pooled: when every task has a different spec (compare's runs),
-     * a pool would only keep models nobody borrows again.
+     * A model of its own for this task, not pooled: when every task has a different spec (compare's
+     * runs), a pool would only keep models nobody borrows again.
      */
     public static AdaMixModel buildForTask(ShippedBackbone shipped, ModelSpec spec) {
         limitThreadsToTask();
@@ -74,7 +80,9 @@ public final class ExecutorModels {
         return MODELS_BUILT.get();
     }
 
-    /** ND4J's OpenMP threads spin when oversubscribed: a task uses as many threads as it has cores. */
+    /**
+     * ND4J's OpenMP threads spin when oversubscribed: a task uses as many threads as it has cores.
+     */
     static void limitThreadsToTask() {
         TaskContext tc = TaskContext.get();
         if (tc == null) return; // the driver keeps its own setting

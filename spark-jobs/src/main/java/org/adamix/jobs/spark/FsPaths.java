@@ -1,23 +1,22 @@
 package org.adamix.jobs.spark;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
 import org.adamix.model.checkpoint.AtomicFiles;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.UUID;
-
 /**
- * File operations on any Hadoop file system that never leave a half-written file or folder under its
- * final name: write under a hidden temporary name ({@code .name.tmp-<uuid>}), then rename. HDFS rename
- * does not replace, so an existing target is first renamed aside ({@code .name.old-<uuid>}) and deleted
- * only once the new one is in place: a failure in between puts the old one back, and a crash leaves it
- * under the aside name rather than nowhere ({@link #restoreAside}).
+ * File operations on any Hadoop file system that never leave a half-written file or folder under
+ * its final name: write under a hidden temporary name ({@code .name.tmp-<uuid>}), then rename. HDFS
+ * rename does not replace, so an existing target is first renamed aside ({@code .name.old-<uuid>})
+ * and deleted only once the new one is in place: a failure in between puts the old one back, and a
+ * crash leaves it under the aside name rather than nowhere ({@link #restoreAside}).
  */
 public final class FsPaths {
     private FsPaths() {}
@@ -30,7 +29,8 @@ public final class FsPaths {
         return new Path(target.getParent(), "." + target.getName() + ".tmp-" + UUID.randomUUID());
     }
 
-    public static void writeAtomically(Path target, byte[] content, Configuration conf) throws IOException {
+    public static void writeAtomically(Path target, byte[] content, Configuration conf)
+            throws IOException {
         FileSystem fs = fs(target, conf);
         Path tmp = tempSibling(target);
         try (OutputStream out = fs.create(tmp, false)) {
@@ -39,12 +39,17 @@ public final class FsPaths {
         replace(fs, tmp, target);
     }
 
-    public static void writeAtomically(Path target, String content, Configuration conf) throws IOException {
+    public static void writeAtomically(Path target, String content, Configuration conf)
+            throws IOException {
         writeAtomically(target, content.getBytes(StandardCharsets.UTF_8), conf);
     }
 
-    /** Copies a local folder (flat or nested) to {@code target} on the file system under a temporary name, then renames. */
-    public static void publishFolder(java.nio.file.Path localDir, Path target, Configuration conf) throws IOException {
+    /**
+     * Copies a local folder (flat or nested) to {@code target} on the file system under a temporary
+     * name, then renames.
+     */
+    public static void publishFolder(java.nio.file.Path localDir, Path target, Configuration conf)
+            throws IOException {
         FileSystem fs = fs(target, conf);
         fs.mkdirs(target.getParent());
         Path tmp = tempSibling(target);
@@ -56,27 +61,41 @@ public final class FsPaths {
         }
     }
 
-    /** Puts {@code tmp} in place of {@code target}; the target is never deleted before its successor is in place. */
+    /**
+     * Puts {@code tmp} in place of {@code target}; the target is never deleted before its successor
+     * is in place.
+     */
     static void replace(FileSystem fs, Path tmp, Path target) throws IOException {
         Path aside = null;
         if (fs.exists(target)) {
-            aside = new Path(target.getParent(), "." + target.getName() + ASIDE + UUID.randomUUID());
-            if (!fs.rename(target, aside)) throw new IOException("cannot move " + target + " aside to replace it");
+            aside =
+                    new Path(
+                            target.getParent(), "." + target.getName() + ASIDE + UUID.randomUUID());
+            if (!fs.rename(target, aside))
+                throw new IOException("cannot move " + target + " aside to replace it");
         }
         if (!fs.rename(tmp, target)) {
             fs.delete(tmp, true);
             if (aside != null && !fs.rename(aside, target))
-                throw new IOException("cannot rename " + tmp + " to " + target + ", nor restore the previous version from " + aside);
+                throw new IOException(
+                        "cannot rename "
+                                + tmp
+                                + " to "
+                                + target
+                                + ", nor restore the previous version from "
+                                + aside);
             throw new IOException("cannot rename " + tmp + " to " + target);
         }
-        if (aside != null && !fs.delete(aside, true)) throw new IOException("cannot delete the replaced " + aside);
+        if (aside != null && !fs.delete(aside, true))
+            throw new IOException("cannot delete the replaced " + aside);
     }
 
     private static final String ASIDE = ".old-";
 
     /**
-     * When {@code target} is missing but a replaced version of it is still aside (a writer died between
-     * the two renames of {@link #replace}), renames the newest such version back; true if it did.
+     * When {@code target} is missing but a replaced version of it is still aside (a writer died
+     * between the two renames of {@link #replace}), renames the newest such version back; true if
+     * it did.
      */
     public static boolean restoreAside(Path target, Configuration conf) throws IOException {
         FileSystem fs = fs(target, conf);
@@ -84,14 +103,18 @@ public final class FsPaths {
         String prefix = "." + target.getName() + ASIDE;
         FileStatus newest = null;
         for (FileStatus s : fs.listStatus(target.getParent()))
-            if (s.getPath().getName().startsWith(prefix) && (newest == null || s.getModificationTime() > newest.getModificationTime())) newest = s;
+            if (s.getPath().getName().startsWith(prefix)
+                    && (newest == null || s.getModificationTime() > newest.getModificationTime()))
+                newest = s;
         return newest != null && fs.rename(newest.getPath(), target);
     }
 
     /** Copies a file or folder from any file system into a local folder; returns the local copy. */
-    public static java.nio.file.Path copyToLocal(Path src, java.nio.file.Path localParent, Configuration conf) throws IOException {
+    public static java.nio.file.Path copyToLocal(
+            Path src, java.nio.file.Path localParent, Configuration conf) throws IOException {
         FileSystem fs = fs(src, conf);
-        java.nio.file.Path local = localParent.resolve(src.getName().isEmpty() ? "root" : src.getName());
+        java.nio.file.Path local =
+                localParent.resolve(src.getName().isEmpty() ? "root" : src.getName());
         fs.copyToLocalFile(false, src, new Path(local.toAbsolutePath().toUri()), true);
         return local;
     }

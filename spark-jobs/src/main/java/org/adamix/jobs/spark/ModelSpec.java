@@ -1,15 +1,18 @@
 package org.adamix.jobs.spark;
 
+import java.io.Serializable;
 import org.adamix.model.AdaMixModel;
 import org.adamix.model.AdaptationConfig;
 import org.adamix.model.HeadConfig;
 import org.adamix.model.OptimizerConfig;
 import org.adamix.model.checkpoint.Backbone;
 
-import java.io.Serializable;
-
-/** Everything but the weights that makes an {@link AdaMixModel}: the same on the driver and on every executor. */
-public record ModelSpec(AdaptationConfig adaptation, HeadConfig head, OptimizerConfig optimizer, long seed)
+/**
+ * Everything but the weights that makes an {@link AdaMixModel}: the same on the driver and on every
+ * executor.
+ */
+public record ModelSpec(
+        AdaptationConfig adaptation, HeadConfig head, OptimizerConfig optimizer, long seed)
         implements Serializable {
 
     public AdaMixModel build(Backbone backbone) {

@@ -6,8 +6,8 @@ import org.apache.spark.api.java.JavaSparkContext;
 
 /**
  * The Spark context of a command: the active one (spark-submit, tests, notebooks) if there is one,
- * else a new one on {@code --master} (default {@code local[*]} unless spark-submit set spark.master).
- * Only a context created here is stopped when the command ends.
+ * else a new one on {@code --master} (default {@code local[*]} unless spark-submit set
+ * spark.master). Only a context created here is stopped when the command ends.
  */
 public final class Sessions implements AutoCloseable {
     private final JavaSparkContext sc;
@@ -20,12 +20,14 @@ public final class Sessions implements AutoCloseable {
 
     public static Sessions open(String master, String appName) {
         scala.Option<SparkContext> active = org.apache.spark.SparkContext$.MODULE$.getActive();
-        if (active.isDefined()) return new Sessions(JavaSparkContext.fromSparkContext(active.get()), false);
+        if (active.isDefined())
+            return new Sessions(JavaSparkContext.fromSparkContext(active.get()), false);
         SparkConf conf = new SparkConf().setAppName(appName);
         if (master != null) conf.setMaster(master);
         else if (!conf.contains("spark.master")) conf.setMaster("local[*]");
         JavaSparkContext sc = new JavaSparkContext(conf);
-        if (master != null || !System.getProperties().containsKey("spark.master")) sc.setLogLevel("WARN");
+        if (master != null || !System.getProperties().containsKey("spark.master"))
+            sc.setLogLevel("WARN");
         return new Sessions(sc, true);
     }
 
@@ -33,7 +35,10 @@ public final class Sessions implements AutoCloseable {
         return sc;
     }
 
-    /** True when executors run inside this JVM (local master), so the driver's backbone can be shared with them. */
+    /**
+     * True when executors run inside this JVM (local master), so the driver's backbone can be
+     * shared with them.
+     */
     public boolean localMode() {
         return sc.master().startsWith("local[") || sc.master().equals("local");
     }

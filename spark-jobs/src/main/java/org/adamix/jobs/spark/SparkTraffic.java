@@ -1,5 +1,11 @@
 package org.adamix.jobs.spark;
 
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.executor.TaskMetrics;
 import org.apache.spark.scheduler.SparkListener;
@@ -11,19 +17,12 @@ import org.apache.spark.storage.BlockUpdatedInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Map;
-import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-
 /**
  * Spark's own count of the bytes a piece of work moved, from its listener events: per tag (a local
- * property set around the jobs, {@link #tag}) the tasks' result sizes (what the driver received), their
- * shuffle writes and reads; per broadcast the torrent pieces the driver stored (the compressed broadcast)
- * and the pieces executors fetched. Events arrive on Spark's listener thread, after the action returned:
- * {@link #await} waits for the tag's jobs to end there.
+ * property set around the jobs, {@link #tag}) the tasks' result sizes (what the driver received),
+ * their shuffle writes and reads; per broadcast the torrent pieces the driver stored (the
+ * compressed broadcast) and the pieces executors fetched. Events arrive on Spark's listener thread,
+ * after the action returned: {@link #await} waits for the tag's jobs to end there.
  */
 public final class SparkTraffic extends SparkListener {
     private static final Logger LOG = LoggerFactory.getLogger(SparkTraffic.class);
@@ -31,10 +30,17 @@ public final class SparkTraffic extends SparkListener {
     private static final Pattern PIECE = Pattern.compile("broadcast_(\\d+)_piece\\d+");
 
     /** A tag's totals; {@code broadcast*} are filled in by {@link #withBroadcast}. */
-    public record Totals(int tasks, long resultBytes, long shuffleWriteBytes, long shuffleReadBytes, long broadcastBytes,
-                         long broadcastFetchedBytes) implements java.io.Serializable {
+    public record Totals(
+            int tasks,
+            long resultBytes,
+            long shuffleWriteBytes,
+            long shuffleReadBytes,
+            long broadcastBytes,
+            long broadcastFetchedBytes)
+            implements java.io.Serializable {
         public Totals withBroadcast(long[] stored) {
-            return new Totals(tasks, resultBytes, shuffleWriteBytes, shuffleReadBytes, stored[0], stored[1]);
+            return new Totals(
+                    tasks, resultBytes, shuffleWriteBytes, shuffleReadBytes, stored[0], stored[1]);
         }
     }
 
@@ -48,7 +54,10 @@ public final class SparkTraffic extends SparkListener {
     private final Map<Integer, String> jobTag = new HashMap<>();
     private final Map<Long, Pieces> broadcasts = new HashMap<>();
 
-    /** A broadcast's torrent pieces: bytes the driver stored, bytes executors stored (fetched), who holds what. */
+    /**
+     * A broadcast's torrent pieces: bytes the driver stored, bytes executors stored (fetched), who
+     * holds what.
+     */
     private static final class Pieces {
         long driver, executors;
         final Set<String> held = new HashSet<>();
@@ -108,26 +117,33 @@ public final class SparkTraffic extends SparkListener {
     }
 
     /**
-     * The tag's totals once {@code jobs} of its jobs have ended on the listener thread (they have ended on the
-     * scheduler when the action returns), or what is known after {@code timeoutMillis}.
+     * The tag's totals once {@code jobs} of its jobs have ended on the listener thread (they have
+     * ended on the scheduler when the action returns), or what is known after {@code
+     * timeoutMillis}.
      */
     public synchronized Totals await(String tag, int jobs, long timeoutMillis) {
         long deadline = System.currentTimeMillis() + timeoutMillis;
         Acc a;
         try {
-            while (((a = byTag.get(tag)) == null || a.jobsEnded < jobs) && System.currentTimeMillis() < deadline)
+            while (((a = byTag.get(tag)) == null || a.jobsEnded < jobs)
+                    && System.currentTimeMillis() < deadline)
                 wait(Math.max(1, deadline - System.currentTimeMillis()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             a = byTag.get(tag);
         }
         if (a == null || a.jobsEnded < jobs)
-            LOG.warn("Spark's listener had not seen the end of {}'s jobs after {} ms: its byte counts may be short", tag, timeoutMillis);
+            LOG.warn(
+                    "Spark's listener had not seen the end of {}'s jobs after {} ms: its byte counts may be short",
+                    tag,
+                    timeoutMillis);
         if (a == null) return new Totals(0, 0, 0, 0, 0, 0);
         return new Totals(a.tasks, a.result, a.shuffleWrite, a.shuffleRead, 0, 0);
     }
 
-    /** {bytes of the broadcast's pieces the driver stored, bytes executors stored (fetched)} so far. */
+    /**
+     * {bytes of the broadcast's pieces the driver stored, bytes executors stored (fetched)} so far.
+     */
     public synchronized long[] broadcast(long id) {
         Pieces p = broadcasts.get(id);
         return p == null ? new long[2] : new long[] {p.driver, p.executors};

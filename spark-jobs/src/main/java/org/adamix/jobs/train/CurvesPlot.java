@@ -1,6 +1,9 @@
 package org.adamix.jobs.train;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.List;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
@@ -10,20 +13,19 @@ import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.util.List;
-
 /** curves.png: training loss, dev accuracy (per epoch) and examples/s against the round. */
 public final class CurvesPlot {
     private CurvesPlot() {}
 
     public static byte[] png(List<ObjectNode> rows, String title) throws IOException {
         System.setProperty("java.awt.headless", "true");
-        XYSeries loss = new XYSeries("training loss"), acc = new XYSeries("dev accuracy"), speed = new XYSeries("examples/s");
+        XYSeries loss = new XYSeries("training loss"),
+                acc = new XYSeries("dev accuracy"),
+                speed = new XYSeries("examples/s");
         for (ObjectNode r : rows) {
             int round = r.path("round").asInt();
-            if (r.has("loss") && Double.isFinite(r.get("loss").asDouble())) loss.add(round, r.get("loss").asDouble());
+            if (r.has("loss") && Double.isFinite(r.get("loss").asDouble()))
+                loss.add(round, r.get("loss").asDouble());
             if (r.has("dev_accuracy")) acc.add(round, r.get("dev_accuracy").asDouble());
             if (r.has("examples_per_s")) speed.add(round, r.get("examples_per_s").asDouble());
         }
@@ -40,6 +42,7 @@ public final class CurvesPlot {
     private static XYPlot subplot(XYSeries s, String label, boolean shapes) {
         NumberAxis axis = new NumberAxis(label);
         axis.setAutoRangeIncludesZero(false);
-        return new XYPlot(new XYSeriesCollection(s), null, axis, new XYLineAndShapeRenderer(true, shapes));
+        return new XYPlot(
+                new XYSeriesCollection(s), null, axis, new XYLineAndShapeRenderer(true, shapes));
     }
 }

@@ -1,5 +1,7 @@
 package org.adamix.jobs.train;
 
+import java.util.List;
+import java.util.Map;
 import org.adamix.jobs.data.TokenizedExample;
 import org.adamix.jobs.eval.Prediction;
 import org.adamix.jobs.eval.Predictor;
@@ -11,12 +13,9 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 
-import java.util.List;
-import java.util.Map;
-
 /**
- * Dev scores of the averaged weights: executors predict on the dev partitions they cached, the driver
- * scores the predictions ({@link Scores#of}).
+ * Dev scores of the averaged weights: executors predict on the dev partitions they cached, the
+ * driver scores the predictions ({@link Scores#of}).
  */
 final class DevEvaluation {
     private final JavaSparkContext sc;
@@ -43,8 +42,11 @@ final class DevEvaluation {
         // predicting needs no Adam state: only the trainable vector is broadcast
         Broadcast<Weights> bw = sc.broadcast(new Weights(weights.params(), null, weights.step()));
         Predictor p = new Predictor(spec, batchSize);
-        Broadcast<ShippedBackbone> backbone = shipped; // the tasks' closure takes this, not this object
-        List<Prediction> ps = dev.mapPartitions(it -> p.run(it, bw.value(), backbone.value()).iterator()).collect();
+        Broadcast<ShippedBackbone> backbone =
+                shipped; // the tasks' closure takes this, not this object
+        List<Prediction> ps =
+                dev.mapPartitions(it -> p.run(it, bw.value(), backbone.value()).iterator())
+                        .collect();
         bw.destroy();
         return Scores.of(ps, spec.head());
     }

@@ -2,7 +2,6 @@ package org.adamix.jobs.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -16,21 +15,28 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * {@code MANIFEST.json} of a checkpoint folder: every file's size and SHA-256, written last. A folder
- * whose manifest is missing, or whose files differ from it, is torn (a copy cut short, a file lost or
- * truncated on the way) and is not resumed from.
+ * {@code MANIFEST.json} of a checkpoint folder: every file's size and SHA-256, written last. A
+ * folder whose manifest is missing, or whose files differ from it, is torn (a copy cut short, a
+ * file lost or truncated on the way) and is not resumed from.
  */
 public final class Manifest {
     public static final String NAME = "MANIFEST.json";
 
     private Manifest() {}
 
-    /** Lists every file under {@code dir} (nested ones by relative path) in {@code dir/MANIFEST.json}. */
+    /**
+     * Lists every file under {@code dir} (nested ones by relative path) in {@code
+     * dir/MANIFEST.json}.
+     */
     public static void write(Path dir) throws IOException {
         ObjectNode files = MetricsLog.JSON.createObjectNode();
         List<Path> all;
         try (Stream<Path> s = Files.walk(dir)) {
-            all = s.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().equals(NAME)).sorted().toList();
+            all =
+                    s.filter(Files::isRegularFile)
+                            .filter(p -> !p.getFileName().toString().equals(NAME))
+                            .sorted()
+                            .toList();
         }
         for (Path f : all) {
             ObjectNode e = files.putObject(dir.relativize(f).toString().replace('\\', '/'));
@@ -42,7 +48,10 @@ public final class Manifest {
         Files.writeString(dir.resolve(NAME), m.toPrettyString() + "\n");
     }
 
-    /** What is wrong with {@code dir} against its manifest (the first problem found), or null when every listed file matches. */
+    /**
+     * What is wrong with {@code dir} against its manifest (the first problem found), or null when
+     * every listed file matches.
+     */
     public static String problem(Path dir) throws IOException {
         Path mf = dir.resolve(NAME);
         if (!Files.isRegularFile(mf)) return "no " + NAME;
@@ -58,8 +67,10 @@ public final class Manifest {
             Path f = dir.resolve(e.getKey());
             if (!Files.isRegularFile(f)) return e.getKey() + " is missing";
             long size = Files.size(f), expected = e.getValue().path("size").asLong(-1);
-            if (size != expected) return e.getKey() + " has " + size + " bytes, the manifest says " + expected;
-            if (!sha256(f).equals(e.getValue().path("sha256").asText())) return e.getKey() + " does not match its SHA-256";
+            if (size != expected)
+                return e.getKey() + " has " + size + " bytes, the manifest says " + expected;
+            if (!sha256(f).equals(e.getValue().path("sha256").asText()))
+                return e.getKey() + " does not match its SHA-256";
         }
         return null;
     }

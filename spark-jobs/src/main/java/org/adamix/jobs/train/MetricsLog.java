@@ -2,13 +2,12 @@ package org.adamix.jobs.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.adamix.jobs.spark.FsPaths;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.Path;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.adamix.jobs.spark.FsPaths;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
 
 /** Per-round metrics, kept in memory and rewritten atomically as {@code metrics.jsonl}. */
 public final class MetricsLog {
@@ -33,7 +32,8 @@ public final class MetricsLog {
 
     public static MetricsLog parse(String jsonLines) throws IOException {
         MetricsLog log = new MetricsLog();
-        for (String line : jsonLines.split("\n")) if (!line.isBlank()) log.rows.add((ObjectNode) JSON.readTree(line));
+        for (String line : jsonLines.split("\n"))
+            if (!line.isBlank()) log.rows.add((ObjectNode) JSON.readTree(line));
         return log;
     }
 

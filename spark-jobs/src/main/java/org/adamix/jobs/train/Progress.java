@@ -1,16 +1,15 @@
 package org.adamix.jobs.train;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.adamix.jobs.spark.Weights;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.adamix.jobs.spark.Weights;
 
 /**
  * Where a run is: the weights after the last averaged round, the rounds done and the metrics so far
- * (what a checkpoint keeps), and what this attempt reports at the end: every round's traffic, the last
- * round's workers and average, the training throughput and the latest dev scores.
+ * (what a checkpoint keeps), and what this attempt reports at the end: every round's traffic, the
+ * last round's workers and average, the training throughput and the latest dev scores.
  */
 final class Progress {
     private Weights weights;
@@ -28,7 +27,10 @@ final class Progress {
         this.metrics = metrics;
     }
 
-    /** Takes a round done: its averaged weights are the run's from now on. Returns the round's new metrics row. */
+    /**
+     * Takes a round done: its averaged weights are the run's from now on. Returns the round's new
+     * metrics row.
+     */
     ObjectNode add(SparkRound.Outcome o) {
         traffic.add(o.traffic());
         weights = o.weights();
@@ -52,20 +54,34 @@ final class Progress {
         dev = scores;
     }
 
-    Weights weights() { return weights; }
+    Weights weights() {
+        return weights;
+    }
 
-    int roundsDone() { return roundsDone; }
+    int roundsDone() {
+        return roundsDone;
+    }
 
-    MetricsLog metrics() { return metrics; }
+    MetricsLog metrics() {
+        return metrics;
+    }
 
-    List<Traffic> traffic() { return traffic; }
+    List<Traffic> traffic() {
+        return traffic;
+    }
 
-    List<WorkerFacts> lastWorkers() { return lastWorkers; }
+    List<WorkerFacts> lastWorkers() {
+        return lastWorkers;
+    }
 
-    RoundAverage lastAverage() { return lastAverage; }
+    RoundAverage lastAverage() {
+        return lastAverage;
+    }
 
     /** The latest dev scores, null before any. */
-    Map<String, Double> dev() { return dev; }
+    Map<String, Double> dev() {
+        return dev;
+    }
 
     double examplesPerSecond() {
         return seconds == 0 ? 0 : examples / seconds;

@@ -5,14 +5,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The rounds of a run. In every epoch each worker walks its shard in batches; an epoch has as many steps
- * as the largest shard needs (workers with smaller shards sit the tail out and are weighted 0 for it).
- * A round is up to K local steps of one epoch; rounds never straddle epochs.
+ * The rounds of a run. In every epoch each worker walks its shard in batches; an epoch has as many
+ * steps as the largest shard needs (workers with smaller shards sit the tail out and are weighted 0
+ * for it). A round is up to K local steps of one epoch; rounds never straddle epochs.
  */
-public record RoundPlan(int epochs, int stepsPerEpoch, int localSteps, List<Round> rounds) implements Serializable {
+public record RoundPlan(int epochs, int stepsPerEpoch, int localSteps, List<Round> rounds)
+        implements Serializable {
 
-    /** One averaging round: global index, epoch, first step within the epoch, steps, global step at its start. */
-    public record Round(int index, int epoch, int firstStep, int steps, long globalStepStart) implements Serializable {
+    /**
+     * One averaging round: global index, epoch, first step within the epoch, steps, global step at
+     * its start.
+     */
+    public record Round(int index, int epoch, int firstStep, int steps, long globalStepStart)
+            implements Serializable {
         public boolean lastOfEpoch(int stepsPerEpoch) {
             return firstStep + steps == stepsPerEpoch;
         }

@@ -1,7 +1,9 @@
 package org.adamix.jobs.train;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.adamix.jobs.data.TokenizedExample;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
 import org.adamix.jobs.spark.ShippedBackbone;
 import org.adamix.jobs.spark.SparkTraffic;
 import org.adamix.jobs.spark.Weights;
@@ -11,15 +13,12 @@ import org.apache.spark.broadcast.Broadcast;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.Collections;
-import java.util.List;
-import java.util.UUID;
-
 /**
- * One averaging round as the driver runs it: broadcast the weights, every partition runs {@link WorkerRound}
- * (the local steps), executors add the results up in a fixed-order tree ({@link RoundTree}) and the driver
- * divides the one total ({@link RoundSum#average}). Spark's count of the bytes the round moved comes with
- * it, from a listener ({@link SparkTraffic}) that lives as long as this object.
+ * One averaging round as the driver runs it: broadcast the weights, every partition runs {@link
+ * WorkerRound} (the local steps), executors add the results up in a fixed-order tree ({@link
+ * RoundTree}) and the driver divides the one total ({@link RoundSum#average}). Spark's count of the
+ * bytes the round moved comes with it, from a listener ({@link SparkTraffic}) that lives as long as
+ * this object.
  */
 final class SparkRound implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SparkRound.class);
@@ -31,9 +30,17 @@ final class SparkRound implements AutoCloseable {
     private final SparkTraffic listener;
     private final String tagPrefix = "train-" + UUID.randomUUID() + "-round-";
 
-    /** A round done: the averaged weights (the run's from now on), their average, the workers, time and bytes. */
-    record Outcome(RoundPlan.Round round, Weights weights, RoundAverage average, List<WorkerFacts> workers,
-                   double seconds, Traffic traffic) {
+    /**
+     * A round done: the averaged weights (the run's from now on), their average, the workers, time
+     * and bytes.
+     */
+    record Outcome(
+            RoundPlan.Round round,
+            Weights weights,
+            RoundAverage average,
+            List<WorkerFacts> workers,
+            double seconds,
+            Traffic traffic) {
 
         /** The round's row of metrics.jsonl. */
         ObjectNode putMetrics(ObjectNode row) {
@@ -77,42 +84,78 @@ final class SparkRound implements AutoCloseable {
         Traffic traffic = traffic(tag, bw, weights, avg);
         bw.destroy();
         if (!traffic.withinBudget())
-            LOG.warn("round {}: an estimated {} down / {} up, more than {}x the budget {}", round.index() + 1,
-                    traffic.estimatedDown(), traffic.estimatedUp(), Traffic.TOLERANCE, traffic.budget());
+            LOG.warn(
+                    "round {}: an estimated {} down / {} up, more than {}x the budget {}",
+                    round.index() + 1,
+                    traffic.estimatedDown(),
+                    traffic.estimatedUp(),
+                    Traffic.TOLERANCE,
+                    traffic.budget());
         for (WorkerFacts w : sum.workers())
-            LOG.debug("round {} worker {} on {}: {} examples, {} steps, {} s, {} models built there", round.index() + 1,
-                    w.worker(), w.jvm(), w.examples(), w.steps(), String.format("%.2f", w.nanos() / 1e9),
+            LOG.debug(
+                    "round {} worker {} on {}: {} examples, {} steps, {} s, {} models built there",
+                    round.index() + 1,
+                    w.worker(),
+                    w.jvm(),
+                    w.examples(),
+                    w.steps(),
+                    String.format("%.2f", w.nanos() / 1e9),
                     w.modelsBuiltInJvm());
-        Weights averaged = new Weights(avg.params(), avg.state(), round.globalStepStart() + round.steps());
+        Weights averaged =
+                new Weights(avg.params(), avg.state(), round.globalStepStart() + round.steps());
         return new Outcome(round, averaged, avg, sum.workers(), seconds, traffic);
     }
 
-    /** Every worker's local steps from the broadcast weights, summed on executors; the jobs carry the round's tag. */
+    /**
+     * Every worker's local steps from the broadcast weights, summed on executors; the jobs carry
+     * the round's tag.
+     */
     private RoundSum localSteps(RoundPlan.Round round, Broadcast<Weights> bw, String tag) {
         // the tasks' closure takes these two, not this object (which holds the SparkContext)
         WorkerRound steps = worker;
         Broadcast<ShippedBackbone> backbone = data.shipped;
         try {
             SparkTraffic.tag(sc, tag);
-            JavaRDD<RoundSum> leaves = data.train.mapPartitionsWithIndex((i, it) -> Collections.singletonList(
-                    RoundSum.of(steps.run(i, it, bw.value(), round, backbone.value()))).iterator(), true);
+            JavaRDD<RoundSum> leaves =
+                    data.train.mapPartitionsWithIndex(
+                            (i, it) ->
+                                    Collections.singletonList(
+                                                    RoundSum.of(
+                                                            steps.run(
+                                                                    i,
+                                                                    it,
+                                                                    bw.value(),
+                                                                    round,
+                                                                    backbone.value())))
+                                            .iterator(),
+                            true);
             return RoundTree.reduce(sc, leaves);
         } finally {
             SparkTraffic.tag(sc, null);
         }
     }
 
-    /** Spark's count of the round's bytes, and the serialized sizes that are checked against the budget. */
+    /**
+     * Spark's count of the round's bytes, and the serialized sizes that are checked against the
+     * budget.
+     */
     private Traffic traffic(String tag, Broadcast<Weights> bw, Weights sent, RoundAverage avg) {
         // one job per round: its end reaches the listener moments after collect returned
-        SparkTraffic.Totals measured = listener.await(tag, 1, 10_000).withBroadcast(listener.broadcast(bw.id()));
+        SparkTraffic.Totals measured =
+                listener.await(tag, 1, 10_000).withBroadcast(listener.broadcast(bw.id()));
         listener.forget(tag, bw.id());
         long stateValues = avg.state() == null ? 0 : avg.state().length;
         // what one worker sends: its leaf, float weights and state (sizes of the average's vectors)
         WorkerResult leaf = new WorkerResult(0, avg.params(), avg.state(), 1, 0, 0, "", 0, 0);
         long leafBytes = Traffic.serializedSize(RoundSum.of(leaf));
-        return Traffic.of(measured, Traffic.serializedSize(sent), leafBytes, data.workers, avg.params().length,
-                Math.max(stateValues, 2L * avg.params().length), allParams);
+        return Traffic.of(
+                measured,
+                Traffic.serializedSize(sent),
+                leafBytes,
+                data.workers,
+                avg.params().length,
+                Math.max(stateValues, 2L * avg.params().length),
+                allParams);
     }
 
     @Override

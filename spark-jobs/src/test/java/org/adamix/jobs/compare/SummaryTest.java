@@ -1,20 +1,31 @@
 package org.adamix.jobs.compare;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-/** The learning rate is chosen on dev (never on test), diverged seeds lose, and std is the sample std. */
+/**
+ * The learning rate is chosen on dev (never on test), diverged seeds lose, and std is the sample
+ * std.
+ */
 class SummaryTest {
 
     static RunResult run(String method, long seed, double lr, double dev, Double test) {
-        return new RunResult(new RunConfig(method, seed, lr), 10, 8, 4, 100.0, 1, false, List.of(dev),
-                Map.of("accuracy", dev), test == null ? null : Map.of("accuracy", test));
+        return new RunResult(
+                new RunConfig(method, seed, lr),
+                10,
+                8,
+                4,
+                100.0,
+                1,
+                false,
+                List.of(dev),
+                Map.of("accuracy", dev),
+                test == null ? null : Map.of("accuracy", test));
     }
 
     @Test
@@ -33,14 +44,27 @@ class SummaryTest {
         assertEquals(0.71, r.test().mean(), 1e-12);
         assertEquals(2, s.lrs().size());
         String md = CompareTable.markdown(s, "t");
-        assertTrue(md.contains("| lora | 0.001 | 0.8200 ± 0.0283 | 0.7100 ± 0.0141 | 10 | 8 | 2 |"), md);
+        assertTrue(
+                md.contains("| lora | 0.001 | 0.8200 ± 0.0283 | 0.7100 ± 0.0141 | 10 | 8 | 2 |"),
+                md);
     }
 
     @Test
     void aDivergedSeedMakesItsLrLose() {
         List<RunResult> runs = new ArrayList<>();
         runs.add(run("pfeiffer", 1, 1e-1, 0.99, 0.9));
-        runs.add(new RunResult(new RunConfig("pfeiffer", 2, 1e-1), 10, 10, 3, 100.0, 0, true, List.of(), null, null));
+        runs.add(
+                new RunResult(
+                        new RunConfig("pfeiffer", 2, 1e-1),
+                        10,
+                        10,
+                        3,
+                        100.0,
+                        0,
+                        true,
+                        List.of(),
+                        null,
+                        null));
         runs.add(run("pfeiffer", 1, 1e-3, 0.70, 0.7));
         runs.add(run("pfeiffer", 2, 1e-3, 0.72, 0.7));
         Summary s = Summary.of(List.of("pfeiffer"), List.of(1e-1, 1e-3), runs, "accuracy", true);
@@ -50,8 +74,18 @@ class SummaryTest {
 
     @Test
     void runResultJsonRoundTrips() throws Exception {
-        RunResult r = new RunResult(new RunConfig("adamix-lora", 3, 5e-4), 10, 8, 4, 123.5, 2, false, List.of(0.5, 0.75),
-                Map.of("accuracy", 0.75), null);
+        RunResult r =
+                new RunResult(
+                        new RunConfig("adamix-lora", 3, 5e-4),
+                        10,
+                        8,
+                        4,
+                        123.5,
+                        2,
+                        false,
+                        List.of(0.5, 0.75),
+                        Map.of("accuracy", 0.75),
+                        null);
         assertEquals(r, RunResult.fromJson(r.toJson().toString()));
         assertEquals("adamix-lora-lr0.0005-seed3", r.config().name());
     }

@@ -1,5 +1,12 @@
 package org.adamix.jobs.spark;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FilterFileSystem;
@@ -7,20 +14,17 @@ import org.apache.hadoop.fs.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.nio.file.Files;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-/** Publishing never leaves the target missing: the old version is moved aside, not deleted, until the new one is in place. */
+/**
+ * Publishing never leaves the target missing: the old version is moved aside, not deleted, until
+ * the new one is in place.
+ */
 class FsPathsTest {
-    @TempDir
-    java.nio.file.Path tmp;
+    @TempDir java.nio.file.Path tmp;
 
-    /** The local file system, except that renaming a temporary file into place fails (a full quota, a dying NameNode). */
+    /**
+     * The local file system, except that renaming a temporary file into place fails (a full quota,
+     * a dying NameNode).
+     */
     static FileSystem failingRename(Configuration conf) throws IOException {
         return new FilterFileSystem(FileSystem.getLocal(conf).getRaw()) {
             @Override
@@ -43,9 +47,15 @@ class FsPathsTest {
         java.nio.file.Path next = Files.createDirectories(tmp.resolve(".best.tmp-1"));
         Files.writeString(next.resolve("weights"), "new");
         assertThrows(IOException.class, () -> FsPaths.replace(fs, path(next), path(target)));
-        assertEquals("old", Files.readString(target.resolve("weights")), "the previous version is back in place");
+        assertEquals(
+                "old",
+                Files.readString(target.resolve("weights")),
+                "the previous version is back in place");
         try (var s = Files.list(tmp)) {
-            assertEquals(java.util.List.of("best"), s.map(p -> p.getFileName().toString()).toList(), "nothing left aside");
+            assertEquals(
+                    java.util.List.of("best"),
+                    s.map(p -> p.getFileName().toString()).toList(),
+                    "nothing left aside");
         }
     }
 
@@ -57,7 +67,11 @@ class FsPathsTest {
         FsPaths.writeAtomically(f, "two", conf);
         assertEquals("two", FsPaths.read(f, conf));
         try (var s = Files.list(tmp)) {
-            assertTrue(s.allMatch(p -> p.getFileName().toString().equals("summary.json") || p.getFileName().toString().endsWith(".crc")));
+            assertTrue(
+                    s.allMatch(
+                            p ->
+                                    p.getFileName().toString().equals("summary.json")
+                                            || p.getFileName().toString().endsWith(".crc")));
         }
     }
 
@@ -70,6 +84,8 @@ class FsPathsTest {
         assertTrue(FsPaths.restoreAside(path(tmp.resolve("best")), conf));
         assertEquals("old", Files.readString(tmp.resolve("best/weights")));
         assertFalse(Files.exists(aside));
-        assertFalse(FsPaths.restoreAside(path(tmp.resolve("best")), conf), "nothing to do when the target is there");
+        assertFalse(
+                FsPaths.restoreAside(path(tmp.resolve("best")), conf),
+                "nothing to do when the target is there");
     }
 }

@@ -5,15 +5,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Corpus BLEU-4 with several references per hypothesis, as NLTK's {@code corpus_bleu} computes it with its
- * defaults (uniform weights 1/4, no smoothing): n-gram matches clipped by the largest count in any one
- * reference, numerators and denominators summed over the corpus before dividing (a sentence with fewer than n
- * tokens still counts 1 in the denominator), brevity penalty {@code exp(1 - r/c)} for a corpus length c not above
- * r, the sum of each hypothesis's closest reference length (the shorter one on a tie).
+ * Corpus BLEU-4 with several references per hypothesis, as NLTK's {@code corpus_bleu} computes it
+ * with its defaults (uniform weights 1/4, no smoothing): n-gram matches clipped by the largest
+ * count in any one reference, numerators and denominators summed over the corpus before dividing (a
+ * sentence with fewer than n tokens still counts 1 in the denominator), brevity penalty {@code
+ * exp(1 - r/c)} for a corpus length c not above r, the sum of each hypothesis's closest reference
+ * length (the shorter one on a tie).
  *
- * <p>Corner cases follow NLTK (3.8): no unigram match at all gives 0; an order with no match at all counts as a
- * precision of {@link Double#MIN_NORMAL} (NLTK's "method0"), so the score is about 1e-77 rather than exactly 0;
- * an empty corpus output (c = 0) gives 0. Tokens are {@link MetricTokens} (lower-cased, split on white space).
+ * <p>Corner cases follow NLTK (3.8): no unigram match at all gives 0; an order with no match at all
+ * counts as a precision of {@link Double#MIN_NORMAL} (NLTK's "method0"), so the score is about
+ * 1e-77 rather than exactly 0; an empty corpus output (c = 0) gives 0. Tokens are {@link
+ * MetricTokens} (lower-cased, split on white space).
  */
 public final class CorpusBleu {
     public static final int MAX_ORDER = 4;
@@ -25,8 +27,7 @@ public final class CorpusBleu {
     private double brevityPenalty;
     private double score;
 
-    private CorpusBleu() {
-    }
+    private CorpusBleu() {}
 
     /**
      * @param hypotheses one generated text per source
@@ -43,8 +44,9 @@ public final class CorpusBleu {
     }
 
     /** The same on texts already tokenized (by another tokenization than {@link MetricTokens}). */
-    public static CorpusBleu ofTokens(List<? extends List<String>> hypotheses,
-                                      List<? extends List<? extends List<String>>> references) {
+    public static CorpusBleu ofTokens(
+            List<? extends List<String>> hypotheses,
+            List<? extends List<? extends List<String>>> references) {
         checkSizes(hypotheses.size(), references);
         CorpusBleu b = new CorpusBleu();
         for (int i = 0; i < hypotheses.size(); i++) {
@@ -56,8 +58,8 @@ public final class CorpusBleu {
 
     static void checkSizes(int hypotheses, List<? extends List<?>> references) {
         if (hypotheses != references.size()) {
-            throw new IllegalArgumentException(hypotheses + " hypotheses but " + references.size()
-                    + " reference lists");
+            throw new IllegalArgumentException(
+                    hypotheses + " hypotheses but " + references.size() + " reference lists");
         }
         for (int i = 0; i < references.size(); i++) {
             if (references.get(i).isEmpty()) {
@@ -90,7 +92,9 @@ public final class CorpusBleu {
         for (List<String> reference : references) {
             int r = reference.size();
             int d = Math.abs(r - c);
-            if (closest < 0 || d < Math.abs(closest - c) || (d == Math.abs(closest - c) && r < closest)) {
+            if (closest < 0
+                    || d < Math.abs(closest - c)
+                    || (d == Math.abs(closest - c) && r < closest)) {
                 closest = r;
             }
         }
@@ -162,7 +166,15 @@ public final class CorpusBleu {
 
     @Override
     public String toString() {
-        return String.format("BLEU %.4f (p1..p4 %.4f %.4f %.4f %.4f, BP %.4f, c %d, r %d)", score, precision(1),
-                precision(2), precision(3), precision(4), brevityPenalty, hypothesisLength, referenceLength);
+        return String.format(
+                "BLEU %.4f (p1..p4 %.4f %.4f %.4f %.4f, BP %.4f, c %d, r %d)",
+                score,
+                precision(1),
+                precision(2),
+                precision(3),
+                precision(4),
+                brevityPenalty,
+                hypothesisLength,
+                referenceLength);
     }
 }

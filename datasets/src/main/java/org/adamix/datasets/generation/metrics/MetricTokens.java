@@ -5,19 +5,19 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The tokens BLEU and ROUGE-L count here: the text lower-cased (Unicode default case mapping, {@link Locale#ROOT})
- * and split on runs of white space, the same characters Python's {@code str.split()} splits on. So a Python
- * reference computing on {@code text.lower().split()} sees the same tokens (Java 17 knows Unicode 13: the 40
- * capitals Unicode 14 added are not lower-cased here).
+ * The tokens BLEU and ROUGE-L count here: the text lower-cased (Unicode default case mapping,
+ * {@link Locale#ROOT}) and split on runs of white space, the same characters Python's {@code
+ * str.split()} splits on. So a Python reference computing on {@code text.lower().split()} sees the
+ * same tokens (Java 17 knows Unicode 13: the 40 capitals Unicode 14 added are not lower-cased
+ * here).
  *
- * <p>Punctuation stays attached: {@code "centre."} is one token and differs from {@code "centre"}. The E2E
- * challenge scorer instead splits punctuation off (mteval-13a tokenization, for BLEU) or drops it (Stanford PTB
- * tokenizer, for ROUGE-L), so the scores here are lower than its scores on the same outputs; compare them with
- * each other, not with published E2E numbers.
+ * <p>Punctuation stays attached: {@code "centre."} is one token and differs from {@code "centre"}.
+ * The E2E challenge scorer instead splits punctuation off (mteval-13a tokenization, for BLEU) or
+ * drops it (Stanford PTB tokenizer, for ROUGE-L), so the scores here are lower than its scores on
+ * the same outputs; compare them with each other, not with published E2E numbers.
  */
 public final class MetricTokens {
-    private MetricTokens() {
-    }
+    private MetricTokens() {}
 
     public static List<String> of(String text) {
         String s = text.toLowerCase(Locale.ROOT);
@@ -39,7 +39,10 @@ public final class MetricTokens {
         return tokens;
     }
 
-    /** Python's str.isspace(): controls 9-13 and 28-31, U+0085, and the space separators (all in the BMP). */
+    /**
+     * Python's str.isspace(): controls 9-13 and 28-31, U+0085, and the space separators (all in the
+     * BMP).
+     */
     static boolean isSpace(char c) {
         return Character.isWhitespace(c) || Character.isSpaceChar(c) || c == '\u0085';
     }
