@@ -102,6 +102,31 @@ class Gpt2ImportTest {
                 "expected shape [24, 64] (HF Conv1D: [in, out]), found [24, 96]");
     }
 
+    @Test
+    void gpt2SmallsOwnConfigParses() throws IOException {
+        // openai-community/gpt2's config.json as published; with the tiny weights the first shape check fails,
+        // and its message shows the config was read: vocab 50257, n_embd 768
+        Path dir = variant(null, c -> {
+            c.removeAll();
+            try {
+                c.setAll((ObjectNode) JSON.readTree("{\"activation_function\": \"gelu_new\", \"architectures\": "
+                        + "[\"GPT2LMHeadModel\"], \"attn_pdrop\": 0.1, \"bos_token_id\": 50256, \"embd_pdrop\": 0.1, "
+                        + "\"eos_token_id\": 50256, \"initializer_range\": 0.02, \"layer_norm_epsilon\": 1e-05, "
+                        + "\"model_type\": \"gpt2\", \"n_ctx\": 1024, \"n_embd\": 768, \"n_head\": 12, "
+                        + "\"n_layer\": 12, \"n_positions\": 1024, \"resid_pdrop\": 0.1, \"summary_activation\": null, "
+                        + "\"summary_first_dropout\": 0.1, \"summary_proj_to_labels\": true, \"summary_type\": "
+                        + "\"cls_index\", \"summary_use_proj\": true, \"task_specific_params\": {\"text-generation\": "
+                        + "{\"do_sample\": true, \"max_length\": 50}}, \"vocab_size\": 50257}"));
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        CheckpointException e = assertThrows(CheckpointException.class, () -> Gpt2FolderReader.read(dir));
+        assertEquals("transformer.wte.weight", e.tensor());
+        assertEquals(dir.resolve("model.safetensors") + ": tensor 'transformer.wte.weight': expected shape "
+                + "[50257, 768], found [97, 24]", e.getMessage());
+    }
+
     private void expectConfig(Consumer<ObjectNode> edit, String detail) throws IOException {
         Path dir = variant(null, edit);
         CheckpointException e = assertThrows(CheckpointException.class, () -> Gpt2FolderReader.read(dir));
