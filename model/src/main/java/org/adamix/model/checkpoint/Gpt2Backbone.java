@@ -1,23 +1,24 @@
 package org.adamix.model.checkpoint;
 
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.Map;
-import java.util.Objects;
-import java.util.TreeMap;
 import org.adamix.model.decoder.Gpt2Config;
 import org.adamix.model.names.Gpt2TensorNames;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
 /**
- * Pre-trained GPT-2 weights: exactly the tensors of {@link Gpt2TensorNames#required}, float32, c-ordered,
- * projections in PyTorch's Linear layout [out, in] (HF's Conv1D [in, out] transposed by
+ * Pre-trained GPT-2 weights: exactly the tensors of {@link Gpt2TensorNames#required}, float32,
+ * c-ordered, projections in PyTorch's Linear layout [out, in] (HF's Conv1D [in, out] transposed by
  * {@link Gpt2FolderReader}). The LM head is {@code wte.weight} (tied).
  *
- * @param config  the architecture
+ * @param config the architecture
  * @param tensors by name without the "transformer." prefix, sorted, unmodifiable
- * @param name    a human label (the folder's name)
+ * @param name a human label (the folder's name)
  */
 public record Gpt2Backbone(Gpt2Config config, Map<String, INDArray> tensors, String name) {
 
@@ -29,23 +30,33 @@ public record Gpt2Backbone(Gpt2Config config, Map<String, INDArray> tensors, Str
         for (Map.Entry<String, long[]> e : required.entrySet()) {
             INDArray t = tensors.get(e.getKey());
             if (t == null)
-                throw new IllegalArgumentException("GPT-2 backbone '" + name + "' lacks '" + e.getKey() + "'");
-            if (t.dataType() != DataType.FLOAT || !Arrays.equals(t.shape(), e.getValue()) || t.ordering() != 'c')
-                throw new IllegalArgumentException("GPT-2 backbone '" + name + "': '" + e.getKey() + "' must be "
-                        + "c-ordered FLOAT " + Arrays.toString(e.getValue()) + ", found " + t.ordering() + "-ordered "
-                        + t.dataType() + " " + Arrays.toString(t.shape()));
+                throw new IllegalArgumentException(
+                        "GPT-2 backbone '" + name + "' lacks '" + e.getKey() + "'");
+            boolean ok = t.dataType() == DataType.FLOAT && t.ordering() == 'c';
+            if (!ok || !Arrays.equals(t.shape(), e.getValue())) {
+                String want = "c-ordered FLOAT " + Arrays.toString(e.getValue());
+                String found =
+                        t.ordering()
+                                + "-ordered "
+                                + t.dataType()
+                                + " "
+                                + Arrays.toString(t.shape());
+                String what = "GPT-2 backbone '" + name + "': '" + e.getKey() + "'";
+                throw new IllegalArgumentException(what + " must be " + want + ", found " + found);
+            }
         }
         for (String n : tensors.keySet())
             if (!required.containsKey(n))
-                throw new IllegalArgumentException("GPT-2 backbone '" + name + "' has an unexpected tensor '" + n
-                        + "'");
+                throw new IllegalArgumentException(
+                        "GPT-2 backbone '" + name + "' has an unexpected tensor '" + n + "'");
     }
 
     /** The tensor called {@code tensorName}. */
     public INDArray tensor(String tensorName) {
         INDArray t = tensors.get(tensorName);
         if (t == null)
-            throw new IllegalArgumentException("GPT-2 backbone '" + name + "' has no tensor '" + tensorName + "'");
+            throw new IllegalArgumentException(
+                    "GPT-2 backbone '" + name + "' has no tensor '" + tensorName + "'");
         return t;
     }
 }

@@ -2,6 +2,13 @@ package org.adamix.model.decoder;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.adamix.model.checkpoint.Gpt2Backbone;
+import org.adamix.model.names.Gpt2TensorNames;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -13,13 +20,10 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
-import org.adamix.model.checkpoint.Gpt2Backbone;
-import org.adamix.model.names.Gpt2TensorNames;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
-/** The tiny GPT-2 of experiments/gpt2_reference.py (test resources gpt2-tiny) and helpers around it. */
+/**
+ * The tiny GPT-2 of experiments/gpt2_reference.py (test resources gpt2-tiny) and helpers around it.
+ */
 final class Gpt2Fixtures {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -29,7 +33,8 @@ final class Gpt2Fixtures {
     /** The folder with config.json, model.safetensors and reference.json. */
     static Path tinyDir() {
         try {
-            return Path.of(Gpt2Fixtures.class.getResource("/gpt2-tiny/config.json").toURI()).getParent();
+            return Path.of(Gpt2Fixtures.class.getResource("/gpt2-tiny/config.json").toURI())
+                    .getParent();
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
@@ -58,14 +63,22 @@ final class Gpt2Fixtures {
         return null;
     }
 
-    /** A GPT-2 with random weights (spread as in the reference script), for shapes no fixture covers. */
+    /**
+     * A GPT-2 with random weights (spread as in the reference script), for shapes no fixture
+     * covers.
+     */
     static Gpt2Backbone randomBackbone(Gpt2Config config, long seed) {
         Random rnd = new Random(seed);
         Map<String, INDArray> tensors = new HashMap<>();
         for (Map.Entry<String, long[]> e : Gpt2TensorNames.required(config).entrySet()) {
             boolean norm = e.getKey().contains("ln_") && e.getKey().endsWith(".weight");
-            float[] v = new float[(int) (e.getValue()[0] * (e.getValue().length > 1 ? e.getValue()[1] : 1))];
-            for (int i = 0; i < v.length; i++) v[i] = (float) ((norm ? 1 : 0) + 0.3 * rnd.nextGaussian());
+            float[] v =
+                    new float
+                            [(int)
+                                    (e.getValue()[0]
+                                            * (e.getValue().length > 1 ? e.getValue()[1] : 1))];
+            for (int i = 0; i < v.length; i++)
+                v[i] = (float) ((norm ? 1 : 0) + 0.3 * rnd.nextGaussian());
             tensors.put(e.getKey(), Nd4j.create(v, e.getValue(), 'c'));
         }
         return new Gpt2Backbone(config, tensors, "random-" + seed);
@@ -81,21 +94,34 @@ final class Gpt2Fixtures {
         }
     }
 
-    /** A safetensors file written byte by byte, tensors in the map's order (no code under test involved). */
+    /**
+     * A safetensors file written byte by byte, tensors in the map's order (no code under test
+     * involved).
+     */
     static void writeRaw(Path file, Map<String, Raw> tensors) throws IOException {
         StringBuilder header = new StringBuilder("{");
         ByteArrayOutputStream data = new ByteArrayOutputStream();
         for (Map.Entry<String, Raw> e : tensors.entrySet()) {
             if (header.length() > 1) header.append(',');
             StringBuilder shape = new StringBuilder();
-            for (long d : e.getValue().shape()) shape.append(shape.length() == 0 ? "" : ",").append(d);
-            header.append('"').append(e.getKey()).append("\":{\"dtype\":\"").append(e.getValue().dtype())
-                    .append("\",\"shape\":[").append(shape).append("],\"data_offsets\":[").append(data.size())
-                    .append(',').append(data.size() + e.getValue().data().length).append("]}");
+            for (long d : e.getValue().shape())
+                shape.append(shape.length() == 0 ? "" : ",").append(d);
+            header.append('"')
+                    .append(e.getKey())
+                    .append("\":{\"dtype\":\"")
+                    .append(e.getValue().dtype())
+                    .append("\",\"shape\":[")
+                    .append(shape)
+                    .append("],\"data_offsets\":[")
+                    .append(data.size())
+                    .append(',')
+                    .append(data.size() + e.getValue().data().length)
+                    .append("]}");
             data.writeBytes(e.getValue().data());
         }
         byte[] h = header.append('}').toString().getBytes(StandardCharsets.UTF_8);
-        ByteBuffer out = ByteBuffer.allocate(8 + h.length + data.size()).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer out =
+                ByteBuffer.allocate(8 + h.length + data.size()).order(ByteOrder.LITTLE_ENDIAN);
         out.putLong(h.length).put(h).put(data.toByteArray());
         Files.write(file, out.array());
     }

@@ -4,8 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.util.Arrays;
+
 import org.adamix.model.checkpoint.Gpt2Backbone;
 import org.adamix.model.checkpoint.Gpt2FolderReader;
 import org.junit.jupiter.api.BeforeAll;
@@ -13,9 +12,13 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.io.IOException;
+import java.util.Arrays;
+
 /**
- * The decoder against experiments/gpt2_reference.py, GPT-2 written out in plain PyTorch (float64): logits of
- * fixed sequences, alone and in left- and right-padded batches, and greedy generations token for token.
+ * The decoder against experiments/gpt2_reference.py, GPT-2 written out in plain PyTorch (float64):
+ * logits of fixed sequences, alone and in left- and right-padded batches, and greedy generations
+ * token for token.
  */
 class Gpt2ReferenceTest {
     static final double FLOAT32_TOLERANCE = 1e-4;
@@ -52,7 +55,9 @@ class Gpt2ReferenceTest {
             double tolerance = type == DataType.FLOAT ? FLOAT32_TOLERANCE : FLOAT64_TOLERANCE;
             for (Padding padding : new Padding[] {Padding.LEFT, Padding.RIGHT}) {
                 double d = maxLogitError(gpt2, padding);
-                System.out.printf("GPT-2 logits vs PyTorch, %s, %s-padded batch: max |Δ| = %.3g%n", type, padding, d);
+                System.out.printf(
+                        "GPT-2 logits vs PyTorch, %s, %s-padded batch: max |Δ| = %.3g%n",
+                        type, padding, d);
                 assertTrue(d < tolerance, type + " " + padding + ": max |Δ| " + d);
             }
         }
@@ -66,24 +71,46 @@ class Gpt2ReferenceTest {
         for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
             Gpt2Decoder gpt2 = new Gpt2Decoder(backbone, type);
             // all prompts as one left-padded batch, and each alone
-            assertArrayEquals(Gpt2Fixtures.intRows(g.get("no_eos")), gpt2.generate(prompts, max, -1), type + " no eos");
-            assertArrayEquals(Gpt2Fixtures.intRows(g.get("with_eos")), gpt2.generate(prompts, max, eos), type + " eos");
+            assertArrayEquals(
+                    Gpt2Fixtures.intRows(g.get("no_eos")),
+                    gpt2.generate(prompts, max, -1),
+                    type + " no eos");
+            assertArrayEquals(
+                    Gpt2Fixtures.intRows(g.get("with_eos")),
+                    gpt2.generate(prompts, max, eos),
+                    type + " eos");
             for (int p = 0; p < prompts.length; p++)
-                assertArrayEquals(Gpt2Fixtures.ints(g.get("with_eos").get(p)),
-                        gpt2.generate(new int[][] {prompts[p]}, max, eos)[0], type + " prompt " + p + " alone");
+                assertArrayEquals(
+                        Gpt2Fixtures.ints(g.get("with_eos").get(p)),
+                        gpt2.generate(new int[][] {prompts[p]}, max, eos)[0],
+                        type + " prompt " + p + " alone");
         }
     }
 
-    enum Padding { NONE, LEFT, RIGHT }
+    enum Padding {
+        NONE,
+        LEFT,
+        RIGHT
+    }
 
-    /** Max |Δ| over every reference sequence's logits: one sequence at a time, or all as one padded batch. */
+    /**
+     * Max |Δ| over every reference sequence's logits: one sequence at a time, or all as one padded
+     * batch.
+     */
     private static double maxLogitError(Gpt2Decoder gpt2, Padding padding) {
         int[][] seqs = Gpt2Fixtures.intRows(reference.get("sequences"));
         JsonNode expected = reference.get("logits");
         double max = 0;
         if (padding == Padding.NONE) {
             for (int s = 0; s < seqs.length; s++)
-                max = Math.max(max, error(gpt2.forward(new int[][] {seqs[s]}, null), 0, 0, expected.get(s)));
+                max =
+                        Math.max(
+                                max,
+                                error(
+                                        gpt2.forward(new int[][] {seqs[s]}, null),
+                                        0,
+                                        0,
+                                        expected.get(s)));
             return max;
         }
         int t = 0;
@@ -97,16 +124,31 @@ class Gpt2ReferenceTest {
         }
         INDArray logits = gpt2.forward(ids, mask);
         for (int s = 0; s < seqs.length; s++)
-            max = Math.max(max, error(logits, s, padding == Padding.LEFT ? t - seqs[s].length : 0, expected.get(s)));
+            max =
+                    Math.max(
+                            max,
+                            error(
+                                    logits,
+                                    s,
+                                    padding == Padding.LEFT ? t - seqs[s].length : 0,
+                                    expected.get(s)));
         return max;
     }
 
-    /** Max |Δ| between row b's columns from.. of logits [batch, t, vocab] and the expected [len][vocab]. */
+    /**
+     * Max |Δ| between row b's columns from.. of logits [batch, t, vocab] and the expected
+     * [len][vocab].
+     */
     private static double error(INDArray logits, int b, int from, JsonNode expected) {
         double max = 0;
         for (int i = 0; i < expected.size(); i++)
             for (int v = 0; v < expected.get(i).size(); v++)
-                max = Math.max(max, Math.abs(logits.getDouble(b, from + i, v) - expected.get(i).get(v).asDouble()));
+                max =
+                        Math.max(
+                                max,
+                                Math.abs(
+                                        logits.getDouble(b, from + i, v)
+                                                - expected.get(i).get(v).asDouble()));
         return max;
     }
 }
