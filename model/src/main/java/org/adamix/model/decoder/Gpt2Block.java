@@ -115,8 +115,7 @@ final class Gpt2Block {
         Ops.linear(h1, wq, bq, q);
         Ops.linear(h1, wk, bk, k);
         Ops.linear(h1, wv, bv, v);
-        // LoRA on query and value attaches here: loraQ.forward(h1, q, ...), loraV.forward(h1, v,
-        // ...)
+        // LoRA on query and value attaches here: loraQ.forward(h1, q, …), loraV.forward(h1, v, …)
         cache.write(layer, k, v, t);
         INDArray ctx = this.ctx.get(n, hidden);
         attention.forward(q, cache, layer, t, ctx);
@@ -128,8 +127,8 @@ final class Gpt2Block {
                 act = this.act.get(n, inner);
         ln2.forward(a, ln2Gamma, ln2Beta, h2);
         Ops.gemm(h2, wFc, fc, false, true, 1.0, 0.0);
-        gelu.forward(
-                fc, bFc, act, keep.get(n, inner), true); // c_fc's bias is added inside GELU's pass
+        // c_fc's bias is added inside GELU's pass
+        gelu.forward(fc, bFc, act, keep.get(n, inner), true);
         INDArray out = this.out.get(n, hidden);
         Ops.linearPlusResidual(act, wProj, bProj, a, out);
         return out;

@@ -38,10 +38,7 @@ public final class KvCache {
         }
     }
 
-    /**
-     * Empties the cache for {@code batch} sequences of at most {@code capacity} columns (padding
-     * included).
-     */
+    /** Empties the cache for {@code batch} sequences of at most {@code capacity} columns each. */
     public void reset(int batch, int capacity) {
         if (batch <= 0 || capacity <= 0)
             throw new IllegalArgumentException(
@@ -52,9 +49,8 @@ public final class KvCache {
         if (valid.length < batch * capacity) valid = new boolean[batch * capacity];
         if (seen.length < batch) seen = new int[batch];
         Arrays.fill(seen, 0, batch, 0);
-        for (int l = 0;
-                l < keys.length;
-                l++) { // sized here, so no later get() regrows (and clears) them
+        // sized here, so that no later get() regrows (and clears) them
+        for (int l = 0; l < keys.length; l++) {
             keys[l].get(batch, capacity, hidden);
             values[l].get(batch, capacity, hidden);
         }
@@ -95,9 +91,8 @@ public final class KvCache {
         if (length + t > capacity)
             throw new IllegalStateException(
                     "KV cache full: " + length + " + " + t + " columns > capacity " + capacity);
-        for (int b = 0;
-                b < batch;
-                b++) { // checked first: a refused call leaves the cache as it was
+        // checked first: a refused call leaves the cache as it was
+        for (int b = 0; b < batch; b++) {
             int tokens = 0;
             for (int i = 0; i < t; i++) if (mask == null || mask[b * t + i] != 0) tokens++;
             if (seen[b] + tokens > maxPositions)
