@@ -1,0 +1,131 @@
+package org.adamix.model.checkpoint;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.adamix.model.decoder.Gpt2Config;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A Hugging Face GPT-2 {@code config.json} to {@link Gpt2Config}. Shape keys are required; the
+ * others take transformers' GPT-2 defaults. A key that would change the math to something this
+ * decoder does not compute (another activation, unscaled or layer-scaled attention,
+ * cross-attention) is refused by name, so such a model fails here rather than producing different
+ * logits.
+ */
+final class Gpt2ConfigJson {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Gpt2ConfigJson() {}
+
+    static Gpt2Config read(Path file) throws IOException {
+        if (!Files.isRegularFile(file))
+            throw new CheckpointException(file, "config.json not found");
+        JsonNode root;
+        try {
+            root = JSON.readTree(Files.readAllBytes(file));
+        } catch (JsonProcessingException e) {
+            throw new CheckpointException(file, "malformed JSON: " + e.getOriginalMessage(), e);
+        }
+        if (root == null || !root.isObject())
+            throw new CheckpointException(file, "malformed JSON: expected an object");
+
+        checkModelType(file, root);
+        String act =
+                root.hasNonNull("activation_function")
+                        ? root.get("activation_function").asText()
+                        : Gpt2Config.ACTIVATION;
+        if (!act.equals(Gpt2Config.ACTIVATION))
+            throw new CheckpointException(
+                    file,
+                    "key 'activation_function' is '"
+                            + act
+                            + "': only '"
+                            + Gpt2Config.ACTIVATION
+                            + "' (GPT-2's tanh GELU) is supported");
+        requireFlag(file, root, "scale_attn_weights", true);
+        requireFlag(file, root, "scale_attn_by_inverse_layer_idx", false);
+        requireFlag(file, root, "add_cross_attention", false);
+
+        int hidden = requiredInt(file, root, "n_embd");
+        int inner =
+                root.hasNonNull("n_inner")
+                        ? intValue(file, root.get("n_inner"), "n_inner")
+                        : 4 * hidden;
+        try {
+            return new Gpt2Config(
+                    requiredInt(file, root, "vocab_size"),
+                    requiredInt(file, root, "n_positions"),
+                    hidden,
+                    requiredInt(file, root, "n_layer"),
+                    requiredInt(file, root, "n_head"),
+                    inner,
+                    optionalDouble(file, root, "layer_norm_epsilon", 1e-5));
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(file, "invalid config: " + e.getMessage());
+        }
+    }
+
+    /** model_type "gpt2", or for configs without it, a GPT2* architecture. */
+    private static void checkModelType(Path file, JsonNode root) throws CheckpointException {
+        if (root.hasNonNull("model_type")) {
+            String t = root.get("model_type").asText();
+            if (!t.equals("gpt2"))
+                throw new CheckpointException(
+                        file, "key 'model_type' is '" + t + "': only 'gpt2' is supported");
+            return;
+        }
+        JsonNode arch = root.get("architectures");
+        if (arch != null
+                && arch.isArray()
+                && !arch.isEmpty()
+                && arch.get(0).asText().startsWith("GPT2")) return;
+        throw new CheckpointException(
+                file, "no key 'model_type' and no GPT2* 'architectures': not a GPT-2 config");
+    }
+
+    private static void requireFlag(Path file, JsonNode root, String key, boolean supported)
+            throws CheckpointException {
+        if (!root.hasNonNull(key)) return;
+        JsonNode v = root.get(key);
+        if (!v.isBoolean())
+            throw new CheckpointException(
+                    file, "key '" + key + "' must be true or false, found " + v);
+        if (v.asBoolean() != supported)
+            throw new CheckpointException(
+                    file,
+                    "key '"
+                            + key
+                            + "' is "
+                            + v.asBoolean()
+                            + ": only "
+                            + supported
+                            + " (GPT-2's own attention) is supported");
+    }
+
+    private static int requiredInt(Path file, JsonNode root, String key)
+            throws CheckpointException {
+        if (!root.hasNonNull(key)) throw new CheckpointException(file, "missing key '" + key + "'");
+        return intValue(file, root.get(key), key);
+    }
+
+    private static int intValue(Path file, JsonNode v, String key) throws CheckpointException {
+        if (!v.isIntegralNumber() || !v.canConvertToInt())
+            throw new CheckpointException(file, "key '" + key + "' must be an integer, found " + v);
+        return v.asInt();
+    }
+
+    private static double optionalDouble(Path file, JsonNode root, String key, double dflt)
+            throws CheckpointException {
+        if (!root.hasNonNull(key)) return dflt;
+        JsonNode v = root.get(key);
+        if (!v.isNumber())
+            throw new CheckpointException(file, "key '" + key + "' must be a number, found " + v);
+        return v.asDouble();
+    }
+}
