@@ -1,15 +1,14 @@
 package org.adamix.model.checkpoint;
 
-import org.adamix.model.decoder.Gpt2Config;
-import org.adamix.model.names.Gpt2TensorNames;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import org.adamix.model.decoder.Gpt2Config;
+import org.adamix.model.names.Gpt2TensorNames;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Pre-trained GPT-2 weights: exactly the tensors of {@link Gpt2TensorNames#required}, float32,

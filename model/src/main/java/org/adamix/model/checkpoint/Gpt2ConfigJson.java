@@ -3,12 +3,10 @@ package org.adamix.model.checkpoint;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
-import org.adamix.model.decoder.Gpt2Config;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.adamix.model.decoder.Gpt2Config;
 
 /**
  * A Hugging Face GPT-2 {@code config.json} to {@link Gpt2Config}. Shape keys are required; the

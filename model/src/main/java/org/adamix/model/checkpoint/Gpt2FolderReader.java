@@ -1,9 +1,5 @@
 package org.adamix.model.checkpoint;
 
-import org.adamix.model.decoder.Gpt2Config;
-import org.adamix.model.names.Gpt2TensorNames;
-import org.nd4j.linalg.api.ndarray.INDArray;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +8,9 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.adamix.model.decoder.Gpt2Config;
+import org.adamix.model.names.Gpt2TensorNames;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A Hugging Face GPT-2 folder: {@code config.json} + {@code model.safetensors}, from GPT2Model or

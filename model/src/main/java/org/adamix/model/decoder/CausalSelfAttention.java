@@ -1,11 +1,10 @@
 package org.adamix.model.decoder;
 
+import java.util.Arrays;
 import org.adamix.model.ops.Buffer;
 import org.adamix.model.ops.Buffers;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.ndarray.INDArray;
-
-import java.util.Arrays;
 
 /**
  * ctx = softmax(Q·Kᵀ/√d + mask)·V per head, for t new query columns against every cached key: query

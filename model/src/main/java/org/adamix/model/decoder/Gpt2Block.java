@@ -8,6 +8,7 @@ import static org.adamix.model.names.Gpt2TensorNames.MLP_C_FC;
 import static org.adamix.model.names.Gpt2TensorNames.MLP_C_PROJ;
 import static org.adamix.model.names.Gpt2TensorNames.block;
 
+import java.util.function.Function;
 import org.adamix.model.Gelu;
 import org.adamix.model.ops.Buffer;
 import org.adamix.model.ops.Buffers;
@@ -15,8 +16,6 @@ import org.adamix.model.ops.LayerNormOp;
 import org.adamix.model.ops.Ops;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-
-import java.util.function.Function;
 
 /**
  * One GPT-2 block, pre-LayerNorm:

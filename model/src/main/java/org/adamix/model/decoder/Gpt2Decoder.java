@@ -1,5 +1,9 @@
 package org.adamix.model.decoder;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Function;
 import org.adamix.model.checkpoint.Gpt2Backbone;
 import org.adamix.model.names.Gpt2TensorNames;
 import org.adamix.model.ops.Buffer;
@@ -9,11 +13,6 @@ import org.adamix.model.ops.Ops;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.function.Function;
 
 /**
  * GPT-2's forward pass on an imported backbone, in float32 or float64:

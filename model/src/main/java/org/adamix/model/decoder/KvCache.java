@@ -1,11 +1,10 @@
 package org.adamix.model.decoder;
 
+import java.util.Arrays;
 import org.adamix.model.ops.Buffer;
 import org.adamix.model.ops.Buffers;
 import org.adamix.model.ops.Ops;
 import org.nd4j.linalg.api.ndarray.INDArray;
-
-import java.util.Arrays;
 
 /**
  * The keys and values every block has computed so far, so that decoding one more token runs the

@@ -1,10 +1,9 @@
 package org.adamix.model.names;
 
-import org.adamix.model.decoder.Gpt2Config;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.adamix.model.decoder.Gpt2Config;
 
 /**
  * GPT-2's tensor names, as Hugging Face's GPT2Model writes them: {@code wte.weight}, {@code

@@ -3,6 +3,8 @@ package org.adamix.model.decoder;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import java.io.IOException;
+import java.util.Arrays;
 import org.adamix.model.checkpoint.Gpt2Backbone;
 import org.adamix.model.checkpoint.Gpt2FolderReader;
 import org.junit.jupiter.api.BeforeAll;
@@ -10,9 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-
-import java.io.IOException;
-import java.util.Arrays;
 
 /**
  * A later token never changes an earlier position's logits, to the bit; and it does change its own.

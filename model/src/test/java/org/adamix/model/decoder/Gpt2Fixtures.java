@@ -2,13 +2,6 @@ package org.adamix.model.decoder;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
-import org.adamix.model.checkpoint.Gpt2Backbone;
-import org.adamix.model.names.Gpt2TensorNames;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -20,6 +13,11 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
+import org.adamix.model.checkpoint.Gpt2Backbone;
+import org.adamix.model.names.Gpt2TensorNames;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The tiny GPT-2 of experiments/gpt2_reference.py (test resources gpt2-tiny) and helpers around it.

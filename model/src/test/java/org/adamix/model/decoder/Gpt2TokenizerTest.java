@@ -4,16 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import org.adamix.datasets.tokenize.Tokenizer;
-import org.adamix.datasets.tokenize.Tokenizers;
-import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.api.buffer.DataType;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.stream.IntStream;
+import org.adamix.datasets.tokenize.Tokenizer;
+import org.adamix.datasets.tokenize.Tokenizers;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Text → GPT-2's real tokenizer → the decoder → text, when data/gpt2 holds the tokenizer (the
