@@ -54,37 +54,7 @@ class CheckpointIntegrityTest {
     }
 
     static String[] args(Path out, String... more) {
-        List<String> a =
-                new ArrayList<>(
-                        List.of(
-                                "--backbone",
-                                backbone.toString(),
-                                "--train",
-                                train.toString(),
-                                "--dev",
-                                dev.toString(),
-                                "--batch-size",
-                                "4",
-                                "--max-length",
-                                "16",
-                                "--rank",
-                                "4",
-                                "--experts",
-                                "2",
-                                "--epochs",
-                                "2",
-                                "--lr",
-                                "1e-2",
-                                "--workers",
-                                "2",
-                                "--local-steps",
-                                "1",
-                                "--seed",
-                                "3",
-                                "--output",
-                                out.toString()));
-        a.addAll(List.of(more));
-        return a.toArray(String[]::new);
+        return TinyFixture.trainArgs(backbone, train, dev, out, 1, more);
     }
 
     static TrainJob.Result train(Path out, String... more) {

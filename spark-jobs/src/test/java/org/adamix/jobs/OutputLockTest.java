@@ -11,7 +11,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionService;
 import java.util.concurrent.CountDownLatch;
@@ -52,37 +51,7 @@ class OutputLockTest {
     }
 
     static String[] args(Path out, String... more) {
-        List<String> a =
-                new ArrayList<>(
-                        List.of(
-                                "--backbone",
-                                backbone.toString(),
-                                "--train",
-                                train.toString(),
-                                "--dev",
-                                dev.toString(),
-                                "--batch-size",
-                                "4",
-                                "--max-length",
-                                "16",
-                                "--rank",
-                                "4",
-                                "--experts",
-                                "2",
-                                "--epochs",
-                                "2",
-                                "--lr",
-                                "1e-2",
-                                "--workers",
-                                "2",
-                                "--local-steps",
-                                "2",
-                                "--seed",
-                                "3",
-                                "--output",
-                                out.toString()));
-        a.addAll(List.of(more));
-        return a.toArray(String[]::new);
+        return TinyFixture.trainArgs(backbone, train, dev, out, 2, more);
     }
 
     record Attempt(int code, TrainCommand cmd) {}

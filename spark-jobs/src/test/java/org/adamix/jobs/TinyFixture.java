@@ -67,4 +67,30 @@ final class TinyFixture {
         Files.write(file, lines);
         return file;
     }
+
+    /**
+     * A small AdaMix training run on the tiny backbone (r 4, M 2, 2 epochs, batch 4, 2 workers,
+     * seed 3) with {@code localSteps} steps per round, writing to {@code out}; {@code more} adds
+     * options.
+     */
+    static String[] trainArgs(
+            Path backbone, Path train, Path dev, Path out, int localSteps, String... more) {
+        List<String> a = new java.util.ArrayList<>(List.of("--backbone", backbone.toString()));
+        a.addAll(List.of("--train", train.toString(), "--dev", dev.toString()));
+        a.addAll(
+                List.of(
+                        "--batch-size",
+                        "4",
+                        "--max-length",
+                        "16",
+                        "--rank",
+                        "4",
+                        "--experts",
+                        "2"));
+        a.addAll(List.of("--epochs", "2", "--lr", "1e-2", "--workers", "2"));
+        a.addAll(List.of("--local-steps", Integer.toString(localSteps), "--seed", "3"));
+        a.addAll(List.of("--output", out.toString()));
+        a.addAll(List.of(more));
+        return a.toArray(String[]::new);
+    }
 }
