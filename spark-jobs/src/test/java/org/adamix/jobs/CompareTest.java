@@ -274,6 +274,65 @@ class CompareTest {
         assertTrue(r.out().contains("--methods") && r.out().contains("--seeds"), r.out());
     }
 
+    /**
+     * --lr-for gives a method its own learning rates: the grid, compare.json and the table use
+     * them, and the other methods keep --lr.
+     */
+    @Test
+    void lrForGivesOneMethodItsOwnLearningRates() throws Exception {
+        Path dry = tmp.resolve("lr-for-dry");
+        TestData.Run r =
+                TestData.run(
+                        new CompareCommand(),
+                        args(
+                                dry,
+                                "pfeiffer,lora",
+                                "2",
+                                "--lr",
+                                "1e-2",
+                                "--lr-for",
+                                "lora=1e-3,5e-3",
+                                "--dry-run"));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("6 configurations"), r.out()); // (1 + 2) lrs × 2 seeds
+
+        Path out = tmp.resolve("lr-for");
+        compare(args(out, "pfeiffer,lora", "1", "--lr", "1e-2", "--lr-for", "lora=5e-3"));
+        JsonNode json = JSON.readTree(out.resolve("compare.json").toFile());
+        List<String> runs = new ArrayList<>();
+        for (JsonNode run : json.get("runs"))
+            runs.add(run.get("method").asText() + "@" + run.get("lr").asDouble());
+        assertEquals(List.of("pfeiffer@0.01", "lora@0.005"), runs);
+        assertEquals(0.005, json.get("summary").get(1).get("best_lr").asDouble());
+        assertEquals(
+                0.005,
+                json.get("arguments")
+                        .get("grid")
+                        .get("lrs_by_method")
+                        .get("lora")
+                        .get(0)
+                        .asDouble());
+
+        Path bad = tmp.resolve("lr-for-bad");
+        assertRefused(
+                args(bad, "pfeiffer", "1", "--lr-for", "full=1e-4"), bad, "not one of --methods");
+        assertRefused(
+                args(bad, "pfeiffer", "1", "--lr-for", "pfeiffer"), bad, "expected METHOD=LR");
+        assertRefused(args(bad, "pfeiffer", "1", "--lr-for", "pfeiffer=x"), bad, "is not a number");
+        assertRefused(args(bad, "pfeiffer", "1", "--lr-for", "pfeiffer=-1"), bad, "lr must be > 0");
+        assertRefused(
+                args(
+                        bad,
+                        "pfeiffer",
+                        "1",
+                        "--lr-for",
+                        "pfeiffer=1e-3",
+                        "--lr-for",
+                        "pfeiffer=1e-2"),
+                bad,
+                "given twice");
+    }
+
     /** A dry run checks the inputs and prints the grid, writing nothing. */
     @Test
     void dryRunPrintsTheGrid() {

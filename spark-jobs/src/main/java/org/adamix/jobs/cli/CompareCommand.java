@@ -92,6 +92,15 @@ public final class CompareCommand implements Callable<Integer> {
                     "Output folder, any Hadoop URI: new, empty, or this comparison's (it continues).")
     String output;
 
+    @Option(
+            names = "--lr-for",
+            paramLabel = "METHOD=LR[,LR...]",
+            description =
+                    "Learning rates of one method's own, instead of --lr (repeatable), e.g."
+                            + " --lr-for full=5e-5,2e-4: full fine-tuning needs far smaller ones"
+                            + " than adapters.")
+    List<String> lrFor;
+
     @Unmatched List<String> trainOptions = new ArrayList<>();
 
     /** Train options that make no sense for a comparison, and why. */
@@ -134,6 +143,7 @@ public final class CompareCommand implements Callable<Integer> {
                     TrainCommand base = baseConfiguration(ms.get(0));
                     List<Double> lrList =
                             lrs != null ? List.copyOf(new LinkedHashSet<>(lrs)) : List.of(base.lr);
+                    Map<String, List<Double>> ownLrs = lrFor(ms);
                     List<Long> seedList = new ArrayList<>();
                     for (int i = 0; i < seeds; i++) seedList.add(base.seed + i);
                     Configuration conf = new Configuration();
@@ -150,7 +160,8 @@ public final class CompareCommand implements Callable<Integer> {
                                     base.maxLength,
                                     200);
                         }
-                        CompareJob job = new CompareJob(setup, ms, seedList, lrList, testFiles);
+                        CompareJob job =
+                                new CompareJob(setup, ms, seedList, lrList, ownLrs, testFiles);
                         job.checkOutput();
                         if (base.dryRun) {
                             System.out.println(job.describe());
@@ -165,6 +176,40 @@ public final class CompareCommand implements Callable<Integer> {
                         return 0;
                     }
                 });
+    }
+
+    /** --lr-for entries by method: each METHOD=LR[,LR...], a method of --methods, once. */
+    private Map<String, List<Double>> lrFor(List<String> methods) {
+        Map<String, List<Double>> out = new LinkedHashMap<>();
+        if (lrFor == null) return out;
+        for (String entry : lrFor) {
+            int eq = entry.indexOf('=');
+            String method = eq < 0 ? "" : entry.substring(0, eq).trim();
+            if (method.isEmpty() || eq == entry.length() - 1)
+                throw new JobInputException(
+                        "--lr-for: expected METHOD=LR[,LR...], got '" + entry + "'");
+            if (!methods.contains(method))
+                throw new JobInputException(
+                        "--lr-for: " + method + " is not one of --methods " + methods);
+            if (out.containsKey(method))
+                throw new JobInputException("--lr-for: " + method + " is given twice");
+            List<Double> lrs = new ArrayList<>();
+            for (String v : entry.substring(eq + 1).split(",")) {
+                double lr;
+                try {
+                    lr = Double.parseDouble(v.trim());
+                } catch (NumberFormatException e) {
+                    throw new JobInputException(
+                            "--lr-for: '" + v.trim() + "' is not a number in '" + entry + "'");
+                }
+                if (!(lr > 0) || !Double.isFinite(lr))
+                    throw new JobInputException(
+                            "--lr-for: lr must be > 0, got " + v.trim() + " in '" + entry + "'");
+                if (!lrs.contains(lr)) lrs.add(lr);
+            }
+            out.put(method, lrs);
+        }
+        return out;
     }
 
     /** --methods without blanks and duplicates, each a known method that trains something. */

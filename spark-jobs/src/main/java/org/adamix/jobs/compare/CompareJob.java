@@ -41,6 +41,13 @@ public final class CompareJob {
     private final List<String> methods;
     private final List<Long> seeds;
     private final List<Double> lrs;
+
+    /**
+     * Methods with learning rates of their own (--lr-for), e.g. full fine-tuning's far smaller
+     * ones.
+     */
+    private final Map<String, List<Double>> lrFor;
+
     private final List<String> testFiles;
 
     /**
@@ -69,19 +76,26 @@ public final class CompareJob {
             List<String> methods,
             List<Long> seeds,
             List<Double> lrs,
+            Map<String, List<Double>> lrFor,
             List<String> testFiles) {
         this.setup = setup;
         this.methods = List.copyOf(methods);
         this.seeds = List.copyOf(seeds);
         this.lrs = List.copyOf(lrs);
+        this.lrFor = new LinkedHashMap<>(lrFor);
         this.testFiles = List.copyOf(testFiles);
+    }
+
+    /** The learning rates tried for a method: its own (--lr-for) or the common ones (--lr). */
+    List<Double> lrs(String method) {
+        return lrFor.getOrDefault(method, lrs);
     }
 
     /** Method-major, then lr, then seed: the order of compare.json. */
     public List<RunConfig> grid() {
         List<RunConfig> g = new ArrayList<>();
         for (String m : methods)
-            for (double lr : lrs) for (long s : seeds) g.add(new RunConfig(m, s, lr));
+            for (double lr : lrs(m)) for (long s : seeds) g.add(new RunConfig(m, s, lr));
         return g;
     }
 
@@ -91,14 +105,14 @@ public final class CompareJob {
 
     public String describe() {
         return String.format(
-                "compare: %d configurations (%d methods %s × %d seeds %s × %d lr %s), metric %s, test %d file(s); %s",
+                "compare: %d configurations (%d methods %s × %d seeds %s × lr %s%s), metric %s, test %d file(s); %s",
                 grid().size(),
                 methods.size(),
                 methods,
                 seeds.size(),
                 seeds,
-                lrs.size(),
                 lrs,
+                lrFor.isEmpty() ? "" : ", own lr " + lrFor,
                 metric(),
                 testFiles.size(),
                 setup.describe());
@@ -118,6 +132,7 @@ public final class CompareJob {
         grid.putPOJO("methods", methods);
         grid.putPOJO("seeds", seeds);
         grid.putPOJO("lrs", lrs);
+        if (!lrFor.isEmpty()) grid.putPOJO("lrs_by_method", lrFor);
         ObjectNode n = RunResult.JSON.createObjectNode();
         n.set("settings", settings);
         n.set("grid", grid);
@@ -249,7 +264,7 @@ public final class CompareJob {
             shipped.destroy();
         }
         List<RunResult> runs = grid.stream().map(done::get).toList();
-        Summary summary = Summary.of(methods, lrs, runs, metric(), data.hasTest());
+        Summary summary = Summary.of(methods, this::lrs, runs, metric(), data.hasTest());
         publish(out, conf, arguments, runs, summary);
         return new Result(runs, ranNow, summary, out);
     }

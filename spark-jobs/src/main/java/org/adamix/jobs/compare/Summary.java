@@ -2,6 +2,7 @@ package org.adamix.jobs.compare;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The table of a comparison. For each method the learning rate is chosen by the mean dev metric
@@ -33,16 +34,17 @@ public record Summary(String metric, boolean hasTest, List<MethodRow> methods, L
 
     public record LrRow(String method, double lr, Stat dev) {}
 
-    /** {@code runs} holds every run of the grid methods × lrs × seeds. */
+    /** {@code runs} holds every run of the grid: each method × its lrs × seeds. */
     public static Summary of(
             List<String> methods,
-            List<Double> lrs,
+            Function<String, List<Double>> lrsOf,
             List<RunResult> runs,
             String metric,
             boolean hasTest) {
         List<MethodRow> rows = new ArrayList<>();
         List<LrRow> perLr = new ArrayList<>();
         for (String method : methods) {
+            List<Double> lrs = lrsOf.apply(method);
             double bestLr = lrs.get(0);
             double bestMean = Double.NEGATIVE_INFINITY;
             for (double lr : lrs) {

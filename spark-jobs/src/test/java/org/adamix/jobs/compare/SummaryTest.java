@@ -36,7 +36,7 @@ class SummaryTest {
         runs.add(run("lora", 2, 1e-3, 0.84, 0.72));
         runs.add(run("lora", 1, 1e-2, 0.78, 0.95));
         runs.add(run("lora", 2, 1e-2, 0.79, 0.96));
-        Summary s = Summary.of(List.of("lora"), List.of(1e-3, 1e-2), runs, "accuracy", true);
+        Summary s = Summary.of(List.of("lora"), m -> List.of(1e-3, 1e-2), runs, "accuracy", true);
         Summary.MethodRow r = s.methods().get(0);
         assertEquals(1e-3, r.bestLr());
         assertEquals(0.82, r.dev().mean(), 1e-12);
@@ -67,7 +67,8 @@ class SummaryTest {
                         null));
         runs.add(run("pfeiffer", 1, 1e-3, 0.70, 0.7));
         runs.add(run("pfeiffer", 2, 1e-3, 0.72, 0.7));
-        Summary s = Summary.of(List.of("pfeiffer"), List.of(1e-1, 1e-3), runs, "accuracy", true);
+        Summary s =
+                Summary.of(List.of("pfeiffer"), m -> List.of(1e-1, 1e-3), runs, "accuracy", true);
         assertEquals(1e-3, s.methods().get(0).bestLr());
         assertTrue(CompareTable.markdown(s, "t").contains("| pfeiffer | 0.1 | n/a ± n/a |"));
     }
