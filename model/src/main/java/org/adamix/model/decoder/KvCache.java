@@ -19,6 +19,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class KvCache {
     private final int hidden;
     private final Buffer[] keys, values;
+
+    /** Where {@link #reorder} gathers one layer's K or V before swapping it in. */
+    private Buffer scratch;
+
     private int batch, capacity, length;
 
     /** valid[b·capacity + t]: column t of sequence b is a token, not padding. */
@@ -35,6 +39,7 @@ public final class KvCache {
             keys[l] = buffers.next();
             values[l] = buffers.next();
         }
+        scratch = buffers.next();
     }
 
     /** Empties the cache for {@code batch} sequences of at most {@code capacity} columns each. */
@@ -116,6 +121,43 @@ public final class KvCache {
             Ops.rows(kc, to, to + t).assign(Ops.rows(k, (long) b * t, (long) (b + 1) * t));
             Ops.rows(vc, to, to + t).assign(Ops.rows(v, (long) b * t, (long) (b + 1) * t));
         }
+    }
+
+    /**
+     * Beam search's reordering: sequence b of the new batch is old sequence {@code from[b]} (its
+     * keys, values, padding and position), so surviving beams keep their past and a beam chosen
+     * twice is copied. The batch becomes {@code from.length}; the capacity stays.
+     */
+    public void reorder(int[] from) {
+        if (from.length == 0) throw new IllegalArgumentException("empty reorder");
+        for (int b : from)
+            if (b < 0 || b >= batch)
+                throw new IllegalArgumentException("row " + b + " outside the batch of " + batch);
+        int rows = from.length;
+        for (Buffer[] kv : new Buffer[][] {keys, values}) {
+            for (int l = 0; l < kv.length; l++) {
+                INDArray old = kv[l].get(batch, capacity, hidden).reshape(batch * capacity, hidden);
+                INDArray gathered =
+                        scratch.get(rows, capacity, hidden).reshape(rows * capacity, hidden);
+                for (int b = 0; b < rows && length > 0; b++) {
+                    long src = (long) from[b] * capacity, dst = (long) b * capacity;
+                    Ops.rows(gathered, dst, dst + length).assign(Ops.rows(old, src, src + length));
+                }
+                // the gathered copy becomes the layer's array; the old one is the next scratch
+                Buffer swap = kv[l];
+                kv[l] = scratch;
+                scratch = swap;
+            }
+        }
+        boolean[] newValid = new boolean[Math.max(valid.length, rows * capacity)];
+        int[] newSeen = new int[Math.max(seen.length, rows)];
+        for (int b = 0; b < rows; b++) {
+            System.arraycopy(valid, from[b] * capacity, newValid, b * capacity, length);
+            newSeen[b] = seen[from[b]];
+        }
+        valid = newValid;
+        seen = newSeen;
+        batch = rows;
     }
 
     /** After every layer has written: the t columns become part of the past. */
