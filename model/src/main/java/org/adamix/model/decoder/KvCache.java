@@ -5,6 +5,7 @@ import org.adamix.model.ops.Buffer;
 import org.adamix.model.ops.Buffers;
 import org.adamix.model.ops.Ops;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The keys and values every block has computed so far, so that decoding one more token runs the
@@ -136,13 +137,14 @@ public final class KvCache {
         int rows = from.length;
         for (Buffer[] kv : new Buffer[][] {keys, values}) {
             for (int l = 0; l < kv.length; l++) {
-                INDArray old = kv[l].get(batch, capacity, hidden).reshape(batch * capacity, hidden);
-                INDArray gathered =
-                        scratch.get(rows, capacity, hidden).reshape(rows * capacity, hidden);
-                for (int b = 0; b < rows && length > 0; b++) {
-                    long src = (long) from[b] * capacity, dst = (long) b * capacity;
-                    Ops.rows(gathered, dst, dst + length).assign(Ops.rows(old, src, src + length));
-                }
+                INDArray old = kv[l].get(batch, capacity, hidden);
+                INDArray gathered = scratch.get(rows, capacity, hidden);
+                // one native gather of whole sequences: per-row views cost more than the copy
+                Nd4j.pullRows(
+                        old.reshape(batch, (long) capacity * hidden),
+                        gathered.reshape(rows, (long) capacity * hidden),
+                        1,
+                        from);
                 // the gathered copy becomes the layer's array; the old one is the next scratch
                 Buffer swap = kv[l];
                 kv[l] = scratch;

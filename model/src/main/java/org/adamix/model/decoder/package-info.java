@@ -8,6 +8,11 @@
  * {@code names/Gpt2TensorNames}. Checked against experiments/gpt2_reference.py (GPT-2 in plain
  * PyTorch).
  *
+ * <p>Decoding: greedy ({@link org.adamix.model.decoder.Gpt2Decoder#generate}) and beam search
+ * ({@link org.adamix.model.decoder.BeamSearch} with {@link org.adamix.model.decoder.BeamOptions},
+ * as HF's generate: length penalty, no-repeat n-grams, EOS), whose beams reorder the KV cache's
+ * rows ({@link org.adamix.model.decoder.KvCache#reorder}).
+ *
  * <p>So far inference only. Training follows the encoder's pattern: forward values already sit in
  * {@code Buffer} fields of the block; LoRA mixtures attach to the block's Q and V projections.
  */

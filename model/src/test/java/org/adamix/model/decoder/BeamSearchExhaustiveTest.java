@@ -17,7 +17,8 @@ class BeamSearchExhaustiveTest {
     /** A vocabulary of 6 tokens, the last EOS: every sequence of up to 4 new tokens is few. */
     private static final int VOCAB = 6, EOS = 5, MAX_NEW = 4;
 
-    private static final int[][] PROMPTS = {{1, 2, 3}, {4, 0}, {2}};
+    /** The last prompt ends in EOS, which the random model tends to repeat: short outputs win. */
+    private static final int[][] PROMPTS = {{1, 2, 3}, {4, 0}, {2}, {0, 5}};
 
     private static Gpt2Decoder tinyVocabulary() {
         Gpt2Config config = Gpt2Config.of(VOCAB, 16, 8, 2, 2, 1e-5);
