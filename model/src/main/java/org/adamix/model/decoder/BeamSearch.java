@@ -19,8 +19,9 @@ import java.util.List;
  *       there are {@code beams}.
  *   <li>A prompt stops once {@code beams} hypotheses are finished and no live one can beat the
  *       worst of them (the exact bound, HF's {@code early_stopping="never"}, not its default
- *       heuristic), or when none is live. At {@code maxNewTokens} the live ones are finished with
- *       the same score (length maxNewTokens, no EOS).
+ *       heuristic), or when none is live (when no-repeat n-grams ban every token, the live ones end
+ *       there, without EOS). At {@code maxNewTokens} the live ones are finished with the same score
+ *       (length maxNewTokens, no EOS).
  *   <li>The answer is the best finished hypothesis, its tokens without EOS.
  * </ul>
  *
@@ -103,6 +104,9 @@ public final class BeamSearch {
                     parentRows[next.size()] = parent.row();
                     next.add(new Live(grown, top.logprob[r], rows + next.size()));
                 }
+                if (next.isEmpty()) // every token banned: the hypotheses end where they are
+                for (Live h : live.get(p))
+                        finished[p].add(h.tokens(), h.logprob(), Math.max(length - 1, 1));
                 live.set(p, next);
                 done[p] = next.isEmpty() || finished[p].done(next.get(0).logprob(), length, maxNew);
                 if (done[p]) continue;

@@ -52,6 +52,19 @@ class NoRepeatNgramTest {
         }
     }
 
+    @Test
+    void whenEveryTokenIsBannedTheHypothesesEndThere() {
+        Gpt2Config config = Gpt2Config.of(6, 16, 8, 2, 2, 1e-5);
+        Gpt2Decoder gpt2 = new Gpt2Decoder(Gpt2Fixtures.randomBackbone(config, 7), DataType.DOUBLE);
+        // n = 1 bans every token seen: after 1, 2, 3 only 0, 4, 5 remain, once each
+        int[] out =
+                new BeamSearch(gpt2, new BeamOptions(2, 0.8, 1, 10, -1))
+                        .generate(new int[][] {{1, 2, 3}})[0];
+        int[] sorted = out.clone();
+        java.util.Arrays.sort(sorted);
+        assertArrayEquals(new int[] {0, 4, 5}, sorted);
+    }
+
     /** Whether some output repeats an n-gram of its prompt + output (the prompt's own aside). */
     private static boolean repeatsAnNgram(int[][] prompts, int[][] outputs, int n) {
         for (int p = 0; p < prompts.length; p++) {
