@@ -34,6 +34,20 @@ public enum Method {
                         + "' (full, houlsby, pfeiffer, lora, adamix-adapter, adamix-lora)");
     }
 
+    /**
+     * The peak learning rate a short run (2-3 epochs of 1-2k rows) needs, measured (README,
+     * "Learning"): adapters 1e-2; LoRA 2e-3 (at 1e-2 LoRA drifts and AdaMix-LoRA collapses to
+     * chance on IMDB); full fine-tuning 1e-4, the usual BERT range (an adapter's lr destroys the
+     * backbone).
+     */
+    public double defaultLr() {
+        return switch (this) {
+            case FULL -> 1e-4;
+            case LORA, ADAMIX_LORA -> 2e-3;
+            default -> 1e-2;
+        };
+    }
+
     public boolean adapterAtFfn() {
         return this == HOULSBY || this == PFEIFFER || this == ADAMIX_ADAPTER;
     }

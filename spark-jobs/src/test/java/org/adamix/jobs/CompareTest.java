@@ -333,6 +333,21 @@ class CompareTest {
                 "given twice");
     }
 
+    /** Without --lr each method trains at its own default: adapters 1e-2, LoRA 2e-3, full 1e-4. */
+    @Test
+    void withoutLrEachMethodTrainsAtItsDefault() {
+        Path dry = tmp.resolve("default-lrs");
+        List<String> a =
+                new ArrayList<>(List.of(args(dry, "pfeiffer,lora,full", "1", "--dry-run")));
+        int i = a.indexOf("--lr");
+        a.remove(i + 1);
+        a.remove(i);
+        TestData.Run r = TestData.run(new CompareCommand(), a.toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("3 configurations"), r.out());
+        assertTrue(r.out().contains("{pfeiffer=[0.01], lora=[0.002], full=[1.0E-4]}"), r.out());
+    }
+
     /** A dry run checks the inputs and prints the grid, writing nothing. */
     @Test
     void dryRunPrintsTheGrid() {

@@ -82,7 +82,7 @@ public final class CompareCommand implements Callable<Integer> {
             names = "--lr",
             split = ",",
             description =
-                    "Peak learning rates to choose from on dev (default: train's --lr default).")
+                    "Peak learning rates to choose from on dev (default: each method's own, as train's --lr).")
     List<Double> lrs;
 
     @Option(
@@ -142,8 +142,10 @@ public final class CompareCommand implements Callable<Integer> {
                     }
                     TrainCommand base = baseConfiguration(ms.get(0));
                     List<Double> lrList =
-                            lrs != null ? List.copyOf(new LinkedHashSet<>(lrs)) : List.of(base.lr);
+                            lrs != null ? List.copyOf(new LinkedHashSet<>(lrs)) : List.<Double>of();
                     Map<String, List<Double>> ownLrs = lrFor(ms);
+                    if (lrs == null) // no --lr: each method at its own default
+                    for (String m : ms) ownLrs.putIfAbsent(m, List.of(Method.of(m).defaultLr()));
                     List<Long> seedList = new ArrayList<>();
                     for (int i = 0; i < seeds; i++) seedList.add(base.seed + i);
                     Configuration conf = new Configuration();

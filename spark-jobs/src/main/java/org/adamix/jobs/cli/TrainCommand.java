@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 import org.adamix.jobs.spark.Sessions;
 import org.adamix.jobs.train.TrainJob;
 import org.adamix.jobs.train.TrainSetup;
+import org.adamix.model.Method;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -48,6 +49,11 @@ public final class TrainCommand implements Callable<Integer> {
             description =
                     "full, houlsby, pfeiffer, lora, adamix-adapter, adamix-lora (default ${DEFAULT-VALUE}).")
     public String method;
+
+    /** --lr, or the method's default ({@link Method#defaultLr}). */
+    public double lr() {
+        return lr != null ? lr : Method.of(method).defaultLr();
+    }
 
     @Option(
             names = "--experts",
@@ -122,12 +128,11 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(
             names = "--lr",
-            defaultValue = "1e-2",
             description = {
-                "Peak learning rate (default ${DEFAULT-VALUE}: measured to learn on",
-                "1-2k-row sets in 2-3 epochs, see README; the paper's 3e-4/4e-4 assume 20-40 epochs)."
+                "Peak learning rate (default by method: 1e-2 adapters, 2e-3 LoRA, 1e-4 full; measured to",
+                "learn on 1-2k-row sets in 2-3 epochs, see README; the paper's 3e-4/4e-4 assume 20-40 epochs)."
             })
-    public double lr;
+    public Double lr;
 
     @Option(
             names = "--warmup",

@@ -154,7 +154,7 @@ public final class TrainSetup implements AutoCloseable {
         require(c.localSteps >= 1, "--local-steps must be >= 1, got " + c.localSteps);
         require(c.workers == null || c.workers >= 1, "--workers must be >= 1, got " + c.workers);
         require(c.maxLength >= 4, "--max-length must be >= 4, got " + c.maxLength);
-        require(c.lr > 0 && Double.isFinite(c.lr), "--lr must be > 0, got " + c.lr);
+        require(c.lr() > 0 && Double.isFinite(c.lr()), "--lr must be > 0, got " + c.lr());
         require(
                 c.warmup >= 0 && c.warmup < 1,
                 "--warmup is a fraction of all steps in [0, 1), got " + c.warmup);
@@ -296,7 +296,7 @@ public final class TrainSetup implements AutoCloseable {
     /** AdamW with the command's --lr, --weight-decay and --warmup over {@code totalSteps}. */
     public static OptimizerConfig optimizer(TrainCommand c, long totalSteps) {
         return new OptimizerConfig(
-                c.lr, c.weightDecay, c.warmup, totalSteps, 0.9, 0.999, 1e-8, c.maxGradNorm);
+                c.lr(), c.weightDecay, c.warmup, totalSteps, 0.9, 0.999, 1e-8, c.maxGradNorm);
     }
 
     ModelSpec modelSpec(long totalSteps, HeadConfig trainedHead) {
@@ -333,7 +333,7 @@ public final class TrainSetup implements AutoCloseable {
         n.put("group_by_length", cmd.groupByLength);
         n.put("epochs", cmd.epochs);
         n.put("batch_size", cmd.batchSize);
-        n.put("lr", cmd.lr);
+        n.put("lr", cmd.lr());
         n.put("warmup", cmd.warmup);
         n.put("weight_decay", cmd.weightDecay);
         n.put("local_steps", cmd.localSteps);
