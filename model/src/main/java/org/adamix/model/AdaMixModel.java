@@ -1,6 +1,7 @@
 package org.adamix.model;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -245,17 +246,16 @@ public final class AdaMixModel {
             merged = merged.withMethod(Method.NONE);
         }
         AdaMixModel out = new AdaMixModel(base, merged, head, optimizer, seed, dataType);
-        for (Map.Entry<String, INDArray> e :
-                out.graph.paramTable().entrySet()) { // the head (and full's backbone)
+        // the head (and full's backbone) carry over as they are
+        for (Map.Entry<String, INDArray> e : out.graph.paramTable().entrySet()) {
             INDArray src = graph.getParam(e.getKey());
-            if (java.util.Arrays.equals(src.shape(), e.getValue().shape()))
-                e.getValue().assign(src);
+            if (Arrays.equals(src.shape(), e.getValue().shape())) e.getValue().assign(src);
         }
-        for (String name :
-                sublayerNames()) { // each mixture writes its average into its single-module twin
-            List<AdaptationModule> from = sublayer(name).adaptations(),
-                    to = out.sublayer(name).adaptations();
-            for (int i = 0; i < to.size(); i++) from.get(i).writeMerged(out.sublayer(name));
+        // each mixture writes its average into its single-module twin (none when LoRA is folded)
+        for (String name : sublayerNames()) {
+            Sublayer<?> twin = out.sublayer(name);
+            if (twin.adaptations().isEmpty()) continue;
+            for (AdaptationModule m : sublayer(name).adaptations()) m.writeMerged(twin);
         }
         out.step = step;
         return out;

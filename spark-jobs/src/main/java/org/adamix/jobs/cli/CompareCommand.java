@@ -136,9 +136,7 @@ public final class CompareCommand implements Callable<Integer> {
                         throw new JobInputException("--seeds must be >= 1, got " + seeds);
                     if (lrs != null) {
                         if (lrs.isEmpty()) throw new JobInputException("--lr is empty");
-                        for (double lr : lrs)
-                            if (!(lr > 0) || !Double.isFinite(lr))
-                                throw new JobInputException("--lr must be > 0, got " + lr);
+                        for (double lr : lrs) checkLr(lr, "--lr must be > 0, got " + lr);
                     }
                     TrainCommand base = baseConfiguration(ms.get(0));
                     List<Double> lrList =
@@ -204,14 +202,17 @@ public final class CompareCommand implements Callable<Integer> {
                     throw new JobInputException(
                             "--lr-for: '" + v.trim() + "' is not a number in '" + entry + "'");
                 }
-                if (!(lr > 0) || !Double.isFinite(lr))
-                    throw new JobInputException(
-                            "--lr-for: lr must be > 0, got " + v.trim() + " in '" + entry + "'");
+                checkLr(lr, "--lr-for: lr must be > 0, got " + v.trim() + " in '" + entry + "'");
                 if (!lrs.contains(lr)) lrs.add(lr);
             }
             out.put(method, lrs);
         }
         return out;
+    }
+
+    /** A peak learning rate must be a positive finite number; {@code message} names the option. */
+    private static void checkLr(double lr, String message) {
+        if (!(lr > 0) || !Double.isFinite(lr)) throw new JobInputException(message);
     }
 
     /** --methods without blanks and duplicates, each a known method that trains something. */
