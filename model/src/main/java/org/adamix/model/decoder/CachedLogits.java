@@ -52,7 +52,7 @@ final class CachedLogits implements BeamSearch.NextLogits {
         DataBuffer d = logits.data();
         double[][] out = new double[batch][vocab];
         for (int b = 0; b < batch; b++) {
-            long o = logits.offset() + ((long) b * t + column) * vocab;
+            long o = ((long) b * t + column) * vocab;
             for (int v = 0; v < vocab; v++) out[b][v] = d.getDouble(o + v);
         }
         return out;

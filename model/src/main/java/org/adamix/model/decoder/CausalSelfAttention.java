@@ -63,6 +63,103 @@ final class CausalSelfAttention {
         }
     }
 
+    /**
+     * The gradients of the last {@link #forward} over a whole sequence (no past; the cache's
+     * capacity is t): with P its probabilities and S = scale·Q·Kᵀ,
+     *
+     * <pre>
+     *   dP = dctx·Vᵀ,  dV = Pᵀ·dctx,  dS = P ⊙ (dP − rowsum(dP ⊙ P)),  dQ = scale·dS·K,  dK = scale·dSᵀ·Q
+     * </pre>
+     *
+     * per sequence and head, over the key columns each query saw. dq, dk, dv [batch·t, n_embd] are
+     * overwritten. Summed in double, like the forward pass.
+     */
+    void backward(
+            INDArray dctx,
+            INDArray q,
+            KvCache cache,
+            int layer,
+            INDArray dq,
+            INDArray dk,
+            INDArray dv) {
+        int batch = cache.batch(), t = cache.length();
+        if (cache.capacity() != t)
+            throw new IllegalStateException(
+                    "backward needs one whole sequence per row: capacity "
+                            + cache.capacity()
+                            + ", length "
+                            + t);
+        int width = heads * headSize, n = batch * t;
+        double[] qd = read(q, n * width, 0),
+                kd = read(cache.keys(layer), n * width, 1),
+                vd = read(cache.values(layer), n * width, 2),
+                gd = read(dctx, n * width, 3);
+        double[] dqd = zero(n * width, 4), dkd = zero(n * width, 5), dvd = zero(n * width, 6);
+        Rows ps = new Rows(probs.get(batch, heads, t, t), heads * t);
+        if (weights.length < t) weights = new double[t];
+        for (int b = 0; b < batch; b++) {
+            for (int h = 0; h < heads; h++) {
+                int col = h * headSize;
+                for (int i = 0; i < t; i++) {
+                    long pAt = ps.at(b, h * t + i, 0);
+                    int qi = (b * t + i) * width + col;
+                    double dot = 0; // rowsum(dP ⊙ P)
+                    for (int j = 0; j <= i; j++) {
+                        double p = ps.data.getDouble(pAt + j);
+                        weights[j] = 0;
+                        if (p == 0) continue;
+                        int kj = (b * t + j) * width + col;
+                        double dp = 0;
+                        for (int d = 0; d < headSize; d++) {
+                            dp += gd[qi + d] * vd[kj + d];
+                            dvd[kj + d] += p * gd[qi + d];
+                        }
+                        weights[j] = dp;
+                        dot += p * dp;
+                    }
+                    for (int j = 0; j <= i; j++) {
+                        double p = ps.data.getDouble(pAt + j);
+                        if (p == 0) continue;
+                        double ds = scale * p * (weights[j] - dot);
+                        int kj = (b * t + j) * width + col;
+                        for (int d = 0; d < headSize; d++) {
+                            dqd[qi + d] += ds * kd[kj + d];
+                            dkd[kj + d] += ds * qd[qi + d];
+                        }
+                    }
+                }
+            }
+        }
+        write(dqd, dq, n * width);
+        write(dkd, dk, n * width);
+        write(dvd, dv, n * width);
+    }
+
+    /** Reusable double arrays of the backward pass, by slot. */
+    private double[][] scratch = new double[7][0];
+
+    private double[] zero(int length, int slot) {
+        if (scratch[slot].length < length) scratch[slot] = new double[length];
+        Arrays.fill(scratch[slot], 0, length, 0);
+        return scratch[slot];
+    }
+
+    /**
+     * The first {@code length} elements of c-ordered {@code a}, as doubles in slot {@code slot}.
+     */
+    private double[] read(INDArray a, int length, int slot) {
+        if (scratch[slot].length < length) scratch[slot] = new double[length];
+        double[] out = scratch[slot];
+        DataBuffer d = a.data();
+        for (int i = 0; i < length; i++) out[i] = d.getDouble(i);
+        return out;
+    }
+
+    private static void write(double[] from, INDArray to, int length) {
+        DataBuffer d = to.data();
+        for (int i = 0; i < length; i++) d.put(i, from[i]);
+    }
+
     /** One query: sequence b, seeing key columns 0..last, its head in columns col..col + d. */
     private record Query(KvCache cache, int b, int last, int col) {}
 
@@ -100,16 +197,17 @@ final class CausalSelfAttention {
     }
 
     /**
-     * A c-ordered array as rows grouped by sequence: element (b, r, c) at offset + (b·rows +
-     * r)·width + c, width its last dimension. Read and written through its DataBuffer: no copy.
+     * A c-ordered array as rows grouped by sequence: element (b, r, c) at (b·rows + r)·width + c (a
+     * view's data() starts at its first element), width its last dimension. Read and written
+     * through its DataBuffer: no copy.
      */
-    private record Rows(DataBuffer data, long offset, int rows, long width) {
+    private record Rows(DataBuffer data, int rows, long width) {
         Rows(INDArray a, int rows) {
-            this(a.data(), a.offset(), rows, a.size(a.rank() - 1));
+            this(a.data(), rows, a.size(a.rank() - 1));
         }
 
         long at(int b, int r, int c) {
-            return offset + ((long) b * rows + r) * width + c;
+            return ((long) b * rows + r) * width + c;
         }
     }
 }

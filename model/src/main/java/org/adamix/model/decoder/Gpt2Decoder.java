@@ -3,7 +3,9 @@ package org.adamix.model.decoder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.Function;
+import org.adamix.model.AdaptationConfig;
+import org.adamix.model.Method;
+import org.adamix.model.adamix.Router;
 import org.adamix.model.checkpoint.Gpt2Backbone;
 import org.adamix.model.names.Gpt2TensorNames;
 import org.adamix.model.ops.Buffer;
@@ -42,43 +44,73 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class Gpt2Decoder {
     private final Gpt2Config config;
+    private final Gpt2Tensors tensors;
     private final DataType dataType;
     private final Buffers buffers;
     private final INDArray wte, wpe, lnFGamma, lnFBeta;
     private final Gpt2Block[] blocks;
     private final LayerNormOp lnF;
 
-    /** Kept: the embeddings' sum; ln_f's output. Output: the logits. */
-    private final Buffer embedded, normed, logits;
+    /** Kept: the embeddings' sum; ln_f's output. Output: the logits. Backward: d(ln_f), d(x). */
+    private final Buffer embedded, normed, logits, dNormed, dHidden;
+
+    /** Per block: whether anything below it is trained, so that it must pass a gradient down. */
+    private final boolean[] needsInputGradient;
+
+    /** The ids of the last training forward pass (the embeddings' backward needs them). */
+    private int[] lastIds;
 
     /** The cache {@link #forward} uses. */
     private final KvCache ownCache;
 
     private int[] positions = new int[0];
 
+    /** The backbone alone, every tensor frozen: inference and generation. */
     public Gpt2Decoder(Gpt2Backbone backbone, DataType dataType) {
-        if (dataType != DataType.FLOAT && dataType != DataType.DOUBLE)
-            throw new IllegalArgumentException("GPT-2 runs in FLOAT or DOUBLE, not " + dataType);
-        this.config = backbone.config();
-        this.dataType = dataType;
+        this(
+                Gpt2Tensors.of(backbone, AdaptationConfig.of(Method.NONE, 0), 0, checked(dataType)),
+                backbone.config(),
+                AdaptationConfig.of(Method.NONE, 0),
+                new Router(0));
+    }
+
+    /**
+     * A decoder over {@code tensors} (trained or frozen) with {@code adaptation}'s modules, routed
+     * by {@code router}.
+     */
+    public Gpt2Decoder(
+            Gpt2Tensors tensors, Gpt2Config config, AdaptationConfig adaptation, Router router) {
+        this.config = config;
+        this.tensors = tensors;
+        this.dataType = checked(tensors.params().dataType());
         buffers = new Buffers(dataType);
-        Function<String, INDArray> weight =
-                name -> {
-                    INDArray t = backbone.tensor(name);
-                    return t.dataType() == dataType ? t : t.castTo(dataType);
-                };
-        wte = weight.apply(Gpt2TensorNames.WTE);
-        wpe = weight.apply(Gpt2TensorNames.WPE);
-        lnFGamma = weight.apply(Gpt2TensorNames.LN_F + ".weight");
-        lnFBeta = weight.apply(Gpt2TensorNames.LN_F + ".bias");
+        wte = tensors.value(Gpt2TensorNames.WTE);
+        wpe = tensors.value(Gpt2TensorNames.WPE);
+        lnFGamma = tensors.value(Gpt2TensorNames.LN_F + ".weight");
+        lnFBeta = tensors.value(Gpt2TensorNames.LN_F + ".bias");
         blocks = new Gpt2Block[config.numLayers()];
         for (int l = 0; l < blocks.length; l++)
-            blocks[l] = new Gpt2Block(l, config, weight, buffers);
+            blocks[l] = new Gpt2Block(l, config, tensors, adaptation, router, buffers);
+        needsInputGradient = new boolean[blocks.length];
+        boolean below =
+                tensors.trainable(Gpt2TensorNames.WTE) || tensors.trainable(Gpt2TensorNames.WPE);
+        for (int l = 0; l < blocks.length; l++) {
+            needsInputGradient[l] = below;
+            below |= blocks[l].trains();
+        }
         lnF = new LayerNormOp(config.layerNormEps(), buffers);
         embedded = buffers.next();
         normed = buffers.next();
         logits = buffers.next();
+        dNormed = buffers.next();
+        dHidden = buffers.next();
         ownCache = newCache();
+    }
+
+    private static DataType checked(DataType dataType) {
+        if (dataType != DataType.FLOAT && dataType != DataType.DOUBLE)
+            throw new IllegalArgumentException("GPT-2 runs in FLOAT or DOUBLE, not " + dataType);
+        return dataType;
     }
 
     public Gpt2Config config() {
@@ -95,6 +127,26 @@ public final class Gpt2Decoder {
      */
     public KvCache newCache() {
         return new KvCache(config, buffers);
+    }
+
+    /** The blocks' adaptation modules, bottom to top. */
+    public List<org.adamix.model.adamix.AdaptationModule> adaptations() {
+        List<org.adamix.model.adamix.AdaptationModule> out = new ArrayList<>();
+        for (Gpt2Block b : blocks) out.addAll(b.adaptations());
+        return out;
+    }
+
+    /** Block {@code layer}'s LoRA mixtures on query and value (null without LoRA). */
+    public org.adamix.model.adamix.LoraMixture[] lora(int layer) {
+        return blocks[layer].loraQuery() == null
+                ? null
+                : new org.adamix.model.adamix.LoraMixture[] {
+                    blocks[layer].loraQuery(), blocks[layer].loraValue()
+                };
+    }
+
+    public Gpt2Tensors tensors() {
+        return tensors;
     }
 
     /** Bytes held by this decoder's buffers and its caches. */
@@ -122,6 +174,67 @@ public final class Gpt2Decoder {
      * (mask null: no padding). Returns their logits [batch, t, vocab].
      */
     public INDArray append(KvCache cache, int[] ids, int[] mask, int t) {
+        return run(cache, ids, mask, t, false, 1);
+    }
+
+    /**
+     * The training forward pass over whole sequences, {@code ids} and {@code mask} [batch·t]
+     * row-major, right-padded; with {@code views} &gt; 1 the rows are that many copies of one
+     * batch, each routed on its own (the consistency loss). Returns the logits [batch, t, vocab];
+     * {@link #backward} follows.
+     */
+    public INDArray forwardTraining(int[] ids, int[] mask, int batch, int t, int views) {
+        ownCache.reset(batch, t);
+        lastIds = ids;
+        return run(ownCache, ids, mask, t, true, views);
+    }
+
+    /**
+     * Gradients of the last {@link #forwardTraining} given dLoss/dlogits [batch·t, vocab]: every
+     * trained tensor's gradient view is overwritten.
+     */
+    public void backward(INDArray dLogits) {
+        int n = (int) dLogits.size(0), h = config.hiddenSize();
+        INDArray normed = this.normed.get(n, h), dNormed = this.dNormed.get(n, h);
+        INDArray dWte = tensors.gradient(Gpt2TensorNames.WTE);
+        // the LM head is tied: its gradient and the embedding's add up in wte's
+        if (dWte != null) Ops.gemm(dLogits, normed, dWte, true, false, 1.0, 0.0);
+        Ops.gemm(dLogits, wte, dNormed, false, false, 1.0, 0.0);
+        INDArray dx = dHidden.get(n, h);
+        lnF.backward(
+                dNormed,
+                lnFGamma,
+                dx,
+                tensors.gradient(Gpt2TensorNames.LN_F + ".weight"),
+                tensors.gradient(Gpt2TensorNames.LN_F + ".bias"));
+        for (int l = blocks.length - 1; l >= 0 && dx != null; l--)
+            dx = blocks[l].backward(dx, ownCache, needsInputGradient[l]);
+        if (dx != null) embedBackward(dx, n);
+    }
+
+    /** dwte[ids[r]] += dx[r] and dwpe[positions[r]] += dx[r], for the trained ones. */
+    private void embedBackward(INDArray dx, int n) {
+        INDArray dWte = tensors.gradient(Gpt2TensorNames.WTE),
+                dWpe = tensors.gradient(Gpt2TensorNames.WPE);
+        if (dWte != null) scatterAdd(dx, lastIds, n, dWte);
+        if (dWpe != null) {
+            dWpe.assign(0);
+            scatterAdd(dx, positions, n, dWpe);
+        }
+    }
+
+    /** g[rows[r]] += dx[r] for r &lt; n (rows of n_embd). */
+    private void scatterAdd(INDArray dx, int[] rows, int n, INDArray g) {
+        int h = config.hiddenSize();
+        DataBuffer d = dx.data(), gd = g.data();
+        for (int r = 0; r < n; r++) {
+            long from = (long) r * h, to = (long) rows[r] * h;
+            for (int j = 0; j < h; j++)
+                gd.put(to + j, gd.getDouble(to + j) + d.getDouble(from + j));
+        }
+    }
+
+    private INDArray run(KvCache cache, int[] ids, int[] mask, int t, boolean training, int views) {
         int batch = cache.batch(), h = config.hiddenSize(), n = batch * t;
         if (ids.length != n)
             throw new IllegalArgumentException(ids.length + " ids for " + batch + " × " + t);
@@ -139,7 +252,7 @@ public final class Gpt2Decoder {
         cache.admit(mask, t, positions, config.maxPositions());
         INDArray x = embedded.get(n, h);
         embed(ids, positions, n, x);
-        for (Gpt2Block block : blocks) x = block.forward(x, cache, t);
+        for (Gpt2Block block : blocks) x = block.forward(x, cache, t, training, views);
         cache.advance(t);
         INDArray normed = this.normed.get(n, h);
         lnF.forward(x, lnFGamma, lnFBeta, normed);
@@ -211,12 +324,10 @@ public final class Gpt2Decoder {
     /** x[r] = wte[ids[r]] + wpe[positions[r]], rows of n_embd. */
     private void embed(int[] ids, int[] positions, int n, INDArray x) {
         int h = config.hiddenSize();
+        // a view's data() starts at its first element (wte and wpe are views when trained)
         DataBuffer xd = x.data(), td = wte.data(), pd = wpe.data();
-        long xo = x.offset(), to = wte.offset(), po = wpe.offset();
         for (int r = 0; r < n; r++) {
-            long tr = to + (long) ids[r] * h,
-                    pr = po + (long) positions[r] * h,
-                    xr = xo + (long) r * h;
+            long tr = (long) ids[r] * h, pr = (long) positions[r] * h, xr = (long) r * h;
             // a sum of two floats rounded once: the same as float32 addition
             for (int j = 0; j < h; j++) xd.put(xr + j, td.getDouble(tr + j) + pd.getDouble(pr + j));
         }
@@ -228,7 +339,7 @@ public final class Gpt2Decoder {
      */
     private int argmax(INDArray logits, long from) {
         DataBuffer d = logits.data();
-        long o = logits.offset() + from;
+        long o = from;
         int best = 0;
         double max = d.getDouble(o);
         for (int i = 1; i < config.vocabSize(); i++) {
