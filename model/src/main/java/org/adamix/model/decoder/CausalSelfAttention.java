@@ -1,7 +1,6 @@
 package org.adamix.model.decoder;
 
 import java.util.Arrays;
-import org.adamix.model.ops.Buffer;
 import org.adamix.model.ops.Buffers;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -27,40 +26,61 @@ final class CausalSelfAttention {
     private final int heads, headSize;
     private final double scale;
 
-    /** Kept for a backward pass: the probabilities [batch, heads, t, capacity]. */
-    private final Buffer probs;
+    /** Kept for a backward pass: the probabilities [batch, heads, t, capacity], row-major. */
+    private double[] probs = new double[0];
 
-    /** One query's scores, then exp(score - max), per key column; its context, summed in double. */
+    /** One query's scores, then exp(score - max), per key column. */
     private double[] weights = new double[0];
-
-    private final double[] acc;
 
     CausalSelfAttention(Gpt2Config config, Buffers buffers) {
         heads = config.numHeads();
         headSize = config.headSize();
         scale = 1.0 / Math.sqrt(headSize);
-        probs = buffers.next();
-        acc = new double[headSize];
     }
 
     /** q, ctx [batch·t, n_embd]; this call's keys and values already in {@code cache}. */
     void forward(INDArray q, KvCache cache, int layer, int t, INDArray ctx) {
         int batch = cache.batch(), cap = cache.capacity(), past = cache.length();
+        int width = heads * headSize;
         if (weights.length < cap) weights = new double[cap];
-        Rows qs = new Rows(q, t), cs = new Rows(ctx, t);
-        Rows ks = new Rows(cache.keys(layer), cap), vs = new Rows(cache.values(layer), cap);
-        Rows ps = new Rows(probs.get(batch, heads, t, cap), heads * t);
+        if (probs.length < batch * heads * t * cap) probs = new double[batch * heads * t * cap];
+        // copied once into double arrays: the loops below then touch no DataBuffer
+        double[] qd = read(q, batch * t * width, 0),
+                kd = read(cache.keys(layer), batch * cap * width, 1),
+                vd = read(cache.values(layer), batch * cap * width, 2),
+                out = zero(batch * t * width, 3);
         for (int b = 0; b < batch; b++) {
             for (int h = 0; h < heads; h++) {
                 int col = h * headSize;
                 for (int i = 0; i < t; i++) {
-                    Query query = new Query(cache, b, past + i, col);
-                    attend(query, qs.at(b, i, col), qs, ks, vs, ps.at(b, h * t + i, 0), ps);
-                    long out = cs.at(b, i, col);
-                    for (int d = 0; d < headSize; d++) cs.data.put(out + d, acc[d]);
+                    int last = past + i, qAt = (b * t + i) * width + col;
+                    int pAt = ((b * heads + h) * t + i) * cap;
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int j = 0; j <= last; j++) {
+                        if (!cache.valid(b, j)) continue;
+                        int kAt = (b * cap + j) * width + col;
+                        double s = 0;
+                        for (int d = 0; d < headSize; d++) s += qd[qAt + d] * kd[kAt + d];
+                        weights[j] = scale * s;
+                        max = Math.max(max, weights[j]);
+                    }
+                    double sum = 0;
+                    for (int j = 0; j <= last; j++) {
+                        weights[j] = cache.valid(b, j) ? Math.exp(weights[j] - max) : 0;
+                        sum += weights[j];
+                    }
+                    // with no key to see (a left-padding query) p = 0 and the context is 0
+                    for (int j = 0; j <= last; j++) {
+                        double p = sum > 0 ? weights[j] / sum : 0;
+                        probs[pAt + j] = p;
+                        if (p == 0) continue;
+                        int vAt = (b * cap + j) * width + col;
+                        for (int d = 0; d < headSize; d++) out[qAt + d] += p * vd[vAt + d];
+                    }
                 }
             }
         }
+        write(out, ctx, batch * t * width);
     }
 
     /**
@@ -95,17 +115,16 @@ final class CausalSelfAttention {
                 vd = read(cache.values(layer), n * width, 2),
                 gd = read(dctx, n * width, 3);
         double[] dqd = zero(n * width, 4), dkd = zero(n * width, 5), dvd = zero(n * width, 6);
-        Rows ps = new Rows(probs.get(batch, heads, t, t), heads * t);
         if (weights.length < t) weights = new double[t];
         for (int b = 0; b < batch; b++) {
             for (int h = 0; h < heads; h++) {
                 int col = h * headSize;
                 for (int i = 0; i < t; i++) {
-                    long pAt = ps.at(b, h * t + i, 0);
+                    int pAt = ((b * heads + h) * t + i) * t;
                     int qi = (b * t + i) * width + col;
                     double dot = 0; // rowsum(dP ⊙ P)
                     for (int j = 0; j <= i; j++) {
-                        double p = ps.data.getDouble(pAt + j);
+                        double p = probs[pAt + j];
                         weights[j] = 0;
                         if (p == 0) continue;
                         int kj = (b * t + j) * width + col;
@@ -118,7 +137,7 @@ final class CausalSelfAttention {
                         dot += p * dp;
                     }
                     for (int j = 0; j <= i; j++) {
-                        double p = ps.data.getDouble(pAt + j);
+                        double p = probs[pAt + j];
                         if (p == 0) continue;
                         double ds = scale * p * (weights[j] - dot);
                         int kj = (b * t + j) * width + col;
@@ -158,56 +177,5 @@ final class CausalSelfAttention {
     private static void write(double[] from, INDArray to, int length) {
         DataBuffer d = to.data();
         for (int i = 0; i < length; i++) d.put(i, from[i]);
-    }
-
-    /** One query: sequence b, seeing key columns 0..last, its head in columns col..col + d. */
-    private record Query(KvCache cache, int b, int last, int col) {}
-
-    /**
-     * acc = Σ p_j·V_j over the key columns j that the query sees and that are tokens, p = softmax_j
-     * of scale·q·K_j; p_j goes to probs at pAt + j. With no key to see (a left-padding query) p = 0
-     * and acc = 0.
-     */
-    private void attend(Query query, long qAt, Rows q, Rows k, Rows v, long pAt, Rows probs) {
-        KvCache cache = query.cache();
-        int b = query.b(), col = query.col();
-        double max = Double.NEGATIVE_INFINITY;
-        for (int j = 0; j <= query.last(); j++) {
-            if (!cache.valid(b, j)) continue;
-            long kAt = k.at(b, j, col);
-            double s = 0;
-            for (int d = 0; d < headSize; d++)
-                s += q.data.getDouble(qAt + d) * k.data.getDouble(kAt + d);
-            weights[j] = scale * s;
-            max = Math.max(max, weights[j]);
-        }
-        double sum = 0;
-        for (int j = 0; j <= query.last(); j++) {
-            weights[j] = cache.valid(b, j) ? Math.exp(weights[j] - max) : 0;
-            sum += weights[j];
-        }
-        Arrays.fill(acc, 0);
-        for (int j = 0; j <= query.last(); j++) {
-            double p = sum > 0 ? weights[j] / sum : 0;
-            probs.data.put(pAt + j, p);
-            if (p == 0) continue;
-            long vAt = v.at(b, j, col);
-            for (int d = 0; d < headSize; d++) acc[d] += p * v.data.getDouble(vAt + d);
-        }
-    }
-
-    /**
-     * A c-ordered array as rows grouped by sequence: element (b, r, c) at (b·rows + r)·width + c (a
-     * view's data() starts at its first element), width its last dimension. Read and written
-     * through its DataBuffer: no copy.
-     */
-    private record Rows(DataBuffer data, int rows, long width) {
-        Rows(INDArray a, int rows) {
-            this(a.data(), rows, a.size(a.rank() - 1));
-        }
-
-        long at(int b, int r, int c) {
-            return ((long) b * rows + r) * width + c;
-        }
     }
 }

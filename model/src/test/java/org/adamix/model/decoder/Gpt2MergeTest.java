@@ -1,0 +1,108 @@
+package org.adamix.model.decoder;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.adamix.model.AdaptationConfig;
+import org.adamix.model.Method;
+import org.adamix.model.OptimizerConfig;
+import org.adamix.model.checkpoint.Gpt2Backbone;
+import org.adamix.model.checkpoint.Gpt2FolderReader;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * AdaMix §3.3 on the decoder: after a few training steps, the merged model (each mixture averaged
+ * into one module; for LoRA also folded into c_attn's query and value rows) computes the logits the
+ * mixture computes in evaluation mode, and its trainable vector is a single module's size.
+ */
+class Gpt2MergeTest {
+    private static Gpt2Backbone tiny;
+
+    @BeforeAll
+    static void load() throws Exception {
+        tiny = Gpt2FolderReader.read(Gpt2Fixtures.tinyDir());
+    }
+
+    @ParameterizedTest
+    @EnumSource(
+            value = Method.class,
+            names = {"ADAMIX_LORA", "ADAMIX_ADAPTER", "LORA", "HOULSBY"})
+    void mergedModelComputesTheMixture(Method method) {
+        AdaptationConfig a =
+                AdaptationConfig.of(method, 4)
+                        .withExperts(4)
+                        .withLoraAlpha(32)
+                        .withLoraDropout(method.lora() ? 0.1 : 0);
+        Gpt2LmModel model =
+                Gpt2LmModel.build(tiny, a, OptimizerConfig.adam(1e-2), 0.1, 3, DataType.DOUBLE);
+        LmBatch batch = Gpt2GradientCheckTest.batch();
+        for (int s = 0; s < 4; s++) model.fit(batch);
+        INDArray mixture = logits(model, batch);
+
+        Gpt2LmModel merged = model.merge(false);
+        assertEquals(
+                method.lora()
+                        ? Method.LORA
+                        : method == Method.HOULSBY ? Method.HOULSBY : Method.PFEIFFER,
+                merged.adaptation().method());
+        long single =
+                Gpt2LmModel.build(
+                                tiny,
+                                merged.adaptation(),
+                                OptimizerConfig.adam(1e-2),
+                                0.1,
+                                3,
+                                DataType.DOUBLE)
+                        .trainableParams()
+                        .length();
+        assertEquals(single, merged.trainableParams().length());
+        if (method.mixture()) assertTrue(single < model.trainableParams().length());
+        double diff = logits(merged, batch).sub(mixture).amaxNumber().doubleValue();
+        assertTrue(diff < 1e-10, "merged vs mixture: " + diff);
+        assertTrue(
+                mixture.sub(logits(plain(), batch)).amaxNumber().doubleValue() > 1e-4,
+                "training moved the model");
+
+        if (method.lora()) {
+            Gpt2LmModel folded = model.merge(true);
+            assertEquals(Method.NONE, folded.adaptation().method());
+            // folded weights are stored in float32, as the backbone is
+            double d = logits(folded, batch).sub(mixture).amaxNumber().doubleValue();
+            assertTrue(d < 1e-4, "folded vs mixture: " + d);
+        }
+    }
+
+    private static Gpt2LmModel plain() {
+        return Gpt2LmModel.build(
+                tiny,
+                AdaptationConfig.of(Method.NONE, 0),
+                OptimizerConfig.adam(1e-2),
+                0.1,
+                3,
+                DataType.DOUBLE);
+    }
+
+    private static INDArray logits(Gpt2LmModel m, LmBatch batch) {
+        int[][] ids = new int[batch.batch()][], mask = new int[batch.batch()][];
+        for (int b = 0; b < batch.batch(); b++) {
+            ids[b] = java.util.Arrays.copyOfRange(batch.ids(), b * batch.t(), (b + 1) * batch.t());
+            mask[b] =
+                    java.util.Arrays.copyOfRange(batch.mask(), b * batch.t(), (b + 1) * batch.t());
+        }
+        INDArray out = m.decoder().forward(ids, mask).dup();
+        // padding columns' logits are meaningless: compare real tokens only
+        for (int b = 0; b < batch.batch(); b++)
+            for (int i = 0; i < batch.t(); i++)
+                if (mask[b][i] == 0)
+                    out.get(
+                                    org.nd4j.linalg.indexing.NDArrayIndex.point(b),
+                                    org.nd4j.linalg.indexing.NDArrayIndex.point(i),
+                                    org.nd4j.linalg.indexing.NDArrayIndex.all())
+                            .assign(0);
+        return out;
+    }
+}
