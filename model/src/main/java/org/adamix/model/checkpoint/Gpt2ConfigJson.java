@@ -69,6 +69,30 @@ final class Gpt2ConfigJson {
         }
     }
 
+    /**
+     * config.json of a GPT2LMHeadModel with this shape, as transformers writes it (the keys {@link
+     * #read} reads, plus the architecture and the tanh GELU).
+     */
+    static byte[] toJson(Gpt2Config c) throws IOException {
+        var root = JSON.createObjectNode();
+        root.put("model_type", "gpt2");
+        root.putArray("architectures").add("GPT2LMHeadModel");
+        root.put("vocab_size", c.vocabSize());
+        root.put("n_positions", c.maxPositions());
+        root.put("n_ctx", c.maxPositions());
+        root.put("n_embd", c.hiddenSize());
+        root.put("n_layer", c.numLayers());
+        root.put("n_head", c.numHeads());
+        root.put("n_inner", c.innerSize());
+        root.put("layer_norm_epsilon", c.layerNormEps());
+        root.put("activation_function", Gpt2Config.ACTIVATION);
+        root.put("scale_attn_weights", true);
+        root.put("tie_word_embeddings", true);
+        root.put("bos_token_id", 50256);
+        root.put("eos_token_id", 50256);
+        return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
+    }
+
     /** model_type "gpt2", or for configs without it, a GPT2* architecture. */
     private static void checkModelType(Path file, JsonNode root) throws CheckpointException {
         if (root.hasNonNull("model_type")) {

@@ -1,5 +1,6 @@
 package org.adamix.model.decoder;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +9,7 @@ import org.adamix.model.Method;
 import org.adamix.model.OptimizerConfig;
 import org.adamix.model.checkpoint.Gpt2Backbone;
 import org.adamix.model.checkpoint.Gpt2FolderReader;
+import org.adamix.model.checkpoint.Gpt2FolderWriter;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -22,6 +24,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 class Gpt2MergeTest {
     private static Gpt2Backbone tiny;
 
+    @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp;
+
     @BeforeAll
     static void load() throws Exception {
         tiny = Gpt2FolderReader.read(Gpt2Fixtures.tinyDir());
@@ -31,7 +35,7 @@ class Gpt2MergeTest {
     @EnumSource(
             value = Method.class,
             names = {"ADAMIX_LORA", "ADAMIX_ADAPTER", "LORA", "HOULSBY"})
-    void mergedModelComputesTheMixture(Method method) {
+    void mergedModelComputesTheMixture(Method method) throws Exception {
         AdaptationConfig a =
                 AdaptationConfig.of(method, 4)
                         .withExperts(4)
@@ -73,6 +77,15 @@ class Gpt2MergeTest {
             // folded weights are stored in float32, as the backbone is
             double d = logits(folded, batch).sub(mixture).amaxNumber().doubleValue();
             assertTrue(d < 1e-4, "folded vs mixture: " + d);
+            // exported as a Hugging Face GPT-2 folder and read back: the same model, bit for bit
+            java.nio.file.Path dir = tmp.resolve(method.id);
+            Gpt2FolderWriter.write(folded.trainedBackbone(), dir);
+            Gpt2Backbone back = Gpt2FolderReader.read(dir);
+            for (var e : folded.trainedBackbone().tensors().entrySet())
+                assertArrayEquals(
+                        e.getValue().data().asFloat(),
+                        back.tensor(e.getKey()).data().asFloat(),
+                        e.getKey());
         }
     }
 
