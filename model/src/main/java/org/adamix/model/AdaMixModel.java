@@ -27,7 +27,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * are DL4J parameters, so {@link #trainableParams()} is exactly the vector data-parallel training
  * averages. Frozen backbone tensors are shared, read-only references to the {@link Backbone}.
  */
-public final class AdaMixModel {
+public final class AdaMixModel implements Trainable {
 
     private final Backbone backbone;
     private final AdaptationConfig adaptation;
@@ -195,29 +195,35 @@ public final class AdaMixModel {
      * The flat vector of every trainable parameter (a live view: copy it before changing the
      * model).
      */
+    @Override
     public INDArray trainableParams() {
         return graph.params();
     }
 
+    @Override
     public void setTrainableParams(INDArray params) {
         graph.setParams(params);
     }
 
     /** Adam's moment estimates, flat (a live view), or null before the first step. */
+    @Override
     public INDArray updaterState() {
         return graph.getUpdater() == null ? null : graph.getUpdater().getStateViewArray();
     }
 
     /** Creates the optimizer state (zeros) if no step has run yet, e.g. before restoring it. */
+    @Override
     public void initUpdater() {
         if (graph.getUpdater() == null || graph.getUpdater().getStateViewArray() == null)
             graph.getUpdater(true);
     }
 
+    @Override
     public long step() {
         return step;
     }
 
+    @Override
     public void setStep(long step) {
         this.step = step;
         graph.getConfiguration().setIterationCount((int) step);

@@ -23,7 +23,8 @@ public record Gpt2Config(
         int numLayers,
         int numHeads,
         int innerSize,
-        double layerNormEps) {
+        double layerNormEps)
+        implements java.io.Serializable {
 
     /** The one activation GPT-2 uses, by its HF name: GELU with the tanh approximation. */
     public static final String ACTIVATION = "gelu_new";

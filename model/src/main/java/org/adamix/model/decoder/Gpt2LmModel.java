@@ -29,7 +29,7 @@ import org.nd4j.linalg.learning.config.Adam;
  * ({@link #updaterState()}): what data-parallel training broadcasts and averages. Evaluation and
  * generation run with the experts' weights averaged, which is what {@link #merge} writes out.
  */
-public final class Gpt2LmModel {
+public final class Gpt2LmModel implements org.adamix.model.Trainable {
     private final Gpt2Backbone backbone;
     private final AdaptationConfig adaptation;
     private final OptimizerConfig optimizer;
@@ -147,10 +147,12 @@ public final class Gpt2LmModel {
 
     // ---- the trainable vector ----
 
+    @Override
     public INDArray trainableParams() {
         return tensors.params();
     }
 
+    @Override
     public void setTrainableParams(INDArray params) {
         tensors.params().assign(params.reshape(tensors.params().shape()));
     }
@@ -161,11 +163,13 @@ public final class Gpt2LmModel {
     }
 
     /** Adam's moments, flat (a live view), or null before the first step. */
+    @Override
     public INDArray updaterState() {
         return updaterState;
     }
 
     /** Creates Adam's state (zeros) if no step has run yet, e.g. before restoring it. */
+    @Override
     public void initUpdater() {
         if (updater != null) return;
         Adam adam =
@@ -180,10 +184,12 @@ public final class Gpt2LmModel {
         updater = adam.instantiate(updaterState, true);
     }
 
+    @Override
     public long step() {
         return step;
     }
 
+    @Override
     public void setStep(long step) {
         this.step = step;
     }

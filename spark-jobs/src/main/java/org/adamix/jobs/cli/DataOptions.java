@@ -16,12 +16,14 @@ public final class DataOptions {
 
     @Option(
             names = "--text-column",
-            defaultValue = "text",
             description =
-                    "Text column: a name, or #N for a 0-based index (default ${DEFAULT-VALUE}).")
+                    "Text column: a name, or #N for a 0-based index (default text; source for --task generation).")
     String text;
 
-    @Option(names = "--pair-column", description = "Second text of a sentence pair.")
+    @Option(
+            names = "--pair-column",
+            description =
+                    "Second text of a sentence pair; for --task generation the target text (default target).")
     String pair;
 
     @Option(
@@ -38,7 +40,8 @@ public final class DataOptions {
     @Option(
             names = "--task",
             defaultValue = "classification",
-            description = "classification or regression (default ${DEFAULT-VALUE}).")
+            description =
+                    "classification, regression or generation (source → target text on a GPT-2 backbone) (default ${DEFAULT-VALUE}).")
     String task;
 
     @Option(
@@ -69,8 +72,8 @@ public final class DataOptions {
     public DatasetSpec spec(LabelList labelsOverride, boolean labelled) {
         Map<String, String> o = new LinkedHashMap<>();
         o.put("format", format);
-        o.put("text", text);
-        if (pair != null) o.put("pair", pair);
+        o.put("text", textColumn());
+        if (pairColumn() != null) o.put("pair", pairColumn());
         if (labelled) o.put("label", label);
         if (id != null) o.put("id", id);
         o.put("task", task);
@@ -84,6 +87,34 @@ public final class DataOptions {
         o.put("bad-rows", badRows);
         if (maxBadFraction != null) o.put("max-bad-fraction", maxBadFraction.toString());
         return DatasetSpec.fromOptions(o);
+    }
+
+    /**
+     * The spec of a generation dataset: --text-column the source, --pair-column the target, no
+     * label.
+     */
+    public DatasetSpec generationSpec() {
+        Map<String, String> o = new LinkedHashMap<>();
+        o.put("format", format);
+        o.put("text", textColumn());
+        o.put("pair", pairColumn());
+        if (id != null) o.put("id", id);
+        if (header != null) o.put("header", header.toString());
+        o.put("bad-rows", badRows);
+        if (maxBadFraction != null) o.put("max-bad-fraction", maxBadFraction.toString());
+        return DatasetSpec.fromOptions(o);
+    }
+
+    public String textColumn() {
+        return text != null ? text : generation() ? "source" : "text";
+    }
+
+    public String pairColumn() {
+        return pair != null ? pair : generation() ? "target" : null;
+    }
+
+    public boolean generation() {
+        return "generation".equalsIgnoreCase(task);
     }
 
     public boolean regression() {

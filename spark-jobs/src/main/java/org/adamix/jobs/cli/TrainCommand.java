@@ -115,6 +115,13 @@ public final class TrainCommand implements Callable<Integer> {
     public double loraDropout;
 
     @Option(
+            names = "--label-smoothing",
+            defaultValue = "0.1",
+            description =
+                    "--task generation: label smoothing of the LM loss (default ${DEFAULT-VALUE}, the authors' E2E setting).")
+    public double labelSmoothing;
+
+    @Option(
             names = "--epochs",
             defaultValue = "3",
             description = "Epochs (default ${DEFAULT-VALUE}).")
@@ -249,6 +256,41 @@ public final class TrainCommand implements Callable<Integer> {
     public boolean dryRun;
 
     private TrainJob.Result result;
+    private org.adamix.jobs.generation.GenerationTrainJob.Result generationResult;
+
+    /** The last generation run's result (tests). */
+    public org.adamix.jobs.generation.GenerationTrainJob.Result generationResult() {
+        return generationResult;
+    }
+
+    /** --task generation: a GPT-2 backbone trained on source → target pairs. */
+    private int trainGeneration() throws java.io.IOException {
+        org.adamix.jobs.generation.GenerationTrainJob.checkOptions(this);
+        var conf = org.adamix.jobs.spark.HadoopConf.driver();
+        var backboneFolder = org.adamix.jobs.generation.GenerationBackbone.open(backbone, conf);
+        if (dryRun) {
+            System.out.println(
+                    "generation: GPT-2 "
+                            + backboneFolder.backbone().config()
+                            + ", method "
+                            + method
+                            + "; dry run: nothing trained, nothing written");
+            return 0;
+        }
+        try (Sessions session = Sessions.open(master, "adamix train --task generation")) {
+            generationResult =
+                    new org.adamix.jobs.generation.GenerationTrainJob(
+                                    this, backboneFolder, session.sc().hadoopConfiguration())
+                            .run(session);
+        }
+        System.out.printf(
+                "done: dev loss %.4f (epoch %d), %.1f examples/s, output %s%n",
+                generationResult.devLoss(),
+                generationResult.bestEpoch(),
+                generationResult.examplesPerSecond(),
+                generationResult.output());
+        return 0;
+    }
 
     /** The last run's result (tests, benchmarks). */
     public TrainJob.Result result() {
@@ -261,6 +303,7 @@ public final class TrainCommand implements Callable<Integer> {
                 "train",
                 System.err,
                 () -> {
+                    if (data.generation()) return trainGeneration();
                     try (TrainSetup setup = TrainSetup.prepare(this)) {
                         if (dryRun) {
                             System.out.println(setup.describe());

@@ -1,7 +1,7 @@
 package org.adamix.jobs.spark;
 
 import java.io.Serializable;
-import org.adamix.model.AdaMixModel;
+import org.adamix.model.Trainable;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -15,7 +15,7 @@ public record Weights(float[] params, float[] state, long step) implements Seria
     /**
      * A model's trainable vector and step, without Adam's state: enough to predict, not to resume.
      */
-    public static Weights of(AdaMixModel m) {
+    public static Weights of(Trainable m) {
         return new Weights(flat(m.trainableParams()), null, m.step());
     }
 
@@ -28,7 +28,7 @@ public record Weights(float[] params, float[] state, long step) implements Seria
      * Sets weights, optimizer state (zeros when none yet) and step: the model then continues
      * exactly from them.
      */
-    public void loadInto(AdaMixModel m) {
+    public void loadInto(Trainable m) {
         INDArray p = m.trainableParams();
         m.setTrainableParams(Nd4j.createFromArray(params).reshape(p.shape()));
         m.initUpdater();

@@ -148,7 +148,7 @@ public final class TrainSetup implements AutoCloseable {
         return load(c, conf, output.getFileSystem(conf).makeQualified(output), adaptation, false);
     }
 
-    static void checkOptions(TrainCommand c) {
+    public static void checkOptions(TrainCommand c) {
         require(c.epochs >= 1, "--epochs must be >= 1, got " + c.epochs);
         require(c.batchSize >= 1, "--batch-size must be >= 1, got " + c.batchSize);
         require(c.localSteps >= 1, "--local-steps must be >= 1, got " + c.localSteps);

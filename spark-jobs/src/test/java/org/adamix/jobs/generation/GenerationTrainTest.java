@@ -1,0 +1,211 @@
+package org.adamix.jobs.generation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.adamix.jobs.cli.TrainCommand;
+import org.adamix.model.AdaptationConfig;
+import org.adamix.model.Method;
+import org.adamix.model.OptimizerConfig;
+import org.adamix.model.checkpoint.Gpt2Backbone;
+import org.adamix.model.checkpoint.Gpt2FolderReader;
+import org.adamix.model.checkpoint.Gpt2FolderWriter;
+import org.adamix.model.decoder.Gpt2Config;
+import org.adamix.model.decoder.Gpt2LmModel;
+import org.adamix.model.decoder.LmBatch;
+import org.adamix.model.names.Gpt2TensorNames;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * {@code train --task generation} on a real local[2] Spark: a tiny random GPT-2 with a byte-level
+ * vocabulary (every byte a token, plus &lt;|endoftext|&gt;) learns a toy data-to-text task (a name
+ * and a food → "X serves Y."). The trained model must lower the dev loss per target token well
+ * below the untrained backbone's, the output must be complete ({@code _SUCCESS}), and the merged
+ * output — AdaMix-LoRA's experts averaged and folded into c_attn — must be a GPT-2 folder that
+ * loads and scores the dev set as the job reported.
+ */
+class GenerationTrainTest {
+    static JavaSparkContext sc;
+    @TempDir static Path tmp;
+
+    @BeforeAll
+    static void start() {
+        sc =
+                new JavaSparkContext(
+                        new SparkConf()
+                                .setMaster("local[2]")
+                                .setAppName("adamix-test")
+                                .set("spark.ui.enabled", "false")
+                                .set("spark.driver.host", "127.0.0.1"));
+        sc.setLogLevel("WARN");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (sc != null) sc.stop();
+    }
+
+    static final String[] NAMES = {"Aromi", "Bibimbap", "Cotto", "Zizzi", "Loch Fyne", "Wildwood"};
+    static final String[] FOODS = {"Italian", "French", "Indian", "Chinese", "English"};
+
+    /** Full fine-tuning of a tiny GPT-2 from scratch learns the task. */
+    @Test
+    void fullFineTuningLearnsFromScratch() throws Exception {
+        Run full = train(tinyGpt2(tmp.resolve("gpt2-scratch"), 0.02), "full", 6, "3e-3");
+        assertTrue(
+                full.devLoss < full.untrained - 1.5,
+                "full: dev loss " + full.devLoss + " vs untrained " + full.untrained);
+    }
+
+    /**
+     * AdaMix-LoRA on a frozen random backbone (weights spread wide enough that attention's query
+     * and value can move the output) lowers the dev loss, and its merged output — experts averaged,
+     * folded into c_attn — is a GPT-2 folder that scores the dev set as the job reported.
+     */
+    @Test
+    void adamixLoraLearnsAndItsMergedFolderScoresTheSame() throws Exception {
+        Run lora = train(tinyGpt2(tmp.resolve("gpt2-wide"), 0.3), "adamix-lora", 6, "1e-2");
+        assertTrue(
+                lora.devLoss < lora.untrained - 0.5,
+                "adamix-lora: dev loss " + lora.devLoss + " vs its backbone " + lora.untrained);
+        JsonNode summary = new ObjectMapper().readTree(lora.out.resolve("summary.json").toFile());
+        assertEquals("hugging-face-gpt2", summary.get("merged").asText());
+        Gpt2Backbone merged = Gpt2FolderReader.read(lora.out.resolve("merged"));
+        double mergedLoss = model(merged).evaluationLoss(lora.dev);
+        assertEquals(
+                lora.devLoss, mergedLoss, 2e-3, "the merged folder scores as the job reported");
+        assertTrue(Files.exists(lora.out.resolve("merged/vocab.json")));
+        assertTrue(Files.exists(lora.out.resolve("model/trainable.safetensors")));
+    }
+
+    record Run(double devLoss, double untrained, LmBatch dev, Path out) {}
+
+    private static Run train(Path backbone, String method, int epochs, String lr) throws Exception {
+        Path train = pairs(tmp.resolve(method + "-train.jsonl"), 96, 1);
+        Path dev = pairs(tmp.resolve(method + "-dev.jsonl"), 24, 2);
+        Path out = tmp.resolve("run-" + backbone.getFileName() + "-" + method);
+        TrainCommand cmd = new TrainCommand();
+        int code =
+                new picocli.CommandLine(cmd)
+                        .execute(
+                                "--task", "generation",
+                                "--backbone", backbone.toString(),
+                                "--train", train.toString(),
+                                "--dev", dev.toString(),
+                                "--method", method,
+                                "--rank", "4",
+                                "--experts", "4",
+                                "--lora-alpha", "32",
+                                "--lora-dropout", "0.1",
+                                "--consistency-weight", "1",
+                                "--workers", "2",
+                                "--batch-size", "8",
+                                "--local-steps", "3",
+                                "--epochs", "" + epochs,
+                                "--lr", lr,
+                                "--max-length", "48",
+                                "--output", out.toString());
+        assertEquals(0, code);
+        assertTrue(Files.exists(out.resolve("_SUCCESS")));
+        // the untrained backbone on the same dev pairs, the same layout
+        GenerationBackbone b =
+                GenerationBackbone.open(
+                        backbone.toString(), new org.apache.hadoop.conf.Configuration());
+        LmBatch devBatch = batch(b, dev);
+        double before = model(b.backbone()).evaluationLoss(devBatch);
+        return new Run(cmd.generationResult().devLoss(), before, devBatch, out);
+    }
+
+    private static Gpt2LmModel model(Gpt2Backbone b) {
+        return Gpt2LmModel.build(
+                b,
+                AdaptationConfig.of(Method.NONE, 0),
+                OptimizerConfig.adam(1e-3),
+                0,
+                0,
+                DataType.FLOAT);
+    }
+
+    private static LmBatch batch(GenerationBackbone b, Path jsonl) throws Exception {
+        List<int[]> p = new ArrayList<>(), c = new ArrayList<>();
+        ObjectMapper json = new ObjectMapper();
+        for (String line : Files.readAllLines(jsonl)) {
+            JsonNode n = json.readTree(line);
+            LmExample e = b.example(n.get("source").asText(), n.get("target").asText(), 48);
+            p.add(e.prompt());
+            c.add(e.completion());
+        }
+        return LmBatch.of(p, c);
+    }
+
+    /** n pairs "name[X], food[Y]" → "X serves Y food.", drawn with the seed. */
+    static Path pairs(Path file, int n, long seed) throws Exception {
+        SplittableRandom r = new SplittableRandom(seed);
+        StringBuilder s = new StringBuilder();
+        ObjectMapper json = new ObjectMapper();
+        for (int i = 0; i < n; i++) {
+            String name = NAMES[r.nextInt(NAMES.length)], food = FOODS[r.nextInt(FOODS.length)];
+            var row = json.createObjectNode();
+            row.put("source", "name[" + name + "], food[" + food + "]");
+            row.put("target", name + " serves " + food + " food.");
+            s.append(json.writeValueAsString(row)).append('\n');
+        }
+        Files.writeString(file, s.toString());
+        return file;
+    }
+
+    /**
+     * A GPT-2 folder: random weights N(0, std²) (GPT-2's initialisation: 0.02), vocabulary = the
+     * 256 byte symbols of byte-level BPE (id = byte) + &lt;|endoftext|&gt; (256), no merges.
+     */
+    static Path tinyGpt2(Path dir, double std) throws Exception {
+        Gpt2Config config = new Gpt2Config(257, 64, 32, 2, 4, 64, 1e-5);
+        Map<String, INDArray> t = new HashMap<>();
+        SplittableRandom r = new SplittableRandom(5);
+        for (Map.Entry<String, long[]> e : Gpt2TensorNames.required(config).entrySet()) {
+            INDArray a = Nd4j.create(DataType.FLOAT, e.getValue());
+            String name = e.getKey();
+            if (name.contains("ln_") && name.endsWith(".weight")) a.assign(1);
+            else if (name.endsWith(".weight"))
+                for (long i = 0; i < a.length(); i++) a.putScalar(i, std * gaussian(r));
+            t.put(name, a);
+        }
+        Gpt2FolderWriter.write(new Gpt2Backbone(config, t, "tiny"), dir);
+        StringBuilder vocab = new StringBuilder("{");
+        int next = 256;
+        for (int b = 0; b < 256; b++) {
+            boolean printable =
+                    (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
+            char ch = (char) (printable ? b : next++);
+            String sym = ch == '"' ? "\\\"" : ch == '\\' ? "\\\\" : String.valueOf(ch);
+            vocab.append('"').append(sym).append("\":").append(b).append(',');
+        }
+        vocab.append("\"<|endoftext|>\":256}");
+        Files.writeString(dir.resolve("vocab.json"), vocab.toString(), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("merges.txt"), "#version: 0.2\n");
+        return dir;
+    }
+
+    private static double gaussian(SplittableRandom r) {
+        double u = 1.0 - r.nextDouble(), v = r.nextDouble();
+        return Math.sqrt(-2.0 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    }
+}
