@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             org.adamix.jobs.cli.MergeCommand.class,
             org.adamix.jobs.cli.EvaluateCommand.class,
             org.adamix.jobs.cli.PredictCommand.class,
+            org.adamix.jobs.cli.GenerateCommand.class,
             org.adamix.jobs.bench.SparkBench.class,
             org.adamix.jobs.cli.GpuCheckCommand.class,
             CommandLine.HelpCommand.class

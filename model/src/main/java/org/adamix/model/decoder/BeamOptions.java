@@ -13,7 +13,8 @@ package org.adamix.model.decoder;
  * @param eos the end-of-sequence token; negative: none [eos_token_id]
  */
 public record BeamOptions(
-        int beams, double lengthPenalty, int noRepeatNgram, int maxNewTokens, int eos) {
+        int beams, double lengthPenalty, int noRepeatNgram, int maxNewTokens, int eos)
+        implements java.io.Serializable {
 
     public BeamOptions {
         if (beams <= 0) throw new IllegalArgumentException("beams must be positive: " + beams);

@@ -105,6 +105,18 @@ public final class DataOptions {
         return DatasetSpec.fromOptions(o);
     }
 
+    /** The spec of prompts to generate from: the --text-column (default source) only. */
+    public DatasetSpec promptSpec() {
+        Map<String, String> o = new LinkedHashMap<>();
+        o.put("format", format);
+        o.put("text", text != null ? text : "source");
+        if (id != null) o.put("id", id);
+        if (header != null) o.put("header", header.toString());
+        o.put("bad-rows", badRows);
+        if (maxBadFraction != null) o.put("max-bad-fraction", maxBadFraction.toString());
+        return DatasetSpec.fromOptions(o);
+    }
+
     public String textColumn() {
         return text != null ? text : generation() ? "source" : "text";
     }

@@ -52,6 +52,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Mixin InferenceOptions run = new InferenceOptions();
     @Mixin DataOptions options = new DataOptions();
 
+    @Mixin GenerationOptions generation = new GenerationOptions();
+
     @Option(names = "--output", description = "Evaluation JSON (default: <run>/eval.json).")
     String output;
 
@@ -74,6 +76,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                 System.err,
                 () -> {
                     Configuration conf = HadoopConf.driver();
+                    if (options.generation()) return evaluateGeneration(conf);
                     try (BackboneSource bb = BackboneSource.open(run.backbone, conf)) {
                         run.check(bb.backbone());
                         TrainedModel tm = run.load(bb.backbone(), conf);
@@ -108,6 +111,41 @@ public final class EvaluateCommand implements Callable<Integer> {
                         return 0;
                     }
                 });
+    }
+
+    /** --task generation: BLEU and ROUGE-L of the generations against the grouped references. */
+    private int evaluateGeneration(Configuration conf) throws java.io.IOException {
+        var bb = org.adamix.jobs.generation.GenerationBackbone.open(run.backbone, conf);
+        generation.check(bb);
+        var trained = org.adamix.jobs.generation.GenerationModelFolder.load(run.model, bb, conf);
+        Path out =
+                output != null
+                        ? new Path(output)
+                        : new Path(new Path(trained.folder()).getParent(), "eval.json");
+        DatasetSpec spec;
+        try {
+            spec = options.generationSpec();
+        } catch (IllegalArgumentException e) {
+            throw new JobInputException(e.getMessage(), e);
+        }
+        try (Sessions s = Sessions.open(run.master, "adamix evaluate --task generation")) {
+            var outcome =
+                    org.adamix.jobs.generation.GenerationEvaluation.run(
+                            s,
+                            bb,
+                            trained,
+                            generation,
+                            run.batchSize,
+                            run.workers,
+                            spec,
+                            data,
+                            out,
+                            runId,
+                            conf);
+            scores = outcome.scores();
+        }
+        System.out.println("evaluated " + trained.folder() + ": " + scores + " -> " + out);
+        return 0;
     }
 
     /**

@@ -13,6 +13,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.adamix.datasets.generation.metrics.CorpusBleu;
+import org.adamix.jobs.cli.EvaluateCommand;
+import org.adamix.jobs.cli.GenerateCommand;
 import org.adamix.jobs.cli.TrainCommand;
 import org.adamix.model.AdaptationConfig;
 import org.adamix.model.Method;
@@ -66,13 +69,71 @@ class GenerationTrainTest {
     static final String[] NAMES = {"Aromi", "Bibimbap", "Cotto", "Zizzi", "Loch Fyne", "Wildwood"};
     static final String[] FOODS = {"Italian", "French", "Indian", "Chinese", "English"};
 
-    /** Full fine-tuning of a tiny GPT-2 from scratch learns the task. */
+    /**
+     * Full fine-tuning of a tiny GPT-2 from scratch learns the task; generate and evaluate --task
+     * generation run its model.
+     */
     @Test
     void fullFineTuningLearnsFromScratch() throws Exception {
-        Run full = train(tinyGpt2(tmp.resolve("gpt2-scratch"), 0.02), "full", 6, "3e-3");
+        Path scratch = tinyGpt2(tmp.resolve("gpt2-scratch"), 0.02);
+        Run full = train(scratch, "full", 20, "5e-3");
         assertTrue(
-                full.devLoss < full.untrained - 1.5,
+                full.devLoss < full.untrained - 3,
                 "full: dev loss " + full.devLoss + " vs untrained " + full.untrained);
+
+        // generate, then evaluate --task generation: its BLEU is the corpus BLEU of those very
+        // generations against the references grouped by source
+        Path dev = tmp.resolve("full-dev.jsonl");
+        List<JsonNode> gen =
+                generate(dev, "--backbone", scratch.toString(), "--model", full.out.toString());
+        List<String> hyps = new ArrayList<>();
+        for (JsonNode g : gen) hyps.add(g.get("text").asText());
+        Path eval = tmp.resolve("eval.json");
+        EvaluateCommand ev = new EvaluateCommand();
+        int code =
+                new picocli.CommandLine(ev)
+                        .execute(
+                                "--task",
+                                "generation",
+                                "--backbone",
+                                scratch.toString(),
+                                "--model",
+                                full.out.toString(),
+                                "--data",
+                                dev.toString(),
+                                "--beams",
+                                "1",
+                                "--max-new-tokens",
+                                "24",
+                                "--workers",
+                                "2",
+                                "--output",
+                                eval.toString());
+        assertEquals(0, code);
+        Map<String, List<String>> refs = new java.util.LinkedHashMap<>();
+        Map<String, String> hypBySource = new HashMap<>();
+        ObjectMapper json = new ObjectMapper();
+        List<String> devLines = Files.readAllLines(dev);
+        for (int i = 0; i < devLines.size(); i++) {
+            JsonNode n = json.readTree(devLines.get(i));
+            refs.computeIfAbsent(n.get("source").asText(), k -> new ArrayList<>())
+                    .add(n.get("target").asText());
+            hypBySource.putIfAbsent(n.get("source").asText(), hyps.get(i));
+        }
+        List<String> h = new ArrayList<>();
+        for (String src : refs.keySet()) h.add(hypBySource.get(src).trim());
+        double bleu = CorpusBleu.of(h, new ArrayList<>(refs.values())).score();
+        JsonNode scores = json.readTree(eval.toFile()).get("scores");
+        assertEquals(bleu, scores.get("bleu").asDouble(), 1e-12);
+        assertEquals(refs.size(), scores.get("sources").asInt());
+        assertTrue(Files.exists(tmp.resolve("eval.json.generations.jsonl")));
+        double rouge =
+                org.adamix.datasets.generation.metrics.RougeL.corpus(
+                        h, new ArrayList<>(refs.values()));
+        assertEquals(rouge, scores.get("rouge_l").asDouble(), 1e-12);
+        // 120 steps of a 2-layer byte-level model spell names and foods half right: word 4-grams
+        // rarely match (BLEU ≈ 0), the longest common word subsequence does
+        assertTrue(rouge > 0.15, "ROUGE-L " + rouge + " of " + h);
     }
 
     /**
@@ -94,6 +155,58 @@ class GenerationTrainTest {
                 lora.devLoss, mergedLoss, 2e-3, "the merged folder scores as the job reported");
         assertTrue(Files.exists(lora.out.resolve("merged/vocab.json")));
         assertTrue(Files.exists(lora.out.resolve("model/trainable.safetensors")));
+
+        // generate: the mixture on its backbone (experts averaged) and the merged folder alone
+        // write the same greedy generations, one JSON line per dev line, in input order
+        Path dev = tmp.resolve("adamix-lora-dev.jsonl");
+        List<JsonNode> viaModel =
+                generate(
+                        dev,
+                        "--backbone",
+                        tmp.resolve("gpt2-wide").toString(),
+                        "--model",
+                        lora.out.toString());
+        List<JsonNode> viaMerged =
+                generate(dev, "--backbone", lora.out.resolve("merged").toString());
+        assertEquals(24, viaModel.size());
+        for (int i = 0; i < viaModel.size(); i++) {
+            JsonNode a = viaModel.get(i), b = viaMerged.get(i);
+            assertEquals(i + 1, a.get("line").asInt());
+            assertEquals(a.get("generated_ids").toString(), b.get("generated_ids").toString());
+            JsonNode ids = a.get("ids");
+            assertEquals(256, ids.get(ids.size() - 1).asInt(), "prompt ends in the separator");
+            assertTrue(a.get("generated_ids").size() > 0);
+        }
+    }
+
+    private static int generations = 0;
+
+    /** generate on the dev prompts, greedy, 24 new tokens; the output's lines in order. */
+    private static List<JsonNode> generate(Path input, String... modelArgs) throws Exception {
+        Path out = tmp.resolve("gen-" + generations++);
+        List<String> args = new ArrayList<>(List.of(modelArgs));
+        args.addAll(
+                List.of(
+                        "--input", input.toString(),
+                        "--output", out.toString(),
+                        "--beams", "1",
+                        "--max-new-tokens", "24",
+                        "--workers", "2"));
+        assertEquals(
+                0,
+                new picocli.CommandLine(new GenerateCommand())
+                        .execute(args.toArray(new String[0])));
+        assertTrue(Files.exists(out.resolve("_SUCCESS")));
+        List<JsonNode> lines = new ArrayList<>();
+        ObjectMapper json = new ObjectMapper();
+        try (var parts = Files.list(out)) {
+            for (Path p :
+                    parts.filter(p -> p.getFileName().toString().startsWith("part-"))
+                            .sorted()
+                            .toList())
+                for (String l : Files.readAllLines(p)) lines.add(json.readTree(l));
+        }
+        return lines;
     }
 
     record Run(double devLoss, double untrained, LmBatch dev, Path out) {}
