@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
         description = "Parameter-efficient fine-tuning with AdaMix on Spark.",
         subcommands = {
             Bench.class,
+            org.adamix.model.bench.DecoderBench.class,
             org.adamix.jobs.encode.Encode.class,
             org.adamix.jobs.cli.TrainCommand.class,
             org.adamix.jobs.cli.CompareCommand.class,

@@ -3,7 +3,7 @@ package org.adamix.model.decoder;
 import java.util.Arrays;
 import org.adamix.model.ops.Buffer;
 import org.adamix.model.ops.Buffers;
-import org.adamix.model.ops.Ops;
+import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -113,14 +113,21 @@ public final class KvCache {
         }
     }
 
-    /** Copies this call's K and V [batch·t, n_embd] of {@code layer} to columns length.. */
+    /**
+     * Copies this call's K and V [batch·t, n_embd] of {@code layer} to columns length.. — element
+     * by element through the data buffers: per-sequence row views cost more than the copy at t = 1.
+     */
     void write(int layer, INDArray k, INDArray v, int t) {
-        long rows = (long) batch * capacity;
-        INDArray kc = keys(layer).reshape(rows, hidden), vc = values(layer).reshape(rows, hidden);
+        copyRows(k, keys(layer).data(), t);
+        copyRows(v, values(layer).data(), t);
+    }
+
+    private void copyRows(INDArray from, DataBuffer to, int t) {
+        DataBuffer src = from.data(); // a view's data() starts at its first element
+        long width = (long) t * hidden;
         for (int b = 0; b < batch; b++) {
-            long to = (long) b * capacity + length;
-            Ops.rows(kc, to, to + t).assign(Ops.rows(k, (long) b * t, (long) (b + 1) * t));
-            Ops.rows(vc, to, to + t).assign(Ops.rows(v, (long) b * t, (long) (b + 1) * t));
+            long s = b * width, d = ((long) b * capacity + length) * hidden;
+            for (long j = 0; j < width; j++) to.put(d + j, src.getDouble(s + j));
         }
     }
 

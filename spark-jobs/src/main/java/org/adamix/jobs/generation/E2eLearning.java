@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.SplittableRandom;
 import java.util.TreeMap;
 import org.adamix.datasets.generation.GenerationExample;
 import org.adamix.datasets.generation.GenerationReader;
@@ -30,12 +29,8 @@ import org.adamix.model.decoder.BeamSearch;
 import org.adamix.model.decoder.Gpt2Config;
 import org.adamix.model.decoder.Gpt2LmModel;
 import org.adamix.model.decoder.LmBatch;
-import org.adamix.model.layers.SpecParamInitializer;
-import org.adamix.model.names.Gpt2TensorNames;
 import org.apache.hadoop.conf.Configuration;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The NLG learning experiment (no pre-trained GPT-2 is reachable here, only its tokenizer): a small
@@ -165,7 +160,7 @@ public final class E2eLearning {
             prompts[k] = append(compact(gpt2.encode(testRefs.get(k).source()).ids(), false), sep);
 
         // 1. pre-train from scratch
-        Gpt2Backbone scratch = randomBackbone(config, 0);
+        Gpt2Backbone scratch = org.adamix.model.bench.DecoderBench.randomBackbone(config, 0);
         int batch = i("batch", 16);
         OptimizerConfig preOpt =
                 new OptimizerConfig(
@@ -323,24 +318,6 @@ public final class E2eLearning {
         int[] out = java.util.Arrays.copyOf(a, a.length + 1);
         out[a.length] = last;
         return out;
-    }
-
-    /** GPT-2's initialisation: weights N(0, 0.02), LayerNorms 1 and 0, biases 0. */
-    static Gpt2Backbone randomBackbone(Gpt2Config config, long seed) {
-        Map<String, INDArray> t = new HashMap<>();
-        SplittableRandom r = new SplittableRandom(seed);
-        for (Map.Entry<String, long[]> e : Gpt2TensorNames.required(config).entrySet()) {
-            String name = e.getKey();
-            INDArray a = Nd4j.create(DataType.FLOAT, e.getValue());
-            if (name.contains("ln_") && name.endsWith(".weight")) a.assign(1);
-            else if (name.endsWith(".weight")) {
-                double[] v = new double[(int) a.length()];
-                for (int k = 0; k < v.length; k++) v[k] = 0.02 * SpecParamInitializer.gaussian(r);
-                a.assign(Nd4j.createFromArray(v).reshape(e.getValue()).castTo(DataType.FLOAT));
-            }
-            t.put(name, a);
-        }
-        return new Gpt2Backbone(config, t, "scratch-" + seed);
     }
 
     private static void log(String format, Object... args) {
