@@ -24,6 +24,8 @@ import org.adamix.model.AdaptationConfig;
 import org.adamix.model.Method;
 import org.adamix.model.OptimizerConfig;
 import org.adamix.model.checkpoint.Gpt2Backbone;
+import org.adamix.model.checkpoint.Gpt2FolderReader;
+import org.adamix.model.checkpoint.Gpt2FolderWriter;
 import org.adamix.model.decoder.BeamOptions;
 import org.adamix.model.decoder.BeamSearch;
 import org.adamix.model.decoder.Gpt2Config;
@@ -159,31 +161,55 @@ public final class E2eLearning {
         for (int k = 0; k < prompts.length; k++)
             prompts[k] = append(compact(gpt2.encode(testRefs.get(k).source()).ids(), false), sep);
 
-        // 1. pre-train from scratch
-        Gpt2Backbone scratch = org.adamix.model.bench.DecoderBench.randomBackbone(config, 0);
+        // 1. pre-train from scratch (or reuse a pre-trained backbone: backbone=DIR)
         int batch = i("batch", 16);
-        OptimizerConfig preOpt =
-                new OptimizerConfig(
-                        d("pretrainLr", 1e-3),
-                        0.01,
-                        0.06,
-                        i("pretrainSteps", 1500),
-                        0.9,
-                        0.999,
-                        1e-8,
-                        1.0);
-        Gpt2LmModel pre =
-                Gpt2LmModel.build(
-                        scratch,
-                        AdaptationConfig.of(Method.FULL, 0),
-                        preOpt,
-                        0.1,
-                        0,
-                        DataType.FLOAT);
-        train(pre, pretrain, preOpt.totalSteps(), batch, 0, "pre-train");
+        Gpt2LmModel pre;
+        if (opts.containsKey("backbone")) {
+            Gpt2Backbone loaded = Gpt2FolderReader.read(Path.of(opts.get("backbone")));
+            if (!loaded.config().equals(config))
+                throw new IllegalArgumentException(
+                        "backbone="
+                                + opts.get("backbone")
+                                + " is "
+                                + loaded.config()
+                                + ", not "
+                                + config);
+            pre =
+                    Gpt2LmModel.build(
+                            loaded,
+                            AdaptationConfig.of(Method.NONE, 0),
+                            OptimizerConfig.adam(1e-3),
+                            0.1,
+                            0,
+                            DataType.FLOAT);
+            log("pre-trained backbone read from %s", opts.get("backbone"));
+        } else {
+            Gpt2Backbone scratch = org.adamix.model.bench.DecoderBench.randomBackbone(config, 0);
+            OptimizerConfig preOpt =
+                    new OptimizerConfig(
+                            d("pretrainLr", 1e-3),
+                            0.01,
+                            0.06,
+                            i("pretrainSteps", 1500),
+                            0.9,
+                            0.999,
+                            1e-8,
+                            1.0);
+            pre =
+                    Gpt2LmModel.build(
+                            scratch,
+                            AdaptationConfig.of(Method.FULL, 0),
+                            preOpt,
+                            0.1,
+                            0,
+                            DataType.FLOAT);
+            train(pre, pretrain, preOpt.totalSteps(), batch, 0, "pre-train");
+            Gpt2FolderWriter.write(pre.trainedBackbone(), out.resolve("pretrained"));
+        }
         Gpt2Backbone backbone = pre.trainedBackbone();
         ArrayNode runs = report.putArray("runs");
-        runs.add(evaluate("backbone (no adaptation)", 0, pre, testRefs, prompts, gpt2, eos, 0));
+        if (!opts.containsKey("backbone"))
+            runs.add(evaluate("backbone (no adaptation)", 0, pre, testRefs, prompts, gpt2, eos, 0));
 
         // 2. adapt, each method the same steps, several seeds
         int steps = i("adaptSteps", 600), seeds = i("seeds", 3);
