@@ -213,24 +213,38 @@ public final class E2eLearning {
 
         // 2. adapt, each method the same steps, several seeds
         int steps = i("adaptSteps", 600), seeds = i("seeds", 3);
-        for (String m : opts.getOrDefault("methods", "lora,adamix-lora,full").split(",")) {
+        // a variant is a method with its own settings: "adamix-lora:consistencyWeight=1:experts=2"
+        for (String variant : opts.getOrDefault("methods", "lora,adamix-lora,full").split(",")) {
+            String[] parts = variant.split(":");
+            String m = parts[0];
+            Map<String, String> own = new LinkedHashMap<>(opts);
+            for (int k = 1; k < parts.length; k++) {
+                String[] kv = parts[k].split("=", 2);
+                own.put(kv[0], kv[1]);
+            }
             Method method = Method.of(m);
             AdaptationConfig a =
-                    AdaptationConfig.of(method, i("rank", 4))
-                            .withExperts(i("experts", 8))
-                            .withConsistencyWeight(d("consistencyWeight", 100))
-                            .withLoraAlpha(d("loraAlpha", 32))
+                    AdaptationConfig.of(method, Integer.parseInt(own.getOrDefault("rank", "4")))
+                            .withExperts(Integer.parseInt(own.getOrDefault("experts", "8")))
+                            .withConsistencyWeight(
+                                    Double.parseDouble(
+                                            own.getOrDefault("consistencyWeight", "100")))
+                            .withLoraAlpha(Double.parseDouble(own.getOrDefault("loraAlpha", "32")))
                             .withLoraDropout(method.lora() ? 0.1 : 0);
-            double lr = d("lr." + m, method == Method.FULL ? 3e-4 : 2e-3);
+            double lr =
+                    Double.parseDouble(
+                            own.getOrDefault("lr." + m, method == Method.FULL ? "3e-4" : "2e-3"));
             for (int s = 1; s <= seeds; s++) {
                 OptimizerConfig opt =
                         new OptimizerConfig(lr, 0.01, 0.06, steps, 0.9, 0.999, 1e-8, 1.0);
                 Gpt2LmModel model = Gpt2LmModel.build(backbone, a, opt, 0.1, s, DataType.FLOAT);
                 long start = System.nanoTime();
-                double last = train(model, adapt, steps, i("adaptBatch", 8), s, m + " seed " + s);
+                double last =
+                        train(model, adapt, steps, i("adaptBatch", 8), s, variant + " seed " + s);
                 double seconds = (System.nanoTime() - start) / 1e9;
                 Gpt2LmModel served = method.mixture() ? model.merge(true) : model;
-                ObjectNode run = evaluate(m, s, served, testRefs, prompts, gpt2, eos, lr);
+                ObjectNode run = evaluate(variant, s, served, testRefs, prompts, gpt2, eos, lr);
+                run.putPOJO("adaptation", a);
                 run.put("trainSeconds", seconds);
                 run.put("finalTrainLoss", last);
                 run.put("trainable", model.trainableParams().length());
