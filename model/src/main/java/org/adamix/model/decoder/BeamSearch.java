@@ -138,7 +138,8 @@ public final class BeamSearch {
         System.arraycopy(prompt, 0, sequence, 0, prompt.length);
         for (int b = 0; b < live.size(); b++) {
             Live h = live.get(b);
-            double[] lp = logSoftmax(logits[h.row()]);
+            // each live hypothesis owns its row, read once per step: normalised in place
+            double[] lp = logSoftmaxInPlace(logits[h.row()]);
             // HF bans after the log-softmax: the other tokens' probabilities are not renormalised
             System.arraycopy(h.tokens(), 0, sequence, prompt.length, h.tokens().length);
             int length = prompt.length + h.tokens().length;
@@ -152,13 +153,17 @@ public final class BeamSearch {
 
     /** log softmax(x), in double: x - max - log Σ exp(x - max). */
     static double[] logSoftmax(double[] x) {
+        return logSoftmaxInPlace(x.clone());
+    }
+
+    /** x becomes log softmax(x); returns x. */
+    static double[] logSoftmaxInPlace(double[] x) {
         double max = Double.NEGATIVE_INFINITY, sum = 0;
         for (double v : x) max = Math.max(max, v);
         for (double v : x) sum += Math.exp(v - max);
         double log = max + Math.log(sum);
-        double[] out = new double[x.length];
-        for (int i = 0; i < x.length; i++) out[i] = x[i] - log;
-        return out;
+        for (int i = 0; i < x.length; i++) x[i] -= log;
+        return x;
     }
 
     /**

@@ -13,6 +13,9 @@ final class CachedLogits implements BeamSearch.NextLogits {
     private final Gpt2Decoder decoder;
     private final KvCache cache;
 
+    /** The rows handed out, reused every step (beam search reads them before the next step). */
+    private double[][] out = new double[0][];
+
     CachedLogits(Gpt2Decoder decoder) {
         this.decoder = decoder;
         cache = decoder.newCache();
@@ -37,21 +40,32 @@ final class CachedLogits implements BeamSearch.NextLogits {
         }
         cache.reset(batch, longest + maxNewTokens - 1);
         INDArray logits = decoder.append(cache, ids, mask, longest);
-        return rows(logits, batch, longest, longest - 1);
+        return reusedRows(logits, batch, longest, longest - 1);
     }
 
     @Override
     public double[][] advance(int[] from, int[] tokens) {
         cache.reorder(from);
-        return rows(decoder.step(cache, tokens), from.length, 1, 0);
+        return reusedRows(decoder.step(cache, tokens), from.length, 1, 0);
     }
 
     /** Column {@code column} of logits [batch, t, vocab] (c-ordered), copied as double rows. */
     static double[][] rows(INDArray logits, int batch, int t, int column) {
+        return copyRows(logits, t, column, new double[batch][(int) logits.size(logits.rank() - 1)]);
+    }
+
+    /** The same into this object's reused rows. */
+    private double[][] reusedRows(INDArray logits, int batch, int t, int column) {
         int vocab = (int) logits.size(logits.rank() - 1);
+        if (out.length != batch || (batch > 0 && out[0].length != vocab))
+            out = new double[batch][vocab];
+        return copyRows(logits, t, column, out);
+    }
+
+    private static double[][] copyRows(INDArray logits, int t, int column, double[][] out) {
         DataBuffer d = logits.data();
-        double[][] out = new double[batch][vocab];
-        for (int b = 0; b < batch; b++) {
+        for (int b = 0; b < out.length; b++) {
+            int vocab = out[b].length;
             long o = ((long) b * t + column) * vocab;
             for (int v = 0; v < vocab; v++) out[b][v] = d.getDouble(o + v);
         }
