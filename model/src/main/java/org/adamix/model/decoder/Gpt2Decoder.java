@@ -15,6 +15,7 @@ import org.adamix.model.ops.Ops;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * GPT-2's forward pass on an imported backbone, in float32 or float64:
@@ -265,6 +266,32 @@ public final class Gpt2Decoder {
     public INDArray step(KvCache cache, int[] ids) {
         append(cache, ids, null, 1);
         return logits.get(cache.batch(), config.vocabSize());
+    }
+
+    /**
+     * The final hidden state (ln_f's output) at the last token of each sequence, [batch, n_embd] (a
+     * copy): what {@code encode} writes as {@code last_token}. Sequences run as one left-padded
+     * batch, so every last token sits in the last column.
+     */
+    public INDArray lastTokenStates(int[][] sequences) {
+        int batch = sequences.length, longest = 0;
+        for (int[] p : sequences) {
+            if (p.length == 0) throw new IllegalArgumentException("empty sequence");
+            longest = Math.max(longest, p.length);
+        }
+        int[] ids = new int[batch * longest], mask = new int[batch * longest];
+        for (int b = 0; b < batch; b++) {
+            int pad = longest - sequences[b].length;
+            System.arraycopy(sequences[b], 0, ids, b * longest + pad, sequences[b].length);
+            Arrays.fill(mask, b * longest + pad, (b + 1) * longest, 1);
+        }
+        ownCache.reset(batch, longest);
+        append(ownCache, ids, mask, longest);
+        INDArray normed = this.normed.get((long) batch * longest, config.hiddenSize());
+        INDArray out = Nd4j.create(dataType, batch, config.hiddenSize());
+        for (int b = 0; b < batch; b++)
+            out.getRow(b).assign(normed.getRow((long) (b + 1) * longest - 1));
+        return out;
     }
 
     /**

@@ -161,6 +161,7 @@ public final class Encode implements Callable<Integer> {
         List<Line> lines = readLines(input, pairs);
 
         if (!Files.exists(backbone)) throw new EncodeException(backbone + ": backbone not found");
+        if (isGpt2(backbone)) return encodeGpt2(lines);
         Backbone bb;
         try {
             bb = BackboneLoader.load(backbone);
@@ -218,6 +219,78 @@ public final class Encode implements Callable<Integer> {
                             List<Line> chunk =
                                     lines.subList(from, Math.min(lines.size(), from + batchSize));
                             writeBatch(g, model, tok, chunk, c.typeVocabSize());
+                        }
+                    }
+                });
+        return lines.size();
+    }
+
+    /** A Hugging Face folder whose config.json says model_type "gpt2". */
+    private static boolean isGpt2(Path dir) {
+        Path config = dir.resolve("config.json");
+        if (!Files.isDirectory(dir) || !Files.isRegularFile(config)) return false;
+        try {
+            var root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(config.toFile());
+            return "gpt2".equals(root.path("model_type").asText());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * A GPT-2 backbone: {"line":n,"ids":[…],"last_token":[…]}, the final hidden state (after ln_f)
+     * of the last token — a causal model's summary of the whole line.
+     */
+    private int encodeGpt2(List<Line> lines) throws EncodeException, IOException {
+        if (pairs) throw new EncodeException("--pairs: a GPT-2 backbone has no sentence pairs");
+        org.adamix.model.checkpoint.Gpt2Backbone bb;
+        try {
+            bb = org.adamix.model.checkpoint.Gpt2FolderReader.read(backbone);
+        } catch (CheckpointException e) {
+            throw new EncodeException(e.getMessage());
+        }
+        int max = maxLength == null ? bb.config().maxPositions() : maxLength;
+        if (max > bb.config().maxPositions())
+            throw new EncodeException(
+                    "--max-length " + max + " exceeds n_positions " + bb.config().maxPositions());
+        Tokenizer tok;
+        try {
+            tok = Tokenizers.load(backbone).withOptions(EncodeOptions.DEFAULT.withMaxLength(max));
+        } catch (IOException | RuntimeException e) {
+            throw new EncodeException(backbone + ": cannot load the tokenizer: " + e.getMessage());
+        }
+        var decoder = new org.adamix.model.decoder.Gpt2Decoder(bb, DataType.FLOAT);
+        Path target = output.toAbsolutePath().normalize();
+        if (Files.isDirectory(target)) throw new EncodeException(target + ": is a directory");
+        AtomicFiles.writeFile(
+                target,
+                tmp -> {
+                    try (OutputStream os = Files.newOutputStream(tmp);
+                            JsonGenerator g =
+                                    new JsonFactory().createGenerator(os, JsonEncoding.UTF8)) {
+                        g.setRootValueSeparator(null);
+                        for (int from = 0; from < lines.size(); from += batchSize) {
+                            List<Line> chunk =
+                                    lines.subList(from, Math.min(lines.size(), from + batchSize));
+                            int[][] ids = new int[chunk.size()][];
+                            for (int i = 0; i < ids.length; i++) {
+                                // lines are never blank (readLines): byte-level BPE gives tokens
+                                Encoding e = tok.encode(chunk.get(i).text());
+                                ids[i] = Arrays.copyOf(e.ids(), e.length());
+                            }
+                            INDArray last = decoder.lastTokenStates(ids);
+                            for (int i = 0; i < ids.length; i++) {
+                                g.writeStartObject();
+                                g.writeNumberField("line", chunk.get(i).number());
+                                g.writeArrayFieldStart("ids");
+                                for (int id : ids[i]) g.writeNumber(id);
+                                g.writeEndArray();
+                                g.writeArrayFieldStart("last_token");
+                                for (float v : last.getRow(i).toFloatVector()) g.writeNumber(v);
+                                g.writeEndArray();
+                                g.writeEndObject();
+                                g.writeRaw('\n');
+                            }
                         }
                     }
                 });

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,11 +21,8 @@ import org.adamix.model.Method;
 import org.adamix.model.OptimizerConfig;
 import org.adamix.model.checkpoint.Gpt2Backbone;
 import org.adamix.model.checkpoint.Gpt2FolderReader;
-import org.adamix.model.checkpoint.Gpt2FolderWriter;
-import org.adamix.model.decoder.Gpt2Config;
 import org.adamix.model.decoder.Gpt2LmModel;
 import org.adamix.model.decoder.LmBatch;
-import org.adamix.model.names.Gpt2TensorNames;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
@@ -34,8 +30,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * {@code train --task generation} on a real local[2] Spark: a tiny random GPT-2 with a byte-level
@@ -75,7 +69,7 @@ class GenerationTrainTest {
      */
     @Test
     void fullFineTuningLearnsFromScratch() throws Exception {
-        Path scratch = tinyGpt2(tmp.resolve("gpt2-scratch"), 0.02);
+        Path scratch = TinyGpt2.folder(tmp.resolve("gpt2-scratch"), 0.02);
         Run full = train(scratch, "full", 20, "5e-3");
         assertTrue(
                 full.devLoss < full.untrained - 3,
@@ -143,7 +137,7 @@ class GenerationTrainTest {
      */
     @Test
     void adamixLoraLearnsAndItsMergedFolderScoresTheSame() throws Exception {
-        Run lora = train(tinyGpt2(tmp.resolve("gpt2-wide"), 0.3), "adamix-lora", 6, "1e-2");
+        Run lora = train(TinyGpt2.folder(tmp.resolve("gpt2-wide"), 0.3), "adamix-lora", 6, "1e-2");
         assertTrue(
                 lora.devLoss < lora.untrained - 0.5,
                 "adamix-lora: dev loss " + lora.devLoss + " vs its backbone " + lora.untrained);
@@ -283,42 +277,5 @@ class GenerationTrainTest {
         }
         Files.writeString(file, s.toString());
         return file;
-    }
-
-    /**
-     * A GPT-2 folder: random weights N(0, std²) (GPT-2's initialisation: 0.02), vocabulary = the
-     * 256 byte symbols of byte-level BPE (id = byte) + &lt;|endoftext|&gt; (256), no merges.
-     */
-    static Path tinyGpt2(Path dir, double std) throws Exception {
-        Gpt2Config config = new Gpt2Config(257, 64, 32, 2, 4, 64, 1e-5);
-        Map<String, INDArray> t = new HashMap<>();
-        SplittableRandom r = new SplittableRandom(5);
-        for (Map.Entry<String, long[]> e : Gpt2TensorNames.required(config).entrySet()) {
-            INDArray a = Nd4j.create(DataType.FLOAT, e.getValue());
-            String name = e.getKey();
-            if (name.contains("ln_") && name.endsWith(".weight")) a.assign(1);
-            else if (name.endsWith(".weight"))
-                for (long i = 0; i < a.length(); i++) a.putScalar(i, std * gaussian(r));
-            t.put(name, a);
-        }
-        Gpt2FolderWriter.write(new Gpt2Backbone(config, t, "tiny"), dir);
-        StringBuilder vocab = new StringBuilder("{");
-        int next = 256;
-        for (int b = 0; b < 256; b++) {
-            boolean printable =
-                    (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
-            char ch = (char) (printable ? b : next++);
-            String sym = ch == '"' ? "\\\"" : ch == '\\' ? "\\\\" : String.valueOf(ch);
-            vocab.append('"').append(sym).append("\":").append(b).append(',');
-        }
-        vocab.append("\"<|endoftext|>\":256}");
-        Files.writeString(dir.resolve("vocab.json"), vocab.toString(), StandardCharsets.UTF_8);
-        Files.writeString(dir.resolve("merges.txt"), "#version: 0.2\n");
-        return dir;
-    }
-
-    private static double gaussian(SplittableRandom r) {
-        double u = 1.0 - r.nextDouble(), v = r.nextDouble();
-        return Math.sqrt(-2.0 * Math.log(u)) * Math.cos(2 * Math.PI * v);
     }
 }
