@@ -128,6 +128,9 @@ public final class EvaluateCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new JobInputException(e.getMessage(), e);
         }
+        var refs = org.adamix.jobs.generation.GenerationEvaluation.references(spec, data, conf);
+        if (run.batchSize < 1)
+            throw new JobInputException("--batch-size must be >= 1, got " + run.batchSize);
         try (Sessions s = Sessions.open(run.master, "adamix evaluate --task generation")) {
             var outcome =
                     org.adamix.jobs.generation.GenerationEvaluation.run(
@@ -137,7 +140,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                             generation,
                             run.batchSize,
                             run.workers,
-                            spec,
+                            refs,
                             data,
                             out,
                             runId,

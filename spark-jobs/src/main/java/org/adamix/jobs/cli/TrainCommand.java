@@ -277,11 +277,9 @@ public final class TrainCommand implements Callable<Integer> {
                             + "; dry run: nothing trained, nothing written");
             return 0;
         }
+        var job = new org.adamix.jobs.generation.GenerationTrainJob(this, backboneFolder, conf);
         try (Sessions session = Sessions.open(master, "adamix train --task generation")) {
-            generationResult =
-                    new org.adamix.jobs.generation.GenerationTrainJob(
-                                    this, backboneFolder, session.sc().hadoopConfiguration())
-                            .run(session);
+            generationResult = job.run(session);
         }
         System.out.printf(
                 "done: dev loss %.4f (epoch %d), %.1f examples/s, output %s%n",

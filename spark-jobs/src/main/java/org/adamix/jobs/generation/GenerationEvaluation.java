@@ -30,6 +30,16 @@ public final class GenerationEvaluation {
 
     public record Outcome(Map<String, Double> scores, Path json) {}
 
+    /** The references grouped by source, read on the driver (before Spark starts). */
+    public static List<References> references(
+            DatasetSpec spec, List<String> data, Configuration conf) {
+        List<References> refs =
+                References.bySource(
+                        GenerationReader.readAll(spec, conf, data.toArray(new String[0])));
+        if (refs.isEmpty()) throw new JobInputException("--data: no rows in " + data);
+        return refs;
+    }
+
     public static Outcome run(
             Sessions s,
             GenerationBackbone bb,
@@ -37,16 +47,12 @@ public final class GenerationEvaluation {
             GenerationOptions options,
             int batchSize,
             Integer workers,
-            DatasetSpec spec,
+            List<References> refs,
             List<String> data,
             Path output,
             String runId,
             Configuration conf)
             throws IOException {
-        List<References> refs =
-                References.bySource(
-                        GenerationReader.readAll(spec, conf, data.toArray(new String[0])));
-        if (refs.isEmpty()) throw new JobInputException("--data: no rows in " + data);
         List<Prompt> prompts = new ArrayList<>();
         for (int i = 0; i < refs.size(); i++)
             prompts.add(new Prompt(i + 1, null, refs.get(i).source()));

@@ -55,14 +55,27 @@ public final class GenerationTrainJob {
     private final TrainCommand c;
     private final GenerationBackbone backbone;
     private final Configuration conf;
+    private final Path output;
+
+    /** Read and tokenized on the driver before Spark starts: bad rows stop the job early. */
+    private final List<LmExample> trainSet, devSet;
 
     /** What a run ended with (tests look inside). */
     public record Result(double devLoss, int bestEpoch, double examplesPerSecond, Path output) {}
 
-    public GenerationTrainJob(TrainCommand c, GenerationBackbone backbone, Configuration conf) {
+    /** Checks the output and reads the data; Spark is not started yet. */
+    public GenerationTrainJob(TrainCommand c, GenerationBackbone backbone, Configuration conf)
+            throws IOException {
         this.c = c;
         this.backbone = backbone;
         this.conf = conf;
+        Path out = new Path(c.output);
+        this.output = out.getFileSystem(conf).makeQualified(out);
+        if (!FsPaths.absentOrEmpty(output, conf) && !OutputLock.isLocked(output, conf))
+            throw new JobInputException(
+                    "--output " + output + " exists and is not empty; choose a new output");
+        this.trainSet = read(c.train, "train");
+        this.devSet = c.dev == null || c.dev.isEmpty() ? null : read(c.dev, "dev");
     }
 
     /** Checks what can be checked before Spark starts: options, output, data. */
@@ -78,11 +91,6 @@ public final class GenerationTrainJob {
 
     public Result run(Sessions session) throws IOException {
         JavaSparkContext sc = session.sc();
-        Path output = new Path(c.output);
-        output = output.getFileSystem(conf).makeQualified(output);
-        if (!FsPaths.absentOrEmpty(output, conf) && !OutputLock.isLocked(output, conf))
-            throw new JobInputException(
-                    "--output " + output + " exists and is not empty; choose a new output");
         try (OutputLock lock =
                 OutputLock.acquire(output, conf, sc.sc().applicationId(), c.breakLock)) {
             return train(sc, session.localMode(), output);
@@ -91,8 +99,6 @@ public final class GenerationTrainJob {
 
     private Result train(JavaSparkContext sc, boolean localMode, Path output) throws IOException {
         long t0 = System.nanoTime();
-        List<LmExample> trainSet = read(c.train, "train");
-        List<LmExample> devSet = c.dev == null || c.dev.isEmpty() ? null : read(c.dev, "dev");
         int workers = c.workers != null ? c.workers : sc.defaultParallelism();
         workers = Math.min(workers, trainSet.size());
         AdaptationConfig adaptation = TrainSetup.adaptation(c, c.method);
