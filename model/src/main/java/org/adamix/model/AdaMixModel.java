@@ -239,12 +239,7 @@ public final class AdaMixModel implements Trainable {
      * adaptation module remains.
      */
     public AdaMixModel merge(boolean foldLora) {
-        Method target =
-                switch (adaptation.method()) {
-                    case ADAMIX_ADAPTER -> Method.PFEIFFER;
-                    case ADAMIX_LORA -> Method.LORA;
-                    default -> adaptation.method();
-                };
+        Method target = adaptation.method().merged();
         AdaptationConfig merged = adaptation.withMethod(target);
         Backbone base = backbone;
         if (foldLora && target == Method.LORA) {

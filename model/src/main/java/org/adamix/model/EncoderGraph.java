@@ -97,13 +97,7 @@ final class EncoderGraph {
             long seed,
             DataType dataType,
             List<SublayerConf> sublayers) {
-        Adam adam =
-                Adam.builder()
-                        .learningRateSchedule(optimizer.schedule())
-                        .beta1(optimizer.beta1())
-                        .beta2(optimizer.beta2())
-                        .epsilon(optimizer.epsilon())
-                        .build();
+        Adam adam = optimizer.updater();
         NeuralNetConfiguration.Builder nb =
                 new NeuralNetConfiguration.Builder()
                         .seed(seed)

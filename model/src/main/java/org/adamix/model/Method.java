@@ -48,6 +48,15 @@ public enum Method {
         };
     }
 
+    /** What merging (AdaMix §3.3) makes of this method: a mixture becomes its single module. */
+    public Method merged() {
+        return switch (this) {
+            case ADAMIX_ADAPTER -> PFEIFFER;
+            case ADAMIX_LORA -> LORA;
+            default -> this;
+        };
+    }
+
     public boolean adapterAtFfn() {
         return this == HOULSBY || this == PFEIFFER || this == ADAMIX_ADAPTER;
     }

@@ -47,6 +47,16 @@ public record OptimizerConfig(
         return (long) Math.floor(warmupFraction * totalSteps);
     }
 
+    /** ND4J's Adam with this schedule and moments (decay and clipping are applied by the model). */
+    public org.nd4j.linalg.learning.config.Adam updater() {
+        return org.nd4j.linalg.learning.config.Adam.builder()
+                .learningRateSchedule(schedule())
+                .beta1(beta1)
+                .beta2(beta2)
+                .epsilon(epsilon)
+                .build();
+    }
+
     public ISchedule schedule() {
         return new WarmupLinearDecay(learningRate, warmupSteps(), totalSteps);
     }

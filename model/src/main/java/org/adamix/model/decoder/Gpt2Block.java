@@ -123,29 +123,14 @@ final class Gpt2Block {
         dBv = gB == null ? null : gB.get(NDArrayIndex.interval(2 * h, 3 * h));
         int site = Router.site(layer);
         boolean lora = adaptation.method().lora();
+        // query and value share the site: one route per layer per pass for both (the authors' A)
         loraQ =
                 lora
-                        ? new LoraMixture(
-                                Gpt2Tensors.loraQuery(layer),
-                                site,
-                                h,
-                                h,
-                                adaptation,
-                                router,
-                                tensors,
-                                buffers)
+                        ? lora(Gpt2Tensors.loraQuery(layer), site, h, adaptation, router, buffers)
                         : null;
         loraV =
                 lora
-                        ? new LoraMixture(
-                                Gpt2Tensors.loraValue(layer),
-                                site,
-                                h,
-                                h,
-                                adaptation,
-                                router,
-                                tensors,
-                                buffers)
+                        ? lora(Gpt2Tensors.loraValue(layer), site, h, adaptation, router, buffers)
                         : null;
         attentionAdapter =
                 adaptation.method().adapterAtAttention()
@@ -205,6 +190,16 @@ final class Gpt2Block {
         geluD = buffers.next();
         geluT = buffers.next();
         ones = buffers.next();
+    }
+
+    private LoraMixture lora(
+            String name,
+            int site,
+            long h,
+            AdaptationConfig adaptation,
+            Router router,
+            Buffers buffers) {
+        return new LoraMixture(name, site, h, h, adaptation, router, tensors, buffers);
     }
 
     /** The block's adaptation modules, bottom to top. */

@@ -172,13 +172,7 @@ public final class Gpt2LmModel implements org.adamix.model.Trainable {
     @Override
     public void initUpdater() {
         if (updater != null) return;
-        Adam adam =
-                Adam.builder()
-                        .learningRateSchedule(optimizer.schedule())
-                        .beta1(optimizer.beta1())
-                        .beta2(optimizer.beta2())
-                        .epsilon(optimizer.epsilon())
-                        .build();
+        Adam adam = optimizer.updater();
         long n = tensors.params().length();
         updaterState = Nd4j.create(tensors.params().dataType(), 1, adam.stateSize(n));
         updater = adam.instantiate(updaterState, true);
@@ -203,12 +197,7 @@ public final class Gpt2LmModel implements org.adamix.model.Trainable {
      * module remains.
      */
     public Gpt2LmModel merge(boolean foldLora) {
-        Method target =
-                switch (adaptation.method()) {
-                    case ADAMIX_ADAPTER -> Method.PFEIFFER;
-                    case ADAMIX_LORA -> Method.LORA;
-                    default -> adaptation.method();
-                };
+        Method target = adaptation.method().merged();
         AdaptationConfig merged = adaptation.withMethod(target);
         Gpt2Backbone base = trainedBackbone();
         if (foldLora && target == Method.LORA) {

@@ -15,7 +15,6 @@ import org.adamix.jobs.spark.HadoopConf;
 import org.adamix.jobs.spark.JobInputException;
 import org.adamix.jobs.spark.Sessions;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -84,11 +83,7 @@ public final class GenerateCommand implements Callable<Integer> {
                 System.err,
                 () -> {
                     Configuration conf = HadoopConf.driver();
-                    Path out = new Path(output);
-                    FileSystem fs = out.getFileSystem(conf);
-                    out = fs.makeQualified(out);
-                    if (fs.exists(out))
-                        throw new JobInputException("output " + out + " already exists");
+                    Path out = FsPaths.newOutput(output, conf);
                     GenerationBackbone bb = GenerationBackbone.open(backbone, conf);
                     generation.check(bb);
                     if (batchSize < 1)
@@ -98,16 +93,13 @@ public final class GenerateCommand implements Callable<Integer> {
                     GenerationModelFolder trained =
                             model == null ? null : GenerationModelFolder.load(model, bb, conf);
                     List<Prompt> prompts = prompts(conf);
-                    Path tmp = FsPaths.tempSibling(out);
                     try (Sessions s = Sessions.open(master, "adamix generate")) {
-                        GenerationRun.of(s, bb, trained, generation, batchSize, workers)
-                                .generate(prompts)
-                                .map(g -> g.jsonLine())
-                                .saveAsTextFile(tmp.toString());
-                        if (!fs.rename(tmp, out))
-                            throw new java.io.IOException("cannot rename " + tmp + " to " + out);
-                    } finally {
-                        if (fs.exists(tmp)) fs.delete(tmp, true);
+                        FsPaths.saveText(
+                                GenerationRun.of(s, bb, trained, generation, batchSize, workers)
+                                        .generate(prompts)
+                                        .map(g -> g.jsonLine()),
+                                out,
+                                conf);
                     }
                     System.out.println(prompts.size() + " generations written to " + out);
                     return 0;

@@ -16,7 +16,6 @@ import org.adamix.jobs.spark.HadoopConf;
 import org.adamix.jobs.spark.JobInputException;
 import org.adamix.jobs.spark.Sessions;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -54,11 +53,7 @@ public final class PredictCommand implements Callable<Integer> {
                 System.err,
                 () -> {
                     Configuration conf = HadoopConf.driver();
-                    Path out = new Path(output);
-                    FileSystem fs = out.getFileSystem(conf);
-                    out = fs.makeQualified(out);
-                    if (fs.exists(out))
-                        throw new JobInputException("output " + out + " already exists");
+                    Path out = FsPaths.newOutput(output, conf);
                     try (BackboneSource bb = BackboneSource.open(run.backbone, conf)) {
                         run.check(bb.backbone());
                         TrainedModel tm = run.load(bb.backbone(), conf);
@@ -72,17 +67,19 @@ public final class PredictCommand implements Callable<Integer> {
                         DataPreview.check(spec, conf, files, bb.tokenizer(), run.maxLength, 100);
                         LabelList labels = tm.labels();
                         boolean regression = tm.model().head().regression();
-                        Path tmp = FsPaths.tempSibling(out);
                         try (Sessions s = Sessions.open(run.master, "adamix predict")) {
-                            EvaluateCommand.predictions(
-                                            s, bb, tm, spec, files, run, "predicting " + input)
-                                    .map(p -> line(p, labels, regression))
-                                    .saveAsTextFile(tmp.toString());
-                            if (!fs.rename(tmp, out))
-                                throw new java.io.IOException(
-                                        "cannot rename " + tmp + " to " + out);
-                        } finally {
-                            if (fs.exists(tmp)) fs.delete(tmp, true);
+                            FsPaths.saveText(
+                                    EvaluateCommand.predictions(
+                                                    s,
+                                                    bb,
+                                                    tm,
+                                                    spec,
+                                                    files,
+                                                    run,
+                                                    "predicting " + input)
+                                            .map(p -> line(p, labels, regression)),
+                                    out,
+                                    conf);
                         }
                         System.out.println(
                                 "predictions of " + tm.checkpointDir() + " written to " + out);

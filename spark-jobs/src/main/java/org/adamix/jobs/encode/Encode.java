@@ -206,6 +206,18 @@ public final class Encode implements Callable<Integer> {
                         OptimizerConfig.adam(1e-3),
                         0);
 
+        writeJsonLines(lines, (g, chunk) -> writeBatch(g, model, tok, chunk, c.typeVocabSize()));
+        return lines.size();
+    }
+
+    /** Writes one batch of lines as JSON objects. */
+    private interface BatchWriter {
+        void write(JsonGenerator g, List<Line> chunk) throws IOException, EncodeException;
+    }
+
+    /** The lines in batches of --batch-size into --output, replaced atomically. */
+    private void writeJsonLines(List<Line> lines, BatchWriter batch)
+            throws IOException, EncodeException {
         Path target = output.toAbsolutePath().normalize();
         if (Files.isDirectory(target)) throw new EncodeException(target + ": is a directory");
         AtomicFiles.writeFile(
@@ -215,14 +227,12 @@ public final class Encode implements Callable<Integer> {
                             JsonGenerator g =
                                     new JsonFactory().createGenerator(os, JsonEncoding.UTF8)) {
                         g.setRootValueSeparator(null);
-                        for (int from = 0; from < lines.size(); from += batchSize) {
-                            List<Line> chunk =
-                                    lines.subList(from, Math.min(lines.size(), from + batchSize));
-                            writeBatch(g, model, tok, chunk, c.typeVocabSize());
-                        }
+                        for (int from = 0; from < lines.size(); from += batchSize)
+                            batch.write(
+                                    g,
+                                    lines.subList(from, Math.min(lines.size(), from + batchSize)));
                     }
                 });
-        return lines.size();
     }
 
     /** A Hugging Face folder whose config.json says model_type "gpt2". */
@@ -260,38 +270,27 @@ public final class Encode implements Callable<Integer> {
             throw new EncodeException(backbone + ": cannot load the tokenizer: " + e.getMessage());
         }
         var decoder = new org.adamix.model.decoder.Gpt2Decoder(bb, DataType.FLOAT);
-        Path target = output.toAbsolutePath().normalize();
-        if (Files.isDirectory(target)) throw new EncodeException(target + ": is a directory");
-        AtomicFiles.writeFile(
-                target,
-                tmp -> {
-                    try (OutputStream os = Files.newOutputStream(tmp);
-                            JsonGenerator g =
-                                    new JsonFactory().createGenerator(os, JsonEncoding.UTF8)) {
-                        g.setRootValueSeparator(null);
-                        for (int from = 0; from < lines.size(); from += batchSize) {
-                            List<Line> chunk =
-                                    lines.subList(from, Math.min(lines.size(), from + batchSize));
-                            int[][] ids = new int[chunk.size()][];
-                            for (int i = 0; i < ids.length; i++) {
-                                // lines are never blank (readLines): byte-level BPE gives tokens
-                                Encoding e = tok.encode(chunk.get(i).text());
-                                ids[i] = Arrays.copyOf(e.ids(), e.length());
-                            }
-                            INDArray last = decoder.lastTokenStates(ids);
-                            for (int i = 0; i < ids.length; i++) {
-                                g.writeStartObject();
-                                g.writeNumberField("line", chunk.get(i).number());
-                                g.writeArrayFieldStart("ids");
-                                for (int id : ids[i]) g.writeNumber(id);
-                                g.writeEndArray();
-                                g.writeArrayFieldStart("last_token");
-                                for (float v : last.getRow(i).toFloatVector()) g.writeNumber(v);
-                                g.writeEndArray();
-                                g.writeEndObject();
-                                g.writeRaw('\n');
-                            }
-                        }
+        writeJsonLines(
+                lines,
+                (g, chunk) -> {
+                    int[][] ids = new int[chunk.size()][];
+                    for (int i = 0; i < ids.length; i++) {
+                        // lines are never blank (readLines): byte-level BPE gives tokens
+                        Encoding e = tok.encode(chunk.get(i).text());
+                        ids[i] = Arrays.copyOf(e.ids(), e.length());
+                    }
+                    INDArray last = decoder.lastTokenStates(ids);
+                    for (int i = 0; i < ids.length; i++) {
+                        g.writeStartObject();
+                        g.writeNumberField("line", chunk.get(i).number());
+                        g.writeArrayFieldStart("ids");
+                        for (int id : ids[i]) g.writeNumber(id);
+                        g.writeEndArray();
+                        g.writeArrayFieldStart("last_token");
+                        for (float v : last.getRow(i).toFloatVector()) g.writeNumber(v);
+                        g.writeEndArray();
+                        g.writeEndObject();
+                        g.writeRaw('\n');
                     }
                 });
         return lines.size();

@@ -137,20 +137,11 @@ public final class GenerationTrainJob {
             long r0 = System.nanoTime();
             Broadcast<Weights> bw = sc.broadcast(weights);
             GenerationRound steps = worker;
-            JavaRDD<RoundSum> leaves =
-                    train.mapPartitionsWithIndex(
-                            (i, it) ->
-                                    Collections.singletonList(
-                                                    RoundSum.of(
-                                                            steps.run(
-                                                                    i,
-                                                                    it,
-                                                                    bw.value(),
-                                                                    round,
-                                                                    shipped.value())))
-                                            .iterator(),
-                            true);
-            RoundSum sum = RoundTree.reduce(sc, leaves);
+            RoundSum sum =
+                    RoundTree.sumOfWorkers(
+                            sc,
+                            train,
+                            (i, it) -> steps.run(i, it, bw.value(), round, shipped.value()));
             var avg = sum.average(weights.params(), weights.state());
             bw.destroy();
             weights =

@@ -109,6 +109,32 @@ public final class FsPaths {
         return newest != null && fs.rename(newest.getPath(), target);
     }
 
+    /** The qualified output folder of a job that writes part files; it must not exist yet. */
+    public static Path newOutput(String uri, Configuration conf) throws IOException {
+        Path out = new Path(uri);
+        FileSystem fs = fs(out, conf);
+        out = fs.makeQualified(out);
+        if (fs.exists(out)) throw new JobInputException("output " + out + " already exists");
+        return out;
+    }
+
+    /**
+     * Saves the lines as part files under a temporary sibling, then renames it to {@code out}
+     * (which then holds the parts and _SUCCESS, or does not exist).
+     */
+    public static void saveText(
+            org.apache.spark.api.java.JavaRDD<String> lines, Path out, Configuration conf)
+            throws IOException {
+        FileSystem fs = fs(out, conf);
+        Path tmp = tempSibling(out);
+        try {
+            lines.saveAsTextFile(tmp.toString());
+            if (!fs.rename(tmp, out)) throw new IOException("cannot rename " + tmp + " to " + out);
+        } finally {
+            if (fs.exists(tmp)) fs.delete(tmp, true);
+        }
+    }
+
     /** Copies a file or folder from any file system into a local folder; returns the local copy. */
     public static java.nio.file.Path copyToLocal(
             Path src, java.nio.file.Path localParent, Configuration conf) throws IOException {

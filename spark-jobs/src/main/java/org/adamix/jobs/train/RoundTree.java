@@ -24,6 +24,26 @@ import scala.Tuple2;
 public final class RoundTree {
     private RoundTree() {}
 
+    /** One worker's local steps on its shard (partition {@code worker}). */
+    public interface WorkerStep<T> extends java.io.Serializable {
+        WorkerResult run(int worker, java.util.Iterator<T> shard) throws Exception;
+    }
+
+    /**
+     * Every shard's {@code step}, each result a leaf, summed in the executors' fixed-order tree:
+     * the driver receives one sum.
+     */
+    public static <T> RoundSum sumOfWorkers(
+            JavaSparkContext sc, JavaRDD<T> shards, WorkerStep<T> step) {
+        JavaRDD<RoundSum> leaves =
+                shards.mapPartitionsWithIndex(
+                        (i, it) ->
+                                java.util.Collections.singletonList(RoundSum.of(step.run(i, it)))
+                                        .iterator(),
+                        true);
+        return reduce(sc, leaves);
+    }
+
     /**
      * {@code leaves}: one RoundSum per partition, partition = worker index. Returns the round's
      * total.

@@ -1,13 +1,11 @@
 package org.adamix.jobs.train;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 import org.adamix.jobs.spark.ShippedBackbone;
 import org.adamix.jobs.spark.SparkTraffic;
 import org.adamix.jobs.spark.Weights;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.slf4j.Logger;
@@ -116,20 +114,10 @@ final class SparkRound implements AutoCloseable {
         Broadcast<ShippedBackbone> backbone = data.shipped;
         try {
             SparkTraffic.tag(sc, tag);
-            JavaRDD<RoundSum> leaves =
-                    data.train.mapPartitionsWithIndex(
-                            (i, it) ->
-                                    Collections.singletonList(
-                                                    RoundSum.of(
-                                                            steps.run(
-                                                                    i,
-                                                                    it,
-                                                                    bw.value(),
-                                                                    round,
-                                                                    backbone.value())))
-                                            .iterator(),
-                            true);
-            return RoundTree.reduce(sc, leaves);
+            return RoundTree.sumOfWorkers(
+                    sc,
+                    data.train,
+                    (i, it) -> steps.run(i, it, bw.value(), round, backbone.value()));
         } finally {
             SparkTraffic.tag(sc, null);
         }
