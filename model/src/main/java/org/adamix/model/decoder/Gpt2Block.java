@@ -292,11 +292,7 @@ final class Gpt2Block {
     INDArray backward(INDArray dOut, KvCache cache, boolean needInputGradient) {
         long n = dOut.size(0), hidden = dOut.size(1), inner = w(fcName + ".weight").size(0);
         // out = a + M(m), m = act·Wpᵀ + bp
-        INDArray dm = dOut;
-        if (mlpAdapter != null) {
-            dm = this.dm.get(n, hidden);
-            mlpAdapter.backward(mlpOut.get(n, hidden), dOut, dm);
-        }
+        INDArray dm = throughAdapter(mlpAdapter, mlpOut, dOut, this.dm);
         INDArray act = this.act.get(n, inner), fc = this.fc.get(n, inner);
         linearWeights(dm, act, mlpProjName);
         INDArray dAct = this.dAct.get(n, inner);
@@ -311,11 +307,7 @@ final class Gpt2Block {
         if (!trainsAttention && !needInputGradient) return null;
 
         // a = x + A(proj), proj = ctx·Woᵀ + bo
-        INDArray dProj = dA;
-        if (attentionAdapter != null) {
-            dProj = this.dProj.get(n, hidden);
-            attentionAdapter.backward(proj.get(n, hidden), dA, dProj);
-        }
+        INDArray dProj = throughAdapter(attentionAdapter, proj, dA, this.dProj);
         INDArray ctx = this.ctx.get(n, hidden), dCtx = this.dCtx.get(n, hidden);
         linearWeights(dProj, ctx, projName);
         Ops.gemm(dProj, w(projName + ".weight"), dCtx, false, false, 1.0, 0.0);
@@ -344,6 +336,18 @@ final class Gpt2Block {
         ln1.backward(dH1, w(ln1Name + ".weight"), dx, g(ln1Name + ".weight"), g(ln1Name + ".bias"));
         dx.addi(dA);
         return needInputGradient ? dx : null;
+    }
+
+    /**
+     * dy back through y = A(x), x kept in {@code input}: the gradient at x (into {@code dx}), or dy
+     * itself when there is no adapter.
+     */
+    private static INDArray throughAdapter(
+            AdapterMixture adapter, Buffer input, INDArray dy, Buffer dx) {
+        if (adapter == null) return dy;
+        INDArray g = dx.get(dy.shape());
+        adapter.backward(input.get(dy.shape()), dy, g);
+        return g;
     }
 
     /** For y = x·Wᵀ + b of {@code name}: dW = dyᵀ·x, db = Σ dy, when the layer is trained. */
