@@ -46,7 +46,8 @@ import scala.Tuple2;
  * {@code summary.json}.
  *
  * <p>Data are read and tokenized on the driver (the E2E training set is 42k rows) and parallelized
- * into the shards. Not yet for generation: checkpoints and --resume.
+ * into the shards. Checkpoints ({@link GenerationCheckpoints}) every --checkpoint-every rounds and
+ * at every epoch's end; --resume continues from the newest complete one.
  */
 public final class GenerationTrainJob {
     private static final Logger LOG = LoggerFactory.getLogger(GenerationTrainJob.class);
@@ -61,7 +62,13 @@ public final class GenerationTrainJob {
     private final List<LmExample> trainSet, devSet;
 
     /** What a run ended with (tests look inside). */
-    public record Result(double devLoss, int bestEpoch, double examplesPerSecond, Path output) {}
+    public record Result(
+            double devLoss,
+            int bestEpoch,
+            double examplesPerSecond,
+            int roundsRunNow,
+            int totalRounds,
+            Path output) {}
 
     /** Checks the output and reads the data; Spark is not started yet. */
     public GenerationTrainJob(TrainCommand c, GenerationBackbone backbone, Configuration conf)
@@ -71,19 +78,40 @@ public final class GenerationTrainJob {
         this.conf = conf;
         Path out = new Path(c.output);
         this.output = out.getFileSystem(conf).makeQualified(out);
-        if (!FsPaths.absentOrEmpty(output, conf) && !OutputLock.isLocked(output, conf))
-            throw new JobInputException(
-                    "--output " + output + " exists and is not empty; choose a new output");
+        checkOutput();
         this.trainSet = read(c.train, "train");
         this.devSet = c.dev == null || c.dev.isEmpty() ? null : read(c.dev, "dev");
+    }
+
+    /**
+     * As for the encoder: a new or empty output starts a run (with or without --resume); a
+     * non-empty one needs --resume and must hold an unfinished generation run.
+     */
+    private void checkOutput() throws IOException {
+        var fs = FsPaths.fs(output, conf);
+        if (!c.breakLock && OutputLock.isLocked(output, conf))
+            throw new JobInputException(OutputLock.heldMessage(output, conf));
+        boolean empty =
+                !fs.exists(output)
+                        || java.util.Arrays.stream(fs.listStatus(output))
+                                .allMatch(s -> s.getPath().getName().equals(OutputLock.NAME));
+        if (empty) return;
+        if (!c.resume)
+            throw new JobInputException(
+                    "output "
+                            + output
+                            + " is not empty: pass --resume to continue the run in it, or choose"
+                            + " another --output");
+        if (fs.exists(new Path(output, "_SUCCESS")))
+            throw new JobInputException("--resume: " + output + " is finished (_SUCCESS)");
+        if (!fs.exists(new Path(output, GenerationCheckpoints.DIR)))
+            throw new JobInputException(
+                    "--resume: output " + output + " holds no generation run (no checkpoints/)");
     }
 
     /** Checks what can be checked before Spark starts: options, output, data. */
     public static void checkOptions(TrainCommand c) {
         TrainSetup.checkOptions(c);
-        if (c.resume)
-            throw new JobInputException(
-                    "--resume: not available for --task generation yet (no checkpoints)");
         if (c.labelSmoothing < 0 || c.labelSmoothing >= 1)
             throw new JobInputException(
                     "--label-smoothing must be in [0, 1), got " + c.labelSmoothing);
@@ -129,11 +157,29 @@ public final class GenerationTrainJob {
         Weights weights = Weights.of(driverModel);
         Weights best = null;
         double bestDev = Double.POSITIVE_INFINITY;
-        int bestEpoch = -1;
+        int bestEpoch = -1, first = 0;
         long examples = 0;
         double trainSeconds = 0;
         ArrayNode metrics = JSON.createArrayNode();
-        for (RoundPlan.Round round : plan.rounds()) {
+        GenerationCheckpoints checkpoints = new GenerationCheckpoints(output, conf);
+        ObjectNode identity = identity(adaptation, spec, workers);
+        if (c.resume) {
+            GenerationCheckpoints.State s = checkpoints.latest(identity, plan.rounds().size());
+            if (s != null) {
+                weights = s.weights();
+                best = s.best();
+                bestDev = s.bestDev();
+                bestEpoch = s.bestEpoch();
+                metrics = s.metrics();
+                first = s.roundsDone();
+                LOG.info("--resume: from {} rounds done (step {})", first, weights.step());
+            }
+        }
+        int end =
+                c.maxRounds == null
+                        ? plan.rounds().size()
+                        : Math.min(plan.rounds().size(), c.maxRounds);
+        for (RoundPlan.Round round : plan.rounds().subList(first, Math.max(first, end))) {
             long r0 = System.nanoTime();
             Broadcast<Weights> bw = sc.broadcast(weights);
             GenerationRound steps = worker;
@@ -176,6 +222,28 @@ public final class GenerationTrainJob {
                     avg.examples(),
                     String.format("%.2f", seconds),
                     devText);
+            int done = round.index() + 1;
+            if (done % c.checkpointEvery == 0
+                    || done == end
+                    || round.lastOfEpoch(plan.stepsPerEpoch()))
+                checkpoints.save(
+                        new GenerationCheckpoints.State(
+                                done, weights, best, bestDev, bestEpoch, metrics),
+                        identity,
+                        c.keepCheckpoints);
+        }
+        if (end < plan.rounds().size()) {
+            LOG.info(
+                    "stopped after {} of {} rounds (--max-rounds): continue with --resume",
+                    end,
+                    plan.rounds().size());
+            return new Result(
+                    bestDev,
+                    bestEpoch,
+                    examples / Math.max(trainSeconds, 1e-9),
+                    end - first,
+                    plan.rounds().size(),
+                    output);
         }
         Weights selected = best != null ? best : weights;
         selected.loadInto(driverModel);
@@ -195,7 +263,30 @@ public final class GenerationTrainJob {
         train.unpersist(false);
         if (dev != null) dev.unpersist(false);
         shipped.destroy();
-        return new Result(bestDev, bestEpoch, exPerS, output);
+        return new Result(bestDev, bestEpoch, exPerS, end - first, plan.rounds().size(), output);
+    }
+
+    /** What must not change between a checkpoint and the run that resumes from it. */
+    private ObjectNode identity(AdaptationConfig adaptation, GenerationSpec spec, int workers) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("backbone", backbone.key());
+        n.putPOJO("train", c.train);
+        n.putPOJO("dev", c.dev);
+        n.putPOJO("adaptation", JSON.valueToTree(adaptation));
+        n.putPOJO("optimizer", JSON.valueToTree(spec.optimizer()));
+        n.put("label_smoothing", spec.labelSmoothing());
+        n.put("seed", c.seed);
+        n.put("epochs", c.epochs);
+        n.put("batch_size", c.batchSize);
+        n.put("local_steps", c.localSteps);
+        n.put("workers", workers);
+        n.put("max_length", c.maxLength);
+        // plain JSON values: comparable with what a checkpoint's progress.json holds
+        try {
+            return (ObjectNode) JSON.readTree(n.toString());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Mean loss per target token of the dev set with these weights, summed on the executors. */

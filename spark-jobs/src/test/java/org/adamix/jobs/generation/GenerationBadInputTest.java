@@ -89,7 +89,8 @@ class GenerationBadInputTest {
                 train("only 'gpt2' is supported", "--backbone", "BERT"),
                 train("<|endoftext|>", "--backbone", "NOEOS"),
                 train("--label-smoothing", "--label-smoothing", "1.5"),
-                train("--resume", "--resume"),
+                train("holds no generation run", "--resume", "--output", "NONEMPTY"),
+                train("is not empty", "--output", "NONEMPTY"),
                 train("bad-line.jsonl at line 3", "--dev", "BADLINE"),
                 train("no-target.jsonl at line 1", "--train", "NOTARGET"),
                 train("unknown method", "--method", "prefix-tuning"),
@@ -204,6 +205,11 @@ class GenerationBadInputTest {
             case "NOTARGET" -> noTarget.toString();
             case "MISSING" -> modelMissingTensor.toString();
             case "EMPTY" -> Files.writeString(tmp.resolve("empty.jsonl"), "").toString();
+            case "NONEMPTY" -> {
+                Path d = Files.createDirectories(tmp.resolve("non-empty-" + System.nanoTime()));
+                Files.writeString(d.resolve("notes.txt"), "someone else's");
+                yield d.toString();
+            }
             default -> v;
         };
     }

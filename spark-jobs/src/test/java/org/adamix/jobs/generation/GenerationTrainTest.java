@@ -203,6 +203,63 @@ class GenerationTrainTest {
         return lines;
     }
 
+    /**
+     * A run stopped after 3 rounds (--max-rounds) and continued with --resume ends with the very
+     * weights, bit for bit, of the same run trained without a stop; --resume refuses other
+     * settings.
+     */
+    @Test
+    void resumedRunEqualsTheUninterruptedOne() throws Exception {
+        Path backbone = TinyGpt2.folder(tmp.resolve("gpt2-resume"), 0.3);
+        Path train = pairs(tmp.resolve("resume-train.jsonl"), 48, 1);
+        Path dev = pairs(tmp.resolve("resume-dev.jsonl"), 8, 2);
+        List<String> base =
+                List.of(
+                        "--task", "generation",
+                        "--backbone", backbone.toString(),
+                        "--train", train.toString(),
+                        "--dev", dev.toString(),
+                        "--method", "adamix-lora",
+                        "--rank", "4",
+                        "--experts", "2",
+                        "--lora-dropout", "0.1",
+                        "--workers", "2",
+                        "--batch-size", "4",
+                        "--local-steps", "2",
+                        "--epochs", "2",
+                        "--lr", "1e-2",
+                        "--max-length", "48");
+        Path whole = tmp.resolve("whole"), parts = tmp.resolve("parts");
+        assertEquals(0, train(base, "--output", whole.toString()));
+        assertEquals(0, train(base, "--output", parts.toString(), "--max-rounds", "3"));
+        assertTrue(Files.exists(parts.resolve("checkpoints")));
+        assertTrue(!Files.exists(parts.resolve("_SUCCESS")));
+        // other settings: refused with one line, exit 2
+        assertEquals(2, train(base, "--output", parts.toString(), "--resume", "--seed", "7"));
+        TrainCommand resumed = new TrainCommand();
+        List<String> args = new ArrayList<>(base);
+        args.addAll(List.of("--output", parts.toString(), "--resume"));
+        assertEquals(0, new picocli.CommandLine(resumed).execute(args.toArray(new String[0])));
+        var r = resumed.generationResult();
+        assertEquals(r.totalRounds() - 3, r.roundsRunNow(), "the resumed run trains the rest only");
+        var a =
+                org.adamix.model.checkpoint.Safetensors.read(
+                        whole.resolve("model/trainable.safetensors"));
+        var b =
+                org.adamix.model.checkpoint.Safetensors.read(
+                        parts.resolve("model/trainable.safetensors"));
+        assertEquals(a.tensors().keySet(), b.tensors().keySet());
+        for (String k : a.tensors().keySet())
+            org.junit.jupiter.api.Assertions.assertArrayEquals(
+                    a.tensors().get(k).data().asFloat(), b.tensors().get(k).data().asFloat(), k);
+    }
+
+    private static int train(List<String> base, String... more) {
+        List<String> args = new ArrayList<>(base);
+        args.addAll(List.of(more));
+        return new picocli.CommandLine(new TrainCommand()).execute(args.toArray(new String[0]));
+    }
+
     record Run(double devLoss, double untrained, LmBatch dev, Path out) {}
 
     private static Run train(Path backbone, String method, int epochs, String lr) throws Exception {
