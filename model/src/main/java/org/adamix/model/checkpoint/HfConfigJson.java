@@ -33,6 +33,9 @@ final class HfConfigJson {
             root = JSON.readTree(Files.readAllBytes(file));
         } catch (JsonProcessingException e) {
             throw new CheckpointException(file, "malformed JSON: " + e.getOriginalMessage(), e);
+        } catch (java.io.CharConversionException e) {
+            // bytes Jackson takes for UTF-16/32 that are not (found by CheckpointFuzzTest)
+            throw new CheckpointException(file, "malformed JSON: " + e.getMessage(), e);
         }
         if (root == null || !root.isObject())
             throw new CheckpointException(file, "malformed JSON: expected an object");
