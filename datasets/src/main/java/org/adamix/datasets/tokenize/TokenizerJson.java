@@ -135,7 +135,7 @@ final class TokenizerJson {
         Iterator<Map.Entry<String, JsonNode>> it = m.path("vocab").fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
-            ids.put(e.getKey(), e.getValue().asInt());
+            ids.put(e.getKey(), id(e.getKey(), e.getValue()));
         }
         Vocab vocab = new Vocab(ids);
         return switch (type) {
@@ -245,12 +245,24 @@ final class TokenizerJson {
         };
     }
 
+    /** A vocabulary id: a non-negative integer that fits an int. */
+    static int id(String token, JsonNode v) {
+        if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 0)
+            throw new IllegalArgumentException(
+                    "tokenizer.json: vocab entry '" + token + "' has id " + v + ", not an id");
+        return v.asInt();
+    }
+
     private static String textOrNull(JsonNode n) {
         return n.isMissingNode() || n.isNull() ? null : n.asText();
     }
 
-    private static UnsupportedOperationException unsupported(String what, String name) {
-        return new UnsupportedOperationException(
+    /**
+     * A setting this project does not implement: bad input for the job that loads it (exit code 2),
+     * hence an IllegalArgumentException, like every other defect of the file (ReaderFuzzTest).
+     */
+    private static IllegalArgumentException unsupported(String what, String name) {
+        return new IllegalArgumentException(
                 "tokenizer.json: unsupported " + what + " '" + name + "'");
     }
 }

@@ -112,7 +112,7 @@ public final class Tokenizers {
                 new ObjectMapper().readTree(vocabJson.toFile()).fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
-            ids.put(e.getKey(), e.getValue().asInt());
+            ids.put(e.getKey(), TokenizerJson.id(e.getKey(), e.getValue()));
         }
         List<String[]> merges = new ArrayList<>();
         for (String line : Files.readAllLines(mergesTxt, StandardCharsets.UTF_8)) {

@@ -11,9 +11,23 @@ final class Vocab {
     Vocab(Map<String, Integer> ids) {
         this.ids = new HashMap<>(ids);
         int max = -1;
-        for (int id : ids.values()) {
-            max = Math.max(max, id);
+        for (Map.Entry<String, Integer> e : ids.entrySet()) {
+            if (e.getValue() < 0)
+                throw new IllegalArgumentException(
+                        "vocabulary: token '" + e.getKey() + "' has a negative id " + e.getValue());
+            max = Math.max(max, e.getValue());
         }
+        // ids may have gaps, but the table is sized by the largest: keep it bounded by the input
+        long bound = 16L * ids.size() + 1024;
+        if (max >= bound)
+            throw new IllegalArgumentException(
+                    "vocabulary: ids go up to "
+                            + max
+                            + " for "
+                            + ids.size()
+                            + " tokens (at most "
+                            + bound
+                            + " allowed)");
         tokens = new String[max + 1];
         for (Map.Entry<String, Integer> e : ids.entrySet()) {
             tokens[e.getValue()] = e.getKey();

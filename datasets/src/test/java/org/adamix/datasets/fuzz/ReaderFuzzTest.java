@@ -57,6 +57,19 @@ class ReaderFuzzTest {
         }
     }
 
+    /**
+     * Any text as tokenizer.json: a tokenizer, or an IOException / IllegalArgumentException saying
+     * what is wrong with the file — the two errors loading declares.
+     */
+    @FuzzTest(maxDuration = "60s")
+    void tokenizerJsonFailsCleanly(byte[] data) {
+        try {
+            Tokenizers.fromJson(new java.io.ByteArrayInputStream(data));
+        } catch (IOException | IllegalArgumentException expected) {
+            // the allowed failures
+        }
+    }
+
     private static Tokenizer gpt2;
 
     /**

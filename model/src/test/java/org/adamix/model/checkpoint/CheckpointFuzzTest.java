@@ -50,4 +50,18 @@ class CheckpointFuzzTest {
             Files.deleteIfExists(dir);
         }
     }
+
+    /** Any bytes as model.onnx: a backbone, or a CheckpointException. */
+    @FuzzTest(maxDuration = "60s")
+    void onnxFailsCleanly(byte[] data) throws IOException {
+        Path f = Files.createTempFile("fuzz-", ".onnx");
+        try {
+            Files.write(f, data);
+            OnnxBackboneReader.read(f);
+        } catch (CheckpointException expected) {
+            // the one allowed failure
+        } finally {
+            Files.deleteIfExists(f);
+        }
+    }
 }
