@@ -6,18 +6,16 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.adamix.jobs.cli.Failures;
 import org.adamix.jobs.spark.FsPaths;
 import org.adamix.jobs.spark.JobInputException;
 import org.adamix.jobs.spark.Weights;
+import org.adamix.jobs.train.CheckpointFolders;
 import org.adamix.jobs.train.Manifest;
 import org.adamix.model.checkpoint.Safetensors;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -36,7 +34,7 @@ import org.slf4j.LoggerFactory;
 final class GenerationCheckpoints {
     private static final Logger LOG = LoggerFactory.getLogger(GenerationCheckpoints.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    static final String DIR = "checkpoints", PREFIX = "round-";
+    static final String DIR = "checkpoints", PREFIX = CheckpointFolders.PREFIX;
     static final String WEIGHTS = "weights.safetensors", PROGRESS = "progress.json";
 
     private final Path dir;
@@ -94,38 +92,11 @@ final class GenerationCheckpoints {
      * none; one line and exit 2 when none verifies or the newest good one has other settings.
      */
     State latest(ObjectNode identity, int plannedRounds) throws IOException {
-        List<Path> all = list();
-        if (all.isEmpty()) return null;
-        List<String> problems = new ArrayList<>();
-        for (int i = all.size() - 1; i >= 0; i--) {
-            Path ckpt = all.get(i);
-            java.nio.file.Path tmp = Files.createTempDirectory("adamix-gen-resume-");
-            try {
-                java.nio.file.Path local;
-                String problem;
-                try {
-                    local = FsPaths.copyToLocal(ckpt, tmp, conf);
-                    problem = Manifest.problem(local);
-                } catch (IOException e) {
-                    local = null;
-                    problem = "cannot be read: " + Failures.firstLine(e);
-                }
-                if (problem == null) return restore(ckpt, local, identity, plannedRounds);
-                LOG.warn(
-                        "--resume: checkpoint {} is torn ({}); trying the one before",
-                        ckpt,
-                        problem);
-                problems.add(ckpt.getName() + ": " + problem);
-            } finally {
-                FsPaths.deleteLocal(tmp);
-            }
-        }
-        throw new JobInputException(
-                "--resume: no checkpoint in "
-                        + dir
-                        + " is complete ("
-                        + String.join("; ", problems)
-                        + "); start again in a new --output");
+        return CheckpointFolders.newestVerified(
+                dir,
+                conf,
+                local -> null,
+                (ckpt, local) -> restore(ckpt, local, identity, plannedRounds));
     }
 
     private State restore(
@@ -181,12 +152,6 @@ final class GenerationCheckpoints {
 
     /** Checkpoint folders, oldest first. */
     List<Path> list() throws IOException {
-        FileSystem fs = dir.getFileSystem(conf);
-        List<Path> out = new ArrayList<>();
-        if (!fs.exists(dir)) return out;
-        for (FileStatus s : fs.listStatus(dir))
-            if (s.isDirectory() && s.getPath().getName().startsWith(PREFIX)) out.add(s.getPath());
-        out.sort((a, b) -> a.getName().compareTo(b.getName()));
-        return out;
+        return CheckpointFolders.list(dir, conf);
     }
 }

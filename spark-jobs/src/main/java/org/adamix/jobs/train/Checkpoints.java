@@ -4,10 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.adamix.jobs.cli.Failures;
 import org.adamix.jobs.spark.FsPaths;
 import org.adamix.jobs.spark.JobInputException;
 import org.adamix.jobs.spark.Weights;
@@ -15,7 +13,6 @@ import org.adamix.model.AdaMixModel;
 import org.adamix.model.checkpoint.Backbone;
 import org.adamix.model.io.AdapterCheckpoint;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
@@ -32,7 +29,7 @@ public final class Checkpoints {
     private static final Logger LOG = LoggerFactory.getLogger(Checkpoints.class);
     public static final String DIR = "checkpoints";
     static final String PROGRESS = "progress.json";
-    private static final String PREFIX = "round-";
+    private static final String PREFIX = CheckpointFolders.PREFIX;
     static final String BEST = "best";
     static final String SELECTION = "selection.json";
 
@@ -118,7 +115,7 @@ public final class Checkpoints {
         if (!dir.getFileSystem(conf).exists(b)) return false;
         java.nio.file.Path tmp = Files.createTempDirectory("adamix-best-");
         try {
-            Verified v = verifiedCopy(b, tmp);
+            CheckpointFolders.Verified v = CheckpointFolders.verifiedCopy(b, tmp, conf);
             // the selected weights exist nowhere else: no fallback that would give a different
             // model
             if (v.problem() != null)
@@ -154,30 +151,9 @@ public final class Checkpoints {
         }
     }
 
-    /**
-     * A checkpoint copied to local disk, and what is wrong with it against its manifest (null:
-     * nothing).
-     */
-    private record Verified(java.nio.file.Path local, String problem) {}
-
-    private Verified verifiedCopy(Path ckpt, java.nio.file.Path tmp) {
-        try {
-            java.nio.file.Path local = FsPaths.copyToLocal(ckpt, tmp, conf);
-            return new Verified(local, Manifest.problem(local));
-        } catch (IOException e) { // e.g. a checksum error on a truncated file
-            return new Verified(null, "cannot be read: " + Failures.firstLine(e));
-        }
-    }
-
     /** Complete checkpoints, oldest first. */
     public List<Path> list() throws IOException {
-        FileSystem fs = dir.getFileSystem(conf);
-        List<Path> out = new ArrayList<>();
-        if (!fs.exists(dir)) return out;
-        for (FileStatus s : fs.listStatus(dir))
-            if (s.isDirectory() && s.getPath().getName().startsWith(PREFIX)) out.add(s.getPath());
-        out.sort((a, b) -> a.getName().compareTo(b.getName()));
-        return out;
+        return CheckpointFolders.list(dir, conf);
     }
 
     /**
@@ -188,36 +164,15 @@ public final class Checkpoints {
      */
     public Restored latest(Backbone backbone, ObjectNode identity, int plannedRounds)
             throws IOException {
-        List<Path> all = list();
-        if (all.isEmpty()) return null;
-        List<String> problems = new ArrayList<>();
-        for (int i = all.size() - 1; i >= 0; i--) {
-            Path ckpt = all.get(i);
-            java.nio.file.Path tmp = Files.createTempDirectory("adamix-resume-");
-            try {
-                Verified v = verifiedCopy(ckpt, tmp);
-                java.nio.file.Path local = v.local();
-                String problem = v.problem();
+        return CheckpointFolders.newestVerified(
+                dir,
+                conf,
                 // resuming without Adam's state would silently train a different model
-                if (problem == null
-                        && !Files.isRegularFile(local.resolve(AdapterCheckpoint.OPTIMIZER)))
-                    problem = "no " + AdapterCheckpoint.OPTIMIZER + " (Adam's state)";
-                if (problem == null) return restore(ckpt, local, backbone, identity, plannedRounds);
-                LOG.warn(
-                        "--resume: checkpoint {} is torn ({}); trying the one before",
-                        ckpt,
-                        problem);
-                problems.add(ckpt.getName() + ": " + problem);
-            } finally {
-                FsPaths.deleteLocal(tmp);
-            }
-        }
-        throw new JobInputException(
-                "--resume: no checkpoint in "
-                        + dir
-                        + " is complete ("
-                        + String.join("; ", problems)
-                        + "); start again in a new --output");
+                local ->
+                        Files.isRegularFile(local.resolve(AdapterCheckpoint.OPTIMIZER))
+                                ? null
+                                : "no " + AdapterCheckpoint.OPTIMIZER + " (Adam's state)",
+                (ckpt, local) -> restore(ckpt, local, backbone, identity, plannedRounds));
     }
 
     private Restored restore(
