@@ -19,10 +19,20 @@ class CheckpointFuzzTest {
     /** Any bytes as a .safetensors file: read, or a CheckpointException. */
     @FuzzTest(maxDuration = "60s")
     void safetensorsFailsCleanly(byte[] data) throws IOException {
-        Path f = Files.createTempFile("fuzz-", ".safetensors");
+        readAsFile(data, ".safetensors", Safetensors::read);
+    }
+
+    interface FileReader {
+        void read(Path file) throws IOException;
+    }
+
+    /** The bytes as a file with this suffix, read: a result or a CheckpointException. */
+    private static void readAsFile(byte[] data, String suffix, FileReader reader)
+            throws IOException {
+        Path f = Files.createTempFile("fuzz-", suffix);
         try {
             Files.write(f, data);
-            Safetensors.read(f);
+            reader.read(f);
         } catch (CheckpointException expected) {
             // the one allowed failure
         } finally {
@@ -54,14 +64,6 @@ class CheckpointFuzzTest {
     /** Any bytes as model.onnx: a backbone, or a CheckpointException. */
     @FuzzTest(maxDuration = "60s")
     void onnxFailsCleanly(byte[] data) throws IOException {
-        Path f = Files.createTempFile("fuzz-", ".onnx");
-        try {
-            Files.write(f, data);
-            OnnxBackboneReader.read(f);
-        } catch (CheckpointException expected) {
-            // the one allowed failure
-        } finally {
-            Files.deleteIfExists(f);
-        }
+        readAsFile(data, ".onnx", OnnxBackboneReader::read);
     }
 }
