@@ -40,6 +40,7 @@ public final class Gpt2LmModel implements org.adamix.model.Trainable {
     private final Gpt2Decoder decoder;
     private final LmLoss loss;
     private final Buffer dLogits;
+    private final KvCache evaluationCache;
     private INDArray updaterState;
     private GradientUpdater<?> updater;
     private long step;
@@ -60,6 +61,7 @@ public final class Gpt2LmModel implements org.adamix.model.Trainable {
         this.router = new Router(seed);
         this.decoder = new Gpt2Decoder(tensors, backbone.config(), adaptation, router);
         this.loss = new LmLoss(labelSmoothing, adaptation.consistencyWeight());
+        this.evaluationCache = decoder.newCache();
         this.dLogits = new org.adamix.model.ops.Buffers(dataType).next();
         if (adaptation.method().mixture()
                 && adaptation.consistency() != org.adamix.model.adamix.ConsistencyLoss.Form.AUTHORS)
@@ -133,7 +135,7 @@ public final class Gpt2LmModel implements org.adamix.model.Trainable {
      * averaged): log-perplexity on held-out data.
      */
     public double evaluationLoss(LmBatch batch) {
-        KvCache cache = decoder.newCache();
+        KvCache cache = evaluationCache; // one per model: its buffers are reused batch after batch
         cache.reset(batch.batch(), batch.t());
         INDArray logits = decoder.append(cache, batch.ids(), batch.mask(), batch.t());
         INDArray flat = logits.reshape((long) batch.batch() * batch.t(), logits.size(2));
