@@ -3,10 +3,12 @@ package org.adamix.jobs;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.adamix.jobs.cli.TrainCommand;
@@ -92,62 +94,88 @@ class LocalClusterTest {
     }
 
     /**
-     * kill -9 of an executor JVM in the middle of a run: Spark relaunches it and retries the
-     * round's task, which reproduces its result (deterministic in round weights, shard, round and
-     * seed), so the job ends with exactly the fault-free weights.
+     * kill -9 of one of this test's executor JVMs while it runs a task of round 3 (of at least 4):
+     * Spark reports the task failed (executor lost), relaunches the executor and retries the task,
+     * which reproduces its result (deterministic in round weights, shard, round and seed), so the
+     * job ends with exactly the fault-free weights and Adam state.
      */
     @Test
     void executorKilledMidRunStillEndsWithTheFaultFreeWeights() throws Exception {
-        Path data = TestData.imdb("train", 48, tmp.resolve("data"));
+        Path data = TestData.imdb("train", 64, tmp.resolve("data"));
         TrainJob.Result expected = onLocal2(data);
+        assertTrue(expected.roundsDone() >= 4, "rounds: " + expected.roundsDone());
         JavaSparkContext sc = new JavaSparkContext(clusterConf());
         Path out = tmp.resolve("killed");
-        java.util.concurrent.atomic.AtomicLong killed =
-                new java.util.concurrent.atomic.AtomicLong(-1);
-        Thread killer =
-                new Thread(
-                        () -> {
-                            try {
-                                // wait until the first round is checkpointed, then kill one
-                                // executor during the next ones
-                                Path checkpoints = out.resolve("checkpoints");
-                                long deadline = System.currentTimeMillis() + 300_000;
-                                while (System.currentTimeMillis() < deadline
-                                        && !(Files.isDirectory(checkpoints)
-                                                && Files.list(checkpoints)
-                                                        .anyMatch(
-                                                                p ->
-                                                                        p.getFileName()
-                                                                                .toString()
-                                                                                .startsWith(
-                                                                                        "round-"))))
-                                    Thread.sleep(50);
-                                ProcessHandle.allProcesses()
-                                        .filter(
-                                                p ->
-                                                        cmdline(p.pid())
-                                                                .contains(
-                                                                        "CoarseGrainedExecutorBackend"))
-                                        .findFirst()
-                                        .ifPresent(
-                                                p -> {
-                                                    killed.set(p.pid());
-                                                    p.destroyForcibly();
-                                                });
-                            } catch (Exception e) {
-                                throw new RuntimeException(e);
-                            }
-                        });
+        KillOnTaskStart killer = new KillOnTaskStart(out.resolve("checkpoints/round-000002"));
+        sc.sc().addSparkListener(killer);
         try {
-            killer.start();
             TrainJob.Result r = train(out, data);
-            killer.join();
-            org.junit.jupiter.api.Assertions.assertTrue(
-                    killed.get() > 0, "no executor JVM was found to kill");
+            assertTrue(killer.killedPid > 0, "no executor JVM was killed");
+            // the listener saw the killed task fail and a later attempt of it succeed
+            List<TaskEnd> failed = killer.ends.stream().filter(e -> !e.success()).toList();
+            assertFalse(failed.isEmpty(), "no task failed: " + killer.ends);
+            for (TaskEnd f : failed)
+                assertTrue(
+                        killer.ends.stream()
+                                .anyMatch(
+                                        e ->
+                                                e.success()
+                                                        && e.stage() == f.stage()
+                                                        && e.partition() == f.partition()
+                                                        && e.attempt() > f.attempt()),
+                        "no successful retry of " + f + " in " + killer.ends);
+            assertTrue(
+                    failed.stream().anyMatch(f -> f.reason().contains("ExecutorLostFailure")),
+                    failed.toString());
             assertArrayEquals(expected.weights().params(), r.weights().params());
             assertArrayEquals(expected.weights().state(), r.weights().state());
         } finally {
             sc.stop();
+        }
+    }
+
+    record TaskEnd(int stage, int partition, int attempt, boolean success, String reason) {}
+
+    /**
+     * Once {@code after} exists (round 2 is checkpointed), kills the executor JVM that starts the
+     * next task: a descendant of this JVM ({@code local-cluster} executors are its children), found
+     * by its executor id.
+     */
+    static final class KillOnTaskStart extends org.apache.spark.scheduler.SparkListener {
+        final Path after;
+        final List<TaskEnd> ends = new java.util.concurrent.CopyOnWriteArrayList<>();
+        volatile long killedPid = -1;
+
+        KillOnTaskStart(Path after) {
+            this.after = after;
+        }
+
+        @Override
+        public void onTaskStart(org.apache.spark.scheduler.SparkListenerTaskStart start) {
+            if (killedPid > 0 || !Files.isDirectory(after)) return;
+            String id = "--executor-id\0" + start.taskInfo().executorId() + "\0";
+            ProcessHandle.current()
+                    .descendants()
+                    .filter(p -> cmdline(p.pid()).contains("CoarseGrainedExecutorBackend"))
+                    .filter(p -> cmdline(p.pid()).contains(id))
+                    .findFirst()
+                    .ifPresent(
+                            p -> {
+                                killedPid = p.pid();
+                                p.destroyForcibly();
+                            });
+        }
+
+        @Override
+        public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd end) {
+            boolean ok = end.reason() instanceof org.apache.spark.Success$;
+            ends.add(
+                    new TaskEnd(
+                            end.stageId(),
+                            end.taskInfo().index(),
+                            end.taskInfo().attemptNumber(),
+                            ok,
+                            ok ? "" : end.reason().toString()));
         }
     }
 
