@@ -7,11 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.Permission;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -33,19 +31,7 @@ class EntryPointTest {
      * not exit in time.
      */
     Child java(int timeoutSeconds, String... args) throws Exception {
-        List<String> cmd =
-                new ArrayList<>(
-                        List.of(
-                                ProcessHandle.current().info().command().orElse("java"),
-                                "-Xmx2g",
-                                "-cp",
-                                System.getProperty("java.class.path")));
-        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments())
-            if (a.startsWith("--add-")
-                    || a.startsWith("-Djdk.reflect")
-                    || a.startsWith("-XX:+IgnoreUnrecognized")) cmd.add(a);
-        cmd.add(AdaMix.class.getName());
-        cmd.addAll(List.of(args));
+        List<String> cmd = ChildJvm.command(args);
         Path out = Files.createTempFile(tmp, "out", ".txt"),
                 err = Files.createTempFile(tmp, "err", ".txt");
         Process p =
