@@ -30,7 +30,7 @@ class ReaderFuzzTest {
      * Any bytes as a JSONL, CSV or TSV file of text + label rows: every row read, or a
      * DatasetException naming the file and line — never another exception.
      */
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "5m")
     void readersFailCleanly(FuzzedDataProvider data) throws IOException {
         String format = data.pickValue(new String[] {"jsonl", "csv", "tsv"});
         boolean skip = data.consumeBoolean();
@@ -61,7 +61,7 @@ class ReaderFuzzTest {
      * Any text as tokenizer.json: a tokenizer, or an IOException / IllegalArgumentException saying
      * what is wrong with the file — the two errors loading declares.
      */
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "5m")
     void tokenizerJsonFailsCleanly(byte[] data) {
         try {
             Tokenizers.fromJson(new java.io.ByteArrayInputStream(data));
@@ -76,7 +76,7 @@ class ReaderFuzzTest {
      * GPT-2's byte-level BPE loses nothing: any text (without lone surrogates, which have no UTF-8)
      * decodes back from its ids exactly.
      */
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "5m")
     void gpt2RoundTrips(FuzzedDataProvider data) throws IOException {
         if (gpt2 == null)
             gpt2 =

@@ -17,7 +17,7 @@ import java.nio.file.Path;
 class CheckpointFuzzTest {
 
     /** Any bytes as a .safetensors file: read, or a CheckpointException. */
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "5m")
     void safetensorsFailsCleanly(byte[] data) throws IOException {
         readAsFile(data, ".safetensors", Safetensors::read);
     }
@@ -41,7 +41,7 @@ class CheckpointFuzzTest {
     }
 
     /** Any config.json beside a tiny valid GPT-2 checkpoint: read, or a CheckpointException. */
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "5m")
     void gpt2ConfigFailsCleanly(FuzzedDataProvider data) throws IOException {
         Path dir = Files.createTempDirectory("fuzz-gpt2-");
         try {
@@ -62,7 +62,7 @@ class CheckpointFuzzTest {
     }
 
     /** Any bytes as model.onnx: a backbone, or a CheckpointException. */
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "5m")
     void onnxFailsCleanly(byte[] data) throws IOException {
         readAsFile(data, ".onnx", OnnxBackboneReader::read);
     }
