@@ -6,14 +6,19 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.adamix.jobs.compare.ClassificationComparison;
 import org.adamix.jobs.compare.CompareJob;
 import org.adamix.jobs.data.DataPreview;
 import org.adamix.jobs.data.ShardedData;
+import org.adamix.jobs.generation.GenerationBackbone;
+import org.adamix.jobs.generation.GenerationComparison;
+import org.adamix.jobs.spark.HadoopConf;
 import org.adamix.jobs.spark.JobInputException;
 import org.adamix.jobs.spark.Sessions;
 import org.adamix.jobs.train.TrainSetup;
 import org.adamix.model.Method;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -34,6 +39,8 @@ import picocli.CommandLine.Unmatched;
                     + "scores are of the merged model).",
             "Every train option (--epochs, --batch-size, --rank, --experts, --format, --task, --max-length, --head, "
                     + "--seed = the first seed, ...) sets the base configuration.",
+            "--task generation (GPT-2 backbone, source/target pairs): dev loss per target token chooses, the merged model's"
+                    + " test BLEU (beam search: --beams, --length-penalty, --no-repeat-ngram, --max-new-tokens) is reported.",
             "Output: runs/ (one file per finished run; a rerun skips them), compare.json, compare.md, compare.png, then _SUCCESS."
         })
 public final class CompareCommand implements Callable<Integer> {
@@ -101,6 +108,9 @@ public final class CompareCommand implements Callable<Integer> {
                             + " than adapters.")
     List<String> lrFor;
 
+    /** --task generation: how the merged models generate for the test sources (BLEU). */
+    @picocli.CommandLine.Mixin GenerationOptions decoding = new GenerationOptions();
+
     @Unmatched List<String> trainOptions = new ArrayList<>();
 
     /** Train options that make no sense for a comparison, and why. */
@@ -146,7 +156,23 @@ public final class CompareCommand implements Callable<Integer> {
                     for (String m : ms) ownLrs.putIfAbsent(m, List.of(Method.of(m).defaultLr()));
                     List<Long> seedList = new ArrayList<>();
                     for (int i = 0; i < seeds; i++) seedList.add(base.seed + i);
-                    Configuration conf = new Configuration();
+                    Configuration conf = HadoopConf.driver();
+                    if (base.data.generation()) {
+                        var backbone = GenerationBackbone.open(base.backbone, conf);
+                        List<String> testFiles = test == null ? List.of() : test;
+                        Path out = new Path(output);
+                        return run(
+                                new CompareJob(
+                                        new GenerationComparison(
+                                                base, backbone, decoding, ms, testFiles, conf),
+                                        out.getFileSystem(conf).makeQualified(out),
+                                        conf,
+                                        ms,
+                                        seedList,
+                                        lrList,
+                                        ownLrs),
+                                base);
+                    }
                     try (TrainSetup setup = TrainSetup.prepareInputs(base, conf)) {
                         for (String m : ms) TrainSetup.adaptation(base, m);
                         List<String> testFiles = List.of();
@@ -160,22 +186,33 @@ public final class CompareCommand implements Callable<Integer> {
                                     base.maxLength,
                                     200);
                         }
-                        CompareJob job =
-                                new CompareJob(setup, ms, seedList, lrList, ownLrs, testFiles);
-                        job.checkOutput();
-                        if (base.dryRun) {
-                            System.out.println(job.describe());
-                            System.out.println(
-                                    "dry run: everything checked, nothing trained, nothing written");
-                            return 0;
-                        }
-                        try (Sessions session = Sessions.open(base.master, "adamix compare")) {
-                            result = job.run(session);
-                        }
-                        System.out.println(result.summaryLine());
-                        return 0;
+                        return run(
+                                new CompareJob(
+                                        new ClassificationComparison(setup, ms, testFiles),
+                                        setup.output(),
+                                        setup.conf(),
+                                        ms,
+                                        seedList,
+                                        lrList,
+                                        ownLrs),
+                                base);
                     }
                 });
+    }
+
+    /** Checks the output, then a dry run's description or the comparison itself. */
+    private int run(CompareJob job, TrainCommand base) throws java.io.IOException {
+        job.checkOutput();
+        if (base.dryRun) {
+            System.out.println(job.describe());
+            System.out.println("dry run: everything checked, nothing trained, nothing written");
+            return 0;
+        }
+        try (Sessions session = Sessions.open(base.master, "adamix compare")) {
+            result = job.run(session);
+        }
+        System.out.println(result.summaryLine());
+        return 0;
     }
 
     /** --lr-for entries by method: each METHOD=LR[,LR...], a method of --methods, once. */

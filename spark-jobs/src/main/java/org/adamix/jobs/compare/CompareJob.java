@@ -8,19 +8,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.adamix.jobs.data.TokenizedExample;
-import org.adamix.jobs.spark.ExecutorModels;
 import org.adamix.jobs.spark.FsPaths;
 import org.adamix.jobs.spark.HadoopConf;
 import org.adamix.jobs.spark.Sessions;
-import org.adamix.jobs.spark.ShippedBackbone;
-import org.adamix.jobs.train.TrainSetup;
-import org.adamix.model.AdaptationConfig;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +30,9 @@ public final class CompareJob {
     /** The settings and grid of the comparison in an output, written before the first run. */
     public static final String ARGUMENTS = "arguments.json";
 
-    private final TrainSetup setup;
+    private final ComparisonTask task;
+    private final Path output;
+    private final Configuration conf;
     private final List<String> methods;
     private final List<Long> seeds;
     private final List<Double> lrs;
@@ -47,8 +42,6 @@ public final class CompareJob {
      * ones.
      */
     private final Map<String, List<Double>> lrFor;
-
-    private final List<String> testFiles;
 
     /**
      * What a comparison ended with; {@code ranNow} names the runs this invocation trained (the
@@ -72,18 +65,20 @@ public final class CompareJob {
     }
 
     public CompareJob(
-            TrainSetup setup,
+            ComparisonTask task,
+            Path output,
+            Configuration conf,
             List<String> methods,
             List<Long> seeds,
             List<Double> lrs,
-            Map<String, List<Double>> lrFor,
-            List<String> testFiles) {
-        this.setup = setup;
+            Map<String, List<Double>> lrFor) {
+        this.task = task;
+        this.output = output;
+        this.conf = conf;
         this.methods = List.copyOf(methods);
         this.seeds = List.copyOf(seeds);
         this.lrs = List.copyOf(lrs);
         this.lrFor = new LinkedHashMap<>(lrFor);
-        this.testFiles = List.copyOf(testFiles);
     }
 
     /** The learning rates tried for a method: its own (--lr-for) or the common ones (--lr). */
@@ -99,13 +94,9 @@ public final class CompareJob {
         return g;
     }
 
-    public String metric() {
-        return setup.head().regression() ? "pearson" : "accuracy";
-    }
-
     public String describe() {
         return String.format(
-                "compare: %d configurations (%d methods %s × %d seeds %s × lr %s%s), metric %s, test %d file(s); %s",
+                "compare: %d configurations (%d methods %s × %d seeds %s × lr %s%s), metric %s; %s",
                 grid().size(),
                 methods.size(),
                 methods,
@@ -113,9 +104,8 @@ public final class CompareJob {
                 seeds,
                 lrs,
                 lrFor.isEmpty() ? "" : ", own lr " + lrFor,
-                metric(),
-                testFiles.size(),
-                setup.describe());
+                task.metrics(),
+                task.describe());
     }
 
     /**
@@ -123,11 +113,7 @@ public final class CompareJob {
      * ({@code _SUCCESS}) must match in the grid too.
      */
     ObjectNode arguments() {
-        ObjectNode settings = setup.runIdentity(1);
-        for (String k : List.of("method", "lr", "seed", "local_steps", "workers"))
-            settings.remove(k);
-        settings.putPOJO("dev_files", setup.devFiles());
-        settings.putPOJO("test_files", testFiles);
+        ObjectNode settings = task.settings();
         ObjectNode grid = RunResult.JSON.createObjectNode();
         grid.putPOJO("methods", methods);
         grid.putPOJO("seeds", seeds);
@@ -154,8 +140,7 @@ public final class CompareJob {
     }
 
     private void checkOutput(ObjectNode arguments) throws IOException {
-        Path out = setup.output();
-        Configuration conf = setup.conf();
+        Path out = output;
         if (FsPaths.absentOrEmpty(out, conf)) return;
         FileSystem fs = FsPaths.fs(out, conf);
         Path args = new Path(out, ARGUMENTS);
@@ -201,21 +186,8 @@ public final class CompareJob {
     public Result run(Sessions session) throws IOException {
         ObjectNode arguments = arguments();
         checkOutput(arguments);
-        JavaSparkContext sc = session.sc();
-        Configuration conf = setup.conf();
-        Path out = setup.output();
-        int maxLength = setup.command().maxLength;
-        var tokenizer = setup.backbone().tokenizer();
-        CompareData data =
-                new CompareData(
-                        CompareData.read(
-                                setup.dataSpec(), conf, setup.trainFiles(), tokenizer, maxLength),
-                        CompareData.read(
-                                setup.dataSpec(), conf, setup.devFiles(), tokenizer, maxLength),
-                        CompareData.read(setup.dataSpec(), conf, testFiles, tokenizer, maxLength));
-
-        HadoopConf hconf = new HadoopConf(sc.hadoopConfiguration());
-        RunFiles files = new RunFiles(out, hconf);
+        Path out = output;
+        RunFiles files = new RunFiles(out, new HadoopConf(session.sc().hadoopConfiguration()));
         List<RunConfig> grid = grid();
         Map<RunConfig, RunResult> done = new LinkedHashMap<>();
         for (RunConfig c : grid) {
@@ -226,69 +198,33 @@ public final class CompareJob {
         FsPaths.fs(out, conf).mkdirs(out);
         FsPaths.writeAtomically(new Path(out, ARGUMENTS), arguments.toPrettyString() + "\n", conf);
         LOG.info(
-                "{} configurations, {} finished before, {} to train; {} train / {} dev / {} test examples",
+                "{} configurations, {} finished before, {} to train; {}",
                 grid.size(),
                 done.size(),
                 todo.size(),
-                data.train().size(),
-                data.dev().size(),
-                data.test().size());
+                task.sizes());
 
         List<String> ranNow = new ArrayList<>();
-        if (!todo.isEmpty()) {
-            if (session.localMode()) ExecutorModels.register(setup.backbone().backbone());
-            Broadcast<ShippedBackbone> shipped =
-                    sc.broadcast(
-                            ShippedBackbone.of(
-                                    setup.backbone().backbone(),
-                                    setup.backbone().tokenizerFiles()));
-            Broadcast<CompareData> shippedData = sc.broadcast(data);
-            SingleRun run = singleRun(data);
-            sc.setJobDescription("compare: " + todo.size() + " training runs, one per task");
-            List<RunResult> results =
-                    sc.parallelize(todo, todo.size())
-                            .map(
-                                    c -> {
-                                        RunResult r =
-                                                run.run(c, shippedData.value(), shipped.value());
-                                        files.save(r); // at once: an interrupted comparison keeps
-                                        // every finished run
-                                        return r;
-                                    })
-                            .collect();
-            for (RunResult r : results) {
+        if (!todo.isEmpty())
+            for (RunResult r : task.train(session, todo, files)) {
                 done.put(r.config(), r);
                 ranNow.add(r.config().name());
             }
-            shippedData.destroy();
-            shipped.destroy();
-        }
         List<RunResult> runs = grid.stream().map(done::get).toList();
-        Summary summary = Summary.of(methods, this::lrs, runs, metric(), data.hasTest());
+        Summary summary = Summary.of(methods, this::lrs, runs, task.metrics(), task.hasTest());
         publish(out, conf, arguments, runs, summary);
         return new Result(runs, ranNow, summary, out);
-    }
-
-    private SingleRun singleRun(CompareData data) {
-        Map<String, AdaptationConfig> adaptations = new LinkedHashMap<>();
-        for (String m : methods) adaptations.put(m, TrainSetup.adaptation(setup.command(), m));
-        double[] labels = data.train().stream().mapToDouble(TokenizedExample::label).toArray();
-        return new SingleRun(
-                adaptations,
-                TrainSetup.scaledFor(setup.head(), labels),
-                TrainSetup.optimizer(setup.command(), 1),
-                setup.command().epochs,
-                setup.command().batchSize,
-                metric());
     }
 
     private void publish(
             Path out, Configuration conf, ObjectNode arguments, List<RunResult> runs, Summary s)
             throws IOException {
-        String title = "AdaMix compare on " + setup.backbone().backbone().name();
+        String title = task.title();
         ObjectNode n = RunResult.JSON.createObjectNode();
         n.set("arguments", arguments);
         n.put("metric", s.metric());
+        n.put("test_metric", s.testMetric());
+        n.put("lower_is_better", s.metrics().lowerIsBetter());
         ArrayNode summary = n.putArray("summary");
         for (Summary.MethodRow r : s.methods()) {
             ObjectNode row = summary.addObject();

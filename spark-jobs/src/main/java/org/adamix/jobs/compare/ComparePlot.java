@@ -20,12 +20,13 @@ public final class ComparePlot {
     public static byte[] png(Summary s, String title) throws IOException {
         System.setProperty("java.awt.headless", "true");
         String split = s.hasTest() ? "test" : "dev";
+        String metric = s.hasTest() ? s.testMetric() : s.metric();
         DefaultStatisticalCategoryDataset data = new DefaultStatisticalCategoryDataset();
         for (Summary.MethodRow r : s.methods()) {
             Summary.Stat st = s.hasTest() ? r.test() : r.dev();
-            data.add(finite(st.mean()), finite(st.std()), split + " " + s.metric(), r.method());
+            data.add(finite(st.mean()), finite(st.std()), split + " " + metric, r.method());
         }
-        NumberAxis axis = new NumberAxis(split + " " + s.metric() + " (mean ± std over seeds)");
+        NumberAxis axis = new NumberAxis(split + " " + metric + " (mean ± std over seeds)");
         CategoryPlot plot =
                 new CategoryPlot(
                         data, new CategoryAxis("method"), axis, new StatisticalBarRenderer());

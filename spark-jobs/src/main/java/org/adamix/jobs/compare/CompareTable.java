@@ -20,7 +20,7 @@ public final class CompareTable {
                 .append("); test is reported at that learning rate only. ")
                 .append("Scores are of the merged model.\n\n");
         b.append("| method | best lr | dev ").append(m);
-        if (s.hasTest()) b.append(" | test ").append(m);
+        if (s.hasTest()) b.append(" | test ").append(s.testMetric());
         b.append(" | trainable params | merged params | seeds |\n|---|---:|---:|");
         if (s.hasTest()) b.append("---:|");
         b.append("---:|---:|---:|\n");

@@ -6,10 +6,22 @@ import java.util.function.Function;
 
 /**
  * The table of a comparison. For each method the learning rate is chosen by the mean dev metric
- * over seeds (never by test; the first of equal means, a NaN mean — a diverged seed — never wins);
- * the method's row reports dev and test at that learning rate as mean ± sample standard deviation.
+ * over seeds (never by test; the first of equal means wins, a NaN mean — a diverged seed — never
+ * wins over a number); the method's row reports dev and test at that learning rate as mean ± sample
+ * standard deviation.
  */
-public record Summary(String metric, boolean hasTest, List<MethodRow> methods, List<LrRow> lrs) {
+public record Summary(
+        CompareMetrics metrics, boolean hasTest, List<MethodRow> methods, List<LrRow> lrs) {
+
+    /** The dev metric (selection). */
+    public String metric() {
+        return metrics.dev();
+    }
+
+    /** The metric reported on test. */
+    public String testMetric() {
+        return metrics.test();
+    }
 
     /** Mean and sample standard deviation (n − 1; NaN for one value) of {@code n} values. */
     public record Stat(double mean, double std, int n) {
@@ -41,16 +53,26 @@ public record Summary(String metric, boolean hasTest, List<MethodRow> methods, L
             List<RunResult> runs,
             String metric,
             boolean hasTest) {
+        return of(methods, lrsOf, runs, CompareMetrics.higher(metric), hasTest);
+    }
+
+    public static Summary of(
+            List<String> methods,
+            Function<String, List<Double>> lrsOf,
+            List<RunResult> runs,
+            CompareMetrics metrics,
+            boolean hasTest) {
+        String metric = metrics.dev();
         List<MethodRow> rows = new ArrayList<>();
         List<LrRow> perLr = new ArrayList<>();
         for (String method : methods) {
             List<Double> lrs = lrsOf.apply(method);
             double bestLr = lrs.get(0);
-            double bestMean = Double.NEGATIVE_INFINITY;
+            double bestMean = Double.NaN;
             for (double lr : lrs) {
                 Stat dev = Stat.of(scores(runs, method, lr, false, metric));
                 perLr.add(new LrRow(method, lr, dev));
-                if (dev.mean() > bestMean) {
+                if (metrics.better(dev.mean(), bestMean)) {
                     bestMean = dev.mean();
                     bestLr = lr;
                 }
@@ -61,11 +83,11 @@ public record Summary(String metric, boolean hasTest, List<MethodRow> methods, L
                             method,
                             bestLr,
                             Stat.of(scores(runs, method, bestLr, false, metric)),
-                            Stat.of(scores(runs, method, bestLr, true, metric)),
+                            Stat.of(scores(runs, method, bestLr, true, metrics.test())),
                             chosen.get(0).trainableParameters(),
                             chosen.get(0).mergedParameters()));
         }
-        return new Summary(metric, hasTest, rows, perLr);
+        return new Summary(metrics, hasTest, rows, perLr);
     }
 
     private static List<RunResult> at(List<RunResult> runs, String method, double lr) {
