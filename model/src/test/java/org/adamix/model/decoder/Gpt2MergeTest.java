@@ -11,6 +11,7 @@ import org.adamix.model.checkpoint.Gpt2Backbone;
 import org.adamix.model.checkpoint.Gpt2FolderReader;
 import org.adamix.model.checkpoint.Gpt2FolderWriter;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -86,6 +87,62 @@ class Gpt2MergeTest {
                         e.getValue().data().asFloat(),
                         back.tensor(e.getKey()).data().asFloat(),
                         e.getKey());
+        }
+    }
+
+    /**
+     * The PEFT export of AdaMix-LoRA: reading it back and applying PEFT's LoRA to c_attn (ΔW =
+     * lora_alpha / r · (B·A), transposed for Conv1D's [in, out] since fan_in_fan_out) gives the
+     * weights the project's own fold gives, and the config says so.
+     */
+    @Test
+    void peftExportIsTheFoldedUpdate() throws Exception {
+        AdaptationConfig a =
+                AdaptationConfig.of(Method.ADAMIX_LORA, 4).withExperts(4).withLoraAlpha(32);
+        Gpt2LmModel model =
+                Gpt2LmModel.build(tiny, a, OptimizerConfig.adam(1e-2), 0.1, 3, DataType.DOUBLE);
+        LmBatch batch = Gpt2GradientCheckTest.batch();
+        for (int s = 0; s < 4; s++) model.fit(batch);
+        java.nio.file.Path dir = tmp.resolve("peft");
+        org.adamix.model.export.Gpt2PeftLoraWriter.write(model, dir, "gpt2");
+
+        com.fasterxml.jackson.databind.JsonNode cfg =
+                new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(dir.resolve("adapter_config.json").toFile());
+        assertEquals("CAUSAL_LM", cfg.get("task_type").asText());
+        assertEquals("c_attn", cfg.get("target_modules").get(0).asText());
+        assertTrue(cfg.get("fan_in_fan_out").asBoolean());
+        double scaling = cfg.get("lora_alpha").asDouble() / cfg.get("r").asDouble();
+        assertEquals(32.0 / 4, scaling, 0);
+
+        var peft =
+                org.adamix.model.checkpoint.Safetensors.read(
+                                dir.resolve("adapter_model.safetensors"))
+                        .tensors();
+        Gpt2Backbone folded = model.merge(true).trainedBackbone();
+        long h = tiny.config().hiddenSize();
+        for (int l = 0; l < tiny.config().numLayers(); l++) {
+            String m = "base_model.model.transformer.h." + l + ".attn.c_attn";
+            INDArray pa = peft.get(m + ".lora_A.weight").castTo(DataType.DOUBLE);
+            INDArray pb = peft.get(m + ".lora_B.weight").castTo(DataType.DOUBLE);
+            assertArrayEquals(new long[] {8, h}, pa.shape());
+            assertArrayEquals(new long[] {3 * h, 8}, pb.shape());
+            // Conv1D layout [in, out] (the project keeps Linear's [out, in]): W + scaling·(B·A)ᵀ
+            String w = "h." + l + ".attn.c_attn.weight";
+            INDArray hf = tiny.tensor(w).transpose().castTo(DataType.DOUBLE);
+            INDArray expected = hf.add(pb.mmul(pa).transpose().mul(scaling));
+            INDArray actual = folded.tensor(w).transpose().castTo(DataType.DOUBLE);
+            double d = expected.sub(actual).amaxNumber().doubleValue();
+            assertTrue(d < 1e-5, "layer " + l + ": " + d);
+            assertTrue(
+                    pb.get(
+                                            org.nd4j.linalg.indexing.NDArrayIndex.interval(
+                                                    h, 2 * h),
+                                            org.nd4j.linalg.indexing.NDArrayIndex.all())
+                                    .amaxNumber()
+                                    .doubleValue()
+                            == 0,
+                    "the key rows get no update");
         }
     }
 

@@ -12,6 +12,7 @@ import org.adamix.model.Method;
 import org.adamix.model.checkpoint.Gpt2FolderWriter;
 import org.adamix.model.checkpoint.Safetensors;
 import org.adamix.model.decoder.Gpt2LmModel;
+import org.adamix.model.export.Gpt2PeftLoraWriter;
 import org.adamix.model.layers.ParamSpec;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -30,6 +31,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *       folder with the tokenizer ({@code from_pretrained} loads it; so does {@code --backbone}).
  *       Adapter methods cannot fold: there {@code merged/} holds the single merged adapter per
  *       layer in the {@code model/} layout;
+ *   <li>{@code peft/} (LoRA and AdaMix-LoRA): the merged LoRA as a PEFT adapter on c_attn ({@link
+ *       Gpt2PeftLoraWriter});
  *   <li>{@code metrics.jsonl}, {@code summary.json}.
  * </ul>
  */
@@ -70,11 +73,16 @@ final class GenerationOutput {
                                 spec.labelSmoothing(),
                                 spec.seed()));
             }
+            if (method.lora())
+                Gpt2PeftLoraWriter.write(
+                        model, local.resolve("peft"), summary.path("backbone").asText());
             summary.put("merged", folds ? "hugging-face-gpt2" : merged.adaptation().method().id);
             StringBuilder lines = new StringBuilder();
             for (var row : metrics) lines.append(JSON.writeValueAsString(row)).append('\n');
             FsPaths.publishFolder(local.resolve("model"), new Path(output, "model"), conf);
             FsPaths.publishFolder(local.resolve("merged"), new Path(output, "merged"), conf);
+            if (method.lora())
+                FsPaths.publishFolder(local.resolve("peft"), new Path(output, "peft"), conf);
             FsPaths.writeAtomically(new Path(output, "metrics.jsonl"), lines.toString(), conf);
             FsPaths.writeAtomically(
                     new Path(output, "summary.json"),

@@ -148,6 +148,8 @@ class GenerationTrainTest {
         assertEquals(
                 lora.devLoss, mergedLoss, 2e-3, "the merged folder scores as the job reported");
         assertTrue(Files.exists(lora.out.resolve("merged/vocab.json")));
+        assertTrue(Files.exists(lora.out.resolve("peft/adapter_model.safetensors")));
+        assertTrue(Files.exists(lora.out.resolve("peft/adapter_config.json")));
         assertTrue(Files.exists(lora.out.resolve("model/trainable.safetensors")));
 
         // generate: the mixture on its backbone (experts averaged) and the merged folder alone
