@@ -36,6 +36,9 @@ public record BertConfig(
         @JsonProperty("pad_token_id") int padTokenId)
         implements java.io.Serializable {
 
+    /** More layers than any published encoder has. */
+    public static final int MAX_LAYERS = 1024;
+
     public BertConfig {
         if (hiddenSize <= 0
                 || numLayers <= 0
@@ -43,6 +46,13 @@ public record BertConfig(
                 || intermediateSize <= 0
                 || vocabSize <= 0)
             throw new IllegalArgumentException("sizes must be positive: " + this);
+        if (numLayers > MAX_LAYERS) // a crafted config must not size tables by it
+        throw new IllegalArgumentException(
+                    "num_hidden_layers "
+                            + numLayers
+                            + " is not plausible (at most "
+                            + MAX_LAYERS
+                            + ")");
         if (hiddenSize % numHeads != 0)
             throw new IllegalArgumentException(
                     "hidden_size "

@@ -195,7 +195,46 @@ public final class Safetensors {
             if (f.getKey().equals(METADATA_KEY)) continue;
             entries.add(parseEntry(file, f.getKey(), f.getValue(), dataSize));
         }
+        checkCoverage(file, entries, dataSize);
         return entries;
+    }
+
+    /**
+     * The tensors tile the data section exactly, as the reference format requires: no two share or
+     * overlap bytes (a crafted header could alias one region many times and make a reader allocate
+     * far more than the file holds) and no bytes are left over.
+     */
+    private static void checkCoverage(Path file, List<Entry> entries, long dataSize)
+            throws CheckpointException {
+        List<Entry> byOffset = new ArrayList<>(entries);
+        byOffset.sort(
+                java.util.Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
+        long expected = 0;
+        for (Entry e : byOffset) {
+            if (e.begin() != expected)
+                throw new CheckpointException(
+                        file,
+                        e.name(),
+                        "data_offsets ["
+                                + e.begin()
+                                + ", "
+                                + e.end()
+                                + "] "
+                                + (e.begin() < expected
+                                        ? "overlap another tensor's"
+                                        : "leave a gap after the previous tensor's")
+                                + " bytes (which end at "
+                                + expected
+                                + ")");
+            expected = e.end();
+        }
+        if (expected != dataSize)
+            throw new CheckpointException(
+                    file,
+                    "the data section holds "
+                            + dataSize
+                            + " bytes but the tensors cover "
+                            + expected);
     }
 
     private static Entry parseEntry(Path file, String name, JsonNode node, long dataSize)

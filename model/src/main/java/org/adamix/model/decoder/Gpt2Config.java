@@ -29,11 +29,17 @@ public record Gpt2Config(
     /** The one activation GPT-2 uses, by its HF name: GELU with the tanh approximation. */
     public static final String ACTIVATION = "gelu_new";
 
+    /** More blocks than any published model has (GPT-3: 96). */
+    public static final int MAX_LAYERS = 1024;
+
     public Gpt2Config {
         positive("vocab_size", vocabSize);
         positive("n_positions", maxPositions);
         positive("n_embd", hiddenSize);
         positive("n_layer", numLayers);
+        if (numLayers > MAX_LAYERS) // a crafted config must not size tables by it
+        throw new IllegalArgumentException(
+                    "n_layer " + numLayers + " is not plausible (at most " + MAX_LAYERS + ")");
         positive("n_head", numHeads);
         positive("n_inner", innerSize);
         if (hiddenSize % numHeads != 0)

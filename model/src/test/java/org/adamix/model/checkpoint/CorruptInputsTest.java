@@ -2,6 +2,7 @@ package org.adamix.model.checkpoint;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -146,6 +147,60 @@ class CorruptInputsTest {
                 file
                         + ": tensor 'w': data_offsets span 4 bytes but dtype F32 with shape [2] needs 8 bytes",
                 message(() -> Safetensors.read(file)));
+    }
+
+    /**
+     * Two entries naming the same bytes: a crafted header could alias one region many times and
+     * make a reader allocate far more than the file holds.
+     */
+    @Test
+    void aliasedTensors() throws IOException {
+        Path file = tmp.resolve("a.safetensors");
+        Files.write(
+                file,
+                RawSafetensors.file(
+                        "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                                + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}",
+                        new byte[8]));
+        assertEquals(
+                file
+                        + ": tensor 'b': data_offsets [0, 8] overlap another tensor's bytes (which"
+                        + " end at 8)",
+                message(() -> Safetensors.read(file)));
+    }
+
+    @Test
+    void gapsAndLeftoverBytes() throws IOException {
+        Path file = tmp.resolve("a.safetensors");
+        Files.write(
+                file,
+                RawSafetensors.file(
+                        "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}",
+                        new byte[8]));
+        assertEquals(
+                file
+                        + ": tensor 'a': data_offsets [4, 8] leave a gap after the previous"
+                        + " tensor's bytes (which end at 0)",
+                message(() -> Safetensors.read(file)));
+        Files.write(
+                file,
+                RawSafetensors.file(
+                        "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}",
+                        new byte[12]));
+        assertEquals(
+                file + ": the data section holds 12 bytes but the tensors cover 4",
+                message(() -> Safetensors.read(file)));
+    }
+
+    @Test
+    void implausibleLayerCount() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("layers"));
+        Files.writeString(
+                dir.resolve("config.json"),
+                "{\"model_type\":\"gpt2\",\"vocab_size\":8,\"n_positions\":8,\"n_embd\":4,"
+                        + "\"n_layer\":2000000000,\"n_head\":2}");
+        String m = message(() -> Gpt2ConfigJson.read(dir.resolve("config.json")));
+        assertTrue(m.contains("n_layer 2000000000 is not plausible (at most 1024)"), m);
     }
 
     @Test
