@@ -104,4 +104,45 @@ class RoutingTest {
         }
         assertTrue(down.length() == model.trainableParams().length() && grads.length() > 0);
     }
+
+    /**
+     * As in the authors' code (M deep copies of one initialized module), every expert of a mixture
+     * starts equal: the down projections of an adapter mixture and the A matrices of a LoRA
+     * mixture; a single module draws what the first expert draws.
+     */
+    @Test
+    void expertsStartAsCopiesOfOneModule() {
+        BertConfig c = Fixtures.tiny("gelu");
+        for (Method method : new Method[] {Method.ADAMIX_ADAPTER, Method.ADAMIX_LORA}) {
+            AdaMixModel model =
+                    AdaMixModel.build(
+                            Fixtures.backbone(c),
+                            AdaptationConfig.of(method, 3).withExperts(4).withSharing(false, false),
+                            HeadConfig.classification(3),
+                            OptimizerConfig.adam(1e-3),
+                            1,
+                            DataType.FLOAT);
+            int checked = 0;
+            for (var layer : model.graph().getLayers())
+                for (var e : layer.paramTable().entrySet()) {
+                    String k = e.getKey();
+                    if (!(k.endsWith("down.weight") || k.endsWith(".A"))) continue;
+                    INDArray stacked = e.getValue();
+                    assertEquals(4, stacked.size(0), k);
+                    float[] first = stacked.slice(0).dup().data().asFloat();
+                    assertTrue(java.util.Arrays.stream(toDoubles(first)).anyMatch(v -> v != 0), k);
+                    for (int x = 1; x < 4; x++)
+                        org.junit.jupiter.api.Assertions.assertArrayEquals(
+                                first, stacked.slice(x).dup().data().asFloat(), k + " expert " + x);
+                    checked++;
+                }
+            assertTrue(checked > 0, method + ": no stacked tensor found");
+        }
+    }
+
+    private static double[] toDoubles(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) d[i] = f[i];
+        return d;
+    }
 }

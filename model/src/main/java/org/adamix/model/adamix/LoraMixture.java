@@ -76,7 +76,12 @@ public final class LoraMixture implements AdaptationModule {
     public static List<ParamSpec> params(String name, long in, long out, AdaptationConfig a) {
         long r = a.rank();
         return List.of(
-                ParamSpec.added(name + ".A", ParamSpec.Init.NORMAL, a.downExperts(), r, in),
+                ParamSpec.added(
+                        name + ".A",
+                        ParamSpec.Init.NORMAL_SAME_FOR_EXPERTS,
+                        a.downExperts(),
+                        r,
+                        in),
                 ParamSpec.added(name + ".B", ParamSpec.Init.ZERO, a.upExperts(), out, r));
     }
 

@@ -16,6 +16,13 @@ public record ParamSpec(
         ZERO,
         ONE,
         NORMAL,
+        /**
+         * Stacked experts [M, …]: one normal draw of one expert's shape, copied to all M. The
+         * authors build a mixture from M deep copies of one initialized module, so experts start
+         * equal and differ only by the batches routed to them, which keeps their average (the
+         * merged module) meaningful.
+         */
+        NORMAL_SAME_FOR_EXPERTS,
         BACKBONE
     }
 

@@ -111,14 +111,19 @@ public final class SpecParamInitializer implements ParamInitializer {
         switch (p.init()) {
             case ZERO, BACKBONE -> target.assign(0);
             case ONE -> target.assign(1);
-            case NORMAL -> {
+            case NORMAL, NORMAL_SAME_FOR_EXPERTS -> {
                 SplittableRandom r =
                         new SplittableRandom(
                                 seed
                                         ^ (layerName + "/" + p.key()).hashCode()
                                                 * 0x9E3779B97F4A7C15L);
                 double[] v = new double[(int) p.length()];
-                for (int i = 0; i < v.length; i++) v[i] = gaussian(r) * INIT_STD;
+                int drawn =
+                        p.init() == ParamSpec.Init.NORMAL
+                                ? v.length
+                                : (int) (p.length() / p.shape()[0]); // one expert
+                for (int i = 0; i < drawn; i++) v[i] = gaussian(r) * INIT_STD;
+                for (int i = drawn; i < v.length; i++) v[i] = v[i % drawn];
                 target.assign(Nd4j.createFromArray(v).reshape(p.shape()).castTo(target.dataType()));
             }
         }
