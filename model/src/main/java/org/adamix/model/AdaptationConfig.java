@@ -23,7 +23,8 @@ public record AdaptationConfig(
         double consistencyWeight,
         boolean trainLayerNorms,
         ConsistencyLoss.Form consistency,
-        double loraDropout)
+        double loraDropout,
+        boolean independentExpertInit)
         implements java.io.Serializable {
 
     @JsonCreator
@@ -37,7 +38,8 @@ public record AdaptationConfig(
             @JsonProperty("consistencyWeight") double consistencyWeight,
             @JsonProperty("trainLayerNorms") boolean trainLayerNorms,
             @JsonProperty("consistency") ConsistencyLoss.Form consistency,
-            @JsonProperty("loraDropout") double loraDropout) {
+            @JsonProperty("loraDropout") double loraDropout,
+            @JsonProperty("independentExpertInit") boolean independentExpertInit) {
         this.method = method;
         this.rank = rank;
         this.experts = method.mixture() ? experts : 1;
@@ -49,6 +51,7 @@ public record AdaptationConfig(
         // configurations written before the form existed trained the symmetric-CE variant
         this.consistency = consistency == null ? ConsistencyLoss.Form.SYMMETRIC_CE : consistency;
         this.loraDropout = method.lora() ? loraDropout : 0.0;
+        this.independentExpertInit = independentExpertInit;
         if ((method.adapterAtFfn() || method.lora()) && rank <= 0)
             throw new IllegalArgumentException(
                     "rank must be positive for " + method + ", got " + rank);
@@ -69,7 +72,17 @@ public record AdaptationConfig(
      */
     public static AdaptationConfig of(Method method, int rank) {
         return new AdaptationConfig(
-                method, rank, 4, false, true, rank, 1.0, false, ConsistencyLoss.Form.AUTHORS, 0.0);
+                method,
+                rank,
+                4,
+                false,
+                true,
+                rank,
+                1.0,
+                false,
+                ConsistencyLoss.Form.AUTHORS,
+                0.0,
+                false);
     }
 
     public AdaptationConfig withExperts(int m) {
@@ -83,7 +96,8 @@ public record AdaptationConfig(
                 consistencyWeight,
                 trainLayerNorms,
                 consistency,
-                loraDropout);
+                loraDropout,
+                independentExpertInit);
     }
 
     public AdaptationConfig withSharing(boolean down, boolean up) {
@@ -97,7 +111,8 @@ public record AdaptationConfig(
                 consistencyWeight,
                 trainLayerNorms,
                 consistency,
-                loraDropout);
+                loraDropout,
+                independentExpertInit);
     }
 
     public AdaptationConfig withConsistencyWeight(double w) {
@@ -111,7 +126,8 @@ public record AdaptationConfig(
                 w,
                 trainLayerNorms,
                 consistency,
-                loraDropout);
+                loraDropout,
+                independentExpertInit);
     }
 
     public AdaptationConfig withConsistency(ConsistencyLoss.Form form) {
@@ -125,7 +141,8 @@ public record AdaptationConfig(
                 consistencyWeight,
                 trainLayerNorms,
                 form,
-                loraDropout);
+                loraDropout,
+                independentExpertInit);
     }
 
     public AdaptationConfig withTrainLayerNorms(boolean t) {
@@ -139,7 +156,8 @@ public record AdaptationConfig(
                 consistencyWeight,
                 t,
                 consistency,
-                loraDropout);
+                loraDropout,
+                independentExpertInit);
     }
 
     public AdaptationConfig withLoraAlpha(double alpha) {
@@ -153,7 +171,8 @@ public record AdaptationConfig(
                 consistencyWeight,
                 trainLayerNorms,
                 consistency,
-                loraDropout);
+                loraDropout,
+                independentExpertInit);
     }
 
     public AdaptationConfig withLoraDropout(double p) {
@@ -167,7 +186,27 @@ public record AdaptationConfig(
                 consistencyWeight,
                 trainLayerNorms,
                 consistency,
-                p);
+                p,
+                independentExpertInit);
+    }
+
+    /**
+     * Experts drawn independently (the authors' NLU code, where Hugging Face's init_weights
+     * re-draws every expert) instead of as copies of one draw (their NLG code; the default).
+     */
+    public AdaptationConfig withIndependentExpertInit(boolean independent) {
+        return new AdaptationConfig(
+                method,
+                rank,
+                experts,
+                shareDown,
+                shareUp,
+                loraAlpha,
+                consistencyWeight,
+                trainLayerNorms,
+                consistency,
+                loraDropout,
+                independent);
     }
 
     public AdaptationConfig withMethod(Method m) {
@@ -181,7 +220,8 @@ public record AdaptationConfig(
                 consistencyWeight,
                 trainLayerNorms,
                 consistency,
-                loraDropout);
+                loraDropout,
+                independentExpertInit);
     }
 
     public int downExperts() {

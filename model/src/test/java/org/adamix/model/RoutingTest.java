@@ -138,6 +138,27 @@ class RoutingTest {
                 }
             assertTrue(checked > 0, method + ": no stacked tensor found");
         }
+        // --expert-init independent: a draw each (the authors' NLU code)
+        AdaMixModel independent =
+                AdaMixModel.build(
+                        Fixtures.backbone(c),
+                        AdaptationConfig.of(Method.ADAMIX_ADAPTER, 3)
+                                .withExperts(4)
+                                .withIndependentExpertInit(true),
+                        HeadConfig.classification(3),
+                        OptimizerConfig.adam(1e-3),
+                        1,
+                        DataType.FLOAT);
+        INDArray down =
+                independent
+                        .graph()
+                        .getLayer("layer0.ffn")
+                        .paramTable()
+                        .get("adapter.ffn.down.weight");
+        assertTrue(
+                !java.util.Arrays.equals(
+                        down.slice(0).dup().data().asFloat(), down.slice(1).dup().data().asFloat()),
+                "independent experts differ");
     }
 
     private static double[] toDoubles(float[] f) {

@@ -192,7 +192,8 @@ class BadInputTest {
             {"--max-grad-norm", "-1", "--max-grad-norm"},
             {"--select-by", "pearson", "--select-by pearson"},
             {"--select-by", "bleu", "--select-by bleu"},
-            {"--lora-alpha", "0", "--lora-alpha"}
+            {"--lora-alpha", "0", "--lora-alpha"},
+            {"--expert-init", "same", "--expert-init"}
         };
         for (String[] c : recipe)
             assertOneLineFailure(

@@ -92,11 +92,7 @@ public final class AdapterMixture implements AdaptationModule {
         long r = a.rank();
         return List.of(
                 ParamSpec.added(
-                        name + ".down.weight",
-                        ParamSpec.Init.NORMAL_SAME_FOR_EXPERTS,
-                        a.downExperts(),
-                        r,
-                        dim),
+                        name + ".down.weight", LoraMixture.expertInit(a), a.downExperts(), r, dim),
                 ParamSpec.added(name + ".down.bias", ParamSpec.Init.ZERO, a.downExperts(), r),
                 ParamSpec.added(name + ".up.weight", ParamSpec.Init.ZERO, a.upExperts(), dim, r),
                 ParamSpec.added(name + ".up.bias", ParamSpec.Init.ZERO, a.upExperts(), dim));

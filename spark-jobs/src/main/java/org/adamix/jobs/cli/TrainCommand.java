@@ -115,6 +115,15 @@ public final class TrainCommand implements Callable<Integer> {
     public double loraDropout;
 
     @Option(
+            names = "--expert-init",
+            defaultValue = "copies",
+            description =
+                    "How a mixture's experts start: copies (one draw copied to all M: the authors' NLG code, default)"
+                            + " or independent (a draw each: their NLU code, where Hugging Face's init_weights re-draws every"
+                            + " expert).")
+    public String expertInit;
+
+    @Option(
             names = "--label-smoothing",
             defaultValue = "0.1",
             description =

@@ -189,7 +189,8 @@ public final class TrainSetup implements AutoCloseable {
                             .withConsistencyWeight(c.consistencyWeight)
                             .withConsistency(ConsistencyLoss.Form.of(c.consistency))
                             .withLoraAlpha(c.loraAlpha == null ? c.rank : c.loraAlpha)
-                            .withLoraDropout(c.loraDropout);
+                            .withLoraDropout(c.loraDropout)
+                            .withIndependentExpertInit(independentExperts(c.expertInit));
         } catch (IllegalArgumentException e) {
             throw new JobInputException(
                     "--method/--rank/--experts/--share/--consistency/--lora-alpha/--lora-dropout: "
@@ -204,6 +205,19 @@ public final class TrainSetup implements AutoCloseable {
         pooling(c);
         require(method != Method.NONE, "--method none trains nothing");
         return adaptation;
+    }
+
+    /** --expert-init: copies or independent. */
+    private static boolean independentExperts(String expertInit) {
+        return switch (expertInit) {
+            case "copies" -> false;
+            case "independent" -> true;
+            default ->
+                    throw new JobInputException(
+                            "--expert-init must be copies or independent, got '"
+                                    + expertInit
+                                    + "'");
+        };
     }
 
     /** --head, checked. */
