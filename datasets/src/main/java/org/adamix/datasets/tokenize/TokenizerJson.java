@@ -152,10 +152,7 @@ final class TokenizerJson {
                 }
                 List<String[]> merges = new ArrayList<>();
                 for (JsonNode merge : m.path("merges")) {
-                    merges.add(
-                            merge.isArray()
-                                    ? new String[] {merge.get(0).asText(), merge.get(1).asText()}
-                                    : splitMerge(merge.asText()));
+                    merges.add(merge.isArray() ? mergePair(merge) : splitMerge(merge.asText()));
                 }
                 yield new BpeModel(
                         vocab,
@@ -169,6 +166,22 @@ final class TokenizerJson {
             }
             default -> throw unsupported("model", type);
         };
+    }
+
+    /** A merge as ["a", "b"] (newer tokenizer.json files). */
+    private static String[] mergePair(JsonNode merge) {
+        if (merge.size() != 2 || !merge.get(0).isTextual() || !merge.get(1).isTextual())
+            throw new IllegalArgumentException(
+                    "bad merge rule: " + merge + " (expected [\"a\", \"b\"])");
+        return new String[] {merge.get(0).asText(), merge.get(1).asText()};
+    }
+
+    /** The id of a post-processor's special token, given as ["[CLS]", 101]. */
+    private static int specialId(JsonNode pair, String what) {
+        if (!pair.isArray() || pair.size() != 2 || !pair.get(1).canConvertToInt())
+            throw new IllegalArgumentException(
+                    "post_processor " + what + " must be [token, id], found " + pair);
+        return pair.get(1).asInt();
     }
 
     static String[] splitMerge(String line) {
@@ -187,10 +200,10 @@ final class TokenizerJson {
         return switch (type) {
             case "BertProcessing" ->
                     TemplateProcessor.bert(
-                            p.path("cls").get(1).asInt(), p.path("sep").get(1).asInt());
+                            specialId(p.path("cls"), "cls"), specialId(p.path("sep"), "sep"));
             case "RobertaProcessing" ->
                     TemplateProcessor.roberta(
-                            p.path("cls").get(1).asInt(), p.path("sep").get(1).asInt());
+                            specialId(p.path("cls"), "cls"), specialId(p.path("sep"), "sep"));
             case "TemplateProcessing" ->
                     new TemplateProcessor(
                             template(p.path("single"), p.path("special_tokens")),
