@@ -68,7 +68,9 @@ public record AdaptationConfig(
 
     /**
      * The paper's defaults for a method: AdaMix shares project-up (B for LoRA), M = 4, the authors'
-     * consistency loss with w = 1; LoRA alpha = r (scale 1), no LoRA dropout.
+     * consistency loss with w = 1; LoRA alpha = r (scale 1), no LoRA dropout; experts drawn
+     * independently (the authors' NLU code; their NLG code copies one draw, {@link
+     * #withIndependentExpertInit}).
      */
     public static AdaptationConfig of(Method method, int rank) {
         return new AdaptationConfig(
@@ -82,7 +84,7 @@ public record AdaptationConfig(
                 false,
                 ConsistencyLoss.Form.AUTHORS,
                 0.0,
-                false);
+                true);
     }
 
     public AdaptationConfig withExperts(int m) {
@@ -192,7 +194,7 @@ public record AdaptationConfig(
 
     /**
      * Experts drawn independently (the authors' NLU code, where Hugging Face's init_weights
-     * re-draws every expert) instead of as copies of one draw (their NLG code; the default).
+     * re-draws every expert; the default of {@link #of}) or as copies of one draw (their NLG code).
      */
     public AdaptationConfig withIndependentExpertInit(boolean independent) {
         return new AdaptationConfig(

@@ -106,9 +106,9 @@ class RoutingTest {
     }
 
     /**
-     * As in the authors' code (M deep copies of one initialized module), every expert of a mixture
-     * starts equal: the down projections of an adapter mixture and the A matrices of a LoRA
-     * mixture; a single module draws what the first expert draws.
+     * With copies (the authors' NLG code: M deep copies of one initialized module), every expert of
+     * a mixture starts equal: the down projections of an adapter mixture and the A matrices of a
+     * LoRA mixture; a single module draws what the first expert draws.
      */
     @Test
     void expertsStartAsCopiesOfOneModule() {
@@ -117,7 +117,10 @@ class RoutingTest {
             AdaMixModel model =
                     AdaMixModel.build(
                             Fixtures.backbone(c),
-                            AdaptationConfig.of(method, 3).withExperts(4).withSharing(false, false),
+                            AdaptationConfig.of(method, 3)
+                                    .withExperts(4)
+                                    .withSharing(false, false)
+                                    .withIndependentExpertInit(false),
                             HeadConfig.classification(3),
                             OptimizerConfig.adam(1e-3),
                             1,
@@ -138,13 +141,11 @@ class RoutingTest {
                 }
             assertTrue(checked > 0, method + ": no stacked tensor found");
         }
-        // --expert-init independent: a draw each (the authors' NLU code)
+        // independent (the default of AdaptationConfig.of, the authors' NLU code): a draw each
         AdaMixModel independent =
                 AdaMixModel.build(
                         Fixtures.backbone(c),
-                        AdaptationConfig.of(Method.ADAMIX_ADAPTER, 3)
-                                .withExperts(4)
-                                .withIndependentExpertInit(true),
+                        AdaptationConfig.of(Method.ADAMIX_ADAPTER, 3).withExperts(4),
                         HeadConfig.classification(3),
                         OptimizerConfig.adam(1e-3),
                         1,

@@ -116,11 +116,12 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(
             names = "--expert-init",
-            defaultValue = "copies",
+            defaultValue = "auto",
             description =
-                    "How a mixture's experts start: copies (one draw copied to all M: the authors' NLG code, default)"
-                            + " or independent (a draw each: their NLU code, where Hugging Face's init_weights re-draws every"
-                            + " expert).")
+                    "How a mixture's experts start: copies (one draw copied to all M: the authors' NLG code),"
+                            + " independent (a draw each: their NLU code, where Hugging Face's init_weights re-draws every"
+                            + " expert), or auto (default): independent for classification and regression, copies for"
+                            + " --task generation.")
     public String expertInit;
 
     @Option(

@@ -190,7 +190,7 @@ public final class TrainSetup implements AutoCloseable {
                             .withConsistency(ConsistencyLoss.Form.of(c.consistency))
                             .withLoraAlpha(c.loraAlpha == null ? c.rank : c.loraAlpha)
                             .withLoraDropout(c.loraDropout)
-                            .withIndependentExpertInit(independentExperts(c.expertInit));
+                            .withIndependentExpertInit(independentExperts(c));
         } catch (IllegalArgumentException e) {
             throw new JobInputException(
                     "--method/--rank/--experts/--share/--consistency/--lora-alpha/--lora-dropout: "
@@ -207,15 +207,16 @@ public final class TrainSetup implements AutoCloseable {
         return adaptation;
     }
 
-    /** --expert-init: copies or independent. */
-    private static boolean independentExperts(String expertInit) {
-        return switch (expertInit) {
+    /** --expert-init: as the authors' code for the task (auto), copies or independent. */
+    private static boolean independentExperts(TrainCommand c) {
+        return switch (c.expertInit) {
+            case "auto" -> !c.data.generation();
             case "copies" -> false;
             case "independent" -> true;
             default ->
                     throw new JobInputException(
-                            "--expert-init must be copies or independent, got '"
-                                    + expertInit
+                            "--expert-init must be auto, copies or independent, got '"
+                                    + c.expertInit
                                     + "'");
         };
     }
