@@ -29,6 +29,12 @@ public record OptimizerConfig(
             throw new IllegalArgumentException("max gradient norm must be >= 0 (0 = no clipping)");
     }
 
+    /** These settings with another peak learning rate and schedule length (one run of a grid). */
+    public OptimizerConfig withSchedule(double lr, long steps) {
+        return new OptimizerConfig(
+                lr, weightDecay, warmupFraction, steps, beta1, beta2, epsilon, maxGradNorm);
+    }
+
     /** The authors' setting: warm-up 6 %, weight decay 0.1, gradient norm clipped at 1. */
     public static OptimizerConfig paper(double learningRate, long totalSteps) {
         return new OptimizerConfig(learningRate, 0.1, 0.06, totalSteps, 0.9, 0.999, 1e-8, 1.0);

@@ -12,7 +12,6 @@ import org.adamix.jobs.train.TrainSetup;
 import org.adamix.model.AdaptationConfig;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 
 /**
  * Comparing on a classification or regression task with an encoder backbone: accuracy (Pearson for
@@ -83,26 +82,13 @@ public final class ClassificationComparison implements ComparisonTask {
     public List<RunResult> train(Sessions session, List<RunConfig> todo, RunFiles files) {
         JavaSparkContext sc = session.sc();
         if (session.localMode()) ExecutorModels.register(setup.backbone().backbone());
-        Broadcast<ShippedBackbone> shipped =
-                sc.broadcast(
-                        ShippedBackbone.of(
-                                setup.backbone().backbone(), setup.backbone().tokenizerFiles()));
-        Broadcast<CompareData> shippedData = sc.broadcast(data);
-        SingleRun run = singleRun();
-        sc.setJobDescription("compare: " + todo.size() + " training runs, one per task");
-        try {
-            return sc.parallelize(todo, todo.size())
-                    .map(
-                            c -> {
-                                RunResult r = run.run(c, shippedData.value(), shipped.value());
-                                files.save(r);
-                                return r;
-                            })
-                    .collect();
-        } finally {
-            shippedData.destroy();
-            shipped.destroy();
-        }
+        return OneTaskPerRun.train(
+                sc,
+                todo,
+                files,
+                ShippedBackbone.of(setup.backbone().backbone(), setup.backbone().tokenizerFiles()),
+                data,
+                singleRun()::run);
     }
 
     private SingleRun singleRun() {

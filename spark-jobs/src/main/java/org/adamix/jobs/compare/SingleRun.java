@@ -61,16 +61,7 @@ public final class SingleRun implements Serializable {
     public RunResult run(RunConfig c, CompareData data, ShippedBackbone backbone) {
         List<TokenizedExample> train = data.train();
         long perEpoch = stepsPerEpoch(train.size(), batchSize);
-        OptimizerConfig opt =
-                new OptimizerConfig(
-                        c.lr(),
-                        optimizer.weightDecay(),
-                        optimizer.warmupFraction(),
-                        epochs * perEpoch,
-                        optimizer.beta1(),
-                        optimizer.beta2(),
-                        optimizer.epsilon(),
-                        optimizer.maxGradNorm());
+        OptimizerConfig opt = optimizer.withSchedule(c.lr(), epochs * perEpoch);
         ModelSpec spec = new ModelSpec(adaptations.get(c.method()), head, opt, c.seed());
         AdaMixModel m = ExecutorModels.buildForTask(backbone, spec);
         long[] shape = m.trainableParams().shape();

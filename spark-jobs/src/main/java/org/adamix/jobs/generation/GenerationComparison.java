@@ -14,6 +14,7 @@ import org.adamix.jobs.cli.GenerationOptions;
 import org.adamix.jobs.cli.TrainCommand;
 import org.adamix.jobs.compare.CompareMetrics;
 import org.adamix.jobs.compare.ComparisonTask;
+import org.adamix.jobs.compare.OneTaskPerRun;
 import org.adamix.jobs.compare.RunConfig;
 import org.adamix.jobs.compare.RunFiles;
 import org.adamix.jobs.compare.RunResult;
@@ -23,7 +24,6 @@ import org.adamix.jobs.train.TrainSetup;
 import org.adamix.model.AdaptationConfig;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 
 /**
  * Comparing on a generation task (source → target pairs) with a GPT-2 backbone: dev loss per target
@@ -151,8 +151,6 @@ public final class GenerationComparison implements ComparisonTask {
         JavaSparkContext sc = session.sc();
         String key = backbone.key();
         if (session.localMode()) GenerationModels.register(key, backbone.backbone());
-        Broadcast<ShippedGpt2> shipped = sc.broadcast(ShippedGpt2.of(backbone.backbone(), key));
-        Broadcast<GenerationCompareData> shippedData = sc.broadcast(data);
         Map<String, AdaptationConfig> adaptations = new LinkedHashMap<>();
         for (String m : methods) adaptations.put(m, TrainSetup.adaptation(base, m));
         GenerationSingleRun run =
@@ -164,19 +162,7 @@ public final class GenerationComparison implements ComparisonTask {
                         base.batchSize,
                         decoding.beamOptions(backbone.endOfText()),
                         decoding.maxPromptTokens(backbone));
-        sc.setJobDescription("compare: " + todo.size() + " generation runs, one per task");
-        try {
-            return sc.parallelize(todo, todo.size())
-                    .map(
-                            c -> {
-                                RunResult r = run.run(c, shippedData.value(), shipped.value());
-                                files.save(r);
-                                return r;
-                            })
-                    .collect();
-        } finally {
-            shippedData.destroy();
-            shipped.destroy();
-        }
+        return OneTaskPerRun.train(
+                sc, todo, files, ShippedGpt2.of(backbone.backbone(), key), data, run::run);
     }
 }

@@ -59,16 +59,7 @@ final class GenerationSingleRun implements Serializable {
     RunResult run(RunConfig c, GenerationCompareData data, ShippedGpt2 backbone) {
         List<LmExample> train = data.train();
         long perEpoch = Math.max(1, (train.size() + batchSize - 1) / batchSize);
-        OptimizerConfig opt =
-                new OptimizerConfig(
-                        c.lr(),
-                        optimizer.weightDecay(),
-                        optimizer.warmupFraction(),
-                        epochs * perEpoch,
-                        optimizer.beta1(),
-                        optimizer.beta2(),
-                        optimizer.epsilon(),
-                        optimizer.maxGradNorm());
+        OptimizerConfig opt = optimizer.withSchedule(c.lr(), epochs * perEpoch);
         GenerationSpec spec =
                 new GenerationSpec(adaptations.get(c.method()), opt, labelSmoothing, c.seed());
         Gpt2LmModel m = spec.build(GenerationModels.backbone(backbone));
