@@ -75,8 +75,20 @@ final class TinyFixture {
      */
     static String[] trainArgs(
             Path backbone, Path train, Path dev, Path out, int localSteps, String... more) {
-        List<String> a = new java.util.ArrayList<>(List.of("--backbone", backbone.toString()));
-        a.addAll(List.of("--train", train.toString(), "--dev", dev.toString()));
+        return trainArgs(
+                backbone.toString(),
+                train.toString(),
+                dev.toString(),
+                out.toString(),
+                localSteps,
+                more);
+    }
+
+    /** The same with any Hadoop URIs (e.g. on HDFS). */
+    static String[] trainArgs(
+            String backbone, String train, String dev, String out, int localSteps, String... more) {
+        List<String> a = new java.util.ArrayList<>(List.of("--backbone", backbone));
+        a.addAll(List.of("--train", train, "--dev", dev));
         a.addAll(
                 List.of(
                         "--batch-size",
@@ -89,7 +101,7 @@ final class TinyFixture {
                         "2"));
         a.addAll(List.of("--epochs", "2", "--lr", "1e-2", "--workers", "2"));
         a.addAll(List.of("--local-steps", Integer.toString(localSteps), "--seed", "3"));
-        a.addAll(List.of("--output", out.toString()));
+        a.addAll(List.of("--output", out));
         a.addAll(List.of(more));
         return a.toArray(String[]::new);
     }

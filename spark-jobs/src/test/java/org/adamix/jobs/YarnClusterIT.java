@@ -249,34 +249,9 @@ class YarnClusterIT {
         }
     }
 
-    static final String[] RECIPE = {
-        "--batch-size",
-        "4",
-        "--max-length",
-        "16",
-        "--rank",
-        "4",
-        "--experts",
-        "2",
-        "--epochs",
-        "2",
-        "--lr",
-        "1e-2",
-        "--local-steps",
-        "2",
-        "--seed",
-        "3"
-    };
-
-    /** train's options (the tiny fixture's recipe); {@code backbone} and data as given. */
-    static String[] trainArgs(
-            String backbone, String train, String dev, String out, String... more) {
-        List<String> a = new ArrayList<>(List.of("--backbone", backbone));
-        a.addAll(List.of("--train", train, "--dev", dev));
-        a.addAll(List.of(RECIPE));
-        a.addAll(List.of("--output", out));
-        a.addAll(List.of(more));
-        return a.toArray(String[]::new);
+    /** train's options: the tiny fixture's recipe (2 local steps a round), data as given. */
+    static String[] trainArgs(String backbone, String train, String dev, String out) {
+        return TinyFixture.trainArgs(backbone, train, dev, out, 2);
     }
 
     /**
@@ -336,9 +311,7 @@ class YarnClusterIT {
                             tmp.resolve("tiny").toString(),
                             tmp.resolve("data/train.jsonl").toString(),
                             tmp.resolve("data/dev.jsonl").toString(),
-                            local.toString(),
-                            "--workers",
-                            "2");
+                            local.toString());
             TestData.Run r = TestData.run(new TrainCommand(), args);
             assertEquals(0, r.code(), r.err());
         } finally {

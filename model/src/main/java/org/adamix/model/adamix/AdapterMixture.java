@@ -92,7 +92,11 @@ public final class AdapterMixture implements AdaptationModule {
         long r = a.rank();
         return List.of(
                 ParamSpec.added(
-                        name + ".down.weight", LoraMixture.expertInit(a), a.downExperts(), r, dim),
+                        name + ".down.weight",
+                        ParamSpec.Init.experts(a.independentExpertInit()),
+                        a.downExperts(),
+                        r,
+                        dim),
                 ParamSpec.added(name + ".down.bias", ParamSpec.Init.ZERO, a.downExperts(), r),
                 ParamSpec.added(name + ".up.weight", ParamSpec.Init.ZERO, a.upExperts(), dim, r),
                 ParamSpec.added(name + ".up.bias", ParamSpec.Init.ZERO, a.upExperts(), dim));

@@ -76,17 +76,13 @@ public final class LoraMixture implements AdaptationModule {
     public static List<ParamSpec> params(String name, long in, long out, AdaptationConfig a) {
         long r = a.rank();
         return List.of(
-                ParamSpec.added(name + ".A", expertInit(a), a.downExperts(), r, in),
+                ParamSpec.added(
+                        name + ".A",
+                        ParamSpec.Init.experts(a.independentExpertInit()),
+                        a.downExperts(),
+                        r,
+                        in),
                 ParamSpec.added(name + ".B", ParamSpec.Init.ZERO, a.upExperts(), out, r));
-    }
-
-    /**
-     * How the randomly started half of a mixture's experts is drawn (see {@link ParamSpec.Init}).
-     */
-    static ParamSpec.Init expertInit(AdaptationConfig a) {
-        return a.independentExpertInit()
-                ? ParamSpec.Init.NORMAL
-                : ParamSpec.Init.NORMAL_SAME_FOR_EXPERTS;
     }
 
     @Override

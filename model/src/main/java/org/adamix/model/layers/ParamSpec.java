@@ -23,7 +23,12 @@ public record ParamSpec(
          * merged module) meaningful.
          */
         NORMAL_SAME_FOR_EXPERTS,
-        BACKBONE
+        BACKBONE;
+
+        /** How a mixture's randomly started half is drawn: a draw per expert, or one for all. */
+        public static Init experts(boolean independent) {
+            return independent ? NORMAL : NORMAL_SAME_FOR_EXPERTS;
+        }
     }
 
     /** A new adaptation or head tensor: always trainable. */

@@ -2,9 +2,14 @@ package org.adamix.jobs.generation;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import org.adamix.datasets.DatasetSpec;
+import org.adamix.datasets.generation.GenerationExample;
+import org.adamix.datasets.generation.GenerationReader;
 import org.adamix.datasets.tokenize.Tokenizer;
 import org.adamix.datasets.tokenize.Tokenizers;
 import org.adamix.jobs.spark.FsPaths;
@@ -15,6 +20,8 @@ import org.adamix.model.checkpoint.Gpt2FolderReader;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A Hugging Face GPT-2 folder from any Hadoop URI (config.json, model.safetensors, vocab.json +
@@ -23,6 +30,7 @@ import org.apache.hadoop.fs.Path;
  * separator, then " " + target tokens and &lt;|endoftext|&gt; again as the end.
  */
 public final class GenerationBackbone {
+    private static final Logger LOG = LoggerFactory.getLogger(GenerationBackbone.class);
     public static final String END_OF_TEXT = "<|endoftext|>";
     static final String[] TOKENIZER_FILES = {
         "tokenizer.json", "vocab.json", "merges.txt", "tokenizer_config.json"
@@ -141,6 +149,37 @@ public final class GenerationBackbone {
         }
         if (p.length + c.length > max) c = Arrays.copyOf(c, max - p.length);
         return new LmExample(p, c);
+    }
+
+    /**
+     * Every source → target pair of {@code paths} in the training layout (read on the driver);
+     * {@code option} names the files in errors and in the warning about pairs cut to {@code
+     * maxLength}.
+     */
+    List<LmExample> pairs(
+            DatasetSpec spec,
+            Configuration conf,
+            List<String> paths,
+            String option,
+            int maxLength) {
+        List<GenerationExample> rows =
+                GenerationReader.readAll(spec, conf, paths.toArray(new String[0]));
+        if (rows.isEmpty()) throw new JobInputException(option + ": no rows in " + paths);
+        List<LmExample> out = new ArrayList<>();
+        int truncated = 0;
+        for (GenerationExample e : rows) {
+            LmExample x = example(e.source(), e.target(), maxLength);
+            if (x.length() < length(e.source(), e.target())) truncated++;
+            out.add(x);
+        }
+        if (truncated > 0)
+            LOG.warn(
+                    "{}: {} of {} pairs cut to --max-length {}",
+                    option,
+                    truncated,
+                    rows.size(),
+                    maxLength);
+        return out;
     }
 
     private static int[] append(int[] a, int last) {

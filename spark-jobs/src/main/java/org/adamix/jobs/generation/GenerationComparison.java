@@ -2,13 +2,10 @@ package org.adamix.jobs.generation;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.adamix.datasets.generation.GenerationExample;
-import org.adamix.datasets.generation.GenerationReader;
 import org.adamix.datasets.generation.References;
 import org.adamix.jobs.cli.GenerationOptions;
 import org.adamix.jobs.cli.TrainCommand;
@@ -38,6 +35,7 @@ public final class GenerationComparison implements ComparisonTask {
     private final GenerationOptions decoding;
     private final List<String> methods, testFiles;
     private final GenerationCompareData data;
+    private final Map<String, AdaptationConfig> adaptations = new LinkedHashMap<>();
 
     /** Checks the options and reads train, dev and test on the driver; Spark is not started. */
     public GenerationComparison(
@@ -49,7 +47,7 @@ public final class GenerationComparison implements ComparisonTask {
             Configuration conf) {
         GenerationTrainJob.checkOptions(base);
         decoding.check(backbone);
-        for (String m : methods) TrainSetup.adaptation(base, m);
+        for (String m : methods) adaptations.put(m, TrainSetup.adaptation(base, m));
         if (base.dev == null || base.dev.isEmpty())
             throw new JobInputException("--dev: compare chooses epochs and learning rates on dev");
         this.base = base;
@@ -67,22 +65,21 @@ public final class GenerationComparison implements ComparisonTask {
             }
         this.data =
                 new GenerationCompareData(
-                        pairs(base.train, "train", conf),
-                        pairs(base.dev, "dev", conf),
+                        backbone.pairs(
+                                base.data.generationSpec(),
+                                conf,
+                                base.train,
+                                "--train",
+                                base.maxLength),
+                        backbone.pairs(
+                                base.data.generationSpec(),
+                                conf,
+                                base.dev,
+                                "--dev",
+                                base.maxLength),
                         prompts,
                         references,
                         backbone.tokenizerFiles());
-    }
-
-    private List<LmExample> pairs(List<String> paths, String what, Configuration conf) {
-        List<GenerationExample> rows =
-                GenerationReader.readAll(
-                        base.data.generationSpec(), conf, paths.toArray(new String[0]));
-        if (rows.isEmpty()) throw new JobInputException("--" + what + ": no rows in " + paths);
-        List<LmExample> out = new ArrayList<>();
-        for (GenerationExample e : rows)
-            out.add(backbone.example(e.source(), e.target(), base.maxLength));
-        return out;
     }
 
     @Override
@@ -93,7 +90,7 @@ public final class GenerationComparison implements ComparisonTask {
         n.putPOJO("train_files", base.train);
         n.putPOJO("dev_files", base.dev);
         n.putPOJO("test_files", testFiles);
-        ObjectNode adaptation = JSON.valueToTree(TrainSetup.adaptation(base, methods.get(0)));
+        ObjectNode adaptation = JSON.valueToTree(adaptations.get(methods.get(0)));
         adaptation.remove("method");
         n.set("adaptation", adaptation);
         ObjectNode optimizer = JSON.valueToTree(TrainSetup.optimizer(base, 1));
@@ -106,11 +103,7 @@ public final class GenerationComparison implements ComparisonTask {
         n.put("max_length", base.maxLength);
         n.putPOJO("decoding", decoding.beamOptions(backbone.endOfText()));
         n.put("max_prompt_tokens", decoding.maxPromptTokens(backbone));
-        try { // plain JSON values, comparable with a file's
-            return (ObjectNode) JSON.readTree(n.toString());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return n;
     }
 
     @Override
@@ -151,8 +144,6 @@ public final class GenerationComparison implements ComparisonTask {
         JavaSparkContext sc = session.sc();
         String key = backbone.key();
         if (session.localMode()) GenerationModels.register(key, backbone.backbone());
-        Map<String, AdaptationConfig> adaptations = new LinkedHashMap<>();
-        for (String m : methods) adaptations.put(m, TrainSetup.adaptation(base, m));
         GenerationSingleRun run =
                 new GenerationSingleRun(
                         adaptations,

@@ -73,6 +73,22 @@ final class GenerationRound implements Serializable {
         }
     }
 
+    /**
+     * {total loss, target tokens} of {@code examples} in evaluation mode, in batches of 16: the dev
+     * loss per target token is their ratio (summed over partitions first).
+     */
+    static double[] lossAndTokens(Gpt2LmModel m, List<LmExample> examples) {
+        double loss = 0;
+        long tokens = 0;
+        for (int i = 0; i < examples.size(); i += 16) {
+            LmBatch batch = batchOf(examples.subList(i, Math.min(examples.size(), i + 16)));
+            int n = batch.targetCount();
+            loss += m.evaluationLoss(batch) * n;
+            tokens += n;
+        }
+        return new double[] {loss, tokens};
+    }
+
     static LmBatch batchOf(List<LmExample> examples) {
         List<int[]> prompts = new ArrayList<>(), completions = new ArrayList<>();
         for (LmExample e : examples) {

@@ -1,10 +1,7 @@
 package org.adamix.jobs.generation;
 
-import java.io.IOException;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +11,7 @@ import org.adamix.datasets.tokenize.Tokenizer;
 import org.adamix.jobs.compare.RunConfig;
 import org.adamix.jobs.compare.RunResult;
 import org.adamix.jobs.data.ShardOrder;
-import org.adamix.jobs.spark.TokenizerFiles;
+import org.adamix.jobs.spark.Weights;
 import org.adamix.model.AdaptationConfig;
 import org.adamix.model.OptimizerConfig;
 import org.adamix.model.decoder.BeamOptions;
@@ -91,7 +88,7 @@ final class GenerationSingleRun implements Serializable {
             if (Double.isFinite(devLoss) && !(devLoss >= bestLoss)) { // first best on ties
                 bestLoss = devLoss;
                 bestEpoch = epoch + 1;
-                bestParams = m.trainableParams().dup().data().asFloat();
+                bestParams = Weights.flat(m.trainableParams());
             }
         }
         boolean picked = bestParams != null;
@@ -101,7 +98,7 @@ final class GenerationSingleRun implements Serializable {
         if (picked) {
             dev = new LinkedHashMap<>();
             dev.put("loss", devLoss(fin, data.dev()));
-            if (data.hasTest()) test = testScores(fin, data);
+            if (data.hasTest()) test = testScores(fin, data, backbone);
         }
         double speed = trainNanos == 0 ? Double.NaN : examples / (trainNanos / 1e9);
         return new RunResult(
@@ -119,46 +116,27 @@ final class GenerationSingleRun implements Serializable {
 
     /** Mean loss per target token (experts averaged, no smoothing). */
     static double devLoss(Gpt2LmModel m, List<LmExample> dev) {
-        double loss = 0;
-        long tokens = 0;
-        for (int i = 0; i < dev.size(); i += EVAL_BATCH) {
-            var batch =
-                    GenerationRound.batchOf(dev.subList(i, Math.min(dev.size(), i + EVAL_BATCH)));
-            int n = batch.targetCount();
-            loss += m.evaluationLoss(batch) * n;
-            tokens += n;
-        }
-        return loss / Math.max(1, tokens);
+        double[] lt = GenerationRound.lossAndTokens(m, dev);
+        return lt[0] / Math.max(1, lt[1]);
     }
 
-    private Map<String, Double> testScores(Gpt2LmModel m, GenerationCompareData data) {
-        Tokenizer tok;
-        try {
-            tok = TokenizerFiles.load(data.tokenizerFiles());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot rebuild the GPT-2 tokenizer", e);
-        }
+    private Map<String, Double> testScores(
+            Gpt2LmModel m, GenerationCompareData data, ShippedGpt2 backbone) {
+        Tokenizer tok = Generator.tokenizer(backbone.key(), data.tokenizerFiles());
         BeamSearch search = new BeamSearch(m.decoder(), beam);
         List<String> hyps = new ArrayList<>();
         List<int[]> prompts = data.testPrompts();
         for (int i = 0; i < prompts.size(); i += EVAL_BATCH) {
             int n = Math.min(prompts.size(), i + EVAL_BATCH) - i;
             int[][] ids = new int[n][];
-            for (int k = 0; k < n; k++) ids[k] = lastTokens(prompts.get(i + k));
-            for (int[] g : search.generate(ids)) {
-                int end = g.length > 0 && g[g.length - 1] == beam.eos() ? g.length - 1 : g.length;
-                hyps.add(tok.decode(Arrays.copyOf(g, end)).trim());
-            }
+            for (int k = 0; k < n; k++)
+                ids[k] = Generator.lastTokens(prompts.get(i + k), maxPromptTokens);
+            for (int[] g : search.generate(ids))
+                hyps.add(Generator.text(tok, g, beam.eos()).trim());
         }
         Map<String, Double> scores = new LinkedHashMap<>();
         scores.put("bleu", CorpusBleu.of(hyps, data.testReferences()).score());
         scores.put("rouge_l", RougeL.corpus(hyps, data.testReferences()));
         return scores;
-    }
-
-    private int[] lastTokens(int[] prompt) {
-        return prompt.length <= maxPromptTokens
-                ? prompt
-                : Arrays.copyOfRange(prompt, prompt.length - maxPromptTokens, prompt.length);
     }
 }

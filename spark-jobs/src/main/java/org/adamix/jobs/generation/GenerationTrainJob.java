@@ -7,8 +7,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import org.adamix.datasets.generation.GenerationExample;
-import org.adamix.datasets.generation.GenerationReader;
 import org.adamix.jobs.cli.TrainCommand;
 import org.adamix.jobs.spark.FsPaths;
 import org.adamix.jobs.spark.JobInputException;
@@ -79,8 +77,13 @@ public final class GenerationTrainJob {
         Path out = new Path(c.output);
         this.output = out.getFileSystem(conf).makeQualified(out);
         checkOutput();
-        this.trainSet = read(c.train, "train");
-        this.devSet = c.dev == null || c.dev.isEmpty() ? null : read(c.dev, "dev");
+        this.trainSet =
+                backbone.pairs(c.data.generationSpec(), conf, c.train, "--train", c.maxLength);
+        this.devSet =
+                c.dev == null || c.dev.isEmpty()
+                        ? null
+                        : backbone.pairs(
+                                c.data.generationSpec(), conf, c.dev, "--dev", c.maxLength);
     }
 
     /**
@@ -303,21 +306,11 @@ public final class GenerationTrainJob {
                                     Gpt2LmModel m = GenerationModels.borrow(shipped.value(), spec);
                                     try {
                                         bw.value().loadInto(m);
-                                        double loss = 0;
-                                        long tokens = 0;
                                         List<LmExample> part = new ArrayList<>();
                                         it.forEachRemaining(part::add);
-                                        for (int i = 0; i < part.size(); i += 16) {
-                                            var batch =
-                                                    GenerationRound.batchOf(
-                                                            part.subList(
-                                                                    i,
-                                                                    Math.min(part.size(), i + 16)));
-                                            int n = batch.targetCount();
-                                            loss += m.evaluationLoss(batch) * n;
-                                            tokens += n;
-                                        }
-                                        return Collections.singletonList(new Tuple2<>(loss, tokens))
+                                        double[] lt = GenerationRound.lossAndTokens(m, part);
+                                        return Collections.singletonList(
+                                                        new Tuple2<>(lt[0], (long) lt[1]))
                                                 .iterator();
                                     } finally {
                                         GenerationModels.giveBack(shipped.value(), spec, m);
@@ -326,28 +319,6 @@ public final class GenerationTrainJob {
                         .reduce((a, b) -> new Tuple2<>(a._1() + b._1(), a._2() + b._2()));
         bw.destroy();
         return total._1() / Math.max(1, total._2());
-    }
-
-    private List<LmExample> read(List<String> paths, String what) {
-        List<GenerationExample> rows =
-                GenerationReader.readAll(
-                        c.data.generationSpec(), conf, paths.toArray(new String[0]));
-        if (rows.isEmpty()) throw new JobInputException("--" + what + ": no rows in " + paths);
-        List<LmExample> out = new ArrayList<>();
-        int truncated = 0;
-        for (GenerationExample e : rows) {
-            LmExample x = backbone.example(e.source(), e.target(), c.maxLength);
-            if (x.length() < backbone.length(e.source(), e.target())) truncated++;
-            out.add(x);
-        }
-        if (truncated > 0)
-            LOG.warn(
-                    "--{}: {} of {} pairs cut to --max-length {}",
-                    what,
-                    truncated,
-                    rows.size(),
-                    c.maxLength);
-        return out;
     }
 
     /** Round-robin shards in file order: shard w holds rows w, w + workers, … */

@@ -70,9 +70,7 @@ public final class Generator implements Serializable {
                 int[][] generated = beam.generate(ids);
                 for (int k = 0; k < ids.length; k++) {
                     int[] g = generated[k];
-                    int textEnd = g.length;
-                    if (textEnd > 0 && g[textEnd - 1] == options.eos()) textEnd--;
-                    String text = tok.decode(Arrays.copyOf(g, textEnd));
+                    String text = text(tok, g, options.eos());
                     out.add(new Generated(part.get(k).line(), part.get(k).id(), ids[k], g, text));
                 }
             }
@@ -88,13 +86,25 @@ public final class Generator implements Serializable {
             ids = Arrays.copyOf(ids, ids.length + 1);
             ids[ids.length - 1] = separator;
         }
-        if (ids.length > maxPromptTokens)
-            ids = Arrays.copyOfRange(ids, ids.length - maxPromptTokens, ids.length);
+        ids = lastTokens(ids, maxPromptTokens);
         if (ids.length == 0) ids = new int[] {separator};
         return ids;
     }
 
-    private static Tokenizer tokenizer(String key, Map<String, byte[]> files) {
+    /** A prompt longer than {@code max} keeps its last tokens (they sit next to the new ones). */
+    static int[] lastTokens(int[] ids, int max) {
+        return ids.length <= max ? ids : Arrays.copyOfRange(ids, ids.length - max, ids.length);
+    }
+
+    /** The text of generated tokens, the end token (when it ended the beam) left out. */
+    static String text(Tokenizer tok, int[] generated, int eos) {
+        int end = generated.length;
+        if (end > 0 && generated[end - 1] == eos) end--;
+        return tok.decode(Arrays.copyOf(generated, end));
+    }
+
+    /** The tokenizer rebuilt once per executor JVM from its shipped files. */
+    static Tokenizer tokenizer(String key, Map<String, byte[]> files) {
         return TOKENIZERS.computeIfAbsent(
                 key,
                 k -> {
