@@ -10,8 +10,10 @@ import org.adamix.model.adamix.LoraMixture;
 import org.adamix.model.adamix.Router;
 import org.adamix.model.checkpoint.Backbone;
 import org.adamix.model.layers.Attention;
+import org.adamix.model.layers.FeedForward;
 import org.adamix.model.layers.Sublayer;
 import org.adamix.model.layers.SublayerConf;
+import org.adamix.model.ops.ScratchPool;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -37,6 +39,10 @@ public final class AdaMixModel implements Trainable {
     private final DataType dataType;
     private final ComputationGraph graph;
     private final Router router;
+
+    /** The temporaries of every layer, one set per kind of layer. */
+    private final ScratchPool scratch = new ScratchPool();
+
     private final List<SublayerConf> sublayers;
     private long step;
 
@@ -66,7 +72,8 @@ public final class AdaMixModel implements Trainable {
                         seed,
                         dataType,
                         sublayers,
-                        router);
+                        router,
+                        scratch);
     }
 
     public static AdaMixModel build(
@@ -86,6 +93,22 @@ public final class AdaMixModel implements Trainable {
             OptimizerConfig optimizer,
             long seed) {
         return build(backbone, adaptation, head, optimizer, seed, DataType.FLOAT);
+    }
+
+    /**
+     * Activation recomputation ("gradient checkpointing"): every Transformer sublayer keeps only
+     * its output between the forward and the backward pass and runs its forward pass again right
+     * before its backward pass. Training takes about one more forward pass per step; what it holds
+     * for the backward pass no longer grows with the number of layers (see the README's memory
+     * table). Results are bit for bit those without it. Returns this model.
+     */
+    public AdaMixModel recomputeActivations() {
+        for (SublayerConf s : sublayers) {
+            Sublayer<?> layer = sublayer(s.getLayerName());
+            if (layer instanceof Attention || layer instanceof FeedForward)
+                layer.recomputeInBackward(scratch);
+        }
+        return this;
     }
 
     // ---- training and inference ----
@@ -332,9 +355,9 @@ public final class AdaMixModel implements Trainable {
         return graph.getLayer(name);
     }
 
-    /** Bytes of every layer's reusable buffers. */
+    /** Bytes of every layer's reusable buffers and of the shared temporaries. */
     public long bufferBytes() {
-        long b = 0;
+        long b = scratch.bytes();
         for (SublayerConf s : sublayers) b += sublayer(s.getLayerName()).bufferBytes();
         return b;
     }

@@ -16,6 +16,7 @@ import org.adamix.model.layers.SpecParamInitializer;
 import org.adamix.model.layers.Sublayer;
 import org.adamix.model.layers.SublayerConf;
 import org.adamix.model.names.GraphNames;
+import org.adamix.model.ops.ScratchPool;
 import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -63,7 +64,10 @@ final class EncoderGraph {
         return out;
     }
 
-    /** The initialised graph with the backbone bound and the head drawn from the seed. */
+    /**
+     * The initialised graph with the backbone bound, the head drawn from the seed and the layers'
+     * temporaries in {@code scratch}.
+     */
     static ComputationGraph build(
             Backbone backbone,
             AdaptationConfig adaptation,
@@ -72,7 +76,8 @@ final class EncoderGraph {
             long seed,
             DataType dataType,
             List<SublayerConf> sublayers,
-            Router router) {
+            Router router,
+            ScratchPool scratch) {
         ComputationGraph graph =
                 new ComputationGraph(
                         config(
@@ -85,7 +90,7 @@ final class EncoderGraph {
                                 sublayers));
         graph.init();
         initHead(graph, seed);
-        bindBackbone(graph, backbone, sublayers, router, dataType);
+        bindBackbone(graph, backbone, sublayers, router, dataType, scratch);
         return graph;
     }
 
@@ -155,7 +160,8 @@ final class EncoderGraph {
             Backbone backbone,
             List<SublayerConf> sublayers,
             Router router,
-            DataType dataType) {
+            DataType dataType,
+            ScratchPool scratch) {
         for (SublayerConf conf : sublayers) {
             Sublayer<?> layer = (Sublayer<?>) graph.getLayer(conf.getLayerName());
             Map<String, INDArray> frozen = new HashMap<>();
@@ -166,6 +172,7 @@ final class EncoderGraph {
                 else frozen.put(p.key(), src.dataType() == dataType ? src : src.castTo(dataType));
             }
             layer.bind(frozen, router);
+            layer.shareScratch(scratch);
         }
     }
 }

@@ -69,8 +69,9 @@ public enum Gelu {
     }
 
     /**
-     * dx = dy · gelu'(x), given the {@code keep} of the forward pass; dx may alias dy. The two
-     * buffers hold the ND4J path's temporaries (the vector kernel needs none).
+     * dx = dy · gelu'(x), given the {@code keep} of the forward pass, or null to recompute it from
+     * x (as PyTorch does: a layer then keeps only x); dx may alias dy. The two buffers hold the
+     * ND4J path's temporaries (the vector kernel needs none).
      */
     public void backward(
             INDArray x, INDArray keep, INDArray dy, INDArray dx, Buffer dBuffer, Buffer tBuffer) {
@@ -80,6 +81,10 @@ public enum Gelu {
         }
         INDArray d = dBuffer.get(x.shape());
         INDArray t = tBuffer.get(x.shape());
+        if (keep == null) {
+            keep = x.ulike();
+            forward(x, d, keep);
+        }
         if (this == TANH) {
             // σ + x·σ(1 − σ)·2c·(1 + 3k·x²), σ = σ(2u) kept from the forward pass
             x.mul(x, t);

@@ -71,17 +71,18 @@ public final class AdapterMixture implements AdaptationModule {
         pre = buffers.next();
         hidden = buffers.next();
         keep = buffers.next();
-        dHidden = buffers.next();
-        actD = buffers.next();
-        actT = buffers.next();
-        ones = buffers.next();
-        avgDownW = buffers.next();
-        avgDownB = buffers.next();
-        avgUpW = buffers.next();
-        avgUpB = buffers.next();
-        part = buffers.next();
-        selected = buffers.next();
-        partY = buffers.next();
+        // temporaries of one call
+        dHidden = buffers.scratch();
+        actD = buffers.scratch();
+        actT = buffers.scratch();
+        ones = buffers.scratch();
+        avgDownW = buffers.scratch();
+        avgDownB = buffers.scratch();
+        avgUpW = buffers.scratch();
+        avgUpB = buffers.scratch();
+        part = buffers.scratch();
+        selected = buffers.scratch();
+        partY = buffers.scratch();
     }
 
     /**

@@ -28,16 +28,16 @@ public final class LoraMixture implements AdaptationModule {
     private final Dropout dropout;
 
     /**
-     * Saved by the forward pass for the backward pass: the routes, whether x was dropped,
-     * dropout(x) and x·Aᵀ.
+     * Saved by the forward pass for the backward pass: the routes, whether x was dropped (the
+     * backward pass drops it again with the same mask) and x·Aᵀ.
      */
     private Router.Route[] routes;
 
     private boolean dropped;
-    private final Buffer droppedX, xa;
+    private final Buffer xa;
 
     /** Temporaries. */
-    private final Buffer dxa, dDroppedX, avgAW, avgBW, part, selected, partY;
+    private final Buffer droppedX, dxa, dDroppedX, avgAW, avgBW, part, selected, partY;
 
     /** The mixture {@code name} on an in → out projection; {@code site} keys its route draws. */
     public LoraMixture(
@@ -57,16 +57,17 @@ public final class LoraMixture implements AdaptationModule {
         this.scale = adaptation.loraScale();
         this.router = router;
         this.tensors = tensors;
-        this.dropout = new Dropout(adaptation.loraDropout(), buffers);
-        droppedX = buffers.next();
+        this.dropout = new Dropout(adaptation.loraDropout(), router, site, name, buffers);
         xa = buffers.next();
-        dxa = buffers.next();
-        dDroppedX = buffers.next();
-        avgAW = buffers.next();
-        avgBW = buffers.next();
-        part = buffers.next();
-        selected = buffers.next();
-        partY = buffers.next();
+        droppedX = buffers.scratch();
+        // temporaries of one call
+        dxa = buffers.scratch();
+        dDroppedX = buffers.scratch();
+        avgAW = buffers.scratch();
+        avgBW = buffers.scratch();
+        part = buffers.scratch();
+        selected = buffers.scratch();
+        partY = buffers.scratch();
     }
 
     /**
@@ -178,7 +179,10 @@ public final class LoraMixture implements AdaptationModule {
         INDArray xa = this.xa.get(n, r), dxa = this.dxa.get(n, r);
         INDArray dxLora = null;
         if (dropped) {
-            x = droppedX.get(x.shape());
+            INDArray xd = droppedX.get(x.shape());
+            xd.assign(x);
+            dropout.backward(xd);
+            x = xd;
             if (dx != null) { // the branch's input gradient goes through the mask before joining dx
                 dxLora = dx;
                 dx = dDroppedX.zeros(x.shape());

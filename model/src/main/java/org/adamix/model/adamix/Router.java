@@ -133,7 +133,15 @@ public final class Router {
         return out;
     }
 
-    /** Seed of the step's other random draws (dropout masks): a function of (seed, step) only. */
+    /**
+     * Seed of one dropout place's mask in this step (see {@code ops/DropoutMask}): a function of
+     * (seed, step, layer, place) only, so the backward pass and a retried task recompute it.
+     */
+    public long dropoutSeed(int layer, int place) {
+        return mix(seed, step, layer, -3 - (place & 0x7fffffff));
+    }
+
+    /** Seed of the step's other random draws: a function of (seed, step) only. */
     public static long stepSeed(long seed, long step) {
         return mix(seed, step, -1, -1);
     }

@@ -122,6 +122,12 @@ public final class Bench implements Callable<Integer> {
                             + "the others from [longest/2, longest] (padded), as real short texts are; compare tokens/s.")
     boolean varyLength;
 
+    @Option(
+            names = "--recompute",
+            description =
+                    "Activation recomputation (train's --recompute): each layer runs its forward pass again before its backward pass; compare peak_rss_mb and buffers_mb.")
+    boolean recompute;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new Bench()).execute(args));
     }
@@ -206,6 +212,7 @@ public final class Bench implements Callable<Integer> {
                         "--experts",
                         "" + experts));
         if (varyLength) cmd.add("--vary-length");
+        if (recompute) cmd.add("--recompute");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         List<String> lines = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
@@ -290,6 +297,7 @@ public final class Bench implements Callable<Integer> {
                             HeadConfig.classification(2),
                             OptimizerConfig.adam(1e-3),
                             0);
+            if (recompute) model.recomputeActivations();
             SplittableRandom r = new SplittableRandom(0);
             for (int i = 0; i < data.length; i++) {
                 int[][] ids = new int[batch][];
@@ -342,13 +350,20 @@ public final class Bench implements Callable<Integer> {
             String blasCore = System.getenv().getOrDefault("OPENBLAS_CORETYPE", "default");
             return String.format(
                     "BENCH method=%s train_ex_per_s=%.1f infer_ex_per_s=%.1f train_tok_per_s=%.0f infer_tok_per_s=%.0f"
-                            + " peak_rss_mb=%d trainable=%d loss_first=%.4f loss_last=%.4f kernels=%s blas_core=%s%s",
+                            + " peak_rss_mb=%d buffers_mb=%d offheap_mb=%d heap_mb=%d trainable=%d loss_first=%.4f"
+                            + " loss_last=%.4f kernels=%s blas_core=%s%s",
                     label,
                     batch / median(train),
                     batch / median(infer),
                     1 / median(trainTok),
                     1 / median(inferTok),
                     peakRssMb(),
+                    // where the memory is: the layers' buffers, all of ND4J's off-heap arrays
+                    // (JavaCPP's count), the Java heap committed
+                    (model.bufferBytes() + (inferModel == model ? 0 : inferModel.bufferBytes()))
+                            >> 20,
+                    org.bytedeco.javacpp.Pointer.totalBytes() >> 20,
+                    Runtime.getRuntime().totalMemory() >> 20,
                     model.trainableParams().length(),
                     firstLoss,
                     lastLoss,

@@ -11,6 +11,7 @@ import org.adamix.model.adamix.Router;
 import org.adamix.model.names.GraphNames;
 import org.adamix.model.ops.Buffer;
 import org.adamix.model.ops.Dropout;
+import org.adamix.model.ops.DropoutMask;
 import org.adamix.model.ops.Kernels;
 import org.adamix.model.ops.LayerNormOp;
 import org.adamix.model.ops.Ops;
@@ -36,8 +37,8 @@ public class Attention extends Sublayer<AttentionConf> {
     private AdapterMixture adapter;
 
     /**
-     * Saved by the forward pass: sizes, Q, K, V, the attention probabilities, the context and the
-     * output projection.
+     * Saved by the forward pass: sizes, Q, K, V, the attention probabilities, the context, and the
+     * output projection when an adapter follows it (the adapter's gradient reads it).
      */
     private long b, t;
 
@@ -47,23 +48,25 @@ public class Attention extends Sublayer<AttentionConf> {
             probs = buffers.next(),
             droppedProbs = buffers.next(),
             ctx = buffers.next(),
-            o = buffers.next();
+            o = c().adaptation().method().adapterAtAttention() ? buffers.next() : buffers.scratch();
 
-    /** Outputs and temporaries. */
-    private final Buffer maskBias = buffers.next(),
-            adapted = buffers.next(),
-            out = buffers.next(),
-            dz = buffers.next(),
-            dO = buffers.next(),
-            dctx = buffers.next(),
-            dq = buffers.next(),
-            dk = buffers.next(),
-            dv = buffers.next(),
-            dProbs = buffers.next(),
-            dScores = buffers.next(),
-            dx = buffers.next(),
-            rowSum = buffers.next(),
-            ones = buffers.next();
+    /** The output (the next layer keeps it as its input). */
+    private final Buffer out = buffers.output();
+
+    /** Temporaries. */
+    private final Buffer maskBias = buffers.scratch(),
+            adapted = buffers.scratch(),
+            dz = buffers.scratch(),
+            dO = buffers.scratch(),
+            dctx = buffers.scratch(),
+            dq = buffers.scratch(),
+            dk = buffers.scratch(),
+            dv = buffers.scratch(),
+            dProbs = buffers.scratch(),
+            dScores = buffers.scratch(),
+            dx = buffers.scratch(),
+            rowSum = buffers.scratch(),
+            ones = buffers.scratch();
 
     public Attention(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -76,8 +79,9 @@ public class Attention extends Sublayer<AttentionConf> {
         var bert = cfg.bert();
         long h = bert.hiddenSize();
         norm = new LayerNormOp(bert.layerNormEps(), buffers);
-        dropProbs = new Dropout(bert.attentionDropout(), buffers);
-        dropOutput = new Dropout(bert.hiddenDropout(), buffers);
+        int layer = cfg.layerIndex();
+        dropProbs = new Dropout(bert.attentionDropout(), router, layer, "attention.probs", buffers);
+        dropOutput = new Dropout(bert.hiddenDropout(), router, layer, "attention.output", buffers);
         if (cfg.adaptation().method().lora()) { // Q and V share a site, hence a route
             int site = Router.site(cfg.layerIndex());
             loraQ =
@@ -160,17 +164,18 @@ public class Attention extends Sublayer<AttentionConf> {
         if (Kernels.on(q, k, v, ctx, bias)) {
             INDArray probs =
                     training ? this.probs.get(b, nh, t, t) : null; // inference keeps no T×T array
-            INDArray drop = dropProbs.mask(new long[] {b, nh, t, t}, training);
+            DropoutMask drop = dropProbs.draw(training);
             Kernels.attention(q, k, v, bias, drop, probs, ctx, b, nh, scale);
         } else {
             INDArray p = probs.get(b, nh, t, t);
             Ops.gemm(heads(q), heads(k), p, false, true, scale, 0.0);
             softmax(p, bias);
             INDArray pUsed = p;
-            if (training && bert.attentionDropout() > 0) {
+            DropoutMask drop = dropProbs.draw(training);
+            if (drop != null) {
                 pUsed = droppedProbs.get(b, nh, t, t);
                 pUsed.assign(p);
-                dropProbs.forward(pUsed, true);
+                dropProbs.apply(drop, pUsed);
             }
             Ops.gemm(pUsed, heads(v), heads(ctx), false, false, 1.0, 0.0);
         }
@@ -221,12 +226,10 @@ public class Attention extends Sublayer<AttentionConf> {
         INDArray dq = this.dq.get(n, h), dk = this.dk.get(n, h), dv = this.dv.get(n, h);
         double scale = 1.0 / Math.sqrt(dh);
         if (Kernels.on(q, k, v, p, dctx, dq, dk, dv)) {
-            INDArray drop = dropProbs.lastMask(p.shape());
-            Kernels.attentionBackward(q, k, v, p, drop, dctx, dq, dk, dv, b, nh, scale);
+            Kernels.attentionBackward(q, k, v, p, dropProbs.last(), dctx, dq, dk, dv, b, nh, scale);
         } else {
             INDArray dctxh = heads(dctx);
-            INDArray pUsed =
-                    dropProbs.lastMask(p.shape()) != null ? droppedProbs.get(b, nh, t, t) : p;
+            INDArray pUsed = dropProbs.last() != null ? droppedProbs.get(b, nh, t, t) : p;
             INDArray dp = dProbs.get(b, nh, t, t);
             Ops.gemm(dctxh, heads(v), dp, false, true, 1.0, 0.0);
             Ops.gemm(pUsed, dctxh, heads(dv), true, false, 1.0, 0.0);

@@ -20,7 +20,7 @@ public class Embeddings extends Sublayer<EmbeddingsConf> {
     /** Saved by the forward pass when the embeddings are trained: the token and type ids. */
     private INDArray ids, types;
 
-    private final Buffer out = buffers.next(),
+    private final Buffer out = buffers.output(),
             sum = buffers.next(),
             typeRows = buffers.next(),
             dSum = buffers.next(),

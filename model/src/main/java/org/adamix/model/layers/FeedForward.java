@@ -28,29 +28,36 @@ public class FeedForward extends Sublayer<FeedForwardConf> {
     private AdapterMixture adapter;
 
     /**
-     * Saved by the forward pass: sizes, h·W1ᵀ (pre-activation), GELU's output and keep, the dense
-     * output y.
+     * Saved by the forward pass: sizes, h·W1ᵀ + b1 (GELU's input, from which the backward pass
+     * recomputes its derivative), the dense output y, and GELU's output when W2 is trained (only
+     * its gradient reads it).
      */
     private long b, t;
 
     private final Buffer pre = buffers.next(),
-            hidden = buffers.next(),
-            keep = buffers.next(),
+            hidden = trainsOutputDense() ? buffers.next() : buffers.scratch(),
             y = buffers.next();
 
-    /** Outputs and temporaries. */
-    private final Buffer adapted = buffers.next(),
-            out = buffers.next(),
-            dz = buffers.next(),
-            dy = buffers.next(),
-            dPre = buffers.next(),
-            dx = buffers.next(),
-            actD = buffers.next(),
-            actT = buffers.next(),
-            ones = buffers.next();
+    /** The output (the next layer keeps it as its input). */
+    private final Buffer out = buffers.output();
+
+    /** Temporaries. */
+    private final Buffer keep = buffers.scratch(),
+            adapted = buffers.scratch(),
+            dz = buffers.scratch(),
+            dy = buffers.scratch(),
+            dPre = buffers.scratch(),
+            dx = buffers.scratch(),
+            actD = buffers.scratch(),
+            actT = buffers.scratch(),
+            ones = buffers.scratch();
 
     public FeedForward(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
+    }
+
+    private boolean trainsOutputDense() {
+        return c().param("output.dense.weight").trainable();
     }
 
     @Override
@@ -59,7 +66,9 @@ public class FeedForward extends Sublayer<FeedForwardConf> {
         var cfg = c();
         norm = new LayerNormOp(cfg.bert().layerNormEps(), buffers);
         act = Gelu.of(cfg.bert().hiddenAct());
-        dropout = new Dropout(cfg.bert().hiddenDropout(), buffers);
+        dropout =
+                new Dropout(
+                        cfg.bert().hiddenDropout(), router, cfg.layerIndex(), "output", buffers);
         if (cfg.adaptation().method().adapterAtFfn())
             adapter =
                     new AdapterMixture(
@@ -130,7 +139,7 @@ public class FeedForward extends Sublayer<FeedForwardConf> {
         if (!needInputGradient && dW1 == null) return null;
         INDArray da = dPre.get(n, f);
         Ops.gemm(dy, w("output.dense.weight"), da, false, false, 1.0, 0.0);
-        act.backward(pre.get(n, f), keep.get(n, f), da, da, actD, actT);
+        act.backward(pre.get(n, f), null, da, da, actD, actT);
         if (dW1 != null) {
             Ops.gemm(da, x, dW1, true, false, 1.0, 0.0);
             Ops.sumRows(da, g("intermediate.dense.bias"), false, ones);

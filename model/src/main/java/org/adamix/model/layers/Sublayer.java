@@ -7,6 +7,7 @@ import org.adamix.model.adamix.AdaptationModule;
 import org.adamix.model.adamix.Router;
 import org.adamix.model.adamix.TensorLookup;
 import org.adamix.model.ops.Buffers;
+import org.adamix.model.ops.ScratchPool;
 import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
@@ -121,6 +122,7 @@ public abstract class Sublayer<C extends SublayerConf> extends BaseLayer<C>
         if (epsilon == NO_GRADIENT || (!hasTrainable() && !needInput))
             return new Pair<>(grad, needInput ? null : NO_GRADIENT);
         long t0 = PROFILING ? System.nanoTime() : 0;
+        if (recompute) forward(input, true);
         INDArray dx = backward(epsilon, needInput);
         if (PROFILING) record(getClass().getSimpleName() + ".backward", t0);
         for (String key : params.keySet()) grad.setGradientFor(key, gradientViews.get(key));
@@ -156,7 +158,30 @@ public abstract class Sublayer<C extends SublayerConf> extends BaseLayer<C>
         return false;
     }
 
-    /** Bytes of this layer's reusable buffers. */
+    /**
+     * This layer's temporaries become {@code pool}'s, shared with the model's other layers of its
+     * class (they run one at a time).
+     */
+    public void shareScratch(ScratchPool pool) {
+        buffers.share(pool, getClass().getSimpleName());
+    }
+
+    /** Whether the backward pass first runs the forward pass again (activation recomputation). */
+    private boolean recompute;
+
+    /**
+     * Activation recomputation: this layer keeps only its output between passes and runs its
+     * forward pass again, on the same input with the same routes and dropout masks (both are
+     * functions of the step), right before its backward pass; what it saves lives in {@code pool},
+     * shared with the model's other layers of its class. About one more forward pass per step, for
+     * memory that no longer grows with the number of layers.
+     */
+    public void recomputeInBackward(ScratchPool pool) {
+        buffers.shareSaved(pool);
+        recompute = true;
+    }
+
+    /** Bytes of this layer's own reusable buffers (shared temporaries count in their pool). */
     public long bufferBytes() {
         return buffers.bytes();
     }

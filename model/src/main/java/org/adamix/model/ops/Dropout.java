@@ -1,49 +1,69 @@
 package org.adamix.model.ops;
 
+import org.adamix.model.adamix.Router;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.random.impl.BernoulliDistribution;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Inverted dropout at one place of a layer, keeping its mask for the backward pass. Masks come from
- * ND4J's generator, which the model reseeds at every step, so two runs draw the same masks.
+ * Inverted dropout at one place of a layer. Its mask is a {@link DropoutMask}: a function of the
+ * model's seed, the step, the layer and the place, recomputed where needed instead of stored, so a
+ * layer keeps no mask between its forward and backward pass and two runs draw the same masks.
  */
 public final class Dropout {
     private final double p;
-    private final Buffer mask;
+    private final Router router;
+    private final int layer;
+    private final String place;
 
-    /** Whether the last forward pass drew a mask (training with p > 0). */
-    private boolean on;
+    /** The ND4J path's multipliers (float64, or no Vector API), made for one call. */
+    private final Buffer multipliers;
 
-    public Dropout(double p, Buffers buffers) {
+    /** The mask of the last forward pass, or null when it drew none. */
+    private DropoutMask last;
+
+    /** Dropout with probability p at {@code place} (a name unique within the layer). */
+    public Dropout(double p, Router router, int layer, String place, Buffers buffers) {
         this.p = p;
-        this.mask = buffers.next();
+        this.router = router;
+        this.layer = layer;
+        this.place = place;
+        this.multipliers = buffers.scratch();
+    }
+
+    /**
+     * This step's mask for the forward pass (null when p == 0 or not training), also what {@link
+     * #last} returns until the next forward pass.
+     */
+    public DropoutMask draw(boolean training) {
+        last =
+                training && p > 0
+                        ? new DropoutMask(router.dropoutSeed(layer, place.hashCode()), p)
+                        : null;
+        return last;
+    }
+
+    public DropoutMask last() {
+        return last;
     }
 
     /** x *= mask/keep in place; no-op when p == 0 or not training. */
     public void forward(INDArray x, boolean training) {
-        INDArray m = mask(x.shape(), training);
-        if (m != null) x.muli(m);
-    }
-
-    /** Draws a fresh mask (0 or 1/keep) for kernels that apply it themselves; null when off. */
-    public INDArray mask(long[] shape, boolean training) {
-        on = training && p > 0;
-        if (!on) return null;
-        INDArray m = mask.get(shape);
-        Nd4j.getExecutioner().exec(new BernoulliDistribution(m, 1.0 - p), Nd4j.getRandom());
-        m.muli(1.0 / (1.0 - p));
-        return m;
-    }
-
-    /** The mask of the last forward pass, or null when it drew none. */
-    public INDArray lastMask(long[] shape) {
-        return on ? mask.get(shape) : null;
+        apply(draw(training), x);
     }
 
     /** dx *= mask/keep in place, for the mask of the last forward pass. */
     public void backward(INDArray dx) {
-        INDArray m = lastMask(dx.shape());
-        if (m != null) dx.muli(m);
+        apply(last, dx);
+    }
+
+    /** x *= the multipliers of {@code mask} (indexed by x's row-major element order). */
+    public void apply(DropoutMask mask, INDArray x) {
+        if (mask == null) return;
+        if (Kernels.on(x)) {
+            Kernels.dropout(mask, x);
+            return;
+        }
+        INDArray m = multipliers.get(x.shape());
+        m.assign(mask.materialize(x.shape(), x.dataType()));
+        x.muli(m);
     }
 }

@@ -162,6 +162,13 @@ public final class Kernels {
                     (a, b) -> VectorKernels.geluTanhBackward(bx, bk, bdy, bdx, w, a, b));
     }
 
+    /** x *= the mask's multipliers, element by element, in place (x row-major contiguous). */
+    public static void dropout(DropoutMask mask, INDArray x) {
+        ByteBuffer bx = buf(x);
+        int w = (int) x.size(x.rank() - 1), rows = (int) (x.length() / w);
+        parallel(rows, x.length(), (a, b) -> mask.apply(bx, a * w, b * w));
+    }
+
     /** out[i, :] = x[i, :] + row; out may alias x. */
     public static void addRow(INDArray x, INDArray row, INDArray out) {
         int w = (int) row.length(), rows = (int) (x.length() / w);
@@ -251,15 +258,16 @@ public final class Kernels {
 
     /**
      * ctx = dropout(softmax(scale·Q·Kᵀ + bias))·V per head, with q, k, v, ctx [B·T, H] (head h in
-     * columns [h·d, (h+1)·d)); bias [B, T] or null; drop (dropout multipliers) and probs (softmax's
-     * output, kept for {@link #attentionBackward}) [B, heads, T, T] or null.
+     * columns [h·d, (h+1)·d)); bias [B, T] or null; drop (dropout on the probabilities, indexed as
+     * [B, heads, T, T]) or null; probs (softmax's output, kept for {@link #attentionBackward}) [B,
+     * heads, T, T] or null.
      */
     public static void attention(
             INDArray q,
             INDArray k,
             INDArray v,
             INDArray bias,
-            INDArray drop,
+            DropoutMask drop,
             INDArray probs,
             INDArray ctx,
             long batch,
@@ -270,14 +278,13 @@ public final class Kernels {
                 fk = floats(k),
                 fv = floats(v),
                 fb = floats(bias),
-                fd = floats(drop),
                 fp = floats(probs),
                 fc = floats(ctx);
         float sc = (float) scale;
         parallel(
                 s.batch() * s.heads(),
                 (long) s.batch() * s.heads() * s.t() * s.t(),
-                (f, to) -> VectorAttention.forward(s, fq, fk, fv, fb, fd, fp, fc, sc, f, to));
+                (f, to) -> VectorAttention.forward(s, fq, fk, fv, fb, drop, fp, fc, sc, f, to));
     }
 
     /** dq, dk, dv of {@link #attention} given dctx, from its q, k, v, probs and drop. */
@@ -286,7 +293,7 @@ public final class Kernels {
             INDArray k,
             INDArray v,
             INDArray probs,
-            INDArray drop,
+            DropoutMask drop,
             INDArray dctx,
             INDArray dq,
             INDArray dk,
@@ -299,7 +306,6 @@ public final class Kernels {
                 fk = floats(k),
                 fv = floats(v),
                 fp = floats(probs),
-                fd = floats(drop),
                 fdc = floats(dctx),
                 fdq = floats(dq),
                 fdk = floats(dk),
@@ -310,7 +316,7 @@ public final class Kernels {
                 (long) s.batch() * s.heads() * s.t() * s.t(),
                 (f, to) ->
                         VectorAttention.backward(
-                                s, fq, fk, fv, fp, fd, fdc, fdq, fdk, fdv, sc, f, to));
+                                s, fq, fk, fv, fp, drop, fdc, fdq, fdk, fdv, sc, f, to));
     }
 
     private static VectorAttention.Shape attentionShape(INDArray q, long batch, long heads) {

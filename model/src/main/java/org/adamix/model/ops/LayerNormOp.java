@@ -23,13 +23,13 @@ public final class LayerNormOp {
         this.eps = eps;
         xhat = buffers.next();
         rstd = buffers.next();
-        z = buffers.next();
-        mean = buffers.next();
-        gx = buffers.next();
-        g = buffers.next();
-        a = buffers.next();
-        b = buffers.next();
-        ones = buffers.next();
+        z = buffers.scratch();
+        mean = buffers.scratch();
+        gx = buffers.scratch();
+        g = buffers.scratch();
+        a = buffers.scratch();
+        b = buffers.scratch();
+        ones = buffers.scratch();
     }
 
     public void forward(INDArray x, INDArray gamma, INDArray beta, INDArray y) {

@@ -109,8 +109,8 @@ final class VectorAttention {
 
     /**
      * ctx_h = dropout(softmax(scale·Q_h·K_hᵀ + bias_b))·V_h. bias [batch, t] or null; drop (the
-     * dropout multipliers, 0 or 1/keep) and probs (where the backward pass finds softmax's output)
-     * are [batch, heads, t, t] or null.
+     * dropout mask) or null; probs (where the backward pass finds softmax's output) [batch, heads,
+     * t, t] or null.
      */
     static void forward(
             Shape s,
@@ -118,7 +118,7 @@ final class VectorAttention {
             FloatBuffer k,
             FloatBuffer v,
             FloatBuffer bias,
-            FloatBuffer drop,
+            DropoutMask drop,
             FloatBuffer probs,
             FloatBuffer ctx,
             float scale,
@@ -151,7 +151,7 @@ final class VectorAttention {
             FloatBuffer k,
             FloatBuffer v,
             FloatBuffer probs,
-            FloatBuffer drop,
+            DropoutMask drop,
             FloatBuffer dctx,
             FloatBuffer dq,
             FloatBuffer dk,
@@ -183,10 +183,11 @@ final class VectorAttention {
 
     /**
      * w.p with dropout applied (into w.pu, multipliers kept in w.m), or w.p itself without dropout.
+     * The multipliers are recomputed from the mask's seed, indexed as [batch, heads, t, t].
      */
-    private static float[] dropOut(Work w, FloatBuffer drop, Shape s, int b, int h) {
+    private static float[] dropOut(Work w, DropoutMask drop, Shape s, int b, int h) {
         if (drop == null) return w.p;
-        pack(drop, s.probRow(b, h, 0), s.t(), s.t(), s.t(), w.m, w.tp);
+        for (int r = 0; r < s.t(); r++) drop.fill(s.probRow(b, h, r), w.m, r * w.tp, s.t());
         multiply(w.p, w.m, w.pu, s.t() * w.tp);
         return w.pu;
     }

@@ -283,8 +283,8 @@ final class VectorKernels {
     }
 
     /**
-     * dx = dy·(σ + x·σ(1−σ)·2c(1 + 3k·x²)), σ = keep, for rows [from, to) of width w. dx may alias
-     * dy.
+     * dx = dy·(σ + x·σ(1−σ)·2c(1 + 3k·x²)), σ = keep (recomputed from x when keep is null), for
+     * rows [from, to) of width w. dx may alias dy.
      */
     static void geluTanhBackward(
             ByteBuffer x, ByteBuffer keep, ByteBuffer dy, ByteBuffer dx, int w, int from, int to) {
@@ -292,14 +292,17 @@ final class VectorKernels {
             int base = r * w, vEnd = vectorEnd(base, w), end = base + w;
             tanhBackwardVectors(x, keep, dy, dx, base, vEnd);
             for (int i = vEnd; i < end; i++) {
-                float v = f(x, i), s = f(keep, i);
+                float v = f(x, i), s = keep == null ? sigmoidOf2u(v) : f(keep, i);
                 float du = ((v * v) * (3 * K) + 1f) * (2 * C);
                 put(dx, i, f(dy, i) * ((-s + 1f) * s * v * du + s));
             }
         }
     }
 
-    /** dx = dy·(Φ(x) + x·φ(x)), Φ = keep, for rows [from, to) of width w. dx may alias dy. */
+    /**
+     * dx = dy·(Φ(x) + x·φ(x)), Φ = keep (recomputed from x when keep is null), for rows [from, to)
+     * of width w. dx may alias dy.
+     */
     static void geluExactBackward(
             ByteBuffer x, ByteBuffer keep, ByteBuffer dy, ByteBuffer dx, int w, int from, int to) {
         for (int r = from; r < to; r++) {
@@ -308,7 +311,7 @@ final class VectorKernels {
             for (int i = vEnd; i < end; i++) {
                 float v = f(x, i);
                 float density = exp((v * v) * -0.5f) * INV_SQRT_2PI;
-                put(dx, i, f(dy, i) * (density * v + f(keep, i)));
+                put(dx, i, f(dy, i) * (density * v + (keep == null ? phi(v) : f(keep, i))));
             }
         }
     }
@@ -316,7 +319,7 @@ final class VectorKernels {
     private static void tanhBackwardVectors(
             ByteBuffer x, ByteBuffer keep, ByteBuffer dy, ByteBuffer dx, int base, int vEnd) {
         for (int i = base; i < vEnd; i += L) {
-            FloatVector v = ld(x, i), s = ld(keep, i);
+            FloatVector v = ld(x, i), s = keep == null ? sigmoidOf2u(v) : ld(keep, i);
             FloatVector du = v.mul(v).mul(3 * K).add(1f).mul(2 * C);
             st(ld(dy, i).mul(s.neg().add(1f).mul(s).mul(v).mul(du).add(s)), dx, i);
         }
@@ -327,7 +330,8 @@ final class VectorKernels {
         for (int i = base; i < vEnd; i += L) {
             FloatVector v = ld(x, i);
             FloatVector density = exp(v.mul(v).mul(-0.5f)).mul(INV_SQRT_2PI);
-            st(ld(dy, i).mul(density.mul(v).add(ld(keep, i))), dx, i);
+            FloatVector phi = keep == null ? phi(v) : ld(keep, i);
+            st(ld(dy, i).mul(density.mul(v).add(phi)), dx, i);
         }
     }
 

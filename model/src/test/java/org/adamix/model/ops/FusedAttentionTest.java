@@ -34,6 +34,7 @@ class FusedAttentionTest {
             INDArray k,
             INDArray v,
             INDArray bias,
+            DropoutMask mask,
             INDArray drop,
             INDArray dctx) {
         static Case random(int b, int nh, int t, int dh, boolean withDropout, long seed) {
@@ -45,15 +46,13 @@ class FusedAttentionTest {
                     new int[] {b - 1, t - 1},
                     -1e9); // the last keys of the last sequence are padding
             bias.putScalar(new int[] {b - 1, t - 2}, -1e9);
+            DropoutMask mask = withDropout ? new DropoutMask(seed, 0.2) : null;
             INDArray drop = null;
-            if (withDropout) { // multipliers 0 or 1/keep, as Dropout.mask draws them
-                drop =
-                        Nd4j.rand(DataType.DOUBLE, b, nh, t, t)
-                                .gt(0.2)
-                                .castTo(DataType.DOUBLE)
-                                .muli(1 / 0.8);
+            if (withDropout) { // the reference reads the multipliers one by one, in scalar code
+                drop = Nd4j.create(DataType.DOUBLE, b, nh, t, t);
+                for (long i = 0; i < drop.length(); i++) drop.putScalar(i, mask.multiplier(i));
             }
-            return new Case(b, nh, t, dh, q, k, v, bias, drop, dctx);
+            return new Case(b, nh, t, dh, q, k, v, bias, mask, drop, dctx);
         }
 
         private static INDArray rnd(long... shape) {
@@ -150,7 +149,8 @@ class FusedAttentionTest {
         Case c = Case.random(b, nh, t, dh, dropout, 7 + t);
         Reference ref = Reference.of(c);
         int n = b * t, hid = nh * dh;
-        INDArray q = f(c.q), k = f(c.k), v = f(c.v), bias = f(c.bias), drop = f(c.drop);
+        INDArray q = f(c.q), k = f(c.k), v = f(c.v), bias = f(c.bias);
+        DropoutMask drop = c.mask;
         INDArray probs = viewOf(Nd4j.create(DataType.FLOAT, b, nh, t, t)),
                 ctx = viewOf(Nd4j.create(DataType.FLOAT, n, hid));
         Kernels.attention(q, k, v, bias, drop, probs, ctx, b, nh, c.scale());
@@ -240,9 +240,9 @@ class FusedAttentionTest {
                         dk = Nd4j.create(DataType.FLOAT, 160, 128),
                         dv = Nd4j.create(DataType.FLOAT, 160, 128);
                 Kernels.attention(
-                        f(c.q), f(c.k), f(c.v), f(c.bias), f(c.drop), probs, ctx, 4, 4, c.scale());
+                        f(c.q), f(c.k), f(c.v), f(c.bias), c.mask, probs, ctx, 4, 4, c.scale());
                 Kernels.attentionBackward(
-                        f(c.q), f(c.k), f(c.v), probs, f(c.drop), f(c.dctx), dq, dk, dv, 4, 4,
+                        f(c.q), f(c.k), f(c.v), probs, c.mask, f(c.dctx), dq, dk, dv, 4, 4,
                         c.scale());
                 out[threads - 1] = new INDArray[] {ctx, dq, dk, dv};
             }

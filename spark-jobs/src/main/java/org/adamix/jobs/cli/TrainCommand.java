@@ -208,6 +208,14 @@ public final class TrainCommand implements Callable<Integer> {
     public boolean groupByLength;
 
     @Option(
+            names = "--recompute",
+            description =
+                    "Activation recomputation (gradient checkpointing): each Transformer layer keeps only its output and runs its "
+                            + "forward pass again before its backward pass. About one more forward pass per step (measured: see the README's "
+                            + "memory table) for memory that no longer grows with the number of layers; results are bit for bit the same.")
+    public boolean recompute;
+
+    @Option(
             names = "--max-length",
             defaultValue = "128",
             description = "Tokens per example after truncation (default ${DEFAULT-VALUE}).")

@@ -101,6 +101,7 @@ public final class ClassificationComparison implements ComparisonTask {
                 TrainSetup.optimizer(setup.command(), 1),
                 setup.command().epochs,
                 setup.command().batchSize,
+                setup.command().recompute,
                 metrics().dev());
     }
 }

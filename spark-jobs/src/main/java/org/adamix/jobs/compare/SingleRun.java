@@ -34,6 +34,7 @@ public final class SingleRun implements Serializable {
     private final OptimizerConfig optimizer;
     private final int epochs;
     private final int batchSize;
+    private final boolean recompute;
     private final String metric;
 
     /**
@@ -45,7 +46,9 @@ public final class SingleRun implements Serializable {
             OptimizerConfig optimizer,
             int epochs,
             int batchSize,
+            boolean recompute,
             String metric) {
+        this.recompute = recompute;
         this.adaptations = Map.copyOf(adaptations);
         this.head = head;
         this.optimizer = optimizer;
@@ -62,7 +65,7 @@ public final class SingleRun implements Serializable {
         List<TokenizedExample> train = data.train();
         long perEpoch = stepsPerEpoch(train.size(), batchSize);
         OptimizerConfig opt = optimizer.withSchedule(c.lr(), epochs * perEpoch);
-        ModelSpec spec = new ModelSpec(adaptations.get(c.method()), head, opt, c.seed());
+        ModelSpec spec = new ModelSpec(adaptations.get(c.method()), head, opt, c.seed(), recompute);
         AdaMixModel m = ExecutorModels.buildForTask(backbone, spec);
         long[] shape = m.trainableParams().shape();
 

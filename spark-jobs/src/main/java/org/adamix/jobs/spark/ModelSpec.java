@@ -12,11 +12,22 @@ import org.adamix.model.checkpoint.Backbone;
  * executor.
  */
 public record ModelSpec(
-        AdaptationConfig adaptation, HeadConfig head, OptimizerConfig optimizer, long seed)
+        AdaptationConfig adaptation,
+        HeadConfig head,
+        OptimizerConfig optimizer,
+        long seed,
+        boolean recompute)
         implements Serializable {
 
+    /** Without activation recomputation (it changes memory and time, never a result). */
+    public ModelSpec(
+            AdaptationConfig adaptation, HeadConfig head, OptimizerConfig optimizer, long seed) {
+        this(adaptation, head, optimizer, seed, false);
+    }
+
     public AdaMixModel build(Backbone backbone) {
-        return AdaMixModel.build(backbone, adaptation, head, optimizer, seed);
+        AdaMixModel m = AdaMixModel.build(backbone, adaptation, head, optimizer, seed);
+        return recompute ? m.recomputeActivations() : m;
     }
 
     public static ModelSpec of(AdaMixModel m) {

@@ -315,7 +315,8 @@ public final class TrainSetup implements AutoCloseable {
     }
 
     ModelSpec modelSpec(long totalSteps, HeadConfig trainedHead) {
-        return new ModelSpec(adaptation, trainedHead, optimizer(cmd, totalSteps), cmd.seed);
+        return new ModelSpec(
+                adaptation, trainedHead, optimizer(cmd, totalSteps), cmd.seed, cmd.recompute);
     }
 
     /**

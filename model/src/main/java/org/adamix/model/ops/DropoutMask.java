@@ -1,0 +1,109 @@
+package org.adamix.model.ops;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Dropout multipliers (0, or 1/keep with probability keep = 1 − p) as a pure function of (seed,
+ * element index), the way counter-based generators serve dropout on GPUs: no mask is stored between
+ * the forward and the backward pass, each pass recomputes the one it needs, on any thread and in
+ * any order. Element i is kept when the top 24 bits of a 32-bit hash of (seed, i) fall below
+ * keep·2²⁴ (MurmurHash3's finaliser over a Weyl sequence: every bit of the index and the seed
+ * reaches every bit of the result). Indices are taken modulo 2³²; a seed is a site's key for one
+ * step ({@code Router.dropoutSeed}).
+ */
+public record DropoutMask(long seed, double p) {
+    private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> IS = IntVector.SPECIES_PREFERRED;
+    private static final int L = FS.length();
+    private static final boolean SAME_LANES = IS.length() == L;
+    private static final ByteOrder O = ByteOrder.nativeOrder();
+    private static final int GOLDEN = 0x9E3779B9;
+    private static final int[] IOTA = new int[IS.length()];
+
+    static {
+        for (int i = 0; i < IOTA.length; i++) IOTA[i] = i;
+    }
+
+    public DropoutMask {
+        if (!(p > 0 && p < 1))
+            throw new IllegalArgumentException("dropout p must be in (0, 1): " + p);
+    }
+
+    private int key() {
+        return (int) (seed ^ (seed >>> 32));
+    }
+
+    private int threshold() {
+        return (int) Math.round((1.0 - p) * (1 << 24));
+    }
+
+    private float scale() {
+        return (float) (1.0 / (1.0 - p));
+    }
+
+    private static int hash(int index, int key) {
+        int h = index * GOLDEN + key;
+        h ^= h >>> 16;
+        h *= 0x85EBCA6B;
+        h ^= h >>> 13;
+        h *= 0xC2B2AE35;
+        return h ^ (h >>> 16);
+    }
+
+    /** The multiplier of element {@code index}. */
+    public float multiplier(long index) {
+        return (hash((int) index, key()) >>> 8) < threshold() ? scale() : 0f;
+    }
+
+    /** The multipliers of elements index … index + lanes − 1. */
+    private static FloatVector vector(int index, int key, int threshold, float scale) {
+        IntVector h = IntVector.fromArray(IS, IOTA, 0).add(index).mul(GOLDEN).add(key);
+        h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 16)).mul(0x85EBCA6B);
+        h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 13)).mul(0xC2B2AE35);
+        h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 16));
+        var keep = h.lanewise(VectorOperators.LSHR, 8).compare(VectorOperators.LT, threshold);
+        return FloatVector.zero(FS).blend(scale, keep.cast(FS));
+    }
+
+    /** out[at + j] = multiplier(index + j) for j &lt; n. */
+    void fill(long index, float[] out, int at, int n) {
+        int key = key(), threshold = threshold(), j = 0;
+        float scale = scale();
+        if (SAME_LANES)
+            for (; j + L <= n; j += L)
+                vector((int) (index + j), key, threshold, scale).intoArray(out, at + j);
+        for (; j < n; j++)
+            out[at + j] = (hash((int) (index + j), key) >>> 8) < threshold ? scale : 0f;
+    }
+
+    /** x[i] *= multiplier(i) for the floats i in [from, to) of x (native order), in place. */
+    void apply(ByteBuffer x, int from, int to) {
+        int key = key(), threshold = threshold(), i = from;
+        float scale = scale();
+        if (SAME_LANES)
+            for (; i + L <= to; i += L)
+                FloatVector.fromByteBuffer(FS, x, i * 4, O)
+                        .mul(vector(i, key, threshold, scale))
+                        .intoByteBuffer(x, i * 4, O);
+        for (; i < to; i++)
+            if ((hash(i, key) >>> 8) >= threshold) x.putFloat(i * 4, 0f);
+            else x.putFloat(i * 4, x.getFloat(i * 4) * scale);
+    }
+
+    /** The multipliers of every element of an array of this shape (the ND4J path, tests). */
+    public INDArray materialize(long[] shape, DataType dataType) {
+        long n = 1;
+        for (long d : shape) n *= d;
+        float[] m = new float[Math.toIntExact(n)];
+        fill(0, m, 0, m.length);
+        return Nd4j.createFromArray(m).castTo(dataType).reshape(shape);
+    }
+}

@@ -1,0 +1,41 @@
+package org.adamix.model.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** Scratch buffers share storage by kind and position once shared; kept buffers never do. */
+class BuffersTest {
+    @Test
+    void theKthScratchBufferOfEveryLayerOfAKindIsOneArray() {
+        ScratchPool pool = new ScratchPool();
+        Buffers first = new Buffers(DataType.FLOAT), second = new Buffers(DataType.FLOAT);
+        Buffers other = new Buffers(DataType.FLOAT);
+        Buffer kept1 = first.next(), a1 = first.scratch(), b1 = first.scratch();
+        Buffer kept2 = second.next(), a2 = second.scratch();
+        Buffer o = other.scratch();
+        first.share(pool, "Layer");
+        second.share(pool, "Layer");
+        other.share(pool, "Other");
+        Buffer b2 = second.scratch(); // made after sharing: shared at once
+
+        a1.get(4).assign(1);
+        b1.get(4).assign(2);
+        kept1.get(4).assign(3);
+        kept2.get(4).assign(4);
+        o.get(4).assign(5);
+        assertEquals(1f, a2.get(4).getFloat(0), "same kind, same position");
+        assertEquals(2f, b2.get(4).getFloat(0));
+        assertEquals(3f, kept1.get(4).getFloat(0), "kept buffers are the layer's own");
+        assertEquals(1f, a1.get(4).getFloat(0), "another kind has its own");
+
+        INDArray grown = a2.get(10); // growth is seen through every sharer
+        grown.assign(7);
+        assertEquals(7f, a1.get(10).getFloat(9));
+        assertEquals(2 * 4 * 4L, first.bytes() + second.bytes(), "only the kept buffers count");
+        assertEquals(
+                (10 + 4 + 4) * 4L, pool.bytes(), "the pool: 10 + 4 floats of Layer, 4 of Other");
+    }
+}
