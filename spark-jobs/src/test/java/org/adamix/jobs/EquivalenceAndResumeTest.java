@@ -247,4 +247,13 @@ class EquivalenceAndResumeTest {
         assertArrayEquals(full.weights().params(), resumed.weights().params());
         assertArrayEquals(full.weights().state(), resumed.weights().state());
     }
+
+    /** --recompute trades time for memory only: the same weights and Adam state, bit for bit. */
+    @Test
+    void recomputingActivationsChangesNoBit() throws Exception {
+        TrainJob.Result plain = train(tmp.resolve("plain"), 2, 1);
+        TrainJob.Result recomputed = train(tmp.resolve("recomputed"), 2, 1, "--recompute");
+        assertArrayEquals(plain.weights().params(), recomputed.weights().params());
+        assertArrayEquals(plain.weights().state(), recomputed.weights().state());
+    }
 }
