@@ -33,8 +33,8 @@ Options (each also settable by the environment variable shown):
   --output URI              ADAMIX_OUTPUT            appended to the job args as --output URI
   --executors N             ADAMIX_EXECUTORS         executors = training workers (default 2)
   --executor-cores N        ADAMIX_EXECUTOR_CORES    cores = ND4J threads per executor (default 4)
-  --executor-memory SIZE    ADAMIX_EXECUTOR_MEMORY   executor heap (default 4g)
-  --nd4j-offheap SIZE       ADAMIX_ND4J_OFFHEAP      ND4J off-heap budget per executor (default 6g)
+  --executor-memory SIZE    ADAMIX_EXECUTOR_MEMORY   executor heap (default 2g)
+  --nd4j-offheap SIZE       ADAMIX_ND4J_OFFHEAP      ND4J off-heap budget per executor (default 3g)
   --driver-memory SIZE      ADAMIX_DRIVER_MEMORY     driver heap (default 4g)
                             ADAMIX_DRIVER_CORES      driver cores = its ND4J threads (default 2)
                             ADAMIX_DRIVER_OFFHEAP    ND4J off-heap budget of the driver (default 4g)
@@ -108,8 +108,8 @@ q() {
 adamix_submit() {
   local print=0 extra_conf=() job=()
   MASTER="${ADAMIX_MASTER:-}" DEPLOY_MODE="${ADAMIX_DEPLOY_MODE:-}" JAR="${ADAMIX_JAR:-}" OUTPUT="${ADAMIX_OUTPUT:-}"
-  EXECUTORS="${ADAMIX_EXECUTORS:-2}" EXECUTOR_CORES="${ADAMIX_EXECUTOR_CORES:-4}" EXECUTOR_MEMORY="${ADAMIX_EXECUTOR_MEMORY:-4g}"
-  ND4J_OFFHEAP="${ADAMIX_ND4J_OFFHEAP:-6g}" DRIVER_MEMORY="${ADAMIX_DRIVER_MEMORY:-4g}" DRIVER_CORES="${ADAMIX_DRIVER_CORES:-2}"
+  EXECUTORS="${ADAMIX_EXECUTORS:-2}" EXECUTOR_CORES="${ADAMIX_EXECUTOR_CORES:-4}" EXECUTOR_MEMORY="${ADAMIX_EXECUTOR_MEMORY:-2g}"
+  ND4J_OFFHEAP="${ADAMIX_ND4J_OFFHEAP:-3g}" DRIVER_MEMORY="${ADAMIX_DRIVER_MEMORY:-4g}" DRIVER_CORES="${ADAMIX_DRIVER_CORES:-2}"
   DRIVER_OFFHEAP="${ADAMIX_DRIVER_OFFHEAP:-4g}" GPUS="${ADAMIX_GPUS_PER_EXECUTOR:-0}" APP_NAME="${ADAMIX_APP_NAME:-}"
   DEFAULTS="${ADAMIX_DEFAULTS:-$DEPLOY_DIR/spark-submit/spark-defaults.conf}"
   GPU_DISCOVERY="${ADAMIX_GPU_DISCOVERY:-$DEFAULT_DISCOVERY}"

@@ -550,7 +550,7 @@ class AirflowDagTest {
         assertTrue(
                 p.contains("hdfs:///apps/adamix/adamix-spark-jobs-0.1.0-SNAPSHOT-job.jar train"),
                 "job jar on HDFS:\n" + p);
-        executorFlags(c, "4", "7168m", "6144m", "10752m");
+        executorFlags(c, "4", "4096m", "3072m", "5632m");
         assertEquals("1", c.get("spark.yarn.maxAppAttempts"));
         assertEquals("2", c.get("spark.yarn.appMasterEnv.OMP_NUM_THREADS"));
         assertEquals(
@@ -591,7 +591,7 @@ class AirflowDagTest {
                                 "hdfs:///apps/j.jar"),
                         JOB);
         c = confs(p);
-        executorFlags(c, "8", "8192m", "6144m", "27648m");
+        executorFlags(c, "8", "5120m", "3072m", "24576m");
         assertEquals("5", c.get("spark.executor.instances"));
         assertTrue(p.contains("hdfs:///apps/j.jar train"), p);
 
@@ -664,7 +664,7 @@ class AirflowDagTest {
                                 "3"));
         c = confs(p);
         commonFlags(p, c);
-        executorFlags(c, "4", "7168m", "6144m", "10752m");
+        executorFlags(c, "4", "4096m", "3072m", "5632m");
         assertTrue(p.contains("--master spark://m:7077") && p.contains("--deploy-mode client"), p);
         assertEquals("12", c.get("spark.cores.max"), "3 executors of 4 cores");
 
@@ -681,7 +681,7 @@ class AirflowDagTest {
                                 "1"));
         c = confs(p);
         commonFlags(p, c);
-        executorFlags(c, "4", "7168m", "6144m", "10752m");
+        executorFlags(c, "4", "4096m", "3072m", "5632m");
         assertTrue(
                 p.contains("--master k8s://https://api:443") && p.contains("--deploy-mode cluster"),
                 p);
