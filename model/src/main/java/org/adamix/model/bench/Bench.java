@@ -36,6 +36,8 @@ import picocli.CommandLine.Option;
         description =
                 "Training/inference examples per second and peak memory of each adaptation method.")
 public final class Bench implements Callable<Integer> {
+    private static final String RECOMPUTE = "+recompute";
+
     /** The table's rows: label, method, experts, consistency weight. */
     static final List<String[]> CONFIGS =
             List.of(
@@ -125,7 +127,9 @@ public final class Bench implements Callable<Integer> {
     @Option(
             names = "--recompute",
             description =
-                    "Activation recomputation (train's --recompute): each layer runs its forward pass again before its backward pass; compare peak_rss_mb and buffers_mb.")
+                    "Activation recomputation (train's --recompute) for every row: each layer runs its forward pass again before its backward pass; "
+                            + "compare peak_rss_mb and buffers_mb. A row ROW+recompute (e.g. adamix-adapter+consistency+recompute) does it for one row, "
+                            + "to compare speeds side by side with --interleaved.")
     boolean recompute;
 
     public static void main(String[] args) {
@@ -246,7 +250,12 @@ public final class Bench implements Callable<Integer> {
         return out;
     }
 
+    /** A row by label; "ROW+recompute" is the row with activation recomputation. */
     private static String[] find(String label) {
+        if (label.endsWith(RECOMPUTE)) {
+            String[] base = find(label.substring(0, label.length() - RECOMPUTE.length()));
+            return new String[] {label, base[1], base[2], base[3]};
+        }
         for (String[] c : CONFIGS) if (c[0].equals(label)) return c;
         throw new CommandLine.ParameterException(
                 new CommandLine(new Bench()),
@@ -297,7 +306,7 @@ public final class Bench implements Callable<Integer> {
                             HeadConfig.classification(2),
                             OptimizerConfig.adam(1e-3),
                             0);
-            if (recompute) model.recomputeActivations();
+            if (recompute || label.endsWith(RECOMPUTE)) model.recomputeActivations();
             SplittableRandom r = new SplittableRandom(0);
             for (int i = 0; i < data.length; i++) {
                 int[][] ids = new int[batch][];
@@ -350,7 +359,7 @@ public final class Bench implements Callable<Integer> {
             String blasCore = System.getenv().getOrDefault("OPENBLAS_CORETYPE", "default");
             return String.format(
                     "BENCH method=%s train_ex_per_s=%.1f infer_ex_per_s=%.1f train_tok_per_s=%.0f infer_tok_per_s=%.0f"
-                            + " peak_rss_mb=%d buffers_mb=%d offheap_mb=%d heap_mb=%d trainable=%d loss_first=%.4f"
+                            + " peak_rss_mb=%d buffers_mb=%d heap_mb=%d trainable=%d loss_first=%.4f"
                             + " loss_last=%.4f kernels=%s blas_core=%s%s",
                     label,
                     batch / median(train),
@@ -358,11 +367,9 @@ public final class Bench implements Callable<Integer> {
                     1 / median(trainTok),
                     1 / median(inferTok),
                     peakRssMb(),
-                    // where the memory is: the layers' buffers, all of ND4J's off-heap arrays
-                    // (JavaCPP's count), the Java heap committed
+                    // where the memory is: the layers' buffers, the Java heap committed
                     (model.bufferBytes() + (inferModel == model ? 0 : inferModel.bufferBytes()))
                             >> 20,
-                    org.bytedeco.javacpp.Pointer.totalBytes() >> 20,
                     Runtime.getRuntime().totalMemory() >> 20,
                     model.trainableParams().length(),
                     firstLoss,
