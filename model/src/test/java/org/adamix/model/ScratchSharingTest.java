@@ -1,7 +1,10 @@
 package org.adamix.model;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -68,7 +71,7 @@ class ScratchSharingTest {
         long two = bytesAfterOneStep(2, true), five = bytesAfterOneStep(5, true);
         long n = 2 * 3 * 6;
         assertEquals(3 * 2 * 4 * n * H, five - two, "per layer: two outputs of n × H floats");
-        org.junit.jupiter.api.Assertions.assertTrue(
+        assertTrue(
                 five < bytesAfterOneStep(5, false),
                 "five layers recomputing hold less than five layers keeping their activations");
     }
@@ -80,7 +83,7 @@ class ScratchSharingTest {
     @Test
     void recomputationChangesNoBit() {
         for (AdaptationConfig a :
-                java.util.List.of(
+                List.of(
                         AdaptationConfig.of(Method.ADAMIX_ADAPTER, R),
                         AdaptationConfig.of(Method.ADAMIX_LORA, R).withLoraDropout(0.2),
                         AdaptationConfig.of(Method.HOULSBY, R))) {
@@ -90,11 +93,11 @@ class ScratchSharingTest {
                 assertEquals(
                         plain.fit(b), recomputing.fit(b), 0.0, a.method() + " loss, step " + step);
             }
-            org.junit.jupiter.api.Assertions.assertArrayEquals(
+            assertArrayEquals(
                     plain.trainableParams().dup().data().asFloat(),
                     recomputing.trainableParams().dup().data().asFloat(),
                     a.method() + " weights");
-            org.junit.jupiter.api.Assertions.assertArrayEquals(
+            assertArrayEquals(
                     plain.updaterState().dup().data().asFloat(),
                     recomputing.updaterState().dup().data().asFloat(),
                     a.method() + " Adam state");
