@@ -104,6 +104,26 @@ public final class Bench implements Callable<Integer> {
                             + "e5small (12 x 384), bertbase (12 x 768); overrides --layers/--hidden/--heads/--ffn.")
     String preset;
 
+    @Option(
+            names = "--backbone",
+            description =
+                    "A real backbone (folder or .onnx, as train's --backbone): its weights and shape; "
+                            + "overrides --layers/--hidden/--heads/--ffn. Dropout off, as in the other rows.")
+    Path backbone;
+
+    @Option(
+            names = "--gemm-peak",
+            description =
+                    "First measure ND4J's float GEMM on this machine (a 2048 x 2048 x 2048 product and the FFN's "
+                            + "[batch*seq, hidden] x [hidden, ffn]; best of 10) and print each row's GFLOP/s as a fraction of it.")
+    boolean gemmPeak;
+
+    /** The square GEMM's rate when --gemm-peak measured it. */
+    private double peakGflops = Double.NaN;
+
+    /** The loaded --backbone, shared by the rows (its weights are frozen or copied). */
+    private Backbone real;
+
     @Option(names = "--rank", defaultValue = "16")
     int rank;
 
@@ -139,17 +159,49 @@ public final class Bench implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         applyPreset();
+        real = loadBackbone();
+        if (gemmPeak) measureGemmPeak();
         List<String[]> rows = config == null ? CONFIGS : config.stream().map(Bench::find).toList();
         if (interleaved) {
-            printTable(interleave(rows), true);
+            printTable(interleave(rows), true, peakGflops);
         } else if (rows.size() == 1) {
-            measure(List.of(new Row(rows.get(0))));
+            printTable(measure(List.of(new Row(rows.get(0)))), false, peakGflops);
         } else {
             List<String> lines = new ArrayList<>();
             for (String[] c : rows) lines.addAll(inItsOwnJvm(c));
-            printTable(lines, false);
+            printTable(lines, false, peakGflops);
         }
         return 0;
+    }
+
+    /** The real backbone, if any, with its shape taken over (and dropout off). */
+    private Backbone loadBackbone() throws java.io.IOException {
+        if (backbone == null) return null;
+        Backbone b = org.adamix.model.checkpoint.BackboneLoader.load(backbone);
+        BertConfig c = b.config();
+        layers = c.numLayers();
+        hidden = c.hiddenSize();
+        heads = c.numHeads();
+        ffn = c.intermediateSize();
+        if (seq > c.maxPositions())
+            throw new CommandLine.ParameterException(
+                    new CommandLine(this),
+                    "--seq "
+                            + seq
+                            + " exceeds "
+                            + backbone
+                            + "'s "
+                            + c.maxPositions()
+                            + " positions");
+        return b;
+    }
+
+    private void measureGemmPeak() {
+        peakGflops = GemmPeak.gflops(2048, 2048, 2048, 10);
+        double ffnShape = GemmPeak.gflops(batch * seq, hidden, ffn, 10);
+        System.out.printf(
+                "GEMM square=2048x2048x2048 gflops=%.1f ffn=%dx%dx%d gflops=%.1f%n",
+                peakGflops, batch * seq, hidden, ffn, ffnShape);
     }
 
     private void applyPreset() {
@@ -217,6 +269,7 @@ public final class Bench implements Callable<Integer> {
                         "" + experts));
         if (varyLength) cmd.add("--vary-length");
         if (recompute) cmd.add("--recompute");
+        if (backbone != null) cmd.addAll(List.of("--backbone", backbone.toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         List<String> lines = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
@@ -275,6 +328,13 @@ public final class Bench implements Callable<Integer> {
         final Batch[] data = new Batch[16];
         final double[] infer = new double[steps], train = new double[steps];
         double firstLoss = Double.NaN, lastLoss = Double.NaN;
+        final StepFlops flops;
+
+        /** Routed passes per training step: two with the consistency loss. */
+        final int views;
+
+        /** GFLOP/s of each measured step (StepFlops over the batch's padded shape). */
+        final double[] inferRate = new double[steps], trainRate = new double[steps];
 
         Row(String[] c) {
             label = c[0];
@@ -293,7 +353,16 @@ public final class Bench implements Callable<Integer> {
                             0.0,
                             0.0,
                             0);
-            Backbone backbone = RandomBackbone.create(bert, 1, false);
+            Backbone weights =
+                    real == null
+                            ? RandomBackbone.create(bert, 1, false)
+                            : new Backbone(
+                                    real.config().withDropout(0, 0),
+                                    real.tensors(),
+                                    real.name(),
+                                    real.checksum());
+            flops = new StepFlops(Method.of(c[1]), layers, hidden, ffn, rank);
+            views = Double.parseDouble(c[3]) > 0 ? 2 : 1;
             int m = c[2].equals("1") ? 1 : experts;
             AdaptationConfig a =
                     AdaptationConfig.of(Method.of(c[1]), rank)
@@ -301,7 +370,7 @@ public final class Bench implements Callable<Integer> {
                             .withConsistencyWeight(Double.parseDouble(c[3]));
             model =
                     AdaMixModel.build(
-                            backbone,
+                            weights,
                             a,
                             HeadConfig.classification(2),
                             OptimizerConfig.adam(1e-3),
@@ -318,7 +387,8 @@ public final class Bench implements Callable<Integer> {
                                     [b == 0 || !varyLength
                                             ? longest
                                             : longest / 2 + r.nextInt(longest - longest / 2 + 1)];
-                    for (int t = 0; t < ids[b].length; t++) ids[b][t] = r.nextInt(bert.vocabSize());
+                    for (int t = 0; t < ids[b].length; t++)
+                        ids[b][t] = r.nextInt(weights.config().vocabSize());
                     y[b] = r.nextInt(2);
                 }
                 data[i] = Batch.of(ids, null, y, 2, false, DataType.FLOAT);
@@ -339,6 +409,7 @@ public final class Bench implements Callable<Integer> {
             if (i >= warmup) {
                 infer[i - warmup] = s;
                 inferTok[i - warmup] = s / b.mask().length();
+                inferRate[i - warmup] = b.size() * flops.infer((int) b.mask().size(1)) / s / 1e9;
             }
         }
 
@@ -350,6 +421,8 @@ public final class Bench implements Callable<Integer> {
             if (i >= warmup) {
                 train[i - warmup] = s;
                 trainTok[i - warmup] = s / b.mask().length();
+                trainRate[i - warmup] =
+                        views * b.size() * flops.train((int) b.mask().size(1)) / s / 1e9;
             }
             if (i == 0) firstLoss = loss;
             lastLoss = loss;
@@ -359,6 +432,7 @@ public final class Bench implements Callable<Integer> {
             String blasCore = System.getenv().getOrDefault("OPENBLAS_CORETYPE", "default");
             return String.format(
                     "BENCH method=%s train_ex_per_s=%.1f infer_ex_per_s=%.1f train_tok_per_s=%.0f infer_tok_per_s=%.0f"
+                            + " train_gflops=%.4g infer_gflops=%.4g"
                             + " peak_rss_mb=%d buffers_mb=%d heap_mb=%d trainable=%d loss_first=%.4f"
                             + " loss_last=%.4f kernels=%s blas_core=%s%s",
                     label,
@@ -366,6 +440,8 @@ public final class Bench implements Callable<Integer> {
                     batch / median(infer),
                     1 / median(trainTok),
                     1 / median(inferTok),
+                    median(trainRate),
+                    median(inferRate),
                     peakRssMb(),
                     // where the memory is: the layers' buffers, the Java heap committed
                     (model.bufferBytes() + (inferModel == model ? 0 : inferModel.bufferBytes()))
@@ -425,29 +501,33 @@ public final class Bench implements Callable<Integer> {
         return -1;
     }
 
-    static void printTable(List<String> lines, boolean relative) {
+    /** The rows as a table; {@code peak} (NaN when not measured) adds each row's share of it. */
+    static void printTable(List<String> lines, boolean relative, double peak) {
         System.out.println();
         System.out.printf(
-                "%-28s %14s %14s %14s%s%n",
+                "%-28s %12s %12s %14s %13s%s%s%n",
                 "method",
                 "train ex/s",
                 "infer ex/s",
+                "train GFLOP/s",
                 "peak RSS MB",
-                relative ? String.format(" %14s %14s", "train vs 1st", "infer vs 1st") : "");
+                Double.isNaN(peak) ? "" : String.format(" %12s", "of GEMM peak"),
+                relative ? String.format(" %13s %13s", "train vs 1st", "infer vs 1st") : "");
         for (String l : lines) {
-            String m = field(l, "method"),
-                    t = field(l, "train_ex_per_s"),
-                    i = field(l, "infer_ex_per_s"),
-                    p = field(l, "peak_rss_mb");
+            String gflops = field(l, "train_gflops");
             System.out.printf(
-                    "%-28s %14s %14s %14s%s%n",
-                    m,
-                    t,
-                    i,
-                    relative ? "(shared)" : p,
+                    "%-28s %12s %12s %14s %13s%s%s%n",
+                    field(l, "method"),
+                    field(l, "train_ex_per_s"),
+                    field(l, "infer_ex_per_s"),
+                    gflops,
+                    relative ? "(shared)" : field(l, "peak_rss_mb"),
+                    Double.isNaN(peak)
+                            ? ""
+                            : String.format(" %12.2f", Double.parseDouble(gflops) / peak),
                     relative
                             ? String.format(
-                                    " %14s %14s",
+                                    " %13s %13s",
                                     field(l, "train_vs_first"), field(l, "infer_vs_first"))
                             : "");
         }

@@ -5,8 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.List;
+import org.adamix.model.AdaMixModel;
+import org.adamix.model.AdaptationConfig;
+import org.adamix.model.BertConfig;
+import org.adamix.model.HeadConfig;
+import org.adamix.model.Method;
+import org.adamix.model.OptimizerConfig;
+import org.adamix.model.RandomBackbone;
+import org.adamix.model.checkpoint.Backbone;
+import org.adamix.model.checkpoint.HfFolderWriter;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
@@ -56,5 +67,63 @@ class BenchTest {
                 Long.parseLong(Bench.field(lines.get(1), "trainable"))
                         > Long.parseLong(Bench.field(lines.get(0), "trainable")));
         assertTrue(buf.toString().contains("train vs 1st"), "the table has the relative columns");
+    }
+
+    /**
+     * A real backbone folder gives the rows its shape (here 2 layers of 8, not the options'), and
+     * --gemm-peak measures the GEMM before the rows and adds each row's share of it.
+     */
+    @Test
+    void backboneFolderSetsTheShapeAndGemmPeakAddsTheShare(@TempDir Path tmp) throws Exception {
+        BertConfig tiny =
+                new BertConfig("bert", 50, 8, 2, 2, 16, 12, 2, 1e-12, "gelu", 0.1, 0.1, 0);
+        Backbone backbone = RandomBackbone.create(tiny, 3, false);
+        HfFolderWriter.write(backbone, tmp.resolve("tiny"));
+        String out =
+                run(
+                        "--backbone",
+                        tmp.resolve("tiny").toString(),
+                        "--config",
+                        "pfeiffer",
+                        "--gemm-peak",
+                        "--steps",
+                        "2",
+                        "--warmup",
+                        "1",
+                        "--layers",
+                        "4",
+                        "--hidden",
+                        "64",
+                        "--seq",
+                        "8",
+                        "--batch",
+                        "2");
+        String bench = out.lines().filter(l -> l.startsWith("BENCH ")).findFirst().orElseThrow();
+        long expected =
+                AdaMixModel.build(
+                                backbone,
+                                AdaptationConfig.of(Method.PFEIFFER, 16),
+                                HeadConfig.classification(2),
+                                OptimizerConfig.adam(1e-3),
+                                0)
+                        .trainableParams()
+                        .length();
+        assertEquals("" + expected, Bench.field(bench, "trainable"));
+        assertTrue(Double.parseDouble(Bench.field(bench, "train_gflops")) > 0, bench);
+        String gemm = out.lines().filter(l -> l.startsWith("GEMM ")).findFirst().orElseThrow();
+        assertTrue(gemm.contains("ffn=16x8x16"), gemm); // batch·seq × hidden × FFN of the folder
+        assertTrue(out.contains("of GEMM peak"), out);
+    }
+
+    private static String run(String... args) {
+        PrintStream out = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(buf, true));
+            assertEquals(0, new CommandLine(new Bench()).execute(args));
+        } finally {
+            System.setOut(out);
+        }
+        return buf.toString();
     }
 }

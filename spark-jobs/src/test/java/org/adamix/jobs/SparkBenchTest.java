@@ -1,0 +1,62 @@
+package org.adamix.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import org.adamix.jobs.bench.SparkBench;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * spark-bench measures the job a user runs: options it does not know reach train (here
+ * --local-steps and --batch-size decide the number of rounds), and both rates are reported.
+ */
+class SparkBenchTest {
+    @Test
+    void passesTrainOptionsThroughAndComparesTheJobWithTheLoop(@TempDir Path tmp) throws Exception {
+        Path backbone = TinyFixture.backbone(tmp.resolve("bb"));
+        Path data = TinyFixture.data(tmp.resolve("train.jsonl"), "t", 80, 3);
+        PrintStream out = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        int code;
+        try {
+            System.setOut(new PrintStream(buf, true));
+            code =
+                    new CommandLine(new SparkBench())
+                            .execute(
+                                    "--backbone", backbone.toString(),
+                                    "--train", data.toString(),
+                                    "--rows", "64",
+                                    "--workers", "2",
+                                    "--epochs", "1",
+                                    "--batch-size", "4",
+                                    "--local-steps", "2",
+                                    "--max-length", "16");
+        } finally {
+            System.setOut(out);
+        }
+        assertEquals(0, code, buf.toString());
+        String line =
+                buf.toString()
+                        .lines()
+                        .filter(l -> l.startsWith("SPARKBENCH "))
+                        .findFirst()
+                        .orElseThrow();
+        // 64 rows / (2 workers × batch 4 × 2 local steps) = 4 rounds or 5 (shards of unequal
+        // size); train's defaults (batch 16, 8 local steps) would give 1
+        int rounds = Integer.parseInt(field(line, "rounds"));
+        assertTrue(rounds == 4 || rounds == 5, line);
+        for (String key : new String[] {"loop_ex_per_s", "spark_ex_per_s", "ratio_after_first"})
+            assertTrue(Double.parseDouble(field(line, key)) > 0, line);
+    }
+
+    private static String field(String line, String key) {
+        for (String part : line.split(" "))
+            if (part.startsWith(key + "=")) return part.substring(key.length() + 1);
+        throw new AssertionError(key + " missing: " + line);
+    }
+}
