@@ -52,6 +52,9 @@ class SparkBenchTest {
         assertTrue(rounds == 4 || rounds == 5, line);
         for (String key : new String[] {"loop_ex_per_s", "spark_ex_per_s", "ratio_after_first"})
             assertTrue(Double.parseDouble(field(line, key)) > 0, line);
+        // the slowest worker's task is part of the round: a share in (0, 1]
+        double share = Double.parseDouble(field(line, "worker_share"));
+        assertTrue(share > 0 && share <= 1, line);
     }
 
     private static String field(String line, String key) {

@@ -19,7 +19,7 @@ import org.adamix.jobs.train.TrainJob;
 import org.adamix.jobs.train.TrainSetup;
 import org.adamix.model.AdaMixModel;
 import org.adamix.model.Batch;
-import org.nd4j.linalg.factory.Nd4j;
+import org.adamix.model.ops.Threads;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -116,12 +116,18 @@ public final class SparkBench implements Callable<Integer> {
                 later[0],
                 later[0] / inProcess[0]);
         System.out.printf(
-                "SPARKBENCH loop_ex_per_s=%.2f spark_ex_per_s=%.2f spark_after_first_ex_per_s=%.2f ratio=%.3f ratio_after_first=%.3f rounds=%d%n",
+                "%nrounds 2-%d: the slowest worker's task took %.0f %% of the round's time; the rest is Spark's "
+                        + "(broadcast, scheduling, the tree's shuffle, the driver's average)%n",
+                rounds.size(), 100 * later[1]);
+        System.out.printf(
+                "SPARKBENCH loop_ex_per_s=%.2f spark_ex_per_s=%.2f spark_after_first_ex_per_s=%.2f ratio=%.3f"
+                        + " ratio_after_first=%.3f worker_share=%.3f rounds=%d%n",
                 inProcess[0],
                 all[0],
                 later[0],
                 all[0] / inProcess[0],
                 later[0] / inProcess[0],
+                later[1],
                 rounds.size());
         Traffic t = r.traffic().get(r.traffic().size() - 1);
         System.out.printf(
@@ -134,14 +140,18 @@ public final class SparkBench implements Callable<Integer> {
         return 0;
     }
 
-    /** Examples per second over rounds {@code from}..last of metrics.jsonl. */
+    /**
+     * Over rounds {@code from}..last of metrics.jsonl: {examples per second, the share of the
+     * rounds' time the slowest worker spent in its own task}.
+     */
     private static double[] rate(List<JsonNode> rounds, int from) {
-        double examples = 0, seconds = 0;
+        double examples = 0, seconds = 0, worker = 0;
         for (JsonNode n : rounds.subList(Math.min(from, rounds.size() - 1), rounds.size())) {
             examples += n.get("examples").asDouble();
             seconds += n.get("seconds").asDouble();
+            worker += n.get("worker_seconds_max").asDouble();
         }
-        return new double[] {examples / seconds};
+        return new double[] {examples / seconds, worker / seconds};
     }
 
     /**
@@ -169,8 +179,8 @@ public final class SparkBench implements Callable<Integer> {
                             TrainSetup.optimizer(c, steps),
                             c.seed);
             if (c.recompute) m.recomputeActivations();
-            int threads = Nd4j.getEnvironment().maxThreads();
-            Nd4j.getEnvironment().setMaxThreads(workers);
+            int threads = Threads.blas();
+            Threads.use(workers);
             try {
                 for (Batch b : batches) m.fit(b);
                 long t0 = System.nanoTime();
@@ -178,7 +188,7 @@ public final class SparkBench implements Callable<Integer> {
                 double s = (System.nanoTime() - t0) / 1e9;
                 return new double[] {batches.size() * c.batchSize / s};
             } finally {
-                Nd4j.getEnvironment().setMaxThreads(threads);
+                Threads.use(threads);
             }
         }
     }

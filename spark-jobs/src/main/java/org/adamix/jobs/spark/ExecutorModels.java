@@ -10,8 +10,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.adamix.datasets.tokenize.Tokenizer;
 import org.adamix.model.AdaMixModel;
 import org.adamix.model.checkpoint.Backbone;
+import org.adamix.model.ops.Threads;
 import org.apache.spark.TaskContext;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Per-JVM caches on executors: the backbone is rebuilt once from its broadcast (keyed by checksum),
@@ -81,16 +81,13 @@ public final class ExecutorModels {
     }
 
     /**
-     * ND4J's OpenMP threads spin when oversubscribed: a task uses as many threads as it has cores.
+     * A task uses as many threads as it has cores, ND4J's and OpenBLAS's both: with only ND4J's
+     * set, every task ran its GEMMs on all of the executor's cores ({@link Threads}).
      */
     static void limitThreadsToTask() {
         TaskContext tc = TaskContext.get();
         if (tc == null) return; // the driver keeps its own setting
-        int cpus = Math.max(1, tc.cpus());
-        if (Nd4j.getEnvironment().maxThreads() != cpus) {
-            Nd4j.getEnvironment().setMaxThreads(cpus);
-            Nd4j.getEnvironment().setMaxMasterThreads(cpus);
-        }
+        Threads.use(Math.max(1, tc.cpus()));
     }
 
     public static final class Lease implements AutoCloseable {

@@ -50,6 +50,10 @@ final class SparkRound implements AutoCloseable {
             row.put("examples", average.examples());
             row.put("seconds", seconds);
             row.put("examples_per_s", average.examples() / seconds);
+            // the slowest worker's own time (its steps and weight copies): the rest is Spark's
+            row.put(
+                    "worker_seconds_max",
+                    workers.stream().mapToLong(WorkerFacts::nanos).max().orElse(0) / 1e9);
             row.put("bytes_to_driver", measured.resultBytes());
             row.put("bytes_broadcast", measured.broadcastBytes());
             row.put("bytes_broadcast_fetched", measured.broadcastFetchedBytes());
