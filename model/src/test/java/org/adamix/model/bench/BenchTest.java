@@ -26,32 +26,22 @@ import picocli.CommandLine;
 class BenchTest {
     @Test
     void interleavedRowsReportSpeedsRelativeToTheFirst() {
-        PrintStream out = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        int code;
-        try {
-            System.setOut(new PrintStream(buf, true));
-            code =
-                    new CommandLine(new Bench())
-                            .execute(
-                                    "--config",
-                                    "pfeiffer,adamix-adapter,adamix-adapter-merged",
-                                    "--interleaved",
-                                    "--steps",
-                                    "2",
-                                    "--warmup",
-                                    "1",
-                                    "--layers",
-                                    "1",
-                                    "--seq",
-                                    "8",
-                                    "--batch",
-                                    "2");
-        } finally {
-            System.setOut(out);
-        }
-        assertEquals(0, code);
-        List<String> lines = buf.toString().lines().filter(l -> l.startsWith("BENCH ")).toList();
+        String out =
+                run(
+                        "--config",
+                        "pfeiffer,adamix-adapter,adamix-adapter-merged",
+                        "--interleaved",
+                        "--steps",
+                        "2",
+                        "--warmup",
+                        "1",
+                        "--layers",
+                        "1",
+                        "--seq",
+                        "8",
+                        "--batch",
+                        "2");
+        List<String> lines = out.lines().filter(l -> l.startsWith("BENCH ")).toList();
         assertEquals(
                 List.of("pfeiffer", "adamix-adapter", "adamix-adapter-merged"),
                 lines.stream().map(l -> Bench.field(l, "method")).toList());
@@ -66,7 +56,7 @@ class BenchTest {
         assertTrue(
                 Long.parseLong(Bench.field(lines.get(1), "trainable"))
                         > Long.parseLong(Bench.field(lines.get(0), "trainable")));
-        assertTrue(buf.toString().contains("train vs 1st"), "the table has the relative columns");
+        assertTrue(out.contains("train vs 1st"), "the table has the relative columns");
     }
 
     /**
