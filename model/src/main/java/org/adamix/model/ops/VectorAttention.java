@@ -214,6 +214,10 @@ final class VectorAttention {
             int j = 0;
             for (; j + 4 * L <= n; j += 4 * L)
                 block4(a, i * ars, ars, acs, b, ldb, j, c, i * ldc + j, ldc, k, alpha);
+            if (j + 2 * L <= n) {
+                block2(a, i * ars, ars, acs, b, ldb, j, c, i * ldc + j, ldc, k, alpha);
+                j += 2 * L;
+            }
             for (; j < n; j += L)
                 block1(a, i * ars, ars, acs, b, ldb, j, c, i * ldc + j, ldc, k, alpha);
         }
@@ -284,6 +288,54 @@ final class VectorAttention {
         c31.mul(alpha).intoArray(c, o + L);
         c32.mul(alpha).intoArray(c, o + 2 * L);
         c33.mul(alpha).intoArray(c, o + 3 * L);
+    }
+
+    /**
+     * R rows × 2 vectors: a head of 32 floats is two 16-lane vectors, and four rows of one vector
+     * keep only four fused multiply-adds in flight, half of what the FMA units need (measured:
+     * {@link #block1} took most of the attention time at head size 32). The same chain per element.
+     */
+    private static void block2(
+            float[] a,
+            int a0,
+            int ars,
+            int acs,
+            float[] b,
+            int ldb,
+            int j,
+            float[] c,
+            int c0,
+            int ldc,
+            int k,
+            float alpha) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+        int a1 = a0 + ars, a2 = a1 + ars, a3 = a2 + ars;
+        for (int kk = 0; kk < k; kk++) {
+            int bo = kk * ldb + j, ao = kk * acs;
+            FloatVector b0 = FloatVector.fromArray(S, b, bo),
+                    b1 = FloatVector.fromArray(S, b, bo + L);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + ao]);
+            c00 = b0.fma(x, c00);
+            c01 = b1.fma(x, c01);
+            x = FloatVector.broadcast(S, a[a1 + ao]);
+            c10 = b0.fma(x, c10);
+            c11 = b1.fma(x, c11);
+            x = FloatVector.broadcast(S, a[a2 + ao]);
+            c20 = b0.fma(x, c20);
+            c21 = b1.fma(x, c21);
+            x = FloatVector.broadcast(S, a[a3 + ao]);
+            c30 = b0.fma(x, c30);
+            c31 = b1.fma(x, c31);
+        }
+        c00.mul(alpha).intoArray(c, c0);
+        c01.mul(alpha).intoArray(c, c0 + L);
+        c10.mul(alpha).intoArray(c, c0 + ldc);
+        c11.mul(alpha).intoArray(c, c0 + ldc + L);
+        c20.mul(alpha).intoArray(c, c0 + 2 * ldc);
+        c21.mul(alpha).intoArray(c, c0 + 2 * ldc + L);
+        c30.mul(alpha).intoArray(c, c0 + 3 * ldc);
+        c31.mul(alpha).intoArray(c, c0 + 3 * ldc + L);
     }
 
     /** R rows × 1 vector: the column tail of {@link #block4}, the same chain per element. */

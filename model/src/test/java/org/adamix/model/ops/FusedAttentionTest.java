@@ -143,7 +143,10 @@ class FusedAttentionTest {
         "2, 3, 13, 24, false",
         "2, 3, 13, 24, true",
         "1, 2, 70, 64, true",
-        "2, 1, 32, 16, false"
+        "2, 1, 32, 16, false",
+        "2, 2, 40, 32, true",
+        "1, 2, 21, 48, false",
+        "1, 1, 9, 112, true"
     })
     void matchesAttentionByHand(int b, int nh, int t, int dh, boolean dropout) {
         Case c = Case.random(b, nh, t, dh, dropout, 7 + t);
