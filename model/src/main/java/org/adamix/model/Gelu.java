@@ -45,14 +45,16 @@ public enum Gelu {
 
     /**
      * x += bias (the preceding linear layer's bias, fused here), then y = gelu(x). With training
-     * false nothing is kept for a backward pass (and x may be left without the bias).
+     * false nothing is kept for a backward pass (and x may be left without the bias). keep may be
+     * null when the backward pass recomputes it from x: a pass over an array of x's size fewer.
      */
     public void forward(INDArray x, INDArray bias, INDArray y, INDArray keep, boolean training) {
         if (bias != null && Kernels.on(x, bias, y, keep)) {
-            Kernels.geluForward(this == EXACT, x, bias, y, training ? keep : null);
+            Kernels.geluForward(this == EXACT, x, bias, y, training ? keep : null, training);
             return;
         }
         if (bias != null) Ops.addRow(x, bias, x);
+        if (keep == null) keep = x.ulike(); // the ND4J path's temporary (float64 or no vector API)
         if (this == TANH) {
             // 0.5·(1 + tanh(u)) = σ(2u), u = c·x·(1 + k·x²): one sigmoid, cheaper than tanh in ND4J
             x.mul(x, keep);

@@ -20,6 +20,8 @@ import org.adamix.model.ops.Buffer;
 import org.adamix.model.ops.Buffers;
 import org.adamix.model.ops.LayerNormOp;
 import org.adamix.model.ops.Ops;
+import org.adamix.model.ops.ScratchPool;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -39,9 +41,12 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * ΔW into rows [0, n_embd) and [2·n_embd, 3·n_embd) of c_attn. The adapter mixture sits on the MLP
  * output, where the authors' GPT-2 puts its ExpertSoup.
  *
- * <p>Every value of the forward pass is a {@link Buffer} field: what the backward pass needs (the
- * LayerNorms' x̂, h1, q, the probabilities, ctx, the projections, a, h2, c_fc's pre-activation and
- * GELU's factor; k and v sit in the KV cache) stays valid until the next forward pass.
+ * <p>Every value of the forward pass is a {@link Buffer} field. What the backward pass reads (the
+ * LayerNorms' x̂ and 1/σ, h1, q, ctx, the projections, h2, c_fc's pre-activation (GELU's derivative
+ * is recomputed from it) and GELU's output, the modules' saved arrays; k and v sit in the KV cache)
+ * is the block's own and stays valid until its next forward pass; everything else is scratch, one
+ * array per role for all the decoder's blocks (they run one at a time), as in the encoder's layers
+ * ({@link Buffers}).
  */
 final class Gpt2Block {
     private final int layer;
@@ -64,12 +69,21 @@ final class Gpt2Block {
     /** Whether anything in the attention half (ln_1 to attn.c_proj and its adapter) is trained. */
     private final boolean trainsAttention;
 
-    /** Forward values, kept. */
-    private final Buffer h1, q, k, v, ctx, proj, a, h2, fc, keep, act, mlpOut;
+    private final Buffers buffers;
 
-    /** Outputs and backward temporaries. */
-    private final Buffer adapted,
-            out,
+    /** Forward values the backward pass reads: kept. */
+    private final Buffer h1, q, ctx, proj, h2, fc, act, mlpOut;
+
+    /**
+     * The block's outputs, its own: out (the next block's input) and dx (the block below's
+     * gradient; it reads it while writing its own dx, so dx cannot be scratch).
+     */
+    private final Buffer out, dx;
+
+    /** Forward values only the forward pass reads, and backward temporaries. */
+    private final Buffer k,
+            v,
+            a,
             dm,
             dAct,
             dH2,
@@ -80,7 +94,6 @@ final class Gpt2Block {
             dk,
             dv,
             dH1,
-            dx,
             geluD,
             geluT,
             ones;
@@ -91,8 +104,9 @@ final class Gpt2Block {
             Gpt2Tensors tensors,
             AdaptationConfig adaptation,
             Router router,
-            Buffers buffers) {
+            DataType dataType) {
         this.layer = layer;
+        Buffers buffers = this.buffers = new Buffers(dataType);
         this.tensors = tensors;
         gelu = config.gelu();
         long h = config.hiddenSize();
@@ -164,32 +178,40 @@ final class Gpt2Block {
                         || tensors.trainable(projName + ".weight");
         h1 = buffers.next();
         q = buffers.next();
-        k = buffers.next();
-        v = buffers.next();
         ctx = buffers.next();
         proj = buffers.next();
-        a = buffers.next();
         h2 = buffers.next();
         fc = buffers.next();
-        keep = buffers.next();
         act = buffers.next();
         mlpOut = buffers.next();
-        adapted = buffers.next();
-        out = buffers.next();
-        dm = buffers.next();
-        dAct = buffers.next();
-        dH2 = buffers.next();
-        dA = buffers.next();
-        dProj = buffers.next();
-        dCtx = buffers.next();
-        dq = buffers.next();
-        dk = buffers.next();
-        dv = buffers.next();
-        dH1 = buffers.next();
-        dx = buffers.next();
-        geluD = buffers.next();
-        geluT = buffers.next();
-        ones = buffers.next();
+        out = buffers.output();
+        dx = buffers.output();
+        k = buffers.scratch();
+        v = buffers.scratch();
+        a = buffers.scratch();
+        dm = buffers.scratch();
+        dAct = buffers.scratch();
+        dH2 = buffers.scratch();
+        dA = buffers.scratch();
+        dProj = buffers.scratch();
+        dCtx = buffers.scratch();
+        dq = buffers.scratch();
+        dk = buffers.scratch();
+        dv = buffers.scratch();
+        dH1 = buffers.scratch();
+        geluD = buffers.scratch();
+        geluT = buffers.scratch();
+        ones = buffers.scratch();
+    }
+
+    /** The block's temporaries become {@code pool}'s, shared with the decoder's other blocks. */
+    void shareScratch(ScratchPool pool) {
+        buffers.share(pool, "Gpt2Block");
+    }
+
+    /** Bytes of the block's own buffers (shared temporaries count in their pool). */
+    long bufferBytes() {
+        return buffers.bytes();
     }
 
     private LoraMixture lora(
@@ -272,7 +294,7 @@ final class Gpt2Block {
         ln2.forward(a, w(ln2Name + ".weight"), w(ln2Name + ".bias"), h2);
         Ops.gemm(h2, w(fcName + ".weight"), fc, false, true, 1.0, 0.0);
         // c_fc's bias is added inside GELU's pass
-        gelu.forward(fc, w(fcName + ".bias"), act, keep.get(n, inner), true);
+        gelu.forward(fc, w(fcName + ".bias"), act, null, true);
         INDArray out = this.out.get(n, hidden);
         INDArray wp = w(mlpProjName + ".weight"), bp = w(mlpProjName + ".bias");
         if (mlpAdapter == null) Ops.linearPlusResidual(act, wp, bp, a, out);
@@ -297,7 +319,7 @@ final class Gpt2Block {
         linearWeights(dm, act, mlpProjName);
         INDArray dAct = this.dAct.get(n, inner);
         Ops.gemm(dm, w(mlpProjName + ".weight"), dAct, false, false, 1.0, 0.0);
-        gelu.backward(fc, keep.get(n, inner), dAct, dAct, geluD, geluT);
+        gelu.backward(fc, null, dAct, dAct, geluD, geluT); // GELU' recomputed from fc
         INDArray h2 = this.h2.get(n, hidden);
         linearWeights(dAct, h2, fcName);
         INDArray dH2 = this.dH2.get(n, hidden), dA = this.dA.get(n, hidden);

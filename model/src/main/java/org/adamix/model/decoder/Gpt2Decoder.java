@@ -12,6 +12,7 @@ import org.adamix.model.ops.Buffer;
 import org.adamix.model.ops.Buffers;
 import org.adamix.model.ops.LayerNormOp;
 import org.adamix.model.ops.Ops;
+import org.adamix.model.ops.ScratchPool;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -48,6 +49,10 @@ public final class Gpt2Decoder {
     private final Gpt2Tensors tensors;
     private final DataType dataType;
     private final Buffers buffers;
+
+    /** The blocks' temporaries, one array per role for all blocks. */
+    private final ScratchPool scratch = new ScratchPool();
+
     private final INDArray wte, wpe, lnFGamma, lnFBeta;
     private final Gpt2Block[] blocks;
     private final LayerNormOp lnF;
@@ -90,8 +95,10 @@ public final class Gpt2Decoder {
         lnFGamma = tensors.value(Gpt2TensorNames.LN_F + ".weight");
         lnFBeta = tensors.value(Gpt2TensorNames.LN_F + ".bias");
         blocks = new Gpt2Block[config.numLayers()];
-        for (int l = 0; l < blocks.length; l++)
-            blocks[l] = new Gpt2Block(l, config, tensors, adaptation, router, buffers);
+        for (int l = 0; l < blocks.length; l++) {
+            blocks[l] = new Gpt2Block(l, config, tensors, adaptation, router, dataType);
+            blocks[l].shareScratch(scratch);
+        }
         needsInputGradient = new boolean[blocks.length];
         boolean below =
                 tensors.trainable(Gpt2TensorNames.WTE) || tensors.trainable(Gpt2TensorNames.WPE);
@@ -150,9 +157,11 @@ public final class Gpt2Decoder {
         return tensors;
     }
 
-    /** Bytes held by this decoder's buffers and its caches. */
+    /** Bytes held by this decoder's buffers (its blocks' and their shared scratch included). */
     public long bufferBytes() {
-        return buffers.bytes();
+        long sum = buffers.bytes() + scratch.bytes();
+        for (Gpt2Block b : blocks) sum += b.bufferBytes();
+        return sum;
     }
 
     /**

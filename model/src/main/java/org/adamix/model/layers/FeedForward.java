@@ -42,8 +42,7 @@ public class FeedForward extends Sublayer<FeedForwardConf> {
     private final Buffer out = buffers.output();
 
     /** Temporaries. */
-    private final Buffer keep = buffers.scratch(),
-            adapted = buffers.scratch(),
+    private final Buffer adapted = buffers.scratch(),
             dz = buffers.scratch(),
             dy = buffers.scratch(),
             dPre = buffers.scratch(),
@@ -96,7 +95,7 @@ public class FeedForward extends Sublayer<FeedForwardConf> {
         INDArray x = input.reshape(n, h);
         INDArray a = pre.get(n, f), ga = hidden.get(n, f);
         Ops.linear(x, w("intermediate.dense.weight"), null, a);
-        act.forward(a, w("intermediate.dense.bias"), ga, keep.get(n, f), training);
+        act.forward(a, w("intermediate.dense.bias"), ga, null, training);
         INDArray y = this.y.get(n, h);
         Ops.linear(ga, w("output.dense.weight"), w("output.dense.bias"), y);
         INDArray ya = y;

@@ -125,14 +125,14 @@ public final class Kernels {
     // ---- the kernels, on INDArrays (callers check on(...) first) ----
 
     /**
-     * x += bias, y = gelu(x), keep = saved for backward; keep null: inference (x untouched, only y
-     * written).
+     * y = gelu(x + bias). Training: x += bias (the backward pass reads it) and keep = the factor
+     * saved for backward, unless keep is null. Inference: only y is written.
      */
     public static void geluForward(
-            boolean exact, INDArray x, INDArray bias, INDArray y, INDArray keep) {
+            boolean exact, INDArray x, INDArray bias, INDArray y, INDArray keep, boolean training) {
         ByteBuffer bx = buf(x), bb = buf(bias), by = buf(y), bk = buf(keep);
         int w = (int) x.size(x.rank() - 1), rows = (int) (x.length() / w);
-        if (keep == null) {
+        if (!training) {
             if (exact)
                 parallel(
                         rows,

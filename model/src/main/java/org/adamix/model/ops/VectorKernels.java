@@ -185,15 +185,15 @@ final class VectorKernels {
     // its vector operations, and boxed vectors are ~5x slower.
 
     /**
-     * Training, rows [from, to) of width w: x += bias (kept for backward), keep = σ(2u), y =
-     * x·σ(2u).
+     * Training, rows [from, to) of width w: x += bias (kept for backward), keep = σ(2u) unless keep
+     * is null (the backward pass then recomputes it from x), y = x·σ(2u).
      */
     static void geluTanhTrain(
             ByteBuffer x, ByteBuffer bias, ByteBuffer y, ByteBuffer keep, int w, int from, int to) {
         for (int r = from; r < to; r++) {
             int base = r * w, vEnd = vectorEnd(base, w);
             tanhTrainVectors(x, bias, y, keep, base, vEnd);
-            geluTail(false, x, bias, y, keep, base, vEnd, base + w);
+            geluTail(false, true, x, bias, y, keep, base, vEnd, base + w);
         }
     }
 
@@ -203,7 +203,7 @@ final class VectorKernels {
         for (int r = from; r < to; r++) {
             int base = r * w, vEnd = vectorEnd(base, w);
             tanhInferVectors(x, bias, y, base, vEnd);
-            geluTail(false, x, bias, y, null, base, vEnd, base + w);
+            geluTail(false, false, x, bias, y, null, base, vEnd, base + w);
         }
     }
 
@@ -213,7 +213,7 @@ final class VectorKernels {
         for (int r = from; r < to; r++) {
             int base = r * w, vEnd = vectorEnd(base, w);
             exactTrainVectors(x, bias, y, keep, base, vEnd);
-            geluTail(true, x, bias, y, keep, base, vEnd, base + w);
+            geluTail(true, true, x, bias, y, keep, base, vEnd, base + w);
         }
     }
 
@@ -222,13 +222,14 @@ final class VectorKernels {
         for (int r = from; r < to; r++) {
             int base = r * w, vEnd = vectorEnd(base, w);
             exactInferVectors(x, bias, y, base, vEnd);
-            geluTail(true, x, bias, y, null, base, vEnd, base + w);
+            geluTail(true, false, x, bias, y, null, base, vEnd, base + w);
         }
     }
 
     /** The scalar twin for a row's last elements [vEnd, end). */
     private static void geluTail(
             boolean exact,
+            boolean train,
             ByteBuffer x,
             ByteBuffer bias,
             ByteBuffer y,
@@ -238,10 +239,8 @@ final class VectorKernels {
             int end) {
         for (int i = vEnd; i < end; i++) {
             float v = f(x, i) + f(bias, i - base), k = exact ? phi(v) : sigmoidOf2u(v);
-            if (keep != null) {
-                put(x, i, v);
-                put(keep, i, k);
-            }
+            if (train) put(x, i, v);
+            if (keep != null) put(keep, i, k);
             put(y, i, v * k);
         }
     }
@@ -251,7 +250,7 @@ final class VectorKernels {
         for (int i = base; i < vEnd; i += L) {
             FloatVector v = ld(x, i).add(ld(bias, i - base)), k = sigmoidOf2u(v);
             st(v, x, i);
-            st(k, keep, i);
+            if (keep != null) st(k, keep, i);
             st(v.mul(k), y, i);
         }
     }
@@ -269,7 +268,7 @@ final class VectorKernels {
         for (int i = base; i < vEnd; i += L) {
             FloatVector v = ld(x, i).add(ld(bias, i - base)), k = phi(v);
             st(v, x, i);
-            st(k, keep, i);
+            if (keep != null) st(k, keep, i);
             st(v.mul(k), y, i);
         }
     }
