@@ -46,8 +46,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(
             names = "--method",
             defaultValue = "adamix-adapter",
-            description =
-                    "full, houlsby, pfeiffer, lora, adamix-adapter, adamix-lora (default ${DEFAULT-VALUE}).")
+            description = {
+                "full, houlsby, pfeiffer, lora, adamix-adapter, adamix-lora (default ${DEFAULT-VALUE}), or none: only the",
+                "task head is trained on the frozen encoder (a linear probe; not with --task generation)."
+            })
     public String method;
 
     /** --lr, or the method's default ({@link Method#defaultLr}). */

@@ -203,7 +203,11 @@ public final class TrainSetup implements AutoCloseable {
                 c.maxGradNorm >= 0,
                 "--max-grad-norm must be >= 0 (0 = no clipping), got " + c.maxGradNorm);
         pooling(c);
-        require(method != Method.NONE, "--method none trains nothing");
+        // none: only the task head learns, on the frozen encoder (a linear probe, the baseline a
+        // user checks first); a language model has no head, so there it would train nothing
+        require(
+                method != Method.NONE || !c.data.generation(),
+                "--method none trains nothing with --task generation (a language model has no head)");
         return adaptation;
     }
 

@@ -94,6 +94,7 @@ class GenerationBadInputTest {
                 train("bad-line.jsonl at line 3", "--dev", "BADLINE"),
                 train("no-target.jsonl at line 1", "--train", "NOTARGET"),
                 train("unknown method", "--method", "prefix-tuning"),
+                train("a language model has no head", "--method", "none"),
                 train("--share", "--share", "sideways"),
                 train("--lora-dropout", "--method", "lora", "--lora-dropout", "1.5"),
                 // generate
