@@ -44,9 +44,22 @@ public enum Gelu {
     }
 
     /**
+     * As {@link #forward(INDArray, INDArray, INDArray, INDArray, boolean)} for a layer whose
+     * backward pass recomputes GELU's factor from x (passing null as keep): the vector kernels then
+     * write no factor at all, a pass over an array of x's size fewer; the ND4J path (float64, no
+     * vector API) computes it in {@code temporary}.
+     */
+    public void forward(INDArray x, INDArray bias, INDArray y, Buffer temporary, boolean training) {
+        if (bias != null && Kernels.on(x, bias, y)) {
+            Kernels.geluForward(this == EXACT, x, bias, y, null, training);
+            return;
+        }
+        forward(x, bias, y, temporary.get(x.shape()), training);
+    }
+
+    /**
      * x += bias (the preceding linear layer's bias, fused here), then y = gelu(x). With training
-     * false nothing is kept for a backward pass (and x may be left without the bias). keep may be
-     * null when the backward pass recomputes it from x: a pass over an array of x's size fewer.
+     * false nothing is kept for a backward pass (and x may be left without the bias).
      */
     public void forward(INDArray x, INDArray bias, INDArray y, INDArray keep, boolean training) {
         if (bias != null && Kernels.on(x, bias, y, keep)) {
@@ -54,7 +67,6 @@ public enum Gelu {
             return;
         }
         if (bias != null) Ops.addRow(x, bias, x);
-        if (keep == null) keep = x.ulike(); // the ND4J path's temporary (float64 or no vector API)
         if (this == TANH) {
             // 0.5·(1 + tanh(u)) = σ(2u), u = c·x·(1 + k·x²): one sigmoid, cheaper than tanh in ND4J
             x.mul(x, keep);

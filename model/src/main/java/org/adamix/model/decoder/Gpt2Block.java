@@ -94,6 +94,7 @@ final class Gpt2Block {
             dk,
             dv,
             dH1,
+            geluTemp,
             geluD,
             geluT,
             ones;
@@ -199,6 +200,7 @@ final class Gpt2Block {
         dk = buffers.scratch();
         dv = buffers.scratch();
         dH1 = buffers.scratch();
+        geluTemp = buffers.scratch();
         geluD = buffers.scratch();
         geluT = buffers.scratch();
         ones = buffers.scratch();
@@ -294,7 +296,7 @@ final class Gpt2Block {
         ln2.forward(a, w(ln2Name + ".weight"), w(ln2Name + ".bias"), h2);
         Ops.gemm(h2, w(fcName + ".weight"), fc, false, true, 1.0, 0.0);
         // c_fc's bias is added inside GELU's pass
-        gelu.forward(fc, w(fcName + ".bias"), act, null, true);
+        gelu.forward(fc, w(fcName + ".bias"), act, geluTemp, true);
         INDArray out = this.out.get(n, hidden);
         INDArray wp = w(mlpProjName + ".weight"), bp = w(mlpProjName + ".bias");
         if (mlpAdapter == null) Ops.linearPlusResidual(act, wp, bp, a, out);

@@ -42,7 +42,8 @@ public class FeedForward extends Sublayer<FeedForwardConf> {
     private final Buffer out = buffers.output();
 
     /** Temporaries. */
-    private final Buffer adapted = buffers.scratch(),
+    private final Buffer geluTemp = buffers.scratch(),
+            adapted = buffers.scratch(),
             dz = buffers.scratch(),
             dy = buffers.scratch(),
             dPre = buffers.scratch(),
@@ -95,7 +96,7 @@ public class FeedForward extends Sublayer<FeedForwardConf> {
         INDArray x = input.reshape(n, h);
         INDArray a = pre.get(n, f), ga = hidden.get(n, f);
         Ops.linear(x, w("intermediate.dense.weight"), null, a);
-        act.forward(a, w("intermediate.dense.bias"), ga, null, training);
+        act.forward(a, w("intermediate.dense.bias"), ga, geluTemp, training);
         INDArray y = this.y.get(n, h);
         Ops.linear(ga, w("output.dense.weight"), w("output.dense.bias"), y);
         INDArray ya = y;
