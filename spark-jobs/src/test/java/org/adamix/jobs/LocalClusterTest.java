@@ -176,7 +176,9 @@ class LocalClusterTest {
             ends.add(
                     new TaskEnd(
                             end.stageId(),
-                            end.taskInfo().index(),
+                            // the partition, not the index in the task set: a resubmitted
+                            // stage runs only its missing partitions, renumbered from 0
+                            end.taskInfo().partitionId(),
                             end.taskInfo().attemptNumber(),
                             ok,
                             ok ? "" : end.reason().toString()));
