@@ -180,6 +180,30 @@ public final class Kernels {
         parallel(rows, x.length(), (a, b) -> mask.apply(bx, a * w, b * w));
     }
 
+    /**
+     * c = alpha·op(a)·op(b) + beta·c on {@link VectorThinGemm} when the product has a thin
+     * dimension (an adapter's rank); false, with nothing done, when it has none or the arrays are
+     * not plain matrices.
+     */
+    public static boolean thinGemm(
+            INDArray a, INDArray b, INDArray c, boolean ta, boolean tb, double alpha, double beta) {
+        if (a.rank() != 2 || b.rank() != 2 || c.rank() != 2 || !on(a, b, c)) return false;
+        int m = (int) c.size(0), n = (int) c.size(1), k = (int) a.size(ta ? 0 : 1);
+        char shape = VectorThinGemm.shape(m, n, k, tb);
+        if (shape == 0) return false;
+        VectorThinGemm.gemm(
+                shape,
+                new VectorThinGemm.Mat(buf(a), (int) a.size(1), ta),
+                new VectorThinGemm.Mat(buf(b), (int) b.size(1), tb),
+                buf(c),
+                m,
+                n,
+                k,
+                (float) alpha,
+                (float) beta);
+        return true;
+    }
+
     /** out[i, :] = x[i, :] + row; out may alias x. */
     public static void addRow(INDArray x, INDArray row, INDArray out) {
         int w = (int) row.length(), rows = (int) (x.length() / w);

@@ -24,9 +24,12 @@ public final class Ops {
 
     /**
      * c = alpha * op(a) * op(b) + beta * c; also batched over leading dimensions for rank-3 arrays.
+     * Products with a thin dimension (an adapter's rank) run on the vector kernels, the others on
+     * OpenBLAS.
      */
     public static void gemm(
             INDArray a, INDArray b, INDArray c, boolean ta, boolean tb, double alpha, double beta) {
+        if (Kernels.thinGemm(a, b, c, ta, tb, alpha, beta)) return;
         MMulTranspose mt = ta ? (tb ? TT : TN) : (tb ? NT : NN);
         Nd4j.exec(new Mmul(a, b, c, alpha, beta, mt));
     }

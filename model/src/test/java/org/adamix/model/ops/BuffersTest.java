@@ -38,4 +38,28 @@ class BuffersTest {
         assertEquals(
                 (10 + 4 + 4) * 4L, pool.bytes(), "the pool: 10 + 4 floats of Layer, 4 of Other");
     }
+
+    /**
+     * Batches of varying length: a buffer that must grow takes half again as much (so lengths that
+     * creep up reallocate a few times, not at every new longest batch), and shorter shapes after it
+     * are views of the same memory.
+     */
+    @Test
+    void growthTakesHalfAgainAndShorterBatchesReuseTheMemory() {
+        Buffer b = new Buffers(DataType.FLOAT).next();
+        b.get(16, 100);
+        assertEquals(16 * 100 * 4L, b.bytes(), "the first size is exact");
+        b.get(16, 101);
+        assertEquals(16 * 100 * 3 / 2 * 4L, b.bytes(), "grown by half");
+        long address = b.get(16, 101).data().address();
+        for (int t = 102; t <= 150; t++) {
+            b.get(16, t).assign(t);
+            assertEquals(address, b.get(16, t).data().address(), "no reallocation at t=" + t);
+        }
+        assertEquals(150f, b.get(16, 150).getFloat(16 * 150 - 1));
+        assertEquals(150f, b.get(8, 10).getFloat(0), "a shorter batch: a view of the same memory");
+        assertEquals(address, b.get(8, 10).data().address());
+        b.get(16, 151);
+        assertEquals(16 * 100 * 9 / 4 * 4L, b.bytes(), "and half again");
+    }
 }
