@@ -153,7 +153,12 @@ final class VectorKernels {
      * no erf).
      */
     private static FloatVector phi(FloatVector x) {
-        FloatVector z = x.mul(INV_SQRT2), a = z.abs();
+        FloatVector a = x.mul(INV_SQRT2).abs();
+        return phi(x, a, exp(a.mul(a).neg()));
+    }
+
+    /** Φ(x) given a = |x/√2| and e = exp(−a²), which the backward pass also needs (φ = e/√2π). */
+    private static FloatVector phi(FloatVector x, FloatVector a, FloatVector e) {
         FloatVector t = FloatVector.broadcast(S, 1f).div(a.mul(0.3275911f).add(1f));
         FloatVector poly =
                 t.mul(1.061405429f)
@@ -165,19 +170,23 @@ final class VectorKernels {
                         .mul(t)
                         .add(0.254829592f)
                         .mul(t);
-        FloatVector e = FloatVector.broadcast(S, 1f).sub(poly.mul(exp(a.mul(a).neg())));
-        return e.blend(e.neg(), z.compare(VectorOperators.LT, 0f)).add(1f).mul(0.5f);
+        FloatVector erf = FloatVector.broadcast(S, 1f).sub(poly.mul(e));
+        return erf.blend(erf.neg(), x.compare(VectorOperators.LT, 0f)).add(1f).mul(0.5f);
     }
 
     private static float phi(float x) {
-        float z = x * INV_SQRT2, a = Math.abs(z);
+        float a = Math.abs(x * INV_SQRT2);
+        return phi(x, a, exp(-(a * a)));
+    }
+
+    private static float phi(float x, float a, float e) {
         float t = 1f / (a * 0.3275911f + 1f);
         float poly =
                 ((((t * 1.061405429f + -1.453152027f) * t + 1.421413741f) * t + -0.284496736f) * t
                                 + 0.254829592f)
                         * t;
-        float e = 1f - poly * exp(-(a * a));
-        return ((z < 0f ? -e : e) + 1f) * 0.5f;
+        float erf = 1f - poly * e;
+        return ((x < 0f ? -erf : erf) + 1f) * 0.5f;
     }
 
     // One entry point per variant (tanh/exact × training/inference), each a row loop around one
@@ -308,9 +317,9 @@ final class VectorKernels {
             int base = r * w, vEnd = vectorEnd(base, w), end = base + w;
             exactBackwardVectors(x, keep, dy, dx, base, vEnd);
             for (int i = vEnd; i < end; i++) {
-                float v = f(x, i);
-                float density = exp((v * v) * -0.5f) * INV_SQRT_2PI;
-                put(dx, i, f(dy, i) * (density * v + (keep == null ? phi(v) : f(keep, i))));
+                float v = f(x, i), a = Math.abs(v * INV_SQRT2), e = exp(-(a * a));
+                float phi = keep == null ? phi(v, a, e) : f(keep, i);
+                put(dx, i, f(dy, i) * (e * INV_SQRT_2PI * v + phi));
             }
         }
     }
@@ -327,10 +336,10 @@ final class VectorKernels {
     private static void exactBackwardVectors(
             ByteBuffer x, ByteBuffer keep, ByteBuffer dy, ByteBuffer dx, int base, int vEnd) {
         for (int i = base; i < vEnd; i += L) {
-            FloatVector v = ld(x, i);
-            FloatVector density = exp(v.mul(v).mul(-0.5f)).mul(INV_SQRT_2PI);
-            FloatVector phi = keep == null ? phi(v) : ld(keep, i);
-            st(ld(dy, i).mul(density.mul(v).add(phi)), dx, i);
+            // one exp for both: φ(x) = exp(−x²/2)/√2π and Φ's exp(−a²), a = |x/√2|
+            FloatVector v = ld(x, i), a = v.mul(INV_SQRT2).abs(), e = exp(a.mul(a).neg());
+            FloatVector phi = keep == null ? phi(v, a, e) : ld(keep, i);
+            st(ld(dy, i).mul(e.mul(INV_SQRT_2PI).mul(v).add(phi)), dx, i);
         }
     }
 
