@@ -1,5 +1,6 @@
 package org.adamix.model.ops;
 
+import java.lang.ref.Cleaner;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -9,6 +10,7 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.indexer.DoubleIndexer;
 import org.bytedeco.javacpp.indexer.FloatIndexer;
+import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -61,7 +63,7 @@ public final class Buffer {
     private static final class Storage {
         INDArray array;
         long capacity;
-        Pointer memory;
+        Cleaner.Cleanable memory;
         final Map<List<Long>, INDArray> views = new HashMap<>();
         long[] lastShape;
         INDArray lastView;
@@ -92,24 +94,32 @@ public final class Buffer {
         }
 
         /**
-         * On the CPU the memory comes from JavaCPP, not ND4J: ND4J zero-fills every new array
+         * On the CPU the memory is malloc'ed here, not by ND4J: ND4J zero-fills every new array
          * (measured: 12 % of a run with varying lengths went to that memset), which makes every
          * page of it resident at once; memory that is only allocated becomes resident page by page
-         * as it is written.
+         * as it is written. Like ND4J's own, it is not counted against JavaCPP's maxbytes, and it
+         * is freed on growth or when no array uses it any more.
          */
         private void allocate(DataType dataType, long size) {
             capacity = size;
-            if (Nd4j.getEnvironment().isCPU() && dataType == DataType.FLOAT) {
-                FloatPointer p = new FloatPointer(size);
-                memory = p;
-                array = Nd4j.create(Nd4j.createBuffer(p, dataType, size, FloatIndexer.create(p)));
-            } else if (Nd4j.getEnvironment().isCPU() && dataType == DataType.DOUBLE) {
-                DoublePointer p = new DoublePointer(size);
-                memory = p;
-                array = Nd4j.create(Nd4j.createBuffer(p, dataType, size, DoubleIndexer.create(p)));
-            } else {
+            if (!Nd4j.getEnvironment().isCPU()
+                    || (dataType != DataType.FLOAT && dataType != DataType.DOUBLE)) {
                 array = Nd4j.createUninitialized(dataType, size);
+                return;
             }
+            Pointer raw = Pointer.malloc(size * dataType.width());
+            if (raw == null || raw.isNull())
+                throw new OutOfMemoryError("malloc of " + size * dataType.width() + " bytes");
+            DataBuffer data;
+            if (dataType == DataType.FLOAT) {
+                FloatPointer p = new FloatPointer(raw).capacity(size);
+                data = Nd4j.createBuffer(p, dataType, size, FloatIndexer.create(p));
+            } else {
+                DoublePointer p = new DoublePointer(raw).capacity(size);
+                data = Nd4j.createBuffer(p, dataType, size, DoubleIndexer.create(p));
+            }
+            array = Nd4j.create(data, new long[] {size});
+            memory = CLEANER.register(data, new Free(raw.address()));
         }
 
         /**
@@ -118,9 +128,24 @@ public final class Buffer {
          */
         private void release() {
             if (array != null && array.closeable()) array.close();
-            if (memory != null) memory.close();
+            if (memory != null) memory.clean();
             array = null;
             memory = null;
+        }
+    }
+
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    /** free() of an address, once: the cleaner's action holds no reference to the arrays. */
+    private record Free(long address) implements Runnable {
+        @Override
+        public void run() {
+            Pointer.free(
+                    new Pointer() {
+                        {
+                            this.address = Free.this.address;
+                        }
+                    });
         }
     }
 }

@@ -1,6 +1,7 @@
 package org.adamix.model.ops;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -61,5 +62,21 @@ class BuffersTest {
         assertEquals(address, b.get(8, 10).data().address());
         b.get(16, 151);
         assertEquals(16 * 100 * 9 / 4 * 4L, b.bytes(), "and half again");
+    }
+
+    /**
+     * The memory is not counted against JavaCPP's maxbytes (ND4J's own arrays are not either): the
+     * deploy scripts' off-heap budgets were measured that way.
+     */
+    @Test
+    void buffersAreNotCountedAgainstJavaCppsBudget() {
+        long before = org.bytedeco.javacpp.Pointer.totalBytes();
+        Buffer b = new Buffers(DataType.FLOAT).next();
+        b.get(1000, 1000).assign(3);
+        b.get(1000, 1001).assign(4); // grown: the old memory freed, new memory taken
+        assertEquals(4f, b.get(1000, 1001).getFloat(1000 * 1001 - 1));
+        long counted = org.bytedeco.javacpp.Pointer.totalBytes() - before;
+        // ND4J's shape descriptors are JavaCPP pointers of a few bytes; the 8 MB are not counted
+        assertTrue(counted < 1 << 16, counted + " bytes counted");
     }
 }
