@@ -119,7 +119,7 @@ public final class Buffer {
                 data = Nd4j.createBuffer(p, dataType, size, DoubleIndexer.create(p));
             }
             array = Nd4j.create(data, new long[] {size});
-            memory = CLEANER.register(data, new Free(raw.address()));
+            memory = CLEANER.register(data, new Free(raw));
         }
 
         /**
@@ -136,16 +136,14 @@ public final class Buffer {
 
     private static final Cleaner CLEANER = Cleaner.create();
 
-    /** free() of an address, once: the cleaner's action holds no reference to the arrays. */
-    private record Free(long address) implements Runnable {
+    /**
+     * free() of the malloc'ed memory, once. It holds the bare pointer, which is not the arrays' own
+     * (they wrap a FloatPointer or DoublePointer of the same address), so it keeps none alive.
+     */
+    private record Free(Pointer memory) implements Runnable {
         @Override
         public void run() {
-            Pointer.free(
-                    new Pointer() {
-                        {
-                            this.address = Free.this.address;
-                        }
-                    });
+            Pointer.free(memory);
         }
     }
 }
