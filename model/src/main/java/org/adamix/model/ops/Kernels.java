@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * otherwise, and for float64 (the gradient checks), the callers use their ND4J formulation of the
  * same math. {@code -Dadamix.kernels=nd4j} forces ND4J.
  *
- * <p>Work is split by rows across ND4J's thread count (a Spark task sets it to its cores), so one
- * thread budget covers GEMMs and these kernels alike.
+ * <p>Work is split by rows across {@link Threads#kernels()} (a Spark task sets it to its cores), so
+ * one thread budget covers GEMMs and these kernels alike.
  */
 public final class Kernels {
     private static final Logger LOG = LoggerFactory.getLogger(Kernels.class);
@@ -103,7 +103,7 @@ public final class Kernels {
      * worker's chunks. Results do not depend on who runs a chunk: the bodies are row-wise.
      */
     static void parallel(int n, long cost, Range body) {
-        int threads = Math.min(n, Math.max(1, Nd4j.getEnvironment().maxThreads()));
+        int threads = Math.min(n, Threads.kernels());
         if (threads <= 1 || cost < MIN_PARALLEL) {
             body.run(0, n);
             return;

@@ -232,11 +232,11 @@ class FusedAttentionTest {
     @Test
     void resultsDoNotDependOnTheThreadCount() {
         Case c = Case.random(4, 4, 40, 32, true, 9);
-        int before = Nd4j.getEnvironment().maxThreads();
+        int before = Threads.kernels();
         INDArray[][] out = new INDArray[2][];
         try {
             for (int threads = 1; threads <= 2; threads++) {
-                Nd4j.getEnvironment().setMaxThreads(threads);
+                Threads.use(threads);
                 INDArray probs = Nd4j.create(DataType.FLOAT, 4, 4, 40, 40),
                         ctx = Nd4j.create(DataType.FLOAT, 160, 128);
                 INDArray dq = Nd4j.create(DataType.FLOAT, 160, 128),
@@ -250,7 +250,7 @@ class FusedAttentionTest {
                 out[threads - 1] = new INDArray[] {ctx, dq, dk, dv};
             }
         } finally {
-            Nd4j.getEnvironment().setMaxThreads(before);
+            Threads.use(before);
         }
         for (int i = 0; i < 4; i++)
             assertBitIdentical(

@@ -232,11 +232,11 @@ class KernelsTest {
     @Test
     void resultsDoNotDependOnTheThreadCount() {
         INDArray x = rand(300, 200).castTo(DataType.FLOAT);
-        int before = Nd4j.getEnvironment().maxThreads();
+        int before = Threads.kernels();
         INDArray[] y = new INDArray[2];
         try {
             for (int k = 0; k < 2; k++) {
-                Nd4j.getEnvironment().setMaxThreads(k + 1);
+                Threads.use(k + 1);
                 INDArray s = x.dup(), bias = x.getRow(7).dup();
                 INDArray g = Nd4j.create(DataType.FLOAT, 300, 200),
                         keep = Nd4j.create(DataType.FLOAT, 300, 200);
@@ -244,7 +244,7 @@ class KernelsTest {
                 y[k] = g;
             }
         } finally {
-            Nd4j.getEnvironment().setMaxThreads(before);
+            Threads.use(before);
         }
         assertBitIdentical(y[0], y[1], "1 thread vs 2 threads, bit for bit");
     }

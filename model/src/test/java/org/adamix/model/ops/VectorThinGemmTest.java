@@ -95,16 +95,16 @@ class VectorThinGemmTest {
     void resultsDoNotDependOnTheThreadCount(int m, int n, int k, boolean ta, boolean tb) {
         INDArray a = rand(ta ? k : m, ta ? m : k).castTo(DataType.FLOAT);
         INDArray b = rand(tb ? n : k, tb ? k : n).castTo(DataType.FLOAT);
-        int before = Nd4j.getEnvironment().maxThreads();
+        int before = Threads.kernels();
         INDArray[] c = new INDArray[2];
         try {
             for (int t = 0; t < 2; t++) {
-                Nd4j.getEnvironment().setMaxThreads(t + 1);
+                Threads.use(t + 1);
                 c[t] = Nd4j.create(DataType.FLOAT, m, n);
                 Ops.gemm(a, b, c[t], ta, tb, 1, 0);
             }
         } finally {
-            Nd4j.getEnvironment().setMaxThreads(before);
+            Threads.use(before);
         }
         assertBitIdentical(c[0], c[1], "1 thread vs 2 threads, bit for bit");
     }

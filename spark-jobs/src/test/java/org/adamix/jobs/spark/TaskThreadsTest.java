@@ -10,8 +10,8 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
 
 /**
- * A task runs its GEMMs on its own cores (spark.task.cpus = 1 here), whatever the JVM used before:
- * the driver of local[2] shares the JVM and set 2.
+ * A task runs its GEMMs and vector kernels on its own cores (spark.task.cpus = 1 here), whatever
+ * the JVM used before: the driver of local[2] shares the JVM and set 2.
  */
 class TaskThreadsTest {
     @Test
@@ -28,11 +28,13 @@ class TaskThreadsTest {
                             .mapPartitions(
                                     it -> {
                                         ExecutorModels.limitThreadsToTask();
-                                        return List.of(Threads.blas()).iterator();
+                                        return List.of(Threads.blas(), Threads.kernels())
+                                                .iterator();
                                     })
                             .collect();
-            assertEquals(8, counts.size());
-            for (int c : counts) assertEquals(1, c, "GEMM threads in each task: " + counts);
+            assertEquals(16, counts.size());
+            for (int c : counts)
+                assertEquals(1, c, "GEMM and kernel threads in each task: " + counts);
         }
     }
 }
