@@ -44,17 +44,44 @@ public enum Gelu {
     }
 
     /**
-     * As {@link #forward(INDArray, INDArray, INDArray, INDArray, boolean)} for a layer whose
-     * backward pass recomputes GELU's factor from x (passing null as keep): the vector kernels then
-     * write no factor at all, a pass over an array of x's size fewer; the ND4J path (float64, no
-     * vector API) computes it in {@code temporary}.
+     * y = gelu(x + bias) for a layer whose backward pass recomputes GELU's factor ({@link
+     * #backwardRecomputing}): x is left as it is and nothing else is written, so the forward pass
+     * reads x once and writes y once (writing x + bias back cost a pass over an FFN-sized array).
+     * The ND4J path (float64, no vector API) forms x + bias in {@code temporary}.
      */
-    public void forward(INDArray x, INDArray bias, INDArray y, Buffer temporary, boolean training) {
-        if (bias != null && Kernels.on(x, bias, y)) {
-            Kernels.geluForward(this == EXACT, x, bias, y, null, training);
+    public void forwardRecomputing(INDArray x, INDArray bias, INDArray y, Buffer temporary) {
+        if (Kernels.on(x, bias, y)) {
+            Kernels.geluForward(this == EXACT, x, bias, y, null, false);
             return;
         }
-        forward(x, bias, y, temporary.get(x.shape()), training);
+        INDArray v = temporary.get(x.shape());
+        Ops.addRow(x, bias, v);
+        if (this == TANH) {
+            v.mul(v, y);
+            y.muli(K).addi(1.0).muli(v).muli(2 * C);
+            Nd4j.exec(new Sigmoid(y, y));
+        } else {
+            v.mul(INV_SQRT2, y);
+            Nd4j.exec(new Erf(y, y));
+            y.addi(1.0).muli(0.5);
+        }
+        y.muli(v);
+    }
+
+    /**
+     * The gradient of {@link #forwardRecomputing}: dx = dy · gelu'(x + bias), the factor recomputed
+     * from x and the same bias (as PyTorch does: a layer keeps only x). dx may alias dy.
+     */
+    public void backwardRecomputing(
+            INDArray x, INDArray bias, INDArray dy, INDArray dx, Buffer dBuffer, Buffer tBuffer) {
+        if (Kernels.on(x, bias, dy, dx)) {
+            Kernels.geluBackward(this == EXACT, x, bias, null, dy, dx);
+            return;
+        }
+        INDArray v = x.addRowVector(bias);
+        INDArray keep = x.ulike();
+        forward(v, dBuffer.get(x.shape()), keep);
+        backward(v, keep, dy, dx, dBuffer, tBuffer);
     }
 
     /**
@@ -83,22 +110,17 @@ public enum Gelu {
     }
 
     /**
-     * dx = dy · gelu'(x), given the {@code keep} of the forward pass, or null to recompute it from
-     * x (as PyTorch does: a layer then keeps only x); dx may alias dy. The two buffers hold the
-     * ND4J path's temporaries (the vector kernel needs none).
+     * dx = dy · gelu'(x), given the {@code keep} of the forward pass; dx may alias dy. The two
+     * buffers hold the ND4J path's temporaries (the vector kernel needs none).
      */
     public void backward(
             INDArray x, INDArray keep, INDArray dy, INDArray dx, Buffer dBuffer, Buffer tBuffer) {
         if (Kernels.on(x, keep, dy, dx)) {
-            Kernels.geluBackward(this == EXACT, x, keep, dy, dx);
+            Kernels.geluBackward(this == EXACT, x, null, keep, dy, dx);
             return;
         }
         INDArray d = dBuffer.get(x.shape());
         INDArray t = tBuffer.get(x.shape());
-        if (keep == null) {
-            keep = x.ulike();
-            forward(x, d, keep);
-        }
         if (this == TANH) {
             // σ + x·σ(1 − σ)·2c·(1 + 3k·x²), σ = σ(2u) kept from the forward pass
             x.mul(x, t);

@@ -295,8 +295,8 @@ final class Gpt2Block {
                 act = this.act.get(n, inner);
         ln2.forward(a, w(ln2Name + ".weight"), w(ln2Name + ".bias"), h2);
         Ops.gemm(h2, w(fcName + ".weight"), fc, false, true, 1.0, 0.0);
-        // c_fc's bias is added inside GELU's pass
-        gelu.forward(fc, w(fcName + ".bias"), act, geluTemp, true);
+        // c_fc's bias is added inside GELU's passes (fc keeps the product without it)
+        gelu.forwardRecomputing(fc, w(fcName + ".bias"), act, geluTemp);
         INDArray out = this.out.get(n, hidden);
         INDArray wp = w(mlpProjName + ".weight"), bp = w(mlpProjName + ".bias");
         if (mlpAdapter == null) Ops.linearPlusResidual(act, wp, bp, a, out);
@@ -321,7 +321,7 @@ final class Gpt2Block {
         linearWeights(dm, act, mlpProjName);
         INDArray dAct = this.dAct.get(n, inner);
         Ops.gemm(dm, w(mlpProjName + ".weight"), dAct, false, false, 1.0, 0.0);
-        gelu.backward(fc, null, dAct, dAct, geluD, geluT); // GELU' recomputed from fc
+        gelu.backwardRecomputing(fc, w(fcName + ".bias"), dAct, dAct, geluD, geluT);
         INDArray h2 = this.h2.get(n, hidden);
         linearWeights(dAct, h2, fcName);
         INDArray dH2 = this.dH2.get(n, hidden), dA = this.dA.get(n, hidden);

@@ -28,9 +28,9 @@ public class FeedForward extends Sublayer<FeedForwardConf> {
     private AdapterMixture adapter;
 
     /**
-     * Saved by the forward pass: sizes, h·W1ᵀ + b1 (GELU's input, from which the backward pass
-     * recomputes its derivative), the dense output y, and GELU's output when W2 is trained (only
-     * its gradient reads it).
+     * Saved by the forward pass: sizes, h·W1ᵀ (GELU's input but for the bias b1, from which the
+     * backward pass recomputes its derivative), the dense output y, and GELU's output when W2 is
+     * trained (only its gradient reads it).
      */
     private long b, t;
 
@@ -96,7 +96,7 @@ public class FeedForward extends Sublayer<FeedForwardConf> {
         INDArray x = input.reshape(n, h);
         INDArray a = pre.get(n, f), ga = hidden.get(n, f);
         Ops.linear(x, w("intermediate.dense.weight"), null, a);
-        act.forward(a, w("intermediate.dense.bias"), ga, geluTemp, training);
+        act.forwardRecomputing(a, w("intermediate.dense.bias"), ga, geluTemp);
         INDArray y = this.y.get(n, h);
         Ops.linear(ga, w("output.dense.weight"), w("output.dense.bias"), y);
         INDArray ya = y;
@@ -139,7 +139,7 @@ public class FeedForward extends Sublayer<FeedForwardConf> {
         if (!needInputGradient && dW1 == null) return null;
         INDArray da = dPre.get(n, f);
         Ops.gemm(dy, w("output.dense.weight"), da, false, false, 1.0, 0.0);
-        act.backward(pre.get(n, f), null, da, da, actD, actT);
+        act.backwardRecomputing(pre.get(n, f), w("intermediate.dense.bias"), da, da, actD, actT);
         if (dW1 != null) {
             Ops.gemm(da, x, dW1, true, false, 1.0, 0.0);
             Ops.sumRows(da, g("intermediate.dense.bias"), false, ones);

@@ -13,7 +13,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * one core each forked every kernel onto a shared pool of all cores.
  */
 public final class Threads {
-    private static volatile int kernels = Runtime.getRuntime().availableProcessors();
+    /** ND4J's count at start-up (the cores, or OMP_NUM_THREADS) until a Spark task sets its own. */
+    private static volatile int kernels = Math.max(1, Nd4j.getEnvironment().maxThreads());
 
     private Threads() {}
 

@@ -2,6 +2,7 @@ package org.adamix.model.ops;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -157,21 +158,33 @@ final class VectorKernels {
         return phi(x, a, exp(a.mul(a).neg()));
     }
 
-    /** Φ(x) given a = |x/√2| and e = exp(−a²), which the backward pass also needs (φ = e/√2π). */
+    // erf(a) ≈ 1 − t·P(t)·e^(−a²), t = 1/(1 + p·a): the polynomial's coefficients, highest first
+    private static final float ERF_P = 0.3275911f,
+            A5 = 1.061405429f,
+            A4 = -1.453152027f,
+            A3 = 1.421413741f,
+            A2 = -0.284496736f,
+            A1 = 0.254829592f;
+    private static final FloatVector V_A3 = FloatVector.broadcast(S, A3),
+            V_A2 = FloatVector.broadcast(S, A2),
+            V_A1 = FloatVector.broadcast(S, A1);
+
+    private static final int SIGN_BIT = 0x80000000;
+
+    /**
+     * Φ(x) given a = |x/√2| and e = exp(−a²), which the backward pass also needs (φ = e/√2π). Fused
+     * multiply-adds and a copied sign bit instead of a compare and blend: C2 stops inlining once a
+     * method has grown past a node count, and with the blend's mask nodes the exact-GELU loops lost
+     * their vector store to that cutoff, boxing a vector per iteration (2-3x slower, measured).
+     */
     private static FloatVector phi(FloatVector x, FloatVector a, FloatVector e) {
-        FloatVector t = FloatVector.broadcast(S, 1f).div(a.mul(0.3275911f).add(1f));
-        FloatVector poly =
-                t.mul(1.061405429f)
-                        .add(-1.453152027f)
-                        .mul(t)
-                        .add(1.421413741f)
-                        .mul(t)
-                        .add(-0.284496736f)
-                        .mul(t)
-                        .add(0.254829592f)
-                        .mul(t);
-        FloatVector erf = FloatVector.broadcast(S, 1f).sub(poly.mul(e));
-        return erf.blend(erf.neg(), x.compare(VectorOperators.LT, 0f)).add(1f).mul(0.5f);
+        FloatVector t = V_ONE.div(a.fma(ERF_P, 1f));
+        FloatVector poly = t.fma(A5, A4).fma(t, V_A3).fma(t, V_A2).fma(t, V_A1).mul(t);
+        FloatVector erf = poly.neg().fma(e, V_ONE); // erf(|x|/√2)
+        IntVector sign = ((IntVector) x.reinterpretAsInts()).and(SIGN_BIT);
+        FloatVector signed =
+                (FloatVector) ((IntVector) erf.reinterpretAsInts()).or(sign).reinterpretAsFloats();
+        return signed.add(1f).mul(0.5f);
     }
 
     private static float phi(float x) {
@@ -180,13 +193,13 @@ final class VectorKernels {
     }
 
     private static float phi(float x, float a, float e) {
-        float t = 1f / (a * 0.3275911f + 1f);
-        float poly =
-                ((((t * 1.061405429f + -1.453152027f) * t + 1.421413741f) * t + -0.284496736f) * t
-                                + 0.254829592f)
-                        * t;
-        float erf = 1f - poly * e;
-        return ((x < 0f ? -erf : erf) + 1f) * 0.5f;
+        float t = 1f / Math.fma(a, ERF_P, 1f);
+        float poly = Math.fma(Math.fma(Math.fma(Math.fma(t, A5, A4), t, A3), t, A2), t, A1) * t;
+        float erf = Math.fma(-poly, e, 1f);
+        float signed =
+                Float.intBitsToFloat(
+                        Float.floatToRawIntBits(erf) | (Float.floatToRawIntBits(x) & SIGN_BIT));
+        return (signed + 1f) * 0.5f;
     }
 
     // One entry point per variant (tanh/exact × training/inference), each a row loop around one
@@ -226,12 +239,34 @@ final class VectorKernels {
         }
     }
 
+    /**
+     * Inference (and the FFN's training pass, which recomputes): y = gelu(x + bias). Each row is
+     * copied into a float[], computed there and copied out: exact GELU's math is large enough that
+     * C2 stopped inlining at the ByteBuffer store (its node-count cutoff), boxing a vector per
+     * iteration; array loads and stores cost C2 far fewer nodes (measured in the step's profile:
+     * GELU's share against the GEMMs fell by a third).
+     */
     static void geluExactInfer(
             ByteBuffer x, ByteBuffer bias, ByteBuffer y, int w, int from, int to) {
+        FloatBuffer fx = x.asFloatBuffer(), fy = y.asFloatBuffer();
+        float[] xs = Rows.get(0, w), bs = Rows.get(1, w), ys = Rows.get(2, w);
+        bias.asFloatBuffer().get(0, bs, 0, w);
+        int vEnd = w - w % L;
         for (int r = from; r < to; r++) {
-            int base = r * w, vEnd = vectorEnd(base, w);
-            exactInferVectors(x, bias, y, base, vEnd);
-            geluTail(true, false, x, bias, y, null, base, vEnd, base + w);
+            fx.get(r * w, xs, 0, w);
+            exactInferRow(xs, bs, ys, vEnd);
+            for (int i = vEnd; i < w; i++) {
+                float v = xs[i] + bs[i];
+                ys[i] = v * phi(v);
+            }
+            fy.put(r * w, ys, 0, w);
+        }
+    }
+
+    private static void exactInferRow(float[] xs, float[] bs, float[] ys, int vEnd) {
+        for (int i = 0; i < vEnd; i += L) {
+            FloatVector v = FloatVector.fromArray(S, xs, i).add(FloatVector.fromArray(S, bs, i));
+            v.mul(phi(v)).intoArray(ys, i);
         }
     }
 
@@ -291,16 +326,23 @@ final class VectorKernels {
     }
 
     /**
-     * dx = dy·(σ + x·σ(1−σ)·2c(1 + 3k·x²)), σ = keep (recomputed from x when keep is null), for
-     * rows [from, to) of width w. dx may alias dy.
+     * dx = dy·(σ + v·σ(1−σ)·2c(1 + 3k·v²)) with v = x + bias (bias null: v = x), σ = keep
+     * (recomputed from v when keep is null), for rows [from, to) of width w. dx may alias dy.
      */
     static void geluTanhBackward(
-            ByteBuffer x, ByteBuffer keep, ByteBuffer dy, ByteBuffer dx, int w, int from, int to) {
+            ByteBuffer x,
+            ByteBuffer bias,
+            ByteBuffer keep,
+            ByteBuffer dy,
+            ByteBuffer dx,
+            int w,
+            int from,
+            int to) {
         for (int r = from; r < to; r++) {
             int base = r * w, vEnd = vectorEnd(base, w), end = base + w;
-            tanhBackwardVectors(x, keep, dy, dx, base, vEnd);
+            tanhBackwardVectors(x, bias, keep, dy, dx, base, vEnd);
             for (int i = vEnd; i < end; i++) {
-                float v = f(x, i), s = keep == null ? sigmoidOf2u(v) : f(keep, i);
+                float v = biased(x, bias, i, base), s = keep == null ? sigmoidOf2u(v) : f(keep, i);
                 float du = ((v * v) * (3 * K) + 1f) * (2 * C);
                 put(dx, i, f(dy, i) * ((-s + 1f) * s * v * du + s));
             }
@@ -308,38 +350,85 @@ final class VectorKernels {
     }
 
     /**
-     * dx = dy·(Φ(x) + x·φ(x)), Φ = keep (recomputed from x when keep is null), for rows [from, to)
-     * of width w. dx may alias dy.
+     * dx = dy·(Φ(v) + v·φ(v)) with v = x + bias (bias null: v = x), Φ = keep (recomputed from v
+     * when keep is null), for rows [from, to) of width w. dx may alias dy. Rows are staged in
+     * float[]s, like {@link #geluExactInfer}.
      */
     static void geluExactBackward(
-            ByteBuffer x, ByteBuffer keep, ByteBuffer dy, ByteBuffer dx, int w, int from, int to) {
+            ByteBuffer x,
+            ByteBuffer bias,
+            ByteBuffer keep,
+            ByteBuffer dy,
+            ByteBuffer dx,
+            int w,
+            int from,
+            int to) {
+        FloatBuffer fx = x.asFloatBuffer(), fdy = dy.asFloatBuffer(), fdx = dx.asFloatBuffer();
+        FloatBuffer fk = keep == null ? null : keep.asFloatBuffer();
+        float[] xs = Rows.get(0, w), bs = Rows.get(1, w), gs = Rows.get(2, w), ks = Rows.get(3, w);
+        if (bias != null) bias.asFloatBuffer().get(0, bs, 0, w);
+        else java.util.Arrays.fill(bs, 0, w, 0f);
+        int vEnd = w - w % L;
         for (int r = from; r < to; r++) {
-            int base = r * w, vEnd = vectorEnd(base, w), end = base + w;
-            exactBackwardVectors(x, keep, dy, dx, base, vEnd);
-            for (int i = vEnd; i < end; i++) {
-                float v = f(x, i), a = Math.abs(v * INV_SQRT2), e = exp(-(a * a));
-                float phi = keep == null ? phi(v, a, e) : f(keep, i);
-                put(dx, i, f(dy, i) * (e * INV_SQRT_2PI * v + phi));
+            fx.get(r * w, xs, 0, w);
+            fdy.get(r * w, gs, 0, w);
+            if (fk == null) exactBackwardRow(xs, bs, gs, vEnd);
+            else {
+                fk.get(r * w, ks, 0, w);
+                exactBackwardRowKept(xs, bs, ks, gs, vEnd);
             }
+            for (int i = vEnd; i < w; i++) {
+                float v = xs[i] + bs[i], a = Math.abs(v * INV_SQRT2), e = exp(-(a * a));
+                float phi = fk == null ? phi(v, a, e) : ks[i];
+                gs[i] *= e * INV_SQRT_2PI * v + phi;
+            }
+            fdx.put(r * w, gs, 0, w);
         }
+    }
+
+    /** g *= Φ(v) + v·φ(v), v = x + b, over whole vectors; one exp serves φ and Φ. */
+    private static void exactBackwardRow(float[] xs, float[] bs, float[] gs, int vEnd) {
+        for (int i = 0; i < vEnd; i += L) {
+            FloatVector v = FloatVector.fromArray(S, xs, i).add(FloatVector.fromArray(S, bs, i));
+            FloatVector a = v.mul(INV_SQRT2).abs(), e = exp(a.mul(a).neg());
+            FloatVector d = e.mul(INV_SQRT_2PI).mul(v).add(phi(v, a, e));
+            FloatVector.fromArray(S, gs, i).mul(d).intoArray(gs, i);
+        }
+    }
+
+    /** As {@link #exactBackwardRow} with Φ(v) given. */
+    private static void exactBackwardRowKept(
+            float[] xs, float[] bs, float[] ks, float[] gs, int vEnd) {
+        for (int i = 0; i < vEnd; i += L) {
+            FloatVector v = FloatVector.fromArray(S, xs, i).add(FloatVector.fromArray(S, bs, i));
+            FloatVector a = v.mul(INV_SQRT2).abs(), e = exp(a.mul(a).neg());
+            FloatVector d = e.mul(INV_SQRT_2PI).mul(v).add(FloatVector.fromArray(S, ks, i));
+            FloatVector.fromArray(S, gs, i).mul(d).intoArray(gs, i);
+        }
+    }
+
+    /** x[i] + bias[i − base], or x[i] without a bias: the same float the forward pass formed. */
+    private static float biased(ByteBuffer x, ByteBuffer bias, int i, int base) {
+        return bias == null ? f(x, i) : f(x, i) + f(bias, i - base);
+    }
+
+    private static FloatVector biasedVector(ByteBuffer x, ByteBuffer bias, int i, int base) {
+        return bias == null ? ld(x, i) : ld(x, i).add(ld(bias, i - base));
     }
 
     private static void tanhBackwardVectors(
-            ByteBuffer x, ByteBuffer keep, ByteBuffer dy, ByteBuffer dx, int base, int vEnd) {
+            ByteBuffer x,
+            ByteBuffer bias,
+            ByteBuffer keep,
+            ByteBuffer dy,
+            ByteBuffer dx,
+            int base,
+            int vEnd) {
         for (int i = base; i < vEnd; i += L) {
-            FloatVector v = ld(x, i), s = keep == null ? sigmoidOf2u(v) : ld(keep, i);
+            FloatVector v = biasedVector(x, bias, i, base),
+                    s = keep == null ? sigmoidOf2u(v) : ld(keep, i);
             FloatVector du = v.mul(v).mul(3 * K).add(1f).mul(2 * C);
             st(ld(dy, i).mul(s.neg().add(1f).mul(s).mul(v).mul(du).add(s)), dx, i);
-        }
-    }
-
-    private static void exactBackwardVectors(
-            ByteBuffer x, ByteBuffer keep, ByteBuffer dy, ByteBuffer dx, int base, int vEnd) {
-        for (int i = base; i < vEnd; i += L) {
-            // one exp for both: φ(x) = exp(−x²/2)/√2π and Φ's exp(−a²), a = |x/√2|
-            FloatVector v = ld(x, i), a = v.mul(INV_SQRT2).abs(), e = exp(a.mul(a).neg());
-            FloatVector phi = keep == null ? phi(v, a, e) : ld(keep, i);
-            st(ld(dy, i).mul(e.mul(INV_SQRT_2PI).mul(v).add(phi)), dx, i);
         }
     }
 

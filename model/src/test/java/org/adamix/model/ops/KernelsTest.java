@@ -106,6 +106,21 @@ class KernelsTest {
         gelu.forward(ix, fb, iy, fk, false);
         close(y, iy, TOL, "inference gelu(x + bias)");
         close(x, ix, 1e-6, "inference leaves x alone");
+
+        // a layer that recomputes: x never gets the bias, both passes add it
+        INDArray rx = viewOf(x.castTo(DataType.FLOAT)),
+                ry = viewOf(Nd4j.create(DataType.FLOAT, 7, 45));
+        INDArray before = rx.dup();
+        gelu.forwardRecomputing(rx, fb, ry, bf.next());
+        assertBitIdentical(before, rx, "x left as it is");
+        close(y, ry, TOL, "gelu(x + bias), recomputing");
+        INDArray rdx = viewOf(dy.castTo(DataType.FLOAT));
+        gelu.backwardRecomputing(rx, fb, rdx, rdx, bf.next(), bf.next());
+        close(dx, rdx, TOL, "dx, recomputing");
+        // the same v = x + bias in float as a forward pass that writes it back, so the same bits
+        INDArray sdx = viewOf(dy.castTo(DataType.FLOAT));
+        Kernels.geluBackward(gelu == Gelu.EXACT, fx, null, null, sdx, sdx);
+        assertBitIdentical(sdx, rdx, "recomputed from x and bias = recomputed from x + bias");
     }
 
     @Test
