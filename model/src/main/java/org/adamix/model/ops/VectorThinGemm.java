@@ -151,6 +151,37 @@ final class VectorThinGemm {
         }
     }
 
+    /**
+     * A block's accumulators, written into a thread's float[] tile, reach c here: c[first +
+     * r·stride + v·L + l] = alpha·tile[(r·vecs + v)·L + l] + beta·c, l < count. In a method of its
+     * own: the blocks inlined up to 16 ByteBuffer stores, and C2's node-count cutoff left the last
+     * ones as calls, boxing their vectors on every block.
+     */
+    private static void flush(
+            float[] tile,
+            int rows,
+            int vecs,
+            ByteBuffer c,
+            int first,
+            int stride,
+            int count,
+            float alpha,
+            float beta) {
+        for (int r = 0; r < rows; r++)
+            for (int v = 0; v < vecs; v++)
+                store(
+                        FloatVector.fromArray(S, tile, (r * vecs + v) * L),
+                        c,
+                        first + r * stride + v * L,
+                        count,
+                        alpha,
+                        beta);
+    }
+
+    /** A thread's tile for {@link #flush}: up to 16 accumulators. */
+    private static final ThreadLocal<float[]> TILE =
+            ThreadLocal.withInitial(() -> new float[16 * L]);
+
     private static void storeScalar(float sum, ByteBuffer c, int at, float alpha, float beta) {
         float x = sum * alpha;
         if (beta != 0) x += c.getFloat(at * 4) * beta;
@@ -216,14 +247,16 @@ final class VectorThinGemm {
             s6 = v.fma(FloatVector.broadcast(S, a.at(i + 6, kk)), s6);
             s7 = v.fma(FloatVector.broadcast(S, a.at(i + 7, kk)), s7);
         }
-        store(s0, c, i * n + j, count, alpha, beta);
-        store(s1, c, (i + 1) * n + j, count, alpha, beta);
-        store(s2, c, (i + 2) * n + j, count, alpha, beta);
-        store(s3, c, (i + 3) * n + j, count, alpha, beta);
-        store(s4, c, (i + 4) * n + j, count, alpha, beta);
-        store(s5, c, (i + 5) * n + j, count, alpha, beta);
-        store(s6, c, (i + 6) * n + j, count, alpha, beta);
-        store(s7, c, (i + 7) * n + j, count, alpha, beta);
+        float[] t = TILE.get();
+        s0.intoArray(t, 0);
+        s1.intoArray(t, L);
+        s2.intoArray(t, 2 * L);
+        s3.intoArray(t, 3 * L);
+        s4.intoArray(t, 4 * L);
+        s5.intoArray(t, 5 * L);
+        s6.intoArray(t, 6 * L);
+        s7.intoArray(t, 7 * L);
+        flush(t, ROWS_A, 1, c, i * n + j, n, count, alpha, beta);
     }
 
     // ---- k thin: c rows [i0, i1), bp = op(b) as [k, n] ----
@@ -268,16 +301,16 @@ final class VectorThinGemm {
             s12 = b2.fma(x, s12);
             s13 = b3.fma(x, s13);
         }
-        int o = i * n + j;
-        store(s00, c, o, L, alpha, beta);
-        store(s01, c, o + L, L, alpha, beta);
-        store(s02, c, o + 2 * L, L, alpha, beta);
-        store(s03, c, o + 3 * L, L, alpha, beta);
-        o += n;
-        store(s10, c, o, L, alpha, beta);
-        store(s11, c, o + L, L, alpha, beta);
-        store(s12, c, o + 2 * L, L, alpha, beta);
-        store(s13, c, o + 3 * L, L, alpha, beta);
+        float[] t = TILE.get();
+        s00.intoArray(t, 0);
+        s01.intoArray(t, L);
+        s02.intoArray(t, 2 * L);
+        s03.intoArray(t, 3 * L);
+        s10.intoArray(t, 4 * L);
+        s11.intoArray(t, 5 * L);
+        s12.intoArray(t, 6 * L);
+        s13.intoArray(t, 7 * L);
+        flush(t, 2, 4, c, i * n + j, n, L, alpha, beta);
     }
 
     /** Row i from column j on: whole vectors, then scalars (the same chain per element). */
@@ -366,30 +399,24 @@ final class VectorThinGemm {
             s70 = b0.fma(x, s70);
             s71 = b1.fma(x, s71);
         }
-        int o = i * n + j;
-        store(s00, c, o, L, alpha, beta);
-        store(s01, c, o + L, L, alpha, beta);
-        o += n;
-        store(s10, c, o, L, alpha, beta);
-        store(s11, c, o + L, L, alpha, beta);
-        o += n;
-        store(s20, c, o, L, alpha, beta);
-        store(s21, c, o + L, L, alpha, beta);
-        o += n;
-        store(s30, c, o, L, alpha, beta);
-        store(s31, c, o + L, L, alpha, beta);
-        o += n;
-        store(s40, c, o, L, alpha, beta);
-        store(s41, c, o + L, L, alpha, beta);
-        o += n;
-        store(s50, c, o, L, alpha, beta);
-        store(s51, c, o + L, L, alpha, beta);
-        o += n;
-        store(s60, c, o, L, alpha, beta);
-        store(s61, c, o + L, L, alpha, beta);
-        o += n;
-        store(s70, c, o, L, alpha, beta);
-        store(s71, c, o + L, L, alpha, beta);
+        float[] t = TILE.get();
+        s00.intoArray(t, 0);
+        s01.intoArray(t, L);
+        s10.intoArray(t, 2 * L);
+        s11.intoArray(t, 3 * L);
+        s20.intoArray(t, 4 * L);
+        s21.intoArray(t, 5 * L);
+        s30.intoArray(t, 6 * L);
+        s31.intoArray(t, 7 * L);
+        s40.intoArray(t, 8 * L);
+        s41.intoArray(t, 9 * L);
+        s50.intoArray(t, 10 * L);
+        s51.intoArray(t, 11 * L);
+        s60.intoArray(t, 12 * L);
+        s61.intoArray(t, 13 * L);
+        s70.intoArray(t, 14 * L);
+        s71.intoArray(t, 15 * L);
+        flush(t, 8, 2, c, i * n + j, n, L, alpha, beta);
     }
 
     /** Row i, columns [j, j1): whole vectors, then scalars (the same chain per element). */
