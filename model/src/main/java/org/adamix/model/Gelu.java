@@ -56,16 +56,7 @@ public enum Gelu {
         }
         INDArray v = temporary.get(x.shape());
         Ops.addRow(x, bias, v);
-        if (this == TANH) {
-            v.mul(v, y);
-            y.muli(K).addi(1.0).muli(v).muli(2 * C);
-            Nd4j.exec(new Sigmoid(y, y));
-        } else {
-            v.mul(INV_SQRT2, y);
-            Nd4j.exec(new Erf(y, y));
-            y.addi(1.0).muli(0.5);
-        }
-        y.muli(v);
+        forward(v, y, y); // the factor lands in y, then y = v·factor
     }
 
     /**
