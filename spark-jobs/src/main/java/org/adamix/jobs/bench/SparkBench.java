@@ -60,6 +60,19 @@ public final class SparkBench implements Callable<Integer> {
     @Option(names = "--epochs", defaultValue = "2", description = "Epochs of the job.")
     int epochs;
 
+    @Option(
+            names = "--length-control",
+            description =
+                    "Instead of the job: the loop on the data's own batches (each padded to its longest) against the "
+                            + "same batches cut or repeated to one fixed length, their mean, in turns; padded tokens/s.")
+    boolean lengthControl;
+
+    @Option(
+            names = "--turns",
+            defaultValue = "3",
+            description = "Measured turns of --length-control (default ${DEFAULT-VALUE}).")
+    int turns;
+
     @Unmatched List<String> trainOptions = new ArrayList<>();
 
     public static void main(String[] args) {
@@ -88,6 +101,10 @@ public final class SparkBench implements Callable<Integer> {
 
         TrainCommand options = new TrainCommand();
         new CommandLine(options).parseArgs(argv);
+        if (lengthControl) {
+            lengthControl(options);
+            return 0;
+        }
         double[] inProcess = inProcessLoop(options);
 
         TrainCommand job = new TrainCommand();
@@ -160,36 +177,123 @@ public final class SparkBench implements Callable<Integer> {
      */
     private double[] inProcessLoop(TrainCommand c) throws Exception {
         try (TrainSetup setup = TrainSetup.prepare(c)) {
-            ExampleEncoder enc = new ExampleEncoder(setup.backbone().tokenizer(), c.maxLength);
-            List<TokenizedExample> all = new ArrayList<>();
-            try (DatasetReader r =
-                    DatasetReader.open(setup.dataSpec(), setup.conf(), setup.trainFiles())) {
-                while (r.hasNext()) all.add(enc.encode(r.next()));
-            }
-            Collections.shuffle(all, new Random(c.seed));
-            List<Batch> batches = new ArrayList<>();
-            for (int i = 0; i + c.batchSize <= all.size(); i += c.batchSize)
-                batches.add(BatchMaker.of(all.subList(i, i + c.batchSize), setup.head(), true));
-            long steps = (long) batches.size() * 2;
-            AdaMixModel m =
-                    AdaMixModel.build(
-                            setup.backbone().backbone(),
-                            TrainSetup.adaptation(c, c.method),
-                            setup.head(),
-                            TrainSetup.optimizer(c, steps),
-                            c.seed);
-            if (c.recompute) m.recomputeActivations();
+            List<List<TokenizedExample>> batches = batches(setup, c);
+            List<Batch> built = new ArrayList<>();
+            for (List<TokenizedExample> b : batches)
+                built.add(BatchMaker.of(b, setup.head(), true));
+            AdaMixModel m = model(setup, c, built.size());
             int threads = Threads.blas();
             Threads.use(workers);
             try {
-                for (Batch b : batches) m.fit(b);
-                long t0 = System.nanoTime();
-                for (Batch b : batches) m.fit(b);
-                double s = (System.nanoTime() - t0) / 1e9;
-                return new double[] {batches.size() * c.batchSize / s};
+                fitAll(m, built);
+                return new double[] {batches.size() * c.batchSize / fitAll(m, built)};
             } finally {
                 Threads.use(threads);
             }
         }
+    }
+
+    /**
+     * Real short texts against fixed lengths, on the loop's N threads: the data's own batches (each
+     * padded to its longest, as the job makes them) and the same examples at one length, the mean
+     * of those batches' lengths, so both compute about the same padded tokens. One unmeasured pass
+     * of each, then {@code turns} measured turns of both; padded tokens per second.
+     */
+    private void lengthControl(TrainCommand c) throws Exception {
+        try (TrainSetup setup = TrainSetup.prepare(c)) {
+            List<List<TokenizedExample>> batches = batches(setup, c);
+            List<Batch> own = new ArrayList<>(), fixed = new ArrayList<>();
+            long ownTokens = 0;
+            for (List<TokenizedExample> b : batches) {
+                Batch batch = BatchMaker.of(b, setup.head(), true);
+                own.add(batch);
+                ownTokens += batch.mask().length();
+            }
+            int length = (int) Math.round((double) ownTokens / (batches.size() * c.batchSize));
+            for (List<TokenizedExample> b : batches)
+                fixed.add(BatchMaker.of(atLength(b, length), setup.head(), true));
+            long fixedTokens = (long) batches.size() * c.batchSize * length;
+            AdaMixModel m = model(setup, c, 2L * (turns + 1) * batches.size());
+            int threads = Threads.blas();
+            Threads.use(workers);
+            try {
+                fitAll(m, own);
+                fitAll(m, fixed);
+                System.out.printf(
+                        "%n%d batches of %d; own lengths: %.1f padded tokens per example; fixed: %d%n",
+                        batches.size(),
+                        c.batchSize,
+                        (double) ownTokens / (batches.size() * c.batchSize),
+                        length);
+                System.out.printf(
+                        "%-6s %16s %16s %10s%n", "turn", "own tokens/s", "fixed tokens/s", "ratio");
+                double[] ratios = new double[turns];
+                for (int t = 0; t < turns; t++) {
+                    double a = ownTokens / fitAll(m, own), b = fixedTokens / fitAll(m, fixed);
+                    ratios[t] = a / b;
+                    System.out.printf("%-6d %16.0f %16.0f %10.3f%n", t + 1, a, b, ratios[t]);
+                }
+                double[] sorted = ratios.clone();
+                java.util.Arrays.sort(sorted);
+                System.out.printf(
+                        "LENGTHS batches=%d mean_length=%.2f fixed_length=%d median_ratio=%.3f ratios=%s%n",
+                        batches.size(),
+                        (double) ownTokens / (batches.size() * c.batchSize),
+                        length,
+                        sorted[turns / 2],
+                        java.util.Arrays.toString(ratios).replace(" ", ""));
+            } finally {
+                Threads.use(threads);
+            }
+        }
+    }
+
+    /** Each example's ids and segments cut or repeated (cyclically) to exactly {@code length}. */
+    public static List<TokenizedExample> atLength(List<TokenizedExample> batch, int length) {
+        List<TokenizedExample> out = new ArrayList<>();
+        for (TokenizedExample e : batch) {
+            int[] ids = new int[length], types = new int[length];
+            for (int i = 0; i < length; i++) {
+                ids[i] = e.ids()[i % e.ids().length];
+                types[i] = e.typeIds()[i % e.typeIds().length];
+            }
+            out.add(new TokenizedExample(e.id(), ids, types, e.label()));
+        }
+        return out;
+    }
+
+    /** --train's rows, encoded as the job encodes them, shuffled, in whole batches. */
+    private static List<List<TokenizedExample>> batches(TrainSetup setup, TrainCommand c)
+            throws Exception {
+        ExampleEncoder enc = new ExampleEncoder(setup.backbone().tokenizer(), c.maxLength);
+        List<TokenizedExample> all = new ArrayList<>();
+        try (DatasetReader r =
+                DatasetReader.open(setup.dataSpec(), setup.conf(), setup.trainFiles())) {
+            while (r.hasNext()) all.add(enc.encode(r.next()));
+        }
+        Collections.shuffle(all, new Random(c.seed));
+        List<List<TokenizedExample>> batches = new ArrayList<>();
+        for (int i = 0; i + c.batchSize <= all.size(); i += c.batchSize)
+            batches.add(all.subList(i, i + c.batchSize));
+        return batches;
+    }
+
+    private static AdaMixModel model(TrainSetup setup, TrainCommand c, long steps) {
+        AdaMixModel m =
+                AdaMixModel.build(
+                        setup.backbone().backbone(),
+                        TrainSetup.adaptation(c, c.method),
+                        setup.head(),
+                        TrainSetup.optimizer(c, steps),
+                        c.seed);
+        if (c.recompute) m.recomputeActivations();
+        return m;
+    }
+
+    /** Fits every batch once; returns the seconds it took. */
+    private static double fitAll(AdaMixModel m, List<Batch> batches) {
+        long t0 = System.nanoTime();
+        for (Batch b : batches) m.fit(b);
+        return (System.nanoTime() - t0) / 1e9;
     }
 }
