@@ -31,8 +31,9 @@ import picocli.CommandLine.Unmatched;
  * on N threads), with the same model, options and data, and the bytes each round moves. Every
  * option it does not know goes to train unchanged, so the job measured is the job a user runs.
  *
- * <p>The in-process loop runs first (one unmeasured pass, then a measured one over the same rows);
- * the job then runs in the same, warmed JVM, and its rate is given over all rounds and without the
+ * <p>The in-process loop runs first (unmeasured: a quarter of the rows on one thread, as the job's
+ * tasks run, and a pass on N threads; then a measured pass over the same rows on N threads); the
+ * job then runs in the same, warmed JVM, and its rate is given over all rounds and without the
  * first (Spark's own start: the first broadcast, task serialisation, the models built).
  */
 @Command(
@@ -173,7 +174,8 @@ public final class SparkBench implements Callable<Integer> {
 
     /**
      * The job's model (the same spec its driver builds) fitted on the same rows in batches of the
-     * job's batch size, on N threads: one unmeasured pass (JIT), one measured. Returns {ex/s}.
+     * job's batch size: unmeasured passes for the JIT (a quarter of the rows on one thread, then
+     * all on N threads), one measured on N threads. Returns {ex/s}.
      */
     private double[] inProcessLoop(TrainCommand c) throws Exception {
         try (TrainSetup setup = TrainSetup.prepare(c)) {
@@ -183,8 +185,13 @@ public final class SparkBench implements Callable<Integer> {
                 built.add(BatchMaker.of(b, setup.head(), true));
             AdaMixModel m = model(setup, c, built.size());
             int threads = Threads.blas();
-            Threads.use(workers);
             try {
+                // JIT warm-up of both thread counts: the job's tasks run one thread each, and
+                // kernels compiled after a 2-thread-only profile deoptimise on their first 1-thread
+                // call
+                Threads.use(1);
+                fitAll(m, built.subList(0, Math.max(1, built.size() / 4)));
+                Threads.use(workers);
                 fitAll(m, built);
                 return new double[] {batches.size() * c.batchSize / fitAll(m, built)};
             } finally {
@@ -241,7 +248,11 @@ public final class SparkBench implements Callable<Integer> {
                         (double) ownTokens / (batches.size() * c.batchSize),
                         length,
                         sorted[turns / 2],
-                        java.util.Arrays.toString(ratios).replace(" ", ""));
+                        String.join(
+                                ",",
+                                java.util.Arrays.stream(ratios)
+                                        .mapToObj(x -> String.format("%.3f", x))
+                                        .toList()));
             } finally {
                 Threads.use(threads);
             }
