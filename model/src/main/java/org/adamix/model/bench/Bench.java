@@ -53,7 +53,9 @@ public final class Bench implements Callable<Integer> {
             split = ",",
             description =
                     "Rows to run, comma-separated (pfeiffer, adamix-adapter, "
-                            + "adamix-adapter+consistency, adamix-adapter-merged, adamix-lora, full); default: all.")
+                            + "adamix-adapter+consistency, adamix-adapter-merged, adamix-lora, full); default: all. "
+                            + "ROW@T runs ROW at T tokens instead of --seq: with --interleaved, e.g. "
+                            + "adamix-adapter+consistency@128,adamix-adapter+consistency@512, the lengths take turns step by step.")
     List<String> config;
 
     @Option(
@@ -305,6 +307,11 @@ public final class Bench implements Callable<Integer> {
 
     /** A row by label; "ROW+recompute" is the row with activation recomputation. */
     private static String[] find(String label) {
+        int at = label.lastIndexOf('@');
+        if (at > 0) {
+            String[] base = find(label.substring(0, at));
+            return new String[] {label, base[1], base[2], base[3], label.substring(at + 1)};
+        }
         if (label.endsWith(RECOMPUTE)) {
             String[] base = find(label.substring(0, label.length() - RECOMPUTE.length()));
             return new String[] {label, base[1], base[2], base[3]};
@@ -316,6 +323,26 @@ public final class Bench implements Callable<Integer> {
                         + label
                         + "; one of "
                         + CONFIGS.stream().map(c -> c[0]).toList());
+    }
+
+    /** ROW@T's T: a positive length within the backbone's positions. */
+    private int lengthOf(String t) {
+        int n;
+        try {
+            n = Integer.parseInt(t);
+        } catch (NumberFormatException e) {
+            n = -1;
+        }
+        int max = real == null ? Integer.MAX_VALUE : real.config().maxPositions();
+        if (n < 1 || n > max)
+            throw new CommandLine.ParameterException(
+                    new CommandLine(this),
+                    "--config ROW@"
+                            + t
+                            + ": the length must be a whole number in [1, "
+                            + max
+                            + "]");
+        return n;
     }
 
     /**
@@ -336,8 +363,12 @@ public final class Bench implements Callable<Integer> {
         /** GFLOP/s of each measured step (StepFlops over the batch's padded shape). */
         final double[] inferRate = new double[steps], trainRate = new double[steps];
 
+        /** Its sequence length: ROW@T's T, otherwise --seq. */
+        final int length;
+
         Row(String[] c) {
             label = c[0];
+            length = c.length > 4 ? lengthOf(c[4]) : seq;
             BertConfig bert =
                     new BertConfig(
                             "bert",
@@ -346,7 +377,7 @@ public final class Bench implements Callable<Integer> {
                             layers,
                             heads,
                             ffn,
-                            seq,
+                            Math.max(seq, length),
                             2,
                             1e-12,
                             "gelu_new",
@@ -375,12 +406,13 @@ public final class Bench implements Callable<Integer> {
                             HeadConfig.classification(2),
                             OptimizerConfig.adam(1e-3),
                             0);
-            if (recompute || label.endsWith(RECOMPUTE)) model.recomputeActivations();
+            if (recompute || label.replaceAll("@.*", "").endsWith(RECOMPUTE))
+                model.recomputeActivations();
             SplittableRandom r = new SplittableRandom(0);
             for (int i = 0; i < data.length; i++) {
                 int[][] ids = new int[batch][];
                 double[] y = new double[batch];
-                int longest = varyLength ? seq / 4 + r.nextInt(seq - seq / 4 + 1) : seq;
+                int longest = varyLength ? length / 4 + r.nextInt(length - length / 4 + 1) : length;
                 for (int b = 0; b < batch; b++) {
                     ids[b] =
                             new int
@@ -505,7 +537,7 @@ public final class Bench implements Callable<Integer> {
     static void printTable(List<String> lines, boolean relative, double peak) {
         System.out.println();
         System.out.printf(
-                "%-28s %12s %12s %14s %13s%s%s%n",
+                "%-32s %12s %12s %14s %13s%s%s%n",
                 "method",
                 "train ex/s",
                 "infer ex/s",
@@ -516,7 +548,7 @@ public final class Bench implements Callable<Integer> {
         for (String l : lines) {
             String gflops = field(l, "train_gflops");
             System.out.printf(
-                    "%-28s %12s %12s %14s %13s%s%s%n",
+                    "%-32s %12s %12s %14s %13s%s%s%n",
                     field(l, "method"),
                     field(l, "train_ex_per_s"),
                     field(l, "infer_ex_per_s"),

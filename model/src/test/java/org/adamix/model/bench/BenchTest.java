@@ -59,6 +59,46 @@ class BenchTest {
         assertTrue(out.contains("train vs 1st"), "the table has the relative columns");
     }
 
+    /** ROW@T rows run at their own length, taking turns with the others. */
+    @Test
+    void rowsAtTheirOwnLengthsTakeTurns() {
+        String out =
+                run(
+                        "--config",
+                        "pfeiffer@8,pfeiffer@24",
+                        "--interleaved",
+                        "--steps",
+                        "2",
+                        "--warmup",
+                        "1",
+                        "--layers",
+                        "1",
+                        "--seq",
+                        "16",
+                        "--batch",
+                        "2");
+        List<String> lines = out.lines().filter(l -> l.startsWith("BENCH ")).toList();
+        assertEquals(
+                List.of("pfeiffer@8", "pfeiffer@24"),
+                lines.stream().map(l -> Bench.field(l, "method")).toList());
+        // tokens per example = tokens/s over examples/s: the row's own length, not --seq
+        int[] expected = {8, 24};
+        for (int i = 0; i < 2; i++) {
+            String l = lines.get(i);
+            double perExample =
+                    Double.parseDouble(Bench.field(l, "train_tok_per_s"))
+                            / Double.parseDouble(Bench.field(l, "train_ex_per_s"));
+            assertEquals(expected[i], perExample, 0.05 * expected[i], l);
+        }
+        PrintStream err = System.err;
+        try {
+            System.setErr(new PrintStream(new ByteArrayOutputStream(), true));
+            assertEquals(2, new CommandLine(new Bench()).execute("--config", "pfeiffer@0"));
+        } finally {
+            System.setErr(err);
+        }
+    }
+
     /**
      * A real backbone folder gives the rows its shape (here 2 layers of 8, not the options'), and
      * --gemm-peak measures the GEMM before the rows and adds each row's share of it.
