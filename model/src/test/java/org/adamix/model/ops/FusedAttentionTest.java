@@ -257,4 +257,41 @@ class FusedAttentionTest {
                     out[0][i], out[1][i], "1 thread vs 2 threads, bit for bit (output " + i + ")");
         assertTrue(out[0][0].amaxNumber().doubleValue() > 0);
     }
+
+    /**
+     * dV = Pᵀ·dC is formed transposed (P read by rows), yet each element is still the FMA chain
+     * over the sequence in order: bit for bit the scalar chain, at a length of whole and partial
+     * vector blocks.
+     */
+    @Test
+    void dValueIsTheFmaChainOverTheSequenceInOrder() {
+        int b = 2, nh = 2, t = 37, dh = 32, n = b * t, hid = nh * dh;
+        Case c = Case.random(b, nh, t, dh, false, 11);
+        INDArray probs = Nd4j.create(DataType.FLOAT, b, nh, t, t),
+                ctx = Nd4j.create(DataType.FLOAT, n, hid),
+                dctx = f(c.dctx);
+        INDArray dq = Nd4j.create(DataType.FLOAT, n, hid),
+                dk = Nd4j.create(DataType.FLOAT, n, hid),
+                dv = Nd4j.create(DataType.FLOAT, n, hid);
+        Kernels.attention(f(c.q), f(c.k), f(c.v), f(c.bias), null, probs, ctx, b, nh, c.scale());
+        Kernels.attentionBackward(
+                f(c.q), f(c.k), f(c.v), probs, null, dctx, dq, dk, dv, b, nh, c.scale());
+        for (int bi = 0; bi < b; bi++)
+            for (int h = 0; h < nh; h++)
+                for (int i = 0; i < t; i++)
+                    for (int d = 0; d < dh; d++) {
+                        float acc = 0;
+                        for (int r = 0; r < t; r++)
+                            acc =
+                                    Math.fma(
+                                            probs.getFloat(bi, h, r, i),
+                                            dctx.getFloat((long) bi * t + r, (long) h * dh + d),
+                                            acc);
+                        float got = dv.getFloat((long) bi * t + i, (long) h * dh + d);
+                        assertEquals(
+                                Float.floatToRawIntBits(acc),
+                                Float.floatToRawIntBits(got),
+                                "dV[" + bi + ", " + h + ", " + i + ", " + d + "]");
+                    }
+    }
 }
