@@ -216,17 +216,11 @@ final class VectorAttention {
             int n,
             int k,
             float alpha) {
-        for (int i = 0; i < m; i += R) {
-            int j = 0;
-            for (; j + 4 * L <= n; j += 4 * L)
-                block4(a, i * ars, ars, acs, b, ldb, j, c, i * ldc + j, ldc, k, alpha);
-            if (j + 2 * L <= n) {
-                block2(a, i * ars, ars, acs, b, ldb, j, c, i * ldc + j, ldc, k, alpha);
-                j += 2 * L;
+        for (int i = 0; i < m; i += R)
+            for (int j = 0, w; j < n; j += w) {
+                w = blockWidth(n - j);
+                block(w, a, i * ars, ars, acs, b, ldb, j, c, i * ldc + j, ldc, k, alpha);
             }
-            for (; j < n; j += L)
-                block1(a, i * ars, ars, acs, b, ldb, j, c, i * ldc + j, ldc, k, alpha);
-        }
     }
 
     /**
@@ -245,18 +239,36 @@ final class VectorAttention {
             int n,
             int k,
             float alpha) {
-        int j = 0;
-        for (; j + 4 * L <= n; j += 4 * L)
+        for (int j = 0, w; j < n; j += w) {
+            w = blockWidth(n - j);
             for (int i = 0; i < m; i += R)
-                block4(a, i * ars, ars, acs, b, ldb, j, c, i * ldc + j, ldc, k, alpha);
-        if (j + 2 * L <= n) {
-            for (int i = 0; i < m; i += R)
-                block2(a, i * ars, ars, acs, b, ldb, j, c, i * ldc + j, ldc, k, alpha);
-            j += 2 * L;
+                block(w, a, i * ars, ars, acs, b, ldb, j, c, i * ldc + j, ldc, k, alpha);
         }
-        for (; j < n; j += L)
-            for (int i = 0; i < m; i += R)
-                block1(a, i * ars, ars, acs, b, ldb, j, c, i * ldc + j, ldc, k, alpha);
+    }
+
+    /** Columns of the next register block: 4 vectors while they fit, then 2, then 1. */
+    private static int blockWidth(int rest) {
+        return rest >= 4 * L ? 4 * L : rest >= 2 * L ? 2 * L : L;
+    }
+
+    /** R rows × {@code width} columns of C from the block kernel of that width. */
+    private static void block(
+            int width,
+            float[] a,
+            int a0,
+            int ars,
+            int acs,
+            float[] b,
+            int ldb,
+            int j,
+            float[] c,
+            int c0,
+            int ldc,
+            int k,
+            float alpha) {
+        if (width == 4 * L) block4(a, a0, ars, acs, b, ldb, j, c, c0, ldc, k, alpha);
+        else if (width == 2 * L) block2(a, a0, ars, acs, b, ldb, j, c, c0, ldc, k, alpha);
+        else block1(a, a0, ars, acs, b, ldb, j, c, c0, ldc, k, alpha);
     }
 
     /** R rows × 4 vectors of C, accumulated in registers. */
