@@ -91,6 +91,35 @@ class SparkBenchTest {
         assertTrue(Double.parseDouble(field(line, "median_ratio")) > 0, line);
         // the job itself does not run
         assertTrue(!out.contains("SPARKBENCH "), out);
+        // too few rows for a batch: one line naming the data, exit code 2
+        PrintStream err = System.err;
+        ByteArrayOutputStream errors = new ByteArrayOutputStream();
+        int code;
+        try {
+            System.setErr(new PrintStream(errors, true));
+            code =
+                    new CommandLine(new SparkBench())
+                            .execute(
+                                    "--backbone",
+                                    backbone.toString(),
+                                    "--train",
+                                    data.toString(),
+                                    "--rows",
+                                    "3",
+                                    "--length-control",
+                                    "--batch-size",
+                                    "4",
+                                    "--max-length",
+                                    "16");
+        } finally {
+            System.setErr(err);
+        }
+        assertEquals(2, code, errors.toString());
+        assertEquals(
+                "adamix spark-bench: error: --train "
+                        + data
+                        + ": fewer than one batch of 4 rows in its first 3",
+                errors.toString().strip());
     }
 
     @Test

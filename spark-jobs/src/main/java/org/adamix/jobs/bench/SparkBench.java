@@ -9,10 +9,12 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import org.adamix.datasets.DatasetReader;
+import org.adamix.jobs.cli.Failures;
 import org.adamix.jobs.cli.TrainCommand;
 import org.adamix.jobs.data.BatchMaker;
 import org.adamix.jobs.data.ExampleEncoder;
 import org.adamix.jobs.data.TokenizedExample;
+import org.adamix.jobs.spark.JobInputException;
 import org.adamix.jobs.train.MetricsLog;
 import org.adamix.jobs.train.Traffic;
 import org.adamix.jobs.train.TrainJob;
@@ -81,7 +83,11 @@ public final class SparkBench implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws Exception {
+    public Integer call() {
+        return Failures.run("spark-bench", System.err, this::run);
+    }
+
+    private int run() throws Exception {
         Path dir = Files.createTempDirectory("adamix-bench-");
         Path data = dir.resolve("train.jsonl");
         try (var r = Files.newBufferedReader(Path.of(train))) {
@@ -103,6 +109,7 @@ public final class SparkBench implements Callable<Integer> {
         TrainCommand options = new TrainCommand();
         new CommandLine(options).parseArgs(argv);
         if (lengthControl) {
+            if (turns < 1) throw new JobInputException("--turns " + turns + ": at least 1");
             lengthControl(options);
             return 0;
         }
@@ -209,6 +216,14 @@ public final class SparkBench implements Callable<Integer> {
     private void lengthControl(TrainCommand c) throws Exception {
         try (TrainSetup setup = TrainSetup.prepare(c)) {
             List<List<TokenizedExample>> batches = batches(setup, c);
+            if (batches.isEmpty())
+                throw new JobInputException(
+                        "--train "
+                                + train
+                                + ": fewer than one batch of "
+                                + c.batchSize
+                                + " rows in its first "
+                                + rows);
             List<Batch> own = new ArrayList<>(), fixed = new ArrayList<>();
             long ownTokens = 0;
             for (List<TokenizedExample> b : batches) {
