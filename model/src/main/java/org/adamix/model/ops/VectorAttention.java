@@ -70,16 +70,12 @@ final class VectorAttention {
      * Made for one (t, dh): with another t the same tp would leave stale rows in the padding.
      */
     private static final class Work {
-        final int t, dh, hid, tp, dp;
-        final float[] qa, ka, va, da, kt, vt, p, pu, m, g, out, biasRow;
-
-        /** A batch element's rows of the inputs (q, k, v, dctx) and of up to three outputs. */
-        final ElementRows qIn, kIn, vIn, dIn, out0, out1, out2;
+        final int t, dh, tp, dp;
+        final float[] qa, ka, va, da, kt, vt, p, pu, m, g, out, rowTmp, biasRow;
 
         Work(Shape s) {
             t = s.t();
             dh = s.dh();
-            hid = s.hidden();
             tp = s.tp();
             dp = s.dp();
             qa = new float[tp * dp];
@@ -93,66 +89,8 @@ final class VectorAttention {
             m = new float[tp * tp];
             g = new float[tp * tp];
             out = new float[tp * dp];
+            rowTmp = new float[dp];
             biasRow = new float[tp];
-            int n = t * hid;
-            qIn = new ElementRows(n);
-            kIn = new ElementRows(n);
-            vIn = new ElementRows(n);
-            dIn = new ElementRows(n);
-            out0 = new ElementRows(n);
-            out1 = new ElementRows(n);
-            out2 = new ElementRows(n);
-        }
-
-        /** A new call: its buffers hold other values than the last call's. */
-        Work forget() {
-            for (ElementRows e : new ElementRows[] {qIn, kIn, vIn, dIn, out0, out1, out2}) e.b = -1;
-            return this;
-        }
-    }
-
-    /**
-     * One batch element's [t, hidden] rows of one tensor, moved between ND4J's buffer and the
-     * workspace with one call per row for all the heads a thread takes of the element. Moving a
-     * head's rows one at a time cost a FloatBuffer call per head row (dh floats): 6 % of the step's
-     * CPU time at 128 tokens, profiled.
-     */
-    private static final class ElementRows {
-        final float[] rows;
-
-        /** The batch element held (-1: none); as an output, the heads written are [h0, h1]. */
-        int b = -1, h0, h1;
-
-        ElementRows(int n) {
-            rows = new float[n];
-        }
-
-        /** Batch element b's rows of x, read unless they are the ones held. */
-        float[] in(FloatBuffer x, Shape s, int b) {
-            if (this.b != b) {
-                x.get(s.row(b, 0, 0), rows, 0, s.t() * s.hidden());
-                this.b = b;
-            }
-            return rows;
-        }
-
-        /** The rows to write head h of batch element b into; the element held before is flushed. */
-        float[] out(FloatBuffer x, Shape s, int b, int h) {
-            if (this.b != b) {
-                flush(x, s);
-                this.b = b;
-                h0 = h;
-            }
-            h1 = h;
-            return rows;
-        }
-
-        /** Writes heads [h0, h1] of the element held to x, one call per row. */
-        void flush(FloatBuffer x, Shape s) {
-            if (b < 0) return;
-            int hid = s.hidden(), off = h0 * s.dh(), n = (h1 - h0 + 1) * s.dh();
-            for (int r = 0; r < s.t(); r++) x.put(s.row(b, 0, r) + off, rows, r * hid + off, n);
-            b = -1;
         }
     }
 
@@ -160,11 +98,11 @@ final class VectorAttention {
 
     private static Work work(Shape s) {
         Work w = WORK.get();
-        if (w == null || w.t != s.t() || w.dh != s.dh() || w.hid != s.hidden()) {
+        if (w == null || w.t != s.t() || w.dh != s.dh()) {
             w = new Work(s);
             WORK.set(w);
         }
-        return w.forget();
+        return w;
     }
 
     // ---- the two passes, over (batch element, head) pairs [from, to) ----
@@ -190,18 +128,17 @@ final class VectorAttention {
         int t = s.t(), tp = w.tp, dp = w.dp, dh = s.dh();
         for (int bh = from; bh < to; bh++) {
             int b = bh / s.heads(), h = bh % s.heads();
-            packRows(w.qIn.in(q, s, b), s, h, w.qa, dp);
-            packColumns(w.kIn.in(k, s, b), s, h, w.kt, tp);
+            packRows(q, s, b, h, w.qa, dp);
+            packColumns(k, s, b, h, w.kt, tp, w.rowTmp);
             gemm(w.qa, dp, 1, w.kt, tp, w.p, tp, tp, tp, dh, scale);
             if (bias != null) bias.get(b * t, w.biasRow, 0, t);
             for (int r = 0; r < t; r++) softmaxRow(w.p, r * tp, t, bias == null ? null : w.biasRow);
             if (probs != null) unpack(w.p, tp, probs, s.probRow(b, h, 0), t, t, t);
             float[] used = dropOut(w, drop, s, b, h);
-            packRows(w.vIn.in(v, s, b), s, h, w.va, dp);
+            packRows(v, s, b, h, w.va, dp);
             gemm(used, tp, 1, w.va, dp, w.out, dp, tp, dp, t, 1f);
-            unpackRows(w.out, dp, s, h, w.out0.out(ctx, s, b, h));
+            unpack(w.out, dp, ctx, s.row(b, h, 0), s.hidden(), t, dh);
         }
-        w.out0.flush(ctx, s);
     }
 
     /**
@@ -229,28 +166,25 @@ final class VectorAttention {
             int from,
             int to) {
         Work w = work(s);
-        int t = s.t(), tp = w.tp, dp = w.dp, dh = s.dh();
+        int t = s.t(), tp = w.tp, dp = w.dp, dh = s.dh(), hid = s.hidden();
         for (int bh = from; bh < to; bh++) {
             int b = bh / s.heads(), h = bh % s.heads();
-            packRows(w.qIn.in(q, s, b), s, h, w.qa, dp);
-            packRows(w.kIn.in(k, s, b), s, h, w.ka, dp);
-            packColumns(w.vIn.in(v, s, b), s, h, w.vt, tp);
-            packRows(w.dIn.in(dctx, s, b), s, h, w.da, dp);
+            packRows(q, s, b, h, w.qa, dp);
+            packRows(k, s, b, h, w.ka, dp);
+            packColumns(v, s, b, h, w.vt, tp, w.rowTmp);
+            packRows(dctx, s, b, h, w.da, dp);
             pack(probs, s.probRow(b, h, 0), t, t, t, w.p, tp);
             float[] used = dropOut(w, drop, s, b, h);
             gemmWide(w.da, 1, dp, used, tp, w.out, tp, dp, tp, t, 1f); // dVᵀ = dCᵀ·Pᵤ
-            unpackColumns(w.out, tp, s, h, w.out0.out(dv, s, b, h));
+            unpackColumns(w.out, tp, dv, s, b, h, w.rowTmp);
             gemm(w.da, dp, 1, w.vt, tp, w.g, tp, tp, tp, dh, 1f); // dPᵤ = dC·Vᵀ
             if (drop != null) multiply(w.g, w.m, w.g, t * tp);
             for (int r = 0; r < t; r++) softmaxBackwardRow(w.p, w.g, r * tp, tp); // dS, in g
             gemm(w.g, tp, 1, w.ka, dp, w.out, dp, tp, dp, t, scale); // dQ = scale·dS·K
-            unpackRows(w.out, dp, s, h, w.out1.out(dq, s, b, h));
+            unpack(w.out, dp, dq, s.row(b, h, 0), hid, t, dh);
             gemmWide(w.qa, 1, dp, w.g, tp, w.out, tp, dp, tp, t, scale); // dKᵀ = scale·Qᵀ·dS
-            unpackColumns(w.out, tp, s, h, w.out2.out(dk, s, b, h));
+            unpackColumns(w.out, tp, dk, s, b, h, w.rowTmp);
         }
-        w.out0.flush(dv, s);
-        w.out1.flush(dq, s);
-        w.out2.flush(dk, s);
     }
 
     /**
@@ -544,36 +478,35 @@ final class VectorAttention {
 
     // ---- moving tiles between ND4J's buffers and the workspace ----
 
-    /** tile[r·ld + c] = head h's row r, from a batch element's [t, hidden] rows. */
-    private static void packRows(float[] rows, Shape s, int h, float[] tile, int ld) {
-        int hid = s.hidden(), dh = s.dh(), o = h * dh;
-        for (int r = 0; r < s.t(); r++) System.arraycopy(rows, r * hid + o, tile, r * ld, dh);
+    /** tile[r·ld + c] = head h's row r of batch element b, for r < t, c < dh. */
+    private static void packRows(FloatBuffer x, Shape s, int b, int h, float[] tile, int ld) {
+        pack(x, s.row(b, h, 0), s.hidden(), s.t(), s.dh(), tile, ld);
     }
 
-    /** tile[c·ld + r] = head h's row r: the head transposed. */
-    private static void packColumns(float[] rows, Shape s, int h, float[] tile, int ld) {
-        int hid = s.hidden(), dh = s.dh(), o = h * dh;
-        for (int r = 0; r < s.t(); r++)
-            for (int c = 0; c < dh; c++) tile[c * ld + r] = rows[r * hid + o + c];
-    }
-
-    /** Head h's row r of a batch element's [t, hidden] rows = tile row r. */
-    private static void unpackRows(float[] tile, int ld, Shape s, int h, float[] rows) {
-        int hid = s.hidden(), dh = s.dh(), o = h * dh;
-        for (int r = 0; r < s.t(); r++) System.arraycopy(tile, r * ld, rows, r * hid + o, dh);
-    }
-
-    /** Head h's row r = column r of tile ([dh, ld]): a transposed head back. */
-    private static void unpackColumns(float[] tile, int ld, Shape s, int h, float[] rows) {
-        int hid = s.hidden(), dh = s.dh(), o = h * dh;
-        for (int r = 0; r < s.t(); r++)
-            for (int c = 0; c < dh; c++) rows[r * hid + o + c] = tile[c * ld + r];
+    /** tile[c·ld + r] = head h's row r of batch element b: the head transposed. */
+    private static void packColumns(
+            FloatBuffer x, Shape s, int b, int h, float[] tile, int ld, float[] row) {
+        int dh = s.dh();
+        for (int r = 0; r < s.t(); r++) {
+            x.get(s.row(b, h, r), row, 0, dh);
+            for (int c = 0; c < dh; c++) tile[c * ld + r] = row[c];
+        }
     }
 
     /** tile[r·ld + c] = x[start + r·stride + c] for r < rows, c < cols. */
     private static void pack(
             FloatBuffer x, int start, int stride, int rows, int cols, float[] tile, int ld) {
         for (int r = 0; r < rows; r++) x.get(start + r * stride, tile, r * ld, cols);
+    }
+
+    /** Head h's row r of batch element b = column r of tile ([dh, ld]): a transposed head back. */
+    private static void unpackColumns(
+            float[] tile, int ld, FloatBuffer x, Shape s, int b, int h, float[] row) {
+        int dh = s.dh();
+        for (int r = 0; r < s.t(); r++) {
+            for (int c = 0; c < dh; c++) row[c] = tile[c * ld + r];
+            x.put(s.row(b, h, r), row, 0, dh);
+        }
     }
 
     /** x[start + r·stride + c] = tile[r·ld + c] for r < rows, c < cols. */
