@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
@@ -190,7 +191,8 @@ public final class SparkBench implements Callable<Integer> {
             List<Batch> built = new ArrayList<>();
             for (List<TokenizedExample> b : batches)
                 built.add(BatchMaker.of(b, setup.head(), true));
-            AdaMixModel m = model(setup, c, built.size());
+            // the schedule spans every pass: a quarter, the warm-up pass and the measured one
+            AdaMixModel m = model(setup, c, 3L * built.size());
             int threads = Threads.blas();
             try {
                 // JIT warm-up of both thread counts: the job's tasks run one thread each, and
@@ -256,7 +258,7 @@ public final class SparkBench implements Callable<Integer> {
                     System.out.printf("%-6d %16.0f %16.0f %10.3f%n", t + 1, a, b, ratios[t]);
                 }
                 double[] sorted = ratios.clone();
-                java.util.Arrays.sort(sorted);
+                Arrays.sort(sorted);
                 System.out.printf(
                         "LENGTHS batches=%d mean_length=%.2f fixed_length=%d median_ratio=%.3f ratios=%s%n",
                         batches.size(),
@@ -265,7 +267,7 @@ public final class SparkBench implements Callable<Integer> {
                         sorted[turns / 2],
                         String.join(
                                 ",",
-                                java.util.Arrays.stream(ratios)
+                                Arrays.stream(ratios)
                                         .mapToObj(x -> String.format("%.3f", x))
                                         .toList()));
             } finally {
