@@ -61,16 +61,25 @@ public enum Gelu {
 
     /**
      * The gradient of {@link #forwardRecomputing}: dx = dy · gelu'(x + bias), the factor recomputed
-     * from x and the same bias (as PyTorch does: a layer keeps only x). dx may alias dy.
+     * from x and the same bias (as PyTorch does: a layer keeps only x). dx may alias dy. The four
+     * buffers hold the ND4J path's x + bias, factor and temporaries (the vector kernel needs none);
+     * the forward pass's {@code temporary} is free again here and may be passed as vBuffer.
      */
     public void backwardRecomputing(
-            INDArray x, INDArray bias, INDArray dy, INDArray dx, Buffer dBuffer, Buffer tBuffer) {
+            INDArray x,
+            INDArray bias,
+            INDArray dy,
+            INDArray dx,
+            Buffer vBuffer,
+            Buffer keepBuffer,
+            Buffer dBuffer,
+            Buffer tBuffer) {
         if (Kernels.on(x, bias, dy, dx)) {
             Kernels.geluBackward(this == EXACT, x, bias, null, dy, dx);
             return;
         }
-        INDArray v = x.addRowVector(bias);
-        INDArray keep = x.ulike();
+        INDArray v = vBuffer.get(x.shape()), keep = keepBuffer.get(x.shape());
+        Ops.addRow(x, bias, v);
         forward(v, dBuffer.get(x.shape()), keep);
         backward(v, keep, dy, dx, dBuffer, tBuffer);
     }

@@ -97,7 +97,8 @@ final class Gpt2Block {
             geluTemp,
             geluD,
             geluT,
-            ones;
+            ones,
+            geluKeep;
 
     Gpt2Block(
             int layer,
@@ -204,6 +205,7 @@ final class Gpt2Block {
         geluD = buffers.scratch();
         geluT = buffers.scratch();
         ones = buffers.scratch();
+        geluKeep = buffers.scratch();
     }
 
     /** The block's temporaries become {@code pool}'s, shared with the decoder's other blocks. */
@@ -321,7 +323,8 @@ final class Gpt2Block {
         linearWeights(dm, act, mlpProjName);
         INDArray dAct = this.dAct.get(n, inner);
         Ops.gemm(dm, w(mlpProjName + ".weight"), dAct, false, false, 1.0, 0.0);
-        gelu.backwardRecomputing(fc, w(fcName + ".bias"), dAct, dAct, geluD, geluT);
+        gelu.backwardRecomputing(
+                fc, w(fcName + ".bias"), dAct, dAct, geluTemp, geluKeep, geluD, geluT);
         INDArray h2 = this.h2.get(n, hidden);
         linearWeights(dAct, h2, fcName);
         INDArray dH2 = this.dH2.get(n, hidden), dA = this.dA.get(n, hidden);

@@ -50,7 +50,8 @@ public class FeedForward extends Sublayer<FeedForwardConf> {
             dx = buffers.scratch(),
             actD = buffers.scratch(),
             actT = buffers.scratch(),
-            ones = buffers.scratch();
+            ones = buffers.scratch(),
+            actKeep = buffers.scratch();
 
     public FeedForward(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -139,7 +140,8 @@ public class FeedForward extends Sublayer<FeedForwardConf> {
         if (!needInputGradient && dW1 == null) return null;
         INDArray da = dPre.get(n, f);
         Ops.gemm(dy, w("output.dense.weight"), da, false, false, 1.0, 0.0);
-        act.backwardRecomputing(pre.get(n, f), w("intermediate.dense.bias"), da, da, actD, actT);
+        act.backwardRecomputing(
+                pre.get(n, f), w("intermediate.dense.bias"), da, da, geluTemp, actKeep, actD, actT);
         if (dW1 != null) {
             Ops.gemm(da, x, dW1, true, false, 1.0, 0.0);
             Ops.sumRows(da, g("intermediate.dense.bias"), false, ones);

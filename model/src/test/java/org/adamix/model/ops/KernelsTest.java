@@ -115,7 +115,7 @@ class KernelsTest {
         assertBitIdentical(before, rx, "x left as it is");
         close(y, ry, TOL, "gelu(x + bias), recomputing");
         INDArray rdx = viewOf(dy.castTo(DataType.FLOAT));
-        gelu.backwardRecomputing(rx, fb, rdx, rdx, bf.next(), bf.next());
+        gelu.backwardRecomputing(rx, fb, rdx, rdx, bf.next(), bf.next(), bf.next(), bf.next());
         close(dx, rdx, TOL, "dx, recomputing");
         // the same v = x + bias in float as a forward pass that writes it back, so the same bits
         INDArray sdx = viewOf(dy.castTo(DataType.FLOAT));
