@@ -31,7 +31,7 @@ cm_configure() {
   # Executors are threads of the driver JVM: no executor sizing; the driver's heap and off-heap hold it all.
   local key
   for key in spark.executor.cores spark.task.cpus spark.executorEnv.OMP_NUM_THREADS spark.executorEnv.OPENBLAS_CORETYPE \
-             spark.executorEnv.OPENBLAS_THREAD_TIMEOUT spark.executor.memory \
+             spark.executorEnv.OPENBLAS_THREAD_TIMEOUT spark.executorEnv.OMP_WAIT_POLICY spark.executor.memory \
              spark.executor.memoryOverhead spark.executor.extraJavaOptions spark.executor.instances \
              spark.driver.memoryOverhead spark.yarn.maxAppAttempts; do
     unset_conf "$key"

@@ -161,16 +161,10 @@ public final class Kernels {
             boolean exact, INDArray x, INDArray bias, INDArray keep, INDArray dy, INDArray dx) {
         ByteBuffer bx = buf(x), bb = buf(bias), bk = buf(keep), bdy = buf(dy), bdx = buf(dx);
         int w = (int) x.size(x.rank() - 1), rows = (int) (x.length() / w);
-        if (exact)
-            parallel(
-                    rows,
-                    x.length(),
-                    (a, b) -> VectorKernels.geluExactBackward(bx, bb, bk, bdy, bdx, w, a, b));
-        else
-            parallel(
-                    rows,
-                    x.length(),
-                    (a, b) -> VectorKernels.geluTanhBackward(bx, bb, bk, bdy, bdx, w, a, b));
+        parallel(
+                rows,
+                x.length(),
+                (a, b) -> VectorKernels.geluBackward(exact, bx, bb, bk, bdy, bdx, w, a, b));
     }
 
     /** x *= the mask's multipliers, element by element, in place (x row-major contiguous). */

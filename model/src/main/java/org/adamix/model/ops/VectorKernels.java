@@ -244,7 +244,8 @@ final class VectorKernels {
      * copied into a float[], computed there and copied out: exact GELU's math is large enough that
      * C2 stopped inlining at the ByteBuffer store (its node-count cutoff), boxing a vector per
      * iteration; array loads and stores cost C2 far fewer nodes (measured in the step's profile:
-     * GELU's share against the GEMMs fell by a third).
+     * GELU's share against the GEMMs fell by a third). The row kernel is called through a handle
+     * ({@link RowKernels}).
      */
     static void geluExactInfer(
             ByteBuffer x, ByteBuffer bias, ByteBuffer y, int w, int from, int to) {
@@ -254,7 +255,7 @@ final class VectorKernels {
         int vEnd = w - w % L;
         for (int r = from; r < to; r++) {
             fx.get(r * w, xs, 0, w);
-            exactInferRow(xs, bs, ys, vEnd);
+            RowKernels.call(RowKernels.exactInfer, xs, bs, null, ys, vEnd);
             for (int i = vEnd; i < w; i++) {
                 float v = xs[i] + bs[i];
                 ys[i] = v * phi(v);
@@ -263,7 +264,10 @@ final class VectorKernels {
         }
     }
 
-    private static void exactInferRow(float[] xs, float[] bs, float[] ys, int vEnd) {
+    /**
+     * ys = gelu(xs + bs) over whole vectors ({@code unused}: the row kernels' common signature).
+     */
+    static void exactInferRow(float[] xs, float[] bs, float[] unused, float[] ys, int vEnd) {
         for (int i = 0; i < vEnd; i += L) {
             FloatVector v = FloatVector.fromArray(S, xs, i).add(FloatVector.fromArray(S, bs, i));
             v.mul(phi(v)).intoArray(ys, i);
@@ -326,35 +330,14 @@ final class VectorKernels {
     }
 
     /**
-     * dx = dy·(σ + v·σ(1−σ)·2c(1 + 3k·v²)) with v = x + bias (bias null: v = x), σ = keep
-     * (recomputed from v when keep is null), for rows [from, to) of width w. dx may alias dy.
+     * dx = dy·gelu'(v) with v = x + bias (bias null: v = x), for rows [from, to) of width w: exact,
+     * gelu' = Φ(v) + v·φ(v); tanh, gelu' = σ + v·σ(1−σ)·2c(1 + 3k·v²) with σ = σ(2u). Φ or σ come
+     * from keep, or are recomputed from v when keep is null. dx may alias dy. Rows are staged in
+     * float[]s, like {@link #geluExactInfer}; on the ByteBuffers the tanh form ran at a third of
+     * the forward pass's speed for 1.5x its memory traffic (measured on an FFN-sized array).
      */
-    static void geluTanhBackward(
-            ByteBuffer x,
-            ByteBuffer bias,
-            ByteBuffer keep,
-            ByteBuffer dy,
-            ByteBuffer dx,
-            int w,
-            int from,
-            int to) {
-        for (int r = from; r < to; r++) {
-            int base = r * w, vEnd = vectorEnd(base, w), end = base + w;
-            tanhBackwardVectors(x, bias, keep, dy, dx, base, vEnd);
-            for (int i = vEnd; i < end; i++) {
-                float v = biased(x, bias, i, base), s = keep == null ? sigmoidOf2u(v) : f(keep, i);
-                float du = ((v * v) * (3 * K) + 1f) * (2 * C);
-                put(dx, i, f(dy, i) * ((-s + 1f) * s * v * du + s));
-            }
-        }
-    }
-
-    /**
-     * dx = dy·(Φ(v) + v·φ(v)) with v = x + bias (bias null: v = x), Φ = keep (recomputed from v
-     * when keep is null), for rows [from, to) of width w. dx may alias dy. Rows are staged in
-     * float[]s, like {@link #geluExactInfer}.
-     */
-    static void geluExactBackward(
+    static void geluBackward(
+            boolean exact,
             ByteBuffer x,
             ByteBuffer bias,
             ByteBuffer keep,
@@ -368,26 +351,65 @@ final class VectorKernels {
         float[] xs = Rows.get(0, w), bs = Rows.get(1, w), gs = Rows.get(2, w), ks = Rows.get(3, w);
         if (bias != null) bias.asFloatBuffer().get(0, bs, 0, w);
         else java.util.Arrays.fill(bs, 0, w, 0f);
+        java.lang.invoke.MethodHandle kernel =
+                exact
+                        ? fk == null ? RowKernels.exactBackward : RowKernels.exactBackwardKept
+                        : fk == null ? RowKernels.tanhBackward : RowKernels.tanhBackwardKept;
         int vEnd = w - w % L;
         for (int r = from; r < to; r++) {
             fx.get(r * w, xs, 0, w);
             fdy.get(r * w, gs, 0, w);
-            if (fk == null) exactBackwardRow(xs, bs, gs, vEnd);
-            else {
-                fk.get(r * w, ks, 0, w);
-                exactBackwardRowKept(xs, bs, ks, gs, vEnd);
-            }
+            if (fk != null) fk.get(r * w, ks, 0, w);
+            RowKernels.call(kernel, xs, bs, ks, gs, vEnd);
             for (int i = vEnd; i < w; i++) {
-                float v = xs[i] + bs[i], a = Math.abs(v * INV_SQRT2), e = exp(-(a * a));
-                float phi = fk == null ? phi(v, a, e) : ks[i];
-                gs[i] *= e * INV_SQRT_2PI * v + phi;
+                float v = xs[i] + bs[i];
+                gs[i] *=
+                        exact
+                                ? exactDerivative(v, fk == null, ks[i])
+                                : tanhDerivative(v, fk == null, ks[i]);
             }
             fdx.put(r * w, gs, 0, w);
         }
     }
 
+    /** gelu'(v), tanh form; σ = σ(2u) recomputed, or {@code kept}. The vector twin's operations. */
+    private static float tanhDerivative(float v, boolean recompute, float kept) {
+        float s = recompute ? sigmoidOf2u(v) : kept;
+        float du = ((v * v) * (3 * K) + 1f) * (2 * C);
+        return (-s + 1f) * s * v * du + s;
+    }
+
+    /** gelu'(v), exact form; Φ(v) recomputed, or {@code kept}. The vector twin's operations. */
+    private static float exactDerivative(float v, boolean recompute, float kept) {
+        float a = Math.abs(v * INV_SQRT2), e = exp(-(a * a));
+        return e * INV_SQRT_2PI * v + (recompute ? phi(v, a, e) : kept);
+    }
+
+    /** g *= gelu'(v), tanh form, v = x + b, σ recomputed, over whole vectors. */
+    static void tanhBackwardRow(float[] xs, float[] bs, float[] unused, float[] gs, int vEnd) {
+        for (int i = 0; i < vEnd; i += L) {
+            FloatVector v = FloatVector.fromArray(S, xs, i).add(FloatVector.fromArray(S, bs, i));
+            FloatVector.fromArray(S, gs, i).mul(tanhDerivative(v, sigmoidOf2u(v))).intoArray(gs, i);
+        }
+    }
+
+    /** As {@link #tanhBackwardRow} with σ given in ks. */
+    static void tanhBackwardRowKept(float[] xs, float[] bs, float[] ks, float[] gs, int vEnd) {
+        for (int i = 0; i < vEnd; i += L) {
+            FloatVector v = FloatVector.fromArray(S, xs, i).add(FloatVector.fromArray(S, bs, i));
+            FloatVector s = FloatVector.fromArray(S, ks, i);
+            FloatVector.fromArray(S, gs, i).mul(tanhDerivative(v, s)).intoArray(gs, i);
+        }
+    }
+
+    /** gelu'(v) = σ + v·σ(1−σ)·2c(1 + 3k·v²), in the order of the scalar tail's operations. */
+    private static FloatVector tanhDerivative(FloatVector v, FloatVector s) {
+        FloatVector du = v.mul(v).mul(3 * K).add(1f).mul(2 * C);
+        return s.neg().add(1f).mul(s).mul(v).mul(du).add(s);
+    }
+
     /** g *= Φ(v) + v·φ(v), v = x + b, over whole vectors; one exp serves φ and Φ. */
-    private static void exactBackwardRow(float[] xs, float[] bs, float[] gs, int vEnd) {
+    static void exactBackwardRow(float[] xs, float[] bs, float[] unused, float[] gs, int vEnd) {
         for (int i = 0; i < vEnd; i += L) {
             FloatVector v = FloatVector.fromArray(S, xs, i).add(FloatVector.fromArray(S, bs, i));
             FloatVector a = v.mul(INV_SQRT2).abs(), e = exp(a.mul(a).neg());
@@ -397,38 +419,12 @@ final class VectorKernels {
     }
 
     /** As {@link #exactBackwardRow} with Φ(v) given. */
-    private static void exactBackwardRowKept(
-            float[] xs, float[] bs, float[] ks, float[] gs, int vEnd) {
+    static void exactBackwardRowKept(float[] xs, float[] bs, float[] ks, float[] gs, int vEnd) {
         for (int i = 0; i < vEnd; i += L) {
             FloatVector v = FloatVector.fromArray(S, xs, i).add(FloatVector.fromArray(S, bs, i));
             FloatVector a = v.mul(INV_SQRT2).abs(), e = exp(a.mul(a).neg());
             FloatVector d = e.mul(INV_SQRT_2PI).mul(v).add(FloatVector.fromArray(S, ks, i));
             FloatVector.fromArray(S, gs, i).mul(d).intoArray(gs, i);
-        }
-    }
-
-    /** x[i] + bias[i − base], or x[i] without a bias: the same float the forward pass formed. */
-    private static float biased(ByteBuffer x, ByteBuffer bias, int i, int base) {
-        return bias == null ? f(x, i) : f(x, i) + f(bias, i - base);
-    }
-
-    private static FloatVector biasedVector(ByteBuffer x, ByteBuffer bias, int i, int base) {
-        return bias == null ? ld(x, i) : ld(x, i).add(ld(bias, i - base));
-    }
-
-    private static void tanhBackwardVectors(
-            ByteBuffer x,
-            ByteBuffer bias,
-            ByteBuffer keep,
-            ByteBuffer dy,
-            ByteBuffer dx,
-            int base,
-            int vEnd) {
-        for (int i = base; i < vEnd; i += L) {
-            FloatVector v = biasedVector(x, bias, i, base),
-                    s = keep == null ? sigmoidOf2u(v) : ld(keep, i);
-            FloatVector du = v.mul(v).mul(3 * K).add(1f).mul(2 * C);
-            st(ld(dy, i).mul(s.neg().add(1f).mul(s).mul(v).mul(du).add(s)), dx, i);
         }
     }
 

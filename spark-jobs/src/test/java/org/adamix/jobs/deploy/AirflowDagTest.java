@@ -531,6 +531,10 @@ class AirflowDagTest {
                 "4",
                 c.get("spark.executorEnv.OPENBLAS_THREAD_TIMEOUT"),
                 "OpenBLAS threads do not spin between GEMMs");
+        assertEquals(
+                "PASSIVE",
+                c.get("spark.executorEnv.OMP_WAIT_POLICY"),
+                "ND4J's OpenMP threads do not spin between ops");
     }
 
     @Test
@@ -558,6 +562,7 @@ class AirflowDagTest {
                 c.get("spark.yarn.appMasterEnv.OPENBLAS_CORETYPE"),
                 "the driver's OpenBLAS too");
         assertEquals("4", c.get("spark.yarn.appMasterEnv.OPENBLAS_THREAD_TIMEOUT"));
+        assertEquals("PASSIVE", c.get("spark.yarn.appMasterEnv.OMP_WAIT_POLICY"));
         assertEquals(
                 "SkylakeX",
                 confs(
@@ -638,6 +643,10 @@ class AirflowDagTest {
                                 " OPENBLAS_THREAD_TIMEOUT="
                                         + System.getenv("OPENBLAS_THREAD_TIMEOUT")
                                         + " "),
+                p);
+        assertTrue(
+                p.contains(" OMP_WAIT_POLICY=PASSIVE ")
+                        || p.contains(" OMP_WAIT_POLICY=" + System.getenv("OMP_WAIT_POLICY") + " "),
                 p);
         assertFalse(
                 c.containsKey("spark.executorEnv.OPENBLAS_CORETYPE"),
