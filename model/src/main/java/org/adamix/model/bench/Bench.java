@@ -117,11 +117,20 @@ public final class Bench implements Callable<Integer> {
             names = "--gemm-peak",
             description =
                     "First measure ND4J's float GEMM on this machine (a 2048 x 2048 x 2048 product and the FFN's "
-                            + "[batch*seq, hidden] x [hidden, ffn]; best of 10) and print each row's GFLOP/s as a fraction of it.")
+                            + "[batch*seq, hidden] x [hidden, ffn]; best of 10) and print each row's GFLOP/s as a fraction of it; "
+                            + "also time the square GEMM before each measured training turn (train_of_turn_peak: the median of each step's share of its own turn's GEMM).")
     boolean gemmPeak;
 
     /** The square GEMM's rate when --gemm-peak measured it. */
     private double peakGflops = Double.NaN;
+
+    /**
+     * With --gemm-peak, the square GEMM's rate once more just before each measured training turn:
+     * each step is also compared with the GEMM of its own moment, because this machine's speed
+     * drifts by more than the goal's margin within a run (a peak measured first, then steps 20 %
+     * slower, both sides of the ratio slowed alike or not).
+     */
+    private double[] turnPeak;
 
     /** The loaded --backbone, shared by the rows (its weights are frozen or copied). */
     private Backbone real;
@@ -460,6 +469,17 @@ public final class Bench implements Callable<Integer> {
             lastLoss = loss;
         }
 
+        /**
+         * The median over the measured steps of each step's GFLOP/s over the square GEMM's just
+         * before its turn, and that GEMM's median rate.
+         */
+        String ofTurnPeak(double[] peaks) {
+            double[] share = new double[steps];
+            for (int i = 0; i < steps; i++) share[i] = trainRate[i] / peaks[i];
+            return String.format(
+                    "train_of_turn_peak=%.4g turn_peak_gflops=%.4g", median(share), median(peaks));
+        }
+
         String line(String extra) throws Exception {
             String blasCore = System.getenv().getOrDefault("OPENBLAS_CORETYPE", "default");
             return String.format(
@@ -494,7 +514,12 @@ public final class Bench implements Callable<Integer> {
      */
     private List<String> measure(List<Row> rows) {
         for (int i = 0; i < warmup + steps; i++) for (Row r : rows) r.predict(i);
-        for (int i = 0; i < warmup + steps; i++) for (Row r : rows) r.fit(i);
+        if (gemmPeak) turnPeak = new double[steps];
+        for (int i = 0; i < warmup + steps; i++) {
+            if (turnPeak != null && i >= warmup)
+                turnPeak[i - warmup] = GemmPeak.gflops(2048, 2048, 2048, 1);
+            for (Row r : rows) r.fit(i);
+        }
         if (Boolean.getBoolean("adamix.profile"))
             org.adamix.model.layers.Sublayer.PROFILE.forEach(
                     (k, v) ->
@@ -510,6 +535,7 @@ public final class Bench implements Callable<Integer> {
                                         " train_vs_first=%.3f infer_vs_first=%.3f",
                                         median(rows.get(0).train) / median(r.train),
                                         median(rows.get(0).infer) / median(r.infer));
+                if (turnPeak != null) extra += String.format(" %s", r.ofTurnPeak(turnPeak));
                 lines.add(r.line(extra));
             }
         } catch (Exception e) {

@@ -101,7 +101,8 @@ class BenchTest {
 
     /**
      * A real backbone folder gives the rows its shape (here 2 layers of 8, not the options'), and
-     * --gemm-peak measures the GEMM before the rows and adds each row's share of it.
+     * --gemm-peak measures the GEMM before the rows and adds each row's share of it, and of the
+     * GEMM timed before each training turn.
      */
     @Test
     void backboneFolderSetsTheShapeAndGemmPeakAddsTheShare(@TempDir Path tmp) throws Exception {
@@ -143,6 +144,13 @@ class BenchTest {
         String gemm = out.lines().filter(l -> l.startsWith("GEMM ")).findFirst().orElseThrow();
         assertTrue(gemm.contains("ffn=16x8x16"), gemm); // batch·seq × hidden × FFN of the folder
         assertTrue(out.contains("of GEMM peak"), out);
+        // each step against the GEMM timed just before its turn: the median share, near the
+        // ratio of the medians (two steps: means), not its inverse
+        double paired = Double.parseDouble(Bench.field(bench, "train_of_turn_peak"));
+        double ratio =
+                Double.parseDouble(Bench.field(bench, "train_gflops"))
+                        / Double.parseDouble(Bench.field(bench, "turn_peak_gflops"));
+        assertTrue(paired > 0 && paired > ratio / 5 && paired < ratio * 5, bench);
     }
 
     private static String run(String... args) {
