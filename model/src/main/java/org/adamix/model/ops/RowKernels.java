@@ -10,24 +10,21 @@ import java.lang.invoke.MethodType;
  * compilation past C2's node-count cutoff (NodeCountInliningCutoff in -XX:+PrintInlining): Φ or the
  * derivative were then left as calls taking boxed vectors, and exact GELU ran 4x slower forward and
  * 3x slower backward than the same kernel compiled alone (measured on FFN-sized arrays, 2 threads).
- * C2 does not inline through a handle that is not a constant, so the fields are not final.
+ * C2 does not inline through a handle that is not a constant, so the fields are not final. A kernel
+ * holds one exp at most: tanh's σ, derivative and product in one loop still crossed the cutoff
+ * compiled alone (a 512-token run's profile showed its vector store not intrinsified).
  */
 final class RowKernels {
     private static final MethodType ROW =
             MethodType.methodType(
-                    void.class,
-                    float[].class,
-                    float[].class,
-                    float[].class,
-                    float[].class,
-                    int.class);
+                    void.class, float[].class, float[].class, float[].class, int.class);
 
     // Not final: a constant handle would be inlined like a direct call.
     static MethodHandle exactInfer = find("exactInferRow"),
-            exactBackward = find("exactBackwardRow"),
-            exactBackwardKept = find("exactBackwardRowKept"),
-            tanhBackward = find("tanhBackwardRow"),
-            tanhBackwardKept = find("tanhBackwardRowKept");
+            exactFactor = find("exactFactorRow"),
+            exactFactorKept = find("exactFactorKeptRow"),
+            tanhSigmoid = find("tanhSigmoidRow"),
+            tanhFactorKept = find("tanhFactorKeptRow");
 
     private RowKernels() {}
 
@@ -39,11 +36,10 @@ final class RowKernels {
         }
     }
 
-    /** kernel(xs, bs, ks, gs, vEnd): the kernel's arrays, as {@link VectorKernels} names them. */
-    static void call(
-            MethodHandle kernel, float[] xs, float[] bs, float[] ks, float[] gs, int vEnd) {
+    /** kernel(xs, bs, out, vEnd): x, the bias and the row it writes, over whole vectors. */
+    static void call(MethodHandle kernel, float[] xs, float[] bs, float[] out, int vEnd) {
         try {
-            kernel.invokeExact(xs, bs, ks, gs, vEnd);
+            kernel.invokeExact(xs, bs, out, vEnd);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

@@ -255,7 +255,7 @@ final class VectorKernels {
         int vEnd = w - w % L;
         for (int r = from; r < to; r++) {
             fx.get(r * w, xs, 0, w);
-            RowKernels.call(RowKernels.exactInfer, xs, bs, null, ys, vEnd);
+            RowKernels.call(RowKernels.exactInfer, xs, bs, ys, vEnd);
             for (int i = vEnd; i < w; i++) {
                 float v = xs[i] + bs[i];
                 ys[i] = v * phi(v);
@@ -264,10 +264,8 @@ final class VectorKernels {
         }
     }
 
-    /**
-     * ys = gelu(xs + bs) over whole vectors ({@code unused}: the row kernels' common signature).
-     */
-    static void exactInferRow(float[] xs, float[] bs, float[] unused, float[] ys, int vEnd) {
+    /** ys = gelu(xs + bs) over whole vectors. */
+    static void exactInferRow(float[] xs, float[] bs, float[] ys, int vEnd) {
         for (int i = 0; i < vEnd; i += L) {
             FloatVector v = FloatVector.fromArray(S, xs, i).add(FloatVector.fromArray(S, bs, i));
             v.mul(phi(v)).intoArray(ys, i);
@@ -334,7 +332,9 @@ final class VectorKernels {
      * gelu' = Φ(v) + v·φ(v); tanh, gelu' = σ + v·σ(1−σ)·2c(1 + 3k·v²) with σ = σ(2u). Φ or σ come
      * from keep, or are recomputed from v when keep is null. dx may alias dy. Rows are staged in
      * float[]s, like {@link #geluExactInfer}; on the ByteBuffers the tanh form ran at a third of
-     * the forward pass's speed for 1.5x its memory traffic (measured on an FFN-sized array).
+     * the forward pass's speed for 1.5x its memory traffic (measured on an FFN-sized array). Each
+     * row's factor gelu'(v) is formed in ks by small row kernels ({@link RowKernels}), then
+     * dy·factor.
      */
     static void geluBackward(
             boolean exact,
@@ -351,16 +351,11 @@ final class VectorKernels {
         float[] xs = Rows.get(0, w), bs = Rows.get(1, w), gs = Rows.get(2, w), ks = Rows.get(3, w);
         if (bias != null) bias.asFloatBuffer().get(0, bs, 0, w);
         else java.util.Arrays.fill(bs, 0, w, 0f);
-        java.lang.invoke.MethodHandle kernel =
-                exact
-                        ? fk == null ? RowKernels.exactBackward : RowKernels.exactBackwardKept
-                        : fk == null ? RowKernels.tanhBackward : RowKernels.tanhBackwardKept;
         int vEnd = w - w % L;
         for (int r = from; r < to; r++) {
             fx.get(r * w, xs, 0, w);
             fdy.get(r * w, gs, 0, w);
             if (fk != null) fk.get(r * w, ks, 0, w);
-            RowKernels.call(kernel, xs, bs, ks, gs, vEnd);
             for (int i = vEnd; i < w; i++) {
                 float v = xs[i] + bs[i];
                 gs[i] *=
@@ -368,6 +363,21 @@ final class VectorKernels {
                                 ? exactDerivative(v, fk == null, ks[i])
                                 : tanhDerivative(v, fk == null, ks[i]);
             }
+            if (exact)
+                RowKernels.call(
+                        fk == null ? RowKernels.exactFactor : RowKernels.exactFactorKept,
+                        xs,
+                        bs,
+                        ks,
+                        vEnd);
+            else {
+                if (fk == null) RowKernels.call(RowKernels.tanhSigmoid, xs, bs, ks, vEnd);
+                RowKernels.call(RowKernels.tanhFactorKept, xs, bs, ks, vEnd);
+            }
+            for (int i = 0; i < vEnd; i += L)
+                FloatVector.fromArray(S, gs, i)
+                        .mul(FloatVector.fromArray(S, ks, i))
+                        .intoArray(gs, i);
             fdx.put(r * w, gs, 0, w);
         }
     }
@@ -385,46 +395,41 @@ final class VectorKernels {
         return e * INV_SQRT_2PI * v + (recompute ? phi(v, a, e) : kept);
     }
 
-    /** g *= gelu'(v), tanh form, v = x + b, σ recomputed, over whole vectors. */
-    static void tanhBackwardRow(float[] xs, float[] bs, float[] unused, float[] gs, int vEnd) {
-        for (int i = 0; i < vEnd; i += L) {
-            FloatVector v = FloatVector.fromArray(S, xs, i).add(FloatVector.fromArray(S, bs, i));
-            FloatVector.fromArray(S, gs, i).mul(tanhDerivative(v, sigmoidOf2u(v))).intoArray(gs, i);
-        }
+    // The row kernels below write one row's factor into ks over whole vectors, v = x + b; each is
+    // small enough for C2 to compile with all of its vector operations inlined (RowKernels).
+
+    /** ks = σ(2u). */
+    static void tanhSigmoidRow(float[] xs, float[] bs, float[] ks, int vEnd) {
+        for (int i = 0; i < vEnd; i += L)
+            sigmoidOf2u(FloatVector.fromArray(S, xs, i).add(FloatVector.fromArray(S, bs, i)))
+                    .intoArray(ks, i);
     }
 
-    /** As {@link #tanhBackwardRow} with σ given in ks. */
-    static void tanhBackwardRowKept(float[] xs, float[] bs, float[] ks, float[] gs, int vEnd) {
+    /** ks = σ + v·σ(1−σ)·2c(1 + 3k·v²) with σ given in ks, in the scalar twin's order. */
+    static void tanhFactorKeptRow(float[] xs, float[] bs, float[] ks, int vEnd) {
         for (int i = 0; i < vEnd; i += L) {
             FloatVector v = FloatVector.fromArray(S, xs, i).add(FloatVector.fromArray(S, bs, i));
             FloatVector s = FloatVector.fromArray(S, ks, i);
-            FloatVector.fromArray(S, gs, i).mul(tanhDerivative(v, s)).intoArray(gs, i);
+            FloatVector du = v.mul(v).mul(3 * K).add(1f).mul(2 * C);
+            s.neg().add(1f).mul(s).mul(v).mul(du).add(s).intoArray(ks, i);
         }
     }
 
-    /** gelu'(v) = σ + v·σ(1−σ)·2c(1 + 3k·v²), in the order of the scalar tail's operations. */
-    private static FloatVector tanhDerivative(FloatVector v, FloatVector s) {
-        FloatVector du = v.mul(v).mul(3 * K).add(1f).mul(2 * C);
-        return s.neg().add(1f).mul(s).mul(v).mul(du).add(s);
-    }
-
-    /** g *= Φ(v) + v·φ(v), v = x + b, over whole vectors; one exp serves φ and Φ. */
-    static void exactBackwardRow(float[] xs, float[] bs, float[] unused, float[] gs, int vEnd) {
+    /** ks = Φ(v) + v·φ(v); one exp serves φ and Φ. */
+    static void exactFactorRow(float[] xs, float[] bs, float[] ks, int vEnd) {
         for (int i = 0; i < vEnd; i += L) {
             FloatVector v = FloatVector.fromArray(S, xs, i).add(FloatVector.fromArray(S, bs, i));
             FloatVector a = v.mul(INV_SQRT2).abs(), e = exp(a.mul(a).neg());
-            FloatVector d = e.mul(INV_SQRT_2PI).mul(v).add(phi(v, a, e));
-            FloatVector.fromArray(S, gs, i).mul(d).intoArray(gs, i);
+            e.mul(INV_SQRT_2PI).mul(v).add(phi(v, a, e)).intoArray(ks, i);
         }
     }
 
-    /** As {@link #exactBackwardRow} with Φ(v) given. */
-    static void exactBackwardRowKept(float[] xs, float[] bs, float[] ks, float[] gs, int vEnd) {
+    /** ks = Φ(v) + v·φ(v) with Φ(v) given in ks. */
+    static void exactFactorKeptRow(float[] xs, float[] bs, float[] ks, int vEnd) {
         for (int i = 0; i < vEnd; i += L) {
             FloatVector v = FloatVector.fromArray(S, xs, i).add(FloatVector.fromArray(S, bs, i));
             FloatVector a = v.mul(INV_SQRT2).abs(), e = exp(a.mul(a).neg());
-            FloatVector d = e.mul(INV_SQRT_2PI).mul(v).add(FloatVector.fromArray(S, ks, i));
-            FloatVector.fromArray(S, gs, i).mul(d).intoArray(gs, i);
+            e.mul(INV_SQRT_2PI).mul(v).add(FloatVector.fromArray(S, ks, i)).intoArray(ks, i);
         }
     }
 
