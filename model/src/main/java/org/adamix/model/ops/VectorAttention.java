@@ -216,9 +216,8 @@ final class VectorAttention {
             int n,
             int k,
             float alpha) {
-        if (n == 2 * L && m % (2 * R) == 0) { // a head's width: 8 rows per block
-            for (int i = 0; i < m; i += 2 * R)
-                block2x8(a, i * ars, ars, acs, b, ldb, 0, c, i * ldc, ldc, k, alpha);
+        if (n == 2 * L && m % (2 * R) == 0) { // a head's width
+            gemm2x8(a, ars, acs, b, ldb, c, ldc, m, n, k, alpha);
             return;
         }
         for (int i = 0; i < m; i += R)
@@ -244,10 +243,8 @@ final class VectorAttention {
             int n,
             int k,
             float alpha) {
-        if (n % (2 * L) == 0 && m % (2 * R) == 0) { // 8-row blocks: half the loads of B per FMA
-            for (int j = 0; j < n; j += 2 * L)
-                for (int i = 0; i < m; i += 2 * R)
-                    block2x8(a, i * ars, ars, acs, b, ldb, j, c, i * ldc + j, ldc, k, alpha);
+        if (n % (2 * L) == 0 && m % (2 * R) == 0) {
+            gemm2x8(a, ars, acs, b, ldb, c, ldc, m, n, k, alpha);
             return;
         }
         for (int j = 0, w; j < n; j += w) {
@@ -255,6 +252,28 @@ final class VectorAttention {
             for (int i = 0; i < m; i += R)
                 block(w, a, i * ars, ars, acs, b, ldb, j, c, i * ldc + j, ldc, k, alpha);
         }
+    }
+
+    /**
+     * {@link #gemm} in blocks of 8 rows × 2 vectors ({@link #block2x8}), the column blocks
+     * outermost: half the loads of B per fused multiply-add of 4-row blocks. m is a multiple of 2R,
+     * n of 2L.
+     */
+    private static void gemm2x8(
+            float[] a,
+            int ars,
+            int acs,
+            float[] b,
+            int ldb,
+            float[] c,
+            int ldc,
+            int m,
+            int n,
+            int k,
+            float alpha) {
+        for (int j = 0; j < n; j += 2 * L)
+            for (int i = 0; i < m; i += 2 * R)
+                block2x8(a, i * ars, ars, acs, b, ldb, j, c, i * ldc + j, ldc, k, alpha);
     }
 
     /** Columns of the next register block: 4 vectors while they fit, then 2, then 1. */
