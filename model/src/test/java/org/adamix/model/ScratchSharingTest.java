@@ -52,7 +52,8 @@ class ScratchSharingTest {
         long b = 2 * 3, t = 6, n = b * t;
         long attention =
                 4 * n * H // Q, K, V, context
-                        + b * HEADS * t * t // probabilities
+                        + b * HEADS * t * 2 // softmax rows' max and 1/sum (not the T×T P)
+                        + b * t // the key-padding bias
                         + n * H // output (the FFN's input)
                         + n * H
                         + n; // LayerNorm's x̂ and 1/σ

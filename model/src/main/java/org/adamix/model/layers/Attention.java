@@ -37,14 +37,20 @@ public class Attention extends Sublayer<AttentionConf> {
     private AdapterMixture adapter;
 
     /**
-     * Saved by the forward pass: sizes, Q, K, V, the attention probabilities, the context, and the
-     * output projection when an adapter follows it (the adapter's gradient reads it).
+     * Saved by the forward pass: sizes, Q, K, V, the key-padding bias, the softmax rows' stats (the
+     * fused kernels recompute the probabilities from them) or the probabilities (the ND4J path),
+     * the context, and the output projection when an adapter follows it (the adapter's gradient
+     * reads it).
      */
     private long b, t;
+
+    private boolean masked;
 
     private final Buffer q = buffers.next(),
             k = buffers.next(),
             v = buffers.next(),
+            maskBias = buffers.next(),
+            rowStats = buffers.next(),
             probs = buffers.next(),
             droppedProbs = buffers.next(),
             ctx = buffers.next(),
@@ -54,8 +60,7 @@ public class Attention extends Sublayer<AttentionConf> {
     private final Buffer out = buffers.output();
 
     /** Temporaries. */
-    private final Buffer maskBias = buffers.scratch(),
-            adapted = buffers.scratch(),
+    private final Buffer adapted = buffers.scratch(),
             dz = buffers.scratch(),
             dO = buffers.scratch(),
             dctx = buffers.scratch(),
@@ -155,17 +160,17 @@ public class Attention extends Sublayer<AttentionConf> {
             loraV.forward(x, v, training, views(training));
         }
         INDArray bias = null;
-        if (maskArray != null) { // 0 where attended, MASKED where padding
+        masked = maskArray != null;
+        if (masked) { // 0 where attended, MASKED where padding
             bias = maskBias.get(b, t);
             bias.assign(maskArray).subi(1.0).muli(-MASKED);
         }
         INDArray ctx = this.ctx.get(n, h);
         double scale = 1.0 / Math.sqrt(dh);
         if (Kernels.on(q, k, v, ctx, bias)) {
-            INDArray probs =
-                    training ? this.probs.get(b, nh, t, t) : null; // inference keeps no T×T array
+            INDArray stats = training ? rowStats.get(b, nh, t, 2) : null;
             DropoutMask drop = dropProbs.draw(training);
-            Kernels.attention(q, k, v, bias, drop, probs, ctx, b, nh, scale);
+            Kernels.attention(q, k, v, bias, drop, stats, ctx, b, nh, scale);
         } else {
             INDArray p = probs.get(b, nh, t, t);
             Ops.gemm(heads(q), heads(k), p, false, true, scale, 0.0);
@@ -222,12 +227,14 @@ public class Attention extends Sublayer<AttentionConf> {
         INDArray dctx = this.dctx.get(n, h);
         Ops.gemm(dO, w("attention.output.dense.weight"), dctx, false, false, 1.0, 0.0);
         INDArray q = this.q.get(n, h), k = this.k.get(n, h), v = this.v.get(n, h);
-        INDArray p = probs.get(b, nh, t, t);
         INDArray dq = this.dq.get(n, h), dk = this.dk.get(n, h), dv = this.dv.get(n, h);
         double scale = 1.0 / Math.sqrt(dh);
-        if (Kernels.on(q, k, v, p, dctx, dq, dk, dv)) {
-            Kernels.attentionBackward(q, k, v, p, dropProbs.last(), dctx, dq, dk, dv, b, nh, scale);
+        if (Kernels.on(q, k, v, dctx, dq, dk, dv)) {
+            INDArray bias = masked ? maskBias.get(b, t) : null, stats = rowStats.get(b, nh, t, 2);
+            DropoutMask drop = dropProbs.last();
+            Kernels.attentionBackward(q, k, v, bias, stats, drop, dctx, dq, dk, dv, b, nh, scale);
         } else {
+            INDArray p = probs.get(b, nh, t, t);
             INDArray dctxh = heads(dctx);
             INDArray pUsed = dropProbs.last() != null ? droppedProbs.get(b, nh, t, t) : p;
             INDArray dp = dProbs.get(b, nh, t, t);

@@ -84,6 +84,23 @@ public record DropoutMask(long seed, double p) {
             out[at + j] = (hash((int) (index + j), key) >>> 8) < threshold ? scale : 0f;
     }
 
+    /**
+     * out[outAt + j] = x[xAt + j]·multiplier(index + j) for j &lt; n (out may be x): one pass where
+     * {@link #fill} and a product would take two and a mask array.
+     */
+    void multiply(long index, float[] x, int xAt, float[] out, int outAt, int n) {
+        int key = key(), threshold = threshold(), j = 0;
+        float scale = scale();
+        if (SAME_LANES)
+            for (; j + L <= n; j += L)
+                FloatVector.fromArray(FS, x, xAt + j)
+                        .mul(vector((int) (index + j), key, threshold, scale))
+                        .intoArray(out, outAt + j);
+        for (; j < n; j++)
+            out[outAt + j] =
+                    x[xAt + j] * ((hash((int) (index + j), key) >>> 8) < threshold ? scale : 0f);
+    }
+
     /** x[i] *= multiplier(i) for the floats i in [from, to) of x (native order), in place. */
     void apply(ByteBuffer x, int from, int to) {
         int key = key(), threshold = threshold(), i = from;

@@ -288,8 +288,8 @@ public final class Kernels {
     /**
      * ctx = dropout(softmax(scale·Q·Kᵀ + bias))·V per head, with q, k, v, ctx [B·T, H] (head h in
      * columns [h·d, (h+1)·d)); bias [B, T] or null; drop (dropout on the probabilities, indexed as
-     * [B, heads, T, T]) or null; probs (softmax's output, kept for {@link #attentionBackward}) [B,
-     * heads, T, T] or null.
+     * [B, heads, T, T]) or null; stats (each softmax row's max and 1/sum, kept for {@link
+     * #attentionBackward}) [B, heads, T, 2] or null.
      */
     public static void attention(
             INDArray q,
@@ -297,7 +297,7 @@ public final class Kernels {
             INDArray v,
             INDArray bias,
             DropoutMask drop,
-            INDArray probs,
+            INDArray stats,
             INDArray ctx,
             long batch,
             long heads,
@@ -307,21 +307,25 @@ public final class Kernels {
                 fk = floats(k),
                 fv = floats(v),
                 fb = floats(bias),
-                fp = floats(probs),
+                fs = floats(stats),
                 fc = floats(ctx);
         float sc = (float) scale;
         parallel(
                 s.batch() * s.heads(),
                 (long) s.batch() * s.heads() * s.t() * s.t(),
-                (f, to) -> VectorAttention.forward(s, fq, fk, fv, fb, drop, fp, fc, sc, f, to));
+                (f, to) -> VectorAttention.forward(s, fq, fk, fv, fb, drop, fs, fc, sc, f, to));
     }
 
-    /** dq, dk, dv of {@link #attention} given dctx, from its q, k, v, probs and drop. */
+    /**
+     * dq, dk, dv of {@link #attention} given dctx, from its q, k, v, bias, stats and drop (the
+     * probabilities are recomputed, the same floats).
+     */
     public static void attentionBackward(
             INDArray q,
             INDArray k,
             INDArray v,
-            INDArray probs,
+            INDArray bias,
+            INDArray stats,
             DropoutMask drop,
             INDArray dctx,
             INDArray dq,
@@ -334,7 +338,8 @@ public final class Kernels {
         FloatBuffer fq = floats(q),
                 fk = floats(k),
                 fv = floats(v),
-                fp = floats(probs),
+                fb = floats(bias),
+                fs = floats(stats),
                 fdc = floats(dctx),
                 fdq = floats(dq),
                 fdk = floats(dk),
@@ -345,7 +350,7 @@ public final class Kernels {
                 (long) s.batch() * s.heads() * s.t() * s.t(),
                 (f, to) ->
                         VectorAttention.backward(
-                                s, fq, fk, fv, fp, drop, fdc, fdq, fdk, fdv, sc, f, to));
+                                s, fq, fk, fv, fb, fs, drop, fdc, fdq, fdk, fdv, sc, f, to));
     }
 
     private static VectorAttention.Shape attentionShape(INDArray q, long batch, long heads) {

@@ -7,18 +7,20 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Scaled dot-product attention, one (batch element, head) at a time: the head's Q, K, V rows are
- * packed into a thread's float[] workspace (an L2-sized tile), and scores, mask, softmax, dropout
- * and the product with V run there, so the T×T probabilities only go to memory when the backward
- * pass needs them. ND4J's batched GEMM over strided head views ran at 60-75 GFLOP/s here, with
- * OpenBLAS waking its threads for every 128×128×64 product; the register-blocked micro-kernel below
- * runs a head on one thread at ~130 GFLOP/s per core, measured.
+ * packed into a thread's float[] workspace, and scores, mask, softmax, dropout and the product with
+ * V run there, a block of query rows at a time so that the scores stay in L2 at any length; the T×T
+ * probabilities only go to memory when the backward pass needs them. ND4J's batched GEMM over
+ * strided head views ran at 60-75 GFLOP/s here, with OpenBLAS waking its threads for every
+ * 128×128×64 product; the register-blocked micro-kernel below runs a head on one thread at ~130
+ * GFLOP/s per core, measured.
  *
  * <p>Bit-reproducible like {@link VectorKernels}: every product element is one chain of fused
- * multiply-adds over k in order, whichever block or thread computes it.
+ * multiply-adds over k in order, whichever block or thread computes it, and whatever the length of
+ * the row blocks.
  *
  * <p>Workspace layout: T is padded to {@code tp} and the head size to {@code dp} (whole vectors and
- * whole row blocks); padding is zero from allocation and never written, so padded rows and columns
- * of every product are zero too.
+ * whole row blocks); the head tiles' padding is zero from allocation and never written, so padded
+ * columns of every product are zero too.
  */
 final class VectorAttention {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -51,11 +53,14 @@ final class VectorAttention {
             return (b * t + r) * hidden() + h * dh;
         }
 
-        /**
-         * Offset of row r of the [t, t] probabilities of (b, h) in a [batch, heads, t, t] buffer.
-         */
+        /** Index of row r of the [t, t] scores of (b, h) in [batch, heads, t, t]: the dropout's. */
         int probRow(int b, int h, int r) {
             return ((b * heads + h) * t + r) * t;
+        }
+
+        /** Offset of row r's (max, 1/sum) of (b, h) in a [batch, heads, t, 2] buffer. */
+        int statRow(int b, int h, int r) {
+            return ((b * heads + h) * t + r) * 2;
         }
     }
 
@@ -66,31 +71,51 @@ final class VectorAttention {
     }
 
     /**
-     * A thread's tiles: [tp, dp] for head rows, [dp, tp] for transposed heads, [tp, tp] for scores.
-     * Made for one (t, dh): with another t the same tp would leave stale rows in the padding.
+     * Floats of a block of score rows (128 KB): a thread's workspace stays bounded at any length
+     * (whole T×T tiles were 1 MB each at 512 tokens, 16 MB at 2048) and a block's four tiles fit in
+     * L2 (1 MB on the machines measured). At 512 tokens, blocks of 8 K floats were slower (more
+     * kernel calls; the dK, dV sums stored and reloaded per block), 32 K to 256 K within noise.
+     */
+    private static final int BLOCK_FLOATS = 32 * 1024;
+
+    /** Query rows per block for a padded length tp: whole 2R-row groups, all rows when they fit. */
+    static int blockRows(int tp) {
+        int rows = Math.max(2 * R, BLOCK_FLOATS / tp / (2 * R) * (2 * R));
+        return Math.min(rows, tp);
+    }
+
+    /**
+     * A thread's tiles: [tp, dp] for head rows, [dp, tp] for transposed heads, [br, tp] for a block
+     * of score rows. Made for one (t, dh): with another t the same tp would leave stale rows in the
+     * padding. Block tiles' rows past the sequence's last row may hold an earlier block's values:
+     * no product reads them along k, and what they give is never unpacked.
      */
     private static final class Work {
-        final int t, dh, tp, dp;
-        final float[] qa, ka, va, da, kt, vt, p, pu, m, g, out, rowTmp, biasRow;
+        final int t, dh, tp, dp, br;
+        final float[] qa, ka, va, da, kt, vt, dkt, dvt, p, pu, m, g, out, rowTmp, biasRow, stat;
 
         Work(Shape s) {
             t = s.t();
             dh = s.dh();
             tp = s.tp();
             dp = s.dp();
+            br = blockRows(tp);
             qa = new float[tp * dp];
             ka = new float[tp * dp];
             va = new float[tp * dp];
             da = new float[tp * dp];
             kt = new float[dp * tp];
             vt = new float[dp * tp];
-            p = new float[tp * tp];
-            pu = new float[tp * tp];
-            m = new float[tp * tp];
-            g = new float[tp * tp];
+            dkt = new float[dp * tp];
+            dvt = new float[dp * tp];
+            p = new float[br * tp];
+            pu = new float[br * tp];
+            m = new float[br * tp];
+            g = new float[br * tp];
             out = new float[tp * dp];
             rowTmp = new float[dp];
             biasRow = new float[tp];
+            stat = new float[2 * br];
         }
     }
 
@@ -109,8 +134,10 @@ final class VectorAttention {
 
     /**
      * ctx_h = dropout(softmax(scale·Q_h·K_hᵀ + bias_b))·V_h. bias [batch, t] or null; drop (the
-     * dropout mask) or null; probs (where the backward pass finds softmax's output) [batch, heads,
-     * t, t] or null.
+     * dropout mask) or null; stats (each softmax row's max and 1/sum, from which the backward pass
+     * recomputes the probabilities) [batch, heads, t, 2] or null. Query rows go {@link Work#br} at
+     * a time: a row's softmax needs only its own scores, so a block is the same floats as the
+     * whole.
      */
     static void forward(
             Shape s,
@@ -119,24 +146,28 @@ final class VectorAttention {
             FloatBuffer v,
             FloatBuffer bias,
             DropoutMask drop,
-            FloatBuffer probs,
+            FloatBuffer stats,
             FloatBuffer ctx,
             float scale,
             int from,
             int to) {
         Work w = work(s);
         int t = s.t(), tp = w.tp, dp = w.dp, dh = s.dh();
+        float[] biasRow = bias == null ? null : w.biasRow;
         for (int bh = from; bh < to; bh++) {
             int b = bh / s.heads(), h = bh % s.heads();
             packRows(q, s, b, h, w.qa, dp);
             packColumns(k, s, b, h, w.kt, tp, w.rowTmp);
-            gemm(w.qa, dp, 1, w.kt, tp, w.p, tp, tp, tp, dh, scale);
-            if (bias != null) bias.get(b * t, w.biasRow, 0, t);
-            for (int r = 0; r < t; r++) softmaxRow(w.p, r * tp, t, bias == null ? null : w.biasRow);
-            if (probs != null) unpack(w.p, tp, probs, s.probRow(b, h, 0), t, t, t);
-            float[] used = dropOut(w, drop, s, b, h);
             packRows(v, s, b, h, w.va, dp);
-            gemm(used, tp, 1, w.va, dp, w.out, dp, tp, dp, t, 1f);
+            if (bias != null) bias.get(b * t, w.biasRow, 0, t);
+            for (int r0 = 0; r0 < t; r0 += w.br) {
+                int rows = Math.min(w.br, t - r0), mr = Math.min(w.br, tp - r0);
+                gemm(w.qa, r0 * dp, dp, 1, w.kt, tp, w.p, 0, tp, mr, tp, dh, scale);
+                for (int r = 0; r < rows; r++) softmaxRow(w.p, r * tp, t, biasRow, w.stat, 2 * r);
+                if (stats != null) stats.put(s.statRow(b, h, r0), w.stat, 0, 2 * rows);
+                float[] used = dropOut(drop, s, b, h, r0, rows, tp, w.p, w.pu);
+                gemm(used, 0, tp, 1, w.va, dp, w.out, r0 * dp, dp, mr, dp, t, 1f);
+            }
             unpack(w.out, dp, ctx, s.row(b, h, 0), s.hidden(), t, dh);
         }
     }
@@ -145,18 +176,28 @@ final class VectorAttention {
      * The gradients of {@link #forward} for its q, k, v given dctx: dV = Pᵤᵀ·dC, dPᵤ = dC·Vᵀ, dS =
      * P ⊙ (dP − rowsum(dP ⊙ P)) with dP = dPᵤ ⊙ drop, dQ = scale·dS·K, dK = scale·dSᵀ·Q.
      *
+     * <p>P is recomputed from Q, K, bias and the forward pass's row stats, the same floats as the
+     * forward pass's. Kept instead, P was [batch, heads, T, T] per layer and pass (200 MB at 512
+     * tokens for MiniLM's batch of 16), and reading it back from memory took 15 % of the backward
+     * pass; the recomputation costs one product of head size 32 and one exp per score.
+     *
      * <p>dV and dK are formed transposed (dVᵀ = dCᵀ·Pᵤ, dKᵀ = scale·Qᵀ·dS), so the T×T tiles are
      * read by rows: read by columns, every step of the product touched another cache line of a tile
      * that at 512 tokens (1 MB) does not fit in L2, and the backward pass grew 7.6× from 128 to 512
      * tokens for 5.7× the work. The products are the same floats: each element is the same FMA
      * chain over the same k, with the two factors of each product swapped (exact either way).
+     *
+     * <p>Query rows go {@link Work#br} at a time, as in the forward pass. dVᵀ and dKᵀ sum over
+     * query rows, so each block carries their FMA chains on from where the previous block stored
+     * them, and the last block applies the scale: the same chain, the same floats.
      */
     static void backward(
             Shape s,
             FloatBuffer q,
             FloatBuffer k,
             FloatBuffer v,
-            FloatBuffer probs,
+            FloatBuffer bias,
+            FloatBuffer stats,
             DropoutMask drop,
             FloatBuffer dctx,
             FloatBuffer dq,
@@ -167,72 +208,107 @@ final class VectorAttention {
             int to) {
         Work w = work(s);
         int t = s.t(), tp = w.tp, dp = w.dp, dh = s.dh(), hid = s.hidden();
+        float[] biasRow = bias == null ? null : w.biasRow;
         for (int bh = from; bh < to; bh++) {
             int b = bh / s.heads(), h = bh % s.heads();
             packRows(q, s, b, h, w.qa, dp);
             packRows(k, s, b, h, w.ka, dp);
+            packColumns(k, s, b, h, w.kt, tp, w.rowTmp);
             packColumns(v, s, b, h, w.vt, tp, w.rowTmp);
             packRows(dctx, s, b, h, w.da, dp);
-            pack(probs, s.probRow(b, h, 0), t, t, t, w.p, tp);
-            float[] used = dropOut(w, drop, s, b, h);
-            gemmWide(w.da, 1, dp, used, tp, w.out, tp, dp, tp, t, 1f); // dVᵀ = dCᵀ·Pᵤ
-            unpackColumns(w.out, tp, dv, s, b, h, w.rowTmp);
-            gemm(w.da, dp, 1, w.vt, tp, w.g, tp, tp, tp, dh, 1f); // dPᵤ = dC·Vᵀ
-            if (drop != null) multiply(w.g, w.m, w.g, t * tp);
-            for (int r = 0; r < t; r++) softmaxBackwardRow(w.p, w.g, r * tp, tp); // dS, in g
-            gemm(w.g, tp, 1, w.ka, dp, w.out, dp, tp, dp, t, scale); // dQ = scale·dS·K
+            if (bias != null) bias.get(b * t, w.biasRow, 0, t);
+            for (int r0 = 0; r0 < t; r0 += w.br) {
+                int rows = Math.min(w.br, t - r0), mr = Math.min(w.br, tp - r0);
+                boolean first = r0 == 0, last = r0 + rows == t;
+                gemm(w.qa, r0 * dp, dp, 1, w.kt, tp, w.p, 0, tp, mr, tp, dh, scale); // scores
+                stats.get(s.statRow(b, h, r0), w.stat, 0, 2 * rows);
+                for (int r = 0; r < rows; r++)
+                    probabilityRow(w.p, r * tp, t, biasRow, w.stat, 2 * r);
+                float[] used = w.p;
+                if (drop != null) { // the multipliers once, for Pᵤ and for dP
+                    for (int r = 0; r < rows; r++)
+                        drop.fill(s.probRow(b, h, r0 + r), w.m, r * tp, t);
+                    multiply(w.p, w.m, w.pu, rows * tp);
+                    used = w.pu;
+                }
+                // dVᵀ += dCᵀ·Pᵤ over the block's rows
+                gemmWide(w.da, r0 * dp, 1, dp, used, tp, w.dvt, tp, dp, tp, rows, 1f, !first);
+                gemm(w.da, r0 * dp, dp, 1, w.vt, tp, w.g, 0, tp, mr, tp, dh, 1f); // dPᵤ = dC·Vᵀ
+                if (drop != null) multiply(w.g, w.m, w.g, rows * tp); // dP = dPᵤ ⊙ drop
+                for (int r = 0; r < rows; r++) softmaxBackwardRow(w.p, w.g, r * tp, tp); // dS
+                gemm(w.g, 0, tp, 1, w.ka, dp, w.out, r0 * dp, dp, mr, dp, t, scale); // dQ
+                // dKᵀ += Qᵀ·dS over the block's rows, times scale once the sum is whole
+                float alpha = last ? scale : 1f;
+                gemmWide(w.qa, r0 * dp, 1, dp, w.g, tp, w.dkt, tp, dp, tp, rows, alpha, !first);
+            }
+            unpackColumns(w.dvt, tp, dv, s, b, h, w.rowTmp);
             unpack(w.out, dp, dq, s.row(b, h, 0), hid, t, dh);
-            gemmWide(w.qa, 1, dp, w.g, tp, w.out, tp, dp, tp, t, scale); // dKᵀ = scale·Qᵀ·dS
-            unpackColumns(w.out, tp, dk, s, b, h, w.rowTmp);
+            unpackColumns(w.dkt, tp, dk, s, b, h, w.rowTmp);
         }
     }
 
     /**
-     * w.p with dropout applied (into w.pu, multipliers kept in w.m), or w.p itself without dropout.
-     * The multipliers are recomputed from the mask's seed, indexed as [batch, heads, t, t].
+     * The block's rows of p with dropout applied (into pu), or p itself without dropout. The
+     * multipliers come from the mask's seed, indexed as [batch, heads, t, t].
      */
-    private static float[] dropOut(Work w, DropoutMask drop, Shape s, int b, int h) {
-        if (drop == null) return w.p;
-        for (int r = 0; r < s.t(); r++) drop.fill(s.probRow(b, h, r), w.m, r * w.tp, s.t());
-        multiply(w.p, w.m, w.pu, s.t() * w.tp);
-        return w.pu;
+    private static float[] dropOut(
+            DropoutMask drop,
+            Shape s,
+            int b,
+            int h,
+            int r0,
+            int rows,
+            int tp,
+            float[] p,
+            float[] pu) {
+        if (drop == null) return p;
+        for (int r = 0; r < rows; r++)
+            drop.multiply(s.probRow(b, h, r0 + r), p, r * tp, pu, r * tp, s.t());
+        return pu;
     }
 
     // ---- the micro-kernel ----
 
     /**
-     * c[i·ldc + j] = alpha·Σ_k a(i, k)·b[k·ldb + j] for i < m, j < n, where a(i, k) = a[i·ars +
-     * k·acs] (so A may be read transposed). m is a multiple of R, n of L.
+     * c[c0 + i·ldc + j] = alpha·Σ_k a(i, k)·b[k·ldb + j] for i < m, j < n, where a(i, k) = a[a0 +
+     * i·ars + k·acs] (so A may be read transposed). m is a multiple of R, n of L.
      */
     static void gemm(
             float[] a,
+            int a0,
             int ars,
             int acs,
             float[] b,
             int ldb,
             float[] c,
+            int c0,
             int ldc,
             int m,
             int n,
             int k,
             float alpha) {
         if (n == 2 * L && m % (2 * R) == 0) { // a head's width
-            gemm2x8(a, ars, acs, b, ldb, c, ldc, m, n, k, alpha);
+            gemm2x8(a, a0, ars, acs, b, ldb, c, c0, ldc, m, n, k, alpha, false);
             return;
         }
         for (int i = 0; i < m; i += R)
             for (int j = 0, w; j < n; j += w) {
                 w = blockWidth(n - j);
-                block(w, a, i * ars, ars, acs, b, ldb, j, c, i * ldc + j, ldc, k, alpha);
+                int ai = a0 + i * ars, ci = c0 + i * ldc + j;
+                block(w, a, ai, ars, acs, b, ldb, j, c, ci, ldc, k, alpha, false);
             }
     }
 
     /**
-     * {@link #gemm} with the column blocks outermost, for a short, wide C (head size × T): a
-     * block's columns of B (k × 4L floats) stay in cache while every row block uses them.
+     * {@link #gemm} into c from offset 0, with the column blocks outermost, for a short, wide C
+     * (head size × T): a block's columns of B (k × 4L floats) stay in cache while every row block
+     * uses them. With add, each element's chain of fused multiply-adds goes on from the value c
+     * holds (a sum over k split in pieces, the same floats as one chain if only the last piece
+     * scales).
      */
     static void gemmWide(
             float[] a,
+            int a0,
             int ars,
             int acs,
             float[] b,
@@ -242,15 +318,16 @@ final class VectorAttention {
             int m,
             int n,
             int k,
-            float alpha) {
+            float alpha,
+            boolean add) {
         if (n % (2 * L) == 0 && m % (2 * R) == 0) {
-            gemm2x8(a, ars, acs, b, ldb, c, ldc, m, n, k, alpha);
+            gemm2x8(a, a0, ars, acs, b, ldb, c, 0, ldc, m, n, k, alpha, add);
             return;
         }
         for (int j = 0, w; j < n; j += w) {
             w = blockWidth(n - j);
             for (int i = 0; i < m; i += R)
-                block(w, a, i * ars, ars, acs, b, ldb, j, c, i * ldc + j, ldc, k, alpha);
+                block(w, a, a0 + i * ars, ars, acs, b, ldb, j, c, i * ldc + j, ldc, k, alpha, add);
         }
     }
 
@@ -261,19 +338,24 @@ final class VectorAttention {
      */
     private static void gemm2x8(
             float[] a,
+            int a0,
             int ars,
             int acs,
             float[] b,
             int ldb,
             float[] c,
+            int c0,
             int ldc,
             int m,
             int n,
             int k,
-            float alpha) {
+            float alpha,
+            boolean add) {
         for (int j = 0; j < n; j += 2 * L)
-            for (int i = 0; i < m; i += 2 * R)
-                block2x8(a, i * ars, ars, acs, b, ldb, j, c, i * ldc + j, ldc, k, alpha);
+            for (int i = 0; i < m; i += 2 * R) {
+                int ai = a0 + i * ars, ci = c0 + i * ldc + j;
+                block2x8(a, ai, ars, acs, b, ldb, j, c, ci, ldc, k, alpha, add);
+            }
     }
 
     /** Columns of the next register block: 4 vectors while they fit, then 2, then 1. */
@@ -295,10 +377,22 @@ final class VectorAttention {
             int c0,
             int ldc,
             int k,
-            float alpha) {
-        if (width == 4 * L) block4(a, a0, ars, acs, b, ldb, j, c, c0, ldc, k, alpha);
-        else if (width == 2 * L) block2(a, a0, ars, acs, b, ldb, j, c, c0, ldc, k, alpha);
-        else block1(a, a0, ars, acs, b, ldb, j, c, c0, ldc, k, alpha);
+            float alpha,
+            boolean add) {
+        if (width == 4 * L) block4(a, a0, ars, acs, b, ldb, j, c, c0, ldc, k, alpha, add);
+        else if (width == 2 * L) block2(a, a0, ars, acs, b, ldb, j, c, c0, ldc, k, alpha, add);
+        else block1(a, a0, ars, acs, b, ldb, j, c, c0, ldc, k, alpha, add);
+    }
+
+    /** Zeros that {@link #start} loads. */
+    private static final float[] ZERO = new float[L];
+
+    /**
+     * An accumulator's first value: c's (a chain going on) with add, else zero. Loaded either way:
+     * C2 kept the accumulators boxed when they merged a load with FloatVector.zero.
+     */
+    private static FloatVector start(boolean add, float[] c, int at) {
+        return FloatVector.fromArray(S, add ? c : ZERO, add ? at : 0);
     }
 
     /** R rows × 4 vectors of C, accumulated in registers. */
@@ -314,10 +408,17 @@ final class VectorAttention {
             int c0,
             int ldc,
             int k,
-            float alpha) {
-        FloatVector z = FloatVector.zero(S);
-        FloatVector c00 = z, c01 = z, c02 = z, c03 = z, c10 = z, c11 = z, c12 = z, c13 = z;
-        FloatVector c20 = z, c21 = z, c22 = z, c23 = z, c30 = z, c31 = z, c32 = z, c33 = z;
+            float alpha,
+            boolean add) {
+        int d1 = c0 + ldc, d2 = d1 + ldc, d3 = d2 + ldc;
+        FloatVector c00 = start(add, c, c0), c01 = start(add, c, c0 + L);
+        FloatVector c02 = start(add, c, c0 + 2 * L), c03 = start(add, c, c0 + 3 * L);
+        FloatVector c10 = start(add, c, d1), c11 = start(add, c, d1 + L);
+        FloatVector c12 = start(add, c, d1 + 2 * L), c13 = start(add, c, d1 + 3 * L);
+        FloatVector c20 = start(add, c, d2), c21 = start(add, c, d2 + L);
+        FloatVector c22 = start(add, c, d2 + 2 * L), c23 = start(add, c, d2 + 3 * L);
+        FloatVector c30 = start(add, c, d3), c31 = start(add, c, d3 + L);
+        FloatVector c32 = start(add, c, d3 + 2 * L), c33 = start(add, c, d3 + 3 * L);
         int a1 = a0 + ars, a2 = a1 + ars, a3 = a2 + ars;
         for (int kk = 0; kk < k; kk++) {
             int bo = kk * ldb + j, ao = kk * acs;
@@ -385,9 +486,13 @@ final class VectorAttention {
             int c0,
             int ldc,
             int k,
-            float alpha) {
-        FloatVector z = FloatVector.zero(S);
-        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+            float alpha,
+            boolean add) {
+        int d1 = c0 + ldc, d2 = d1 + ldc, d3 = d2 + ldc;
+        FloatVector c00 = start(add, c, c0), c01 = start(add, c, c0 + L);
+        FloatVector c10 = start(add, c, d1), c11 = start(add, c, d1 + L);
+        FloatVector c20 = start(add, c, d2), c21 = start(add, c, d2 + L);
+        FloatVector c30 = start(add, c, d3), c31 = start(add, c, d3 + L);
         int a1 = a0 + ars, a2 = a1 + ars, a3 = a2 + ars;
         for (int kk = 0; kk < k; kk++) {
             int bo = kk * ldb + j, ao = kk * acs;
@@ -434,10 +539,16 @@ final class VectorAttention {
             int c0,
             int ldc,
             int k,
-            float alpha) {
-        FloatVector z = FloatVector.zero(S);
-        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
-        FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
+            float alpha,
+            boolean add) {
+        FloatVector c00 = start(add, c, c0), c01 = start(add, c, c0 + L);
+        FloatVector c10 = start(add, c, c0 + ldc), c11 = start(add, c, c0 + ldc + L);
+        FloatVector c20 = start(add, c, c0 + 2 * ldc), c21 = start(add, c, c0 + 2 * ldc + L);
+        FloatVector c30 = start(add, c, c0 + 3 * ldc), c31 = start(add, c, c0 + 3 * ldc + L);
+        FloatVector c40 = start(add, c, c0 + 4 * ldc), c41 = start(add, c, c0 + 4 * ldc + L);
+        FloatVector c50 = start(add, c, c0 + 5 * ldc), c51 = start(add, c, c0 + 5 * ldc + L);
+        FloatVector c60 = start(add, c, c0 + 6 * ldc), c61 = start(add, c, c0 + 6 * ldc + L);
+        FloatVector c70 = start(add, c, c0 + 7 * ldc), c71 = start(add, c, c0 + 7 * ldc + L);
         int a1 = a0 + ars, a2 = a1 + ars, a3 = a2 + ars, a4 = a3 + ars, a5 = a4 + ars;
         int a6 = a5 + ars, a7 = a6 + ars;
         for (int kk = 0; kk < k; kk++) {
@@ -500,8 +611,10 @@ final class VectorAttention {
             int c0,
             int ldc,
             int k,
-            float alpha) {
-        FloatVector c0v = FloatVector.zero(S), c1v = c0v, c2v = c0v, c3v = c0v;
+            float alpha,
+            boolean add) {
+        FloatVector c0v = start(add, c, c0), c1v = start(add, c, c0 + ldc);
+        FloatVector c2v = start(add, c, c0 + 2 * ldc), c3v = start(add, c, c0 + 3 * ldc);
         int a1 = a0 + ars, a2 = a1 + ars, a3 = a2 + ars;
         for (int kk = 0; kk < k; kk++) {
             int ao = kk * acs;
@@ -519,8 +632,11 @@ final class VectorAttention {
 
     // ---- softmax on a tile row ----
 
-    /** In place over s[off, off + t): softmax(s + bias) (bias may be null); padding stays zero. */
-    private static void softmaxRow(float[] s, int off, int t, float[] bias) {
+    /**
+     * In place over s[off, off + t): softmax(s + bias) (bias may be null); padding stays zero. The
+     * row's max and 1/sum go to stat[at], stat[at + 1].
+     */
+    private static void softmaxRow(float[] s, int off, int t, float[] bias, float[] stat, int at) {
         int vLen = t - t % L;
         FloatVector mv = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
         for (int j = 0; j < vLen; j += L) {
@@ -552,6 +668,28 @@ final class VectorAttention {
         for (int j = 0; j < vLen; j += L)
             FloatVector.fromArray(S, s, off + j).mul(inv).intoArray(s, off + j);
         for (int j = vLen; j < t; j++) s[off + j] *= inv;
+        stat[at] = max;
+        stat[at + 1] = inv;
+    }
+
+    /**
+     * In place over s[off, off + t): {@link #softmaxRow}'s output again from the same scores and
+     * its row stats, exp(s + bias − max)·(1/sum), with its operations in its order: the same
+     * floats.
+     */
+    private static void probabilityRow(
+            float[] s, int off, int t, float[] bias, float[] stat, int at) {
+        float max = stat[at], inv = stat[at + 1];
+        int vLen = t - t % L;
+        for (int j = 0; j < vLen; j += L) {
+            FloatVector x = FloatVector.fromArray(S, s, off + j);
+            if (bias != null) x = x.add(FloatVector.fromArray(S, bias, j));
+            VectorKernels.exp(x.sub(max)).mul(inv).intoArray(s, off + j);
+        }
+        for (int j = vLen; j < t; j++) {
+            float x = bias != null ? s[off + j] + bias[j] : s[off + j];
+            s[off + j] = VectorKernels.exp(x - max) * inv;
+        }
     }
 
     /**

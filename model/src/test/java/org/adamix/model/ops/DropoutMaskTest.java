@@ -36,6 +36,27 @@ class DropoutMaskTest {
         }
     }
 
+    @Test
+    void multiplyIsTheProductWithTheFilledMultipliersBitForBit() {
+        DropoutMask m = new DropoutMask(99, 0.3);
+        SplittableRandom r = new SplittableRandom(4);
+        for (int trial = 0; trial < 50; trial++) {
+            long index = r.nextLong(1L << 33);
+            int n = 1 + r.nextInt(100), at = r.nextInt(5), outAt = r.nextInt(5);
+            float[] x = new float[at + n], mult = new float[n], out = new float[outAt + n];
+            for (int j = 0; j < x.length; j++) x[j] = (float) r.nextDouble(-2, 2);
+            m.fill(index, mult, 0, n);
+            m.multiply(index, x, at, out, outAt, n);
+            for (int j = 0; j < n; j++)
+                assertEquals(
+                        Float.floatToRawIntBits(x[at + j] * mult[j]),
+                        Float.floatToRawIntBits(out[outAt + j]),
+                        "element " + (index + j));
+            m.multiply(index, x, at, x, at, n); // in place
+            for (int j = 0; j < n; j++) assertEquals(out[outAt + j], x[at + j], 0f);
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(doubles = {0.1, 0.5, 0.9})
     void keepsOneMinusPWithinBinomialNoiseAndScalesByOneOverKeep(double p) {

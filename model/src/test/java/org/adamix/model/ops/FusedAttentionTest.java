@@ -17,8 +17,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@link Kernels#attention} and {@link Kernels#attentionBackward} against attention written out by
  * hand in double precision: scores, key-padding bias, softmax, dropout multipliers, the product
  * with V and the five backward products. Sequence lengths and head sizes that are not multiples of
- * the SIMD width (padded tiles, the one-vector column tail) and ones that are (the four-vector
- * blocks).
+ * the SIMD width (padded tiles, the one-vector column tail), ones that are (the four-vector
+ * blocks), and one long enough to go in several blocks of query rows.
  */
 class FusedAttentionTest {
 
@@ -73,11 +73,14 @@ class FusedAttentionTest {
         }
     }
 
-    /** Probabilities, context and the three input gradients, computed by hand in double. */
-    private record Reference(INDArray probs, INDArray ctx, INDArray dq, INDArray dk, INDArray dv) {
+    /**
+     * Softmax rows' max and 1/sum, context and the three input gradients, computed by hand in
+     * double.
+     */
+    private record Reference(INDArray stats, INDArray ctx, INDArray dq, INDArray dk, INDArray dv) {
         static Reference of(Case c) {
             int n = c.b * c.t, hid = c.nh * c.dh, t = c.t;
-            INDArray probs = Nd4j.create(DataType.DOUBLE, c.b, c.nh, t, t),
+            INDArray stats = Nd4j.create(DataType.DOUBLE, c.b, c.nh, t, 2),
                     ctx = Nd4j.create(DataType.DOUBLE, n, hid);
             INDArray dq = Nd4j.create(DataType.DOUBLE, n, hid),
                     dk = Nd4j.create(DataType.DOUBLE, n, hid),
@@ -101,8 +104,9 @@ class FusedAttentionTest {
                         for (int j = 0; j < t; j++) {
                             p[i][j] = Math.exp(s[j] - max) / sum;
                             m[i][j] = c.drop == null ? 1 : c.drop.getDouble(bi, h, i, j);
-                            probs.putScalar(new int[] {bi, h, i, j}, p[i][j]);
                         }
+                        stats.putScalar(new int[] {bi, h, i, 0}, max);
+                        stats.putScalar(new int[] {bi, h, i, 1}, 1 / sum);
                     }
                     for (int i = 0; i < t; i++) {
                         double[] dp = new double[t];
@@ -130,7 +134,7 @@ class FusedAttentionTest {
                             dv.putScalar(row, col, gv);
                         }
                 }
-            return new Reference(probs, ctx, dq, dk, dv);
+            return new Reference(stats, ctx, dq, dk, dv);
         }
     }
 
@@ -146,7 +150,8 @@ class FusedAttentionTest {
         "2, 1, 32, 16, false",
         "2, 2, 40, 32, true",
         "1, 2, 21, 48, false",
-        "1, 1, 9, 112, true"
+        "1, 1, 9, 112, true",
+        "1, 2, 300, 32, true"
     })
     void matchesAttentionByHand(int b, int nh, int t, int dh, boolean dropout) {
         Case c = Case.random(b, nh, t, dh, dropout, 7 + t);
@@ -154,33 +159,42 @@ class FusedAttentionTest {
         int n = b * t, hid = nh * dh;
         INDArray q = f(c.q), k = f(c.k), v = f(c.v), bias = f(c.bias);
         DropoutMask drop = c.mask;
-        INDArray probs = viewOf(Nd4j.create(DataType.FLOAT, b, nh, t, t)),
+        INDArray stats = viewOf(Nd4j.create(DataType.FLOAT, b, nh, t, 2)),
                 ctx = viewOf(Nd4j.create(DataType.FLOAT, n, hid));
-        Kernels.attention(q, k, v, bias, drop, probs, ctx, b, nh, c.scale());
-        close(ref.probs, probs, 1e-6, "probabilities");
+        Kernels.attention(q, k, v, bias, drop, stats, ctx, b, nh, c.scale());
+        close(ref.stats, stats, 1e-6, "softmax rows' max and 1/sum");
         close(ref.ctx, ctx, 2e-6, "context");
-        assertEquals(
-                0.0, probs.getDouble(b - 1, 0, 0, t - 1), 1e-30, "a padding key gets no weight");
 
         INDArray dq = viewOf(Nd4j.create(DataType.FLOAT, n, hid)),
                 dk = viewOf(Nd4j.create(DataType.FLOAT, n, hid)),
                 dv = viewOf(Nd4j.create(DataType.FLOAT, n, hid));
-        Kernels.attentionBackward(q, k, v, probs, drop, f(c.dctx), dq, dk, dv, b, nh, c.scale());
+        Kernels.attentionBackward(
+                q, k, v, bias, stats, drop, f(c.dctx), dq, dk, dv, b, nh, c.scale());
         close(ref.dv, dv, 2e-6, "dV");
         close(ref.dq, dq, 2e-6, "dQ");
         close(ref.dk, dk, 2e-6, "dK");
     }
 
+    /**
+     * The 300-token case above goes through several blocks of query rows, the last one part
+     * padding, so dK and dV carry their sums from block to block.
+     */
     @Test
-    void inferenceNeedsNoProbabilitiesAndGivesTheSameContext() {
+    void longSequencesGoInBlocksOfQueryRows() {
+        int rows = VectorAttention.blockRows(new VectorAttention.Shape(1, 2, 300, 32).tp());
+        assertTrue(rows < 300 && 300 % rows != 0, rows + " rows per block at 300 tokens");
+    }
+
+    @Test
+    void inferenceNeedsNoStatsAndGivesTheSameContext() {
         Case c = Case.random(2, 2, 21, 40, false, 3);
         INDArray q = f(c.q), k = f(c.k), v = f(c.v), bias = f(c.bias);
-        INDArray probs = Nd4j.create(DataType.FLOAT, 2, 2, 21, 21),
+        INDArray stats = Nd4j.create(DataType.FLOAT, 2, 2, 21, 2),
                 kept = Nd4j.create(DataType.FLOAT, 42, 80),
                 notKept = Nd4j.create(DataType.FLOAT, 42, 80);
-        Kernels.attention(q, k, v, bias, null, probs, kept, 2, 2, c.scale());
+        Kernels.attention(q, k, v, bias, null, stats, kept, 2, 2, c.scale());
         Kernels.attention(q, k, v, bias, null, null, notKept, 2, 2, c.scale());
-        assertBitIdentical(kept, notKept, "context with and without the probabilities kept");
+        assertBitIdentical(kept, notKept, "context with and without the row stats kept");
     }
 
     /**
@@ -237,16 +251,16 @@ class FusedAttentionTest {
         try {
             for (int threads = 1; threads <= 2; threads++) {
                 Threads.use(threads);
-                INDArray probs = Nd4j.create(DataType.FLOAT, 4, 4, 40, 40),
+                INDArray stats = Nd4j.create(DataType.FLOAT, 4, 4, 40, 2),
                         ctx = Nd4j.create(DataType.FLOAT, 160, 128);
                 INDArray dq = Nd4j.create(DataType.FLOAT, 160, 128),
                         dk = Nd4j.create(DataType.FLOAT, 160, 128),
                         dv = Nd4j.create(DataType.FLOAT, 160, 128);
                 Kernels.attention(
-                        f(c.q), f(c.k), f(c.v), f(c.bias), c.mask, probs, ctx, 4, 4, c.scale());
+                        f(c.q), f(c.k), f(c.v), f(c.bias), c.mask, stats, ctx, 4, 4, c.scale());
                 Kernels.attentionBackward(
-                        f(c.q), f(c.k), f(c.v), probs, c.mask, f(c.dctx), dq, dk, dv, 4, 4,
-                        c.scale());
+                        f(c.q), f(c.k), f(c.v), f(c.bias), stats, c.mask, f(c.dctx), dq, dk, dv, 4,
+                        4, c.scale());
                 out[threads - 1] = new INDArray[] {ctx, dq, dk, dv};
             }
         } finally {
@@ -259,23 +273,30 @@ class FusedAttentionTest {
     }
 
     /**
-     * dV = Pᵀ·dC is formed transposed (P read by rows), yet each element is still the FMA chain
-     * over the sequence in order: bit for bit the scalar chain, at a length of whole and partial
-     * vector blocks.
+     * dV = Pᵀ·dC is formed transposed (P read by rows) from P recomputed in blocks of query rows,
+     * yet each element is still the FMA chain over the sequence in order: bit for bit the scalar
+     * chain over the forward pass's P, at a length of whole and partial vector blocks. P is read
+     * out exactly as the context of V = I in each head (one product term per element, the others
+     * add zero), which needs the head size to cover the length; dV does not depend on V.
      */
     @Test
     void dValueIsTheFmaChainOverTheSequenceInOrder() {
-        int b = 2, nh = 2, t = 37, dh = 32, n = b * t, hid = nh * dh;
+        int b = 2, nh = 2, t = 37, dh = 40, n = b * t, hid = nh * dh;
         Case c = Case.random(b, nh, t, dh, false, 11);
-        INDArray probs = Nd4j.create(DataType.FLOAT, b, nh, t, t),
-                ctx = Nd4j.create(DataType.FLOAT, n, hid),
+        INDArray identity = Nd4j.create(DataType.FLOAT, n, hid);
+        for (int bi = 0; bi < b; bi++)
+            for (int h = 0; h < nh; h++)
+                for (int r = 0; r < t; r++) identity.putScalar((long) bi * t + r, h * dh + r, 1f);
+        INDArray stats = Nd4j.create(DataType.FLOAT, b, nh, t, 2),
+                probs = Nd4j.create(DataType.FLOAT, n, hid),
                 dctx = f(c.dctx);
         INDArray dq = Nd4j.create(DataType.FLOAT, n, hid),
                 dk = Nd4j.create(DataType.FLOAT, n, hid),
                 dv = Nd4j.create(DataType.FLOAT, n, hid);
-        Kernels.attention(f(c.q), f(c.k), f(c.v), f(c.bias), null, probs, ctx, b, nh, c.scale());
+        INDArray q = f(c.q), k = f(c.k), bias = f(c.bias);
+        Kernels.attention(q, k, identity, bias, null, stats, probs, b, nh, c.scale());
         Kernels.attentionBackward(
-                f(c.q), f(c.k), f(c.v), probs, null, dctx, dq, dk, dv, b, nh, c.scale());
+                q, k, identity, bias, stats, null, dctx, dq, dk, dv, b, nh, c.scale());
         for (int bi = 0; bi < b; bi++)
             for (int h = 0; h < nh; h++)
                 for (int i = 0; i < t; i++)
@@ -284,7 +305,7 @@ class FusedAttentionTest {
                         for (int r = 0; r < t; r++)
                             acc =
                                     Math.fma(
-                                            probs.getFloat(bi, h, r, i),
+                                            probs.getFloat((long) bi * t + r, (long) h * dh + i),
                                             dctx.getFloat((long) bi * t + r, (long) h * dh + d),
                                             acc);
                         float got = dv.getFloat((long) bi * t + i, (long) h * dh + d);
@@ -293,5 +314,7 @@ class FusedAttentionTest {
                                 Float.floatToRawIntBits(got),
                                 "dV[" + bi + ", " + h + ", " + i + ", " + d + "]");
                     }
+        float padding = probs.getFloat(b * t - 1, (nh - 1) * dh + t - 1);
+        assertEquals(0f, padding, 1e-30f, "a padding key gets no weight");
     }
 }
