@@ -9,7 +9,7 @@ import jdk.incubator.vector.VectorSpecies;
  * Scaled dot-product attention, one (batch element, head) at a time: the head's Q, K, V rows are
  * packed into a thread's float[] workspace, and scores, mask, softmax, dropout and the product with
  * V run there, a block of query rows at a time so that the scores stay in L2 at any length; the T×T
- * probabilities only go to memory when the backward pass needs them. ND4J's batched GEMM over
+ * probabilities never go to memory (the backward pass recomputes them). ND4J's batched GEMM over
  * strided head views ran at 60-75 GFLOP/s here, with OpenBLAS waking its threads for every
  * 128×128×64 product; the register-blocked micro-kernel below runs a head on one thread at ~130
  * GFLOP/s per core, measured.
@@ -53,8 +53,10 @@ final class VectorAttention {
             return (b * t + r) * hidden() + h * dh;
         }
 
-        /** Index of row r of the [t, t] scores of (b, h) in [batch, heads, t, t]: the dropout's. */
-        int probRow(int b, int h, int r) {
+        /**
+         * The dropout mask's index of row r of the [t, t] scores of (b, h): [batch, heads, t, t].
+         */
+        int dropIndex(int b, int h, int r) {
             return ((b * heads + h) * t + r) * t;
         }
 
@@ -162,7 +164,7 @@ final class VectorAttention {
             if (bias != null) bias.get(b * t, w.biasRow, 0, t);
             for (int r0 = 0; r0 < t; r0 += w.br) {
                 int rows = Math.min(w.br, t - r0), mr = Math.min(w.br, tp - r0);
-                gemm(w.qa, r0 * dp, dp, 1, w.kt, tp, w.p, 0, tp, mr, tp, dh, scale);
+                scores(w, r0, mr, dh, scale);
                 for (int r = 0; r < rows; r++) softmaxRow(w.p, r * tp, t, biasRow, w.stat, 2 * r);
                 if (stats != null) stats.put(s.statRow(b, h, r0), w.stat, 0, 2 * rows);
                 float[] used = dropOut(drop, s, b, h, r0, rows, tp, w.p, w.pu);
@@ -181,11 +183,12 @@ final class VectorAttention {
      * tokens for MiniLM's batch of 16), and reading it back from memory took 15 % of the backward
      * pass; the recomputation costs one product of head size 32 and one exp per score.
      *
-     * <p>dV and dK are formed transposed (dVᵀ = dCᵀ·Pᵤ, dKᵀ = scale·Qᵀ·dS), so the T×T tiles are
-     * read by rows: read by columns, every step of the product touched another cache line of a tile
-     * that at 512 tokens (1 MB) does not fit in L2, and the backward pass grew 7.6× from 128 to 512
-     * tokens for 5.7× the work. The products are the same floats: each element is the same FMA
-     * chain over the same k, with the two factors of each product swapped (exact either way).
+     * <p>dV and dK are formed transposed (dVᵀ = dCᵀ·Pᵤ, dKᵀ = scale·Qᵀ·dS), so the score blocks are
+     * read by rows: read by columns (in whole T×T tiles, before the blocks), every step of the
+     * product touched another cache line of a tile that at 512 tokens (1 MB) does not fit in L2,
+     * and the backward pass grew 7.6× from 128 to 512 tokens for 5.7× the work. The products are
+     * the same floats: each element is the same FMA chain over the same k, with the two factors of
+     * each product swapped (exact either way).
      *
      * <p>Query rows go {@link Work#br} at a time, as in the forward pass. dVᵀ and dKᵀ sum over
      * query rows, so each block carries their FMA chains on from where the previous block stored
@@ -213,21 +216,21 @@ final class VectorAttention {
             int b = bh / s.heads(), h = bh % s.heads();
             packRows(q, s, b, h, w.qa, dp);
             packRows(k, s, b, h, w.ka, dp);
-            packColumns(k, s, b, h, w.kt, tp, w.rowTmp);
+            transpose(w.ka, dp, w.kt, tp, t, dh);
             packColumns(v, s, b, h, w.vt, tp, w.rowTmp);
             packRows(dctx, s, b, h, w.da, dp);
             if (bias != null) bias.get(b * t, w.biasRow, 0, t);
             for (int r0 = 0; r0 < t; r0 += w.br) {
                 int rows = Math.min(w.br, t - r0), mr = Math.min(w.br, tp - r0);
                 boolean first = r0 == 0, last = r0 + rows == t;
-                gemm(w.qa, r0 * dp, dp, 1, w.kt, tp, w.p, 0, tp, mr, tp, dh, scale); // scores
+                scores(w, r0, mr, dh, scale);
                 stats.get(s.statRow(b, h, r0), w.stat, 0, 2 * rows);
                 for (int r = 0; r < rows; r++)
                     probabilityRow(w.p, r * tp, t, biasRow, w.stat, 2 * r);
                 float[] used = w.p;
                 if (drop != null) { // the multipliers once, for Pᵤ and for dP
                     for (int r = 0; r < rows; r++)
-                        drop.fill(s.probRow(b, h, r0 + r), w.m, r * tp, t);
+                        drop.fill(s.dropIndex(b, h, r0 + r), w.m, r * tp, t);
                     multiply(w.p, w.m, w.pu, rows * tp);
                     used = w.pu;
                 }
@@ -247,6 +250,11 @@ final class VectorAttention {
         }
     }
 
+    /** w.p's first mr rows = scale·Q·Kᵀ for the query rows from r0 (w.qa, w.kt packed). */
+    private static void scores(Work w, int r0, int mr, int dh, float scale) {
+        gemm(w.qa, r0 * w.dp, w.dp, 1, w.kt, w.tp, w.p, 0, w.tp, mr, w.tp, dh, scale);
+    }
+
     /**
      * The block's rows of p with dropout applied (into pu), or p itself without dropout. The
      * multipliers come from the mask's seed, indexed as [batch, heads, t, t].
@@ -263,7 +271,7 @@ final class VectorAttention {
             float[] pu) {
         if (drop == null) return p;
         for (int r = 0; r < rows; r++)
-            drop.multiply(s.probRow(b, h, r0 + r), p, r * tp, pu, r * tp, s.t());
+            drop.multiply(s.dropIndex(b, h, r0 + r), p, r * tp, pu, r * tp, s.t());
         return pu;
     }
 
@@ -389,7 +397,7 @@ final class VectorAttention {
 
     /**
      * An accumulator's first value: c's (a chain going on) with add, else zero. Loaded either way:
-     * C2 kept the accumulators boxed when they merged a load with FloatVector.zero.
+     * vectors merged at a branch (a load or FloatVector.zero) can stay boxed in C2's code.
      */
     private static FloatVector start(boolean add, float[] c, int at) {
         return FloatVector.fromArray(S, add ? c : ZERO, add ? at : 0);
@@ -730,6 +738,13 @@ final class VectorAttention {
             x.get(s.row(b, h, r), row, 0, dh);
             for (int c = 0; c < dh; c++) tile[c * ld + r] = row[c];
         }
+    }
+
+    /** to[c·ldTo + r] = from[r·ldFrom + c] for r < rows, c < cols: a packed tile transposed. */
+    private static void transpose(
+            float[] from, int ldFrom, float[] to, int ldTo, int rows, int cols) {
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < cols; c++) to[c * ldTo + r] = from[r * ldFrom + c];
     }
 
     /** tile[r·ld + c] = x[start + r·stride + c] for r < rows, c < cols. */
