@@ -60,17 +60,38 @@ public record DropoutMask(long seed, double p) {
 
     /** The multiplier of element {@code index}. */
     public float multiplier(long index) {
-        return (hash((int) index, key()) >>> 8) < threshold() ? scale() : 0f;
+        return scalar(index, key(), threshold(), scale());
     }
 
-    /** The multipliers of elements index … index + lanes − 1. */
-    private static FloatVector vector(int index, int key, int threshold, float scale) {
-        IntVector h = IntVector.fromArray(IS, IOTA, 0).add(index).mul(GOLDEN).add(key);
-        h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 16)).mul(0x85EBCA6B);
+    /**
+     * Lane j's hash input for elements from index: (index + j)·GOLDEN + key, as in {@link #hash}.
+     */
+    private static IntVector weyl(int index, int key) {
+        return IntVector.fromArray(IS, IOTA, 0).add(index).mul(GOLDEN).add(key);
+    }
+
+    /**
+     * Lanes j floats on: {@link #weyl}'s inputs are a Weyl sequence, so an add replaces a multiply
+     * per vector. From the loop-invariant first lanes, not carried from vector to vector: C2 (JDK
+     * 17) kept a vector carried round a loop boxed, allocating on every step.
+     */
+    private static IntVector weyl(IntVector first, int j) {
+        return first.add(j * GOLDEN);
+    }
+
+    /** The multipliers of the lanes whose hash inputs are w. */
+    private static FloatVector vector(IntVector w, int threshold, float scale) {
+        IntVector h = w.lanewise(VectorOperators.XOR, w.lanewise(VectorOperators.LSHR, 16));
+        h = h.mul(0x85EBCA6B);
         h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 13)).mul(0xC2B2AE35);
         h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 16));
         var keep = h.lanewise(VectorOperators.LSHR, 8).compare(VectorOperators.LT, threshold);
         return FloatVector.zero(FS).blend(scale, keep.cast(FS));
+    }
+
+    /** The multiplier of element index with this mask's key, threshold and scale. */
+    private static float scalar(long index, int key, int threshold, float scale) {
+        return (hash((int) index, key) >>> 8) < threshold ? scale : 0f;
     }
 
     /** out[at + j] = multiplier(index + j) for j &lt; n. */
@@ -78,27 +99,55 @@ public record DropoutMask(long seed, double p) {
         int key = key(), threshold = threshold(), j = 0;
         float scale = scale();
         if (SAME_LANES)
-            for (; j + L <= n; j += L)
-                vector((int) (index + j), key, threshold, scale).intoArray(out, at + j);
-        for (; j < n; j++)
-            out[at + j] = (hash((int) (index + j), key) >>> 8) < threshold ? scale : 0f;
+            for (IntVector w0 = weyl((int) index, key); j + L <= n; j += L)
+                vector(weyl(w0, j), threshold, scale).intoArray(out, at + j);
+        for (; j < n; j++) out[at + j] = scalar(index + j, key, threshold, scale);
     }
 
     /**
-     * out[outAt + j] = x[xAt + j]·multiplier(index + j) for j &lt; n (out may be x): one pass where
-     * {@link #fill} and a product would take two and a mask array.
+     * out[outAt + j] = (x[xAt + j]·factor)·multiplier(index + j) for j &lt; n (out may be x): one
+     * pass where {@link #fill} and a product would take two and a mask array. The factor lets the
+     * pass that scales x (softmax's 1/sum) be this one.
      */
-    void multiply(long index, float[] x, int xAt, float[] out, int outAt, int n) {
+    void multiply(long index, float[] x, int xAt, float factor, float[] out, int outAt, int n) {
         int key = key(), threshold = threshold(), j = 0;
         float scale = scale();
         if (SAME_LANES)
-            for (; j + L <= n; j += L)
+            for (IntVector w0 = weyl((int) index, key); j + L <= n; j += L)
                 FloatVector.fromArray(FS, x, xAt + j)
-                        .mul(vector((int) (index + j), key, threshold, scale))
+                        .mul(factor)
+                        .mul(vector(weyl(w0, j), threshold, scale))
                         .intoArray(out, outAt + j);
         for (; j < n; j++)
-            out[outAt + j] =
-                    x[xAt + j] * ((hash((int) (index + j), key) >>> 8) < threshold ? scale : 0f);
+            out[outAt + j] = x[xAt + j] * factor * scalar(index + j, key, threshold, scale);
+    }
+
+    /**
+     * {@link #multiply} with factor 1 that also keeps the multipliers, mask[maskAt + j] =
+     * multiplier(index + j): for a backward pass that uses them twice (hashing twice was slower).
+     */
+    void multiplyAndFill(
+            long index,
+            float[] x,
+            int xAt,
+            float[] out,
+            int outAt,
+            float[] mask,
+            int maskAt,
+            int n) {
+        int key = key(), threshold = threshold(), j = 0;
+        float scale = scale();
+        if (SAME_LANES)
+            for (IntVector w0 = weyl((int) index, key); j + L <= n; j += L) {
+                FloatVector m = vector(weyl(w0, j), threshold, scale);
+                m.intoArray(mask, maskAt + j);
+                FloatVector.fromArray(FS, x, xAt + j).mul(m).intoArray(out, outAt + j);
+            }
+        for (; j < n; j++) {
+            float m = scalar(index + j, key, threshold, scale);
+            mask[maskAt + j] = m;
+            out[outAt + j] = x[xAt + j] * m;
+        }
     }
 
     /** x[i] *= multiplier(i) for the floats i in [from, to) of x (native order), in place. */
@@ -106,9 +155,9 @@ public record DropoutMask(long seed, double p) {
         int key = key(), threshold = threshold(), i = from;
         float scale = scale();
         if (SAME_LANES)
-            for (; i + L <= to; i += L)
+            for (IntVector w0 = weyl(from, key); i + L <= to; i += L)
                 FloatVector.fromByteBuffer(FS, x, i * 4, O)
-                        .mul(vector(i, key, threshold, scale))
+                        .mul(vector(weyl(w0, i - from), threshold, scale))
                         .intoByteBuffer(x, i * 4, O);
         for (; i < to; i++)
             if ((hash(i, key) >>> 8) >= threshold) x.putFloat(i * 4, 0f);

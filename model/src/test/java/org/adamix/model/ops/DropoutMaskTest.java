@@ -44,15 +44,25 @@ class DropoutMaskTest {
             long index = r.nextLong(1L << 33);
             int n = 1 + r.nextInt(100), at = r.nextInt(5), outAt = r.nextInt(5);
             float[] x = new float[at + n], mult = new float[n], out = new float[outAt + n];
+            float factor = (float) r.nextDouble(0.01, 1);
             for (int j = 0; j < x.length; j++) x[j] = (float) r.nextDouble(-2, 2);
             m.fill(index, mult, 0, n);
-            m.multiply(index, x, at, out, outAt, n);
+            m.multiply(index, x, at, factor, out, outAt, n);
             for (int j = 0; j < n; j++)
                 assertEquals(
-                        Float.floatToRawIntBits(x[at + j] * mult[j]),
+                        Float.floatToRawIntBits(x[at + j] * factor * mult[j]),
                         Float.floatToRawIntBits(out[outAt + j]),
                         "element " + (index + j));
-            m.multiply(index, x, at, x, at, n); // in place
+            float[] kept = new float[outAt + n], both = new float[at + n];
+            m.multiplyAndFill(index, x, at, both, at, kept, outAt, n);
+            for (int j = 0; j < n; j++) {
+                assertEquals(mult[j], kept[outAt + j], 0f, "multiplier " + (index + j));
+                assertEquals(
+                        Float.floatToRawIntBits(x[at + j] * mult[j]),
+                        Float.floatToRawIntBits(both[at + j]),
+                        "element " + (index + j));
+            }
+            m.multiply(index, x, at, factor, x, at, n); // in place
             for (int j = 0; j < n; j++) assertEquals(out[outAt + j], x[at + j], 0f);
         }
     }
