@@ -102,6 +102,9 @@ final class VectorAttention {
         final int t, dh, tp, dp, br, ld;
         final float[] qa, ka, va, da, kt, vt, dkt, dvt, p, pu, m, g, out, rowTmp, biasRow, stat;
 
+        /** Each block row's vector of partial sums (softmax's Σ e, the backward pass's Σ dP·P). */
+        final float[] lanes;
+
         Work(Shape s) {
             t = s.t();
             dh = s.dh();
@@ -125,6 +128,7 @@ final class VectorAttention {
             rowTmp = new float[dp];
             biasRow = new float[tp];
             stat = new float[2 * br];
+            lanes = new float[br * L];
         }
     }
 
@@ -172,8 +176,10 @@ final class VectorAttention {
             for (int r0 = 0; r0 < t; r0 += w.br) {
                 int rows = Math.min(w.br, t - r0), mr = Math.min(w.br, tp - r0);
                 scores(w, r0, mr, dh, scale);
+                for (int r = 0; r < rows; r++)
+                    exponentials(w.p, r * ld, t, biasRow, w.stat, 2 * r, w.lanes, r * L);
+                inverseSums(w.p, ld, rows, t, w.lanes, w.stat);
                 for (int r = 0; r < rows; r++) {
-                    exponentials(w.p, r * ld, t, biasRow, w.stat, 2 * r);
                     float inv = w.stat[2 * r + 1];
                     if (drop == null) scale(w.p, r * ld, t, inv);
                     else
@@ -256,7 +262,10 @@ final class VectorAttention {
                 gemmWide(w.da, r0 * dp, 1, dp, used, ld, w.dvt, ld, dp, tp, rows, 1f, !first);
                 gemm(w.da, r0 * dp, dp, 1, w.vt, ld, w.g, 0, ld, mr, tp, dh, 1f); // dPᵤ = dC·Vᵀ
                 float[] mask = drop == null ? null : w.m; // dP = dPᵤ ⊙ drop
-                for (int r = 0; r < rows; r++) softmaxBackwardRow(w.p, w.g, mask, r * ld, tp); // dS
+                for (int r = 0; r < rows; r++) // dS, in two passes like the forward's sums
+                dropAndDot(w.p, w.g, mask, r * ld, tp, w.lanes, r * L);
+                for (int r = 0; r < rows; r++)
+                    softmaxBackwardRow(w.p, w.g, r * ld, tp, VectorKernels.sum(w.lanes, r * L));
                 gemm(w.g, 0, ld, 1, w.ka, dp, w.out, r0 * dp, dp, mr, dp, t, scale); // dQ
                 // dKᵀ += Qᵀ·dS over the block's rows, times scale once the sum is whole
                 float alpha = last ? scale : 1f;
@@ -658,12 +667,19 @@ final class VectorAttention {
 
     /**
      * In place over s[off, off + t): exp(s + bias − max), softmax(s + bias) before its scaling by
-     * 1/sum (bias may be null); padding stays zero. The row's max and 1/sum go to stat[at], stat[at
-     * + 1]. The scaling is left to the pass that reads the row next ({@link #scale}, or the
-     * dropout's product).
+     * 1/sum (bias may be null); padding stays zero. The row's max goes to stat[at], its vector of
+     * partial sums of e to lanes[lanesAt, lanesAt + L) for {@link #inverseSums}. The scaling is
+     * left to the pass that reads the row next ({@link #scale}, or the dropout's product).
      */
     private static void exponentials(
-            float[] s, int off, int t, float[] bias, float[] stat, int at) {
+            float[] s,
+            int off,
+            int t,
+            float[] bias,
+            float[] stat,
+            int at,
+            float[] lanes,
+            int lanesAt) {
         int vLen = t - t % L;
         FloatVector mv = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
         for (int j = 0; j < vLen; j += L) {
@@ -685,14 +701,24 @@ final class VectorAttention {
             e.intoArray(s, off + j);
             acc = acc.add(e);
         }
-        float total = VectorKernels.sum(acc);
-        for (int j = vLen; j < t; j++) {
-            float e = VectorKernels.exp(s[off + j] - max);
-            s[off + j] = e;
-            total += e;
-        }
+        acc.intoArray(lanes, lanesAt);
+        for (int j = vLen; j < t; j++) s[off + j] = VectorKernels.exp(s[off + j] - max);
         stat[at] = max;
-        stat[at + 1] = 1f / total;
+    }
+
+    /**
+     * stat[2r + 1] = 1/Σ e of each of the block's rows r: the lanes' partial sums in lane order,
+     * then the scalar tail's e in order. Once all the rows' exps are done: a row's serial sum no
+     * longer stalls the start of the next row (it took 4 % of the attention time).
+     */
+    private static void inverseSums(
+            float[] s, int ld, int rows, int t, float[] lanes, float[] stat) {
+        int vLen = t - t % L;
+        for (int r = 0; r < rows; r++) {
+            float total = VectorKernels.sum(lanes, r * L);
+            for (int j = vLen; j < t; j++) total += s[r * ld + j];
+            stat[2 * r + 1] = 1f / total;
+        }
     }
 
     /** s[off, off + t) *= inv in place. */
@@ -724,10 +750,11 @@ final class VectorAttention {
     }
 
     /**
-     * g row = p ⊙ (dP − Σ_j dP_j·p_j) with dP = g ⊙ mask (g alone when mask is null), over a whole
-     * padded row (padding is zero in p, so stays zero).
+     * Over a whole padded row (padding is zero in p, so stays zero): g = dP = g ⊙ mask (g alone
+     * when mask is null), and the vector of partial sums of dP ⊙ p to lanes[lanesAt, lanesAt + L).
      */
-    private static void softmaxBackwardRow(float[] p, float[] g, float[] mask, int off, int tp) {
+    private static void dropAndDot(
+            float[] p, float[] g, float[] mask, int off, int tp, float[] lanes, int lanesAt) {
         FloatVector acc = FloatVector.zero(S);
         for (int j = 0; j < tp; j += L) {
             FloatVector dp = FloatVector.fromArray(S, g, off + j);
@@ -737,7 +764,11 @@ final class VectorAttention {
             }
             acc = acc.add(FloatVector.fromArray(S, p, off + j).mul(dp));
         }
-        float dot = VectorKernels.sum(acc);
+        acc.intoArray(lanes, lanesAt);
+    }
+
+    /** g row = p ⊙ (dP − dot) in place over a whole padded row, dot = Σ_j dP_j·p_j. */
+    private static void softmaxBackwardRow(float[] p, float[] g, int off, int tp, float dot) {
         for (int j = 0; j < tp; j += L) {
             FloatVector pv = FloatVector.fromArray(S, p, off + j);
             FloatVector.fromArray(S, g, off + j).sub(dot).mul(pv).intoArray(g, off + j);

@@ -138,6 +138,15 @@ final class VectorKernels {
         return s;
     }
 
+    /**
+     * {@link #sum} of a vector stored at lanes[at, at + L): the same additions in the same order.
+     */
+    static float sum(float[] lanes, int at) {
+        float s = 0;
+        for (int i = 0; i < L; i++) s += lanes[at + i];
+        return s;
+    }
+
     // ---- GELU ----
 
     /** σ(2u) = 1 / (1 + e^(−2u)), u = √(2/π)(x + 0.044715x³): GELU-tanh(x) = x·σ(2u). */
