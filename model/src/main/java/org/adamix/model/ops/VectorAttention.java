@@ -681,16 +681,8 @@ final class VectorAttention {
             float[] lanes,
             int lanesAt) {
         int vLen = t - t % L;
-        FloatVector mv = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-        for (int j = 0; j < vLen; j += L) {
-            FloatVector x = FloatVector.fromArray(S, s, off + j);
-            if (bias != null) {
-                x = x.add(FloatVector.fromArray(S, bias, j));
-                x.intoArray(s, off + j);
-            }
-            mv = mv.max(x);
-        }
-        float max = mv.reduceLanes(VectorOperators.MAX); // exact in any order
+        // exact in any order: Java's max is commutative and associative, NaN and ±0 included
+        float max = bias == null ? rowMax(s, off, vLen) : rowMax(s, off, vLen, bias);
         for (int j = vLen; j < t; j++) {
             if (bias != null) s[off + j] += bias[j];
             max = Math.max(max, s[off + j]);
@@ -704,6 +696,50 @@ final class VectorAttention {
         acc.intoArray(lanes, lanesAt);
         for (int j = vLen; j < t; j++) s[off + j] = VectorKernels.exp(s[off + j] - max);
         stat[at] = max;
+    }
+
+    /**
+     * max_j s[off + j] over j < n (a multiple of L). Four running maxima: one chain of Java's max
+     * (several instructions each on x86) made the pass wait on its latency.
+     */
+    private static float rowMax(float[] s, int off, int n) {
+        FloatVector m0 = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY),
+                m1 = m0,
+                m2 = m0,
+                m3 = m0;
+        int j = 0;
+        for (; j + 4 * L <= n; j += 4 * L) {
+            m0 = m0.max(FloatVector.fromArray(S, s, off + j));
+            m1 = m1.max(FloatVector.fromArray(S, s, off + j + L));
+            m2 = m2.max(FloatVector.fromArray(S, s, off + j + 2 * L));
+            m3 = m3.max(FloatVector.fromArray(S, s, off + j + 3 * L));
+        }
+        for (; j < n; j += L) m0 = m0.max(FloatVector.fromArray(S, s, off + j));
+        return m0.max(m1).max(m2.max(m3)).reduceLanes(VectorOperators.MAX);
+    }
+
+    /** {@link #rowMax} of s + bias, with s + bias stored back into s. */
+    private static float rowMax(float[] s, int off, int n, float[] bias) {
+        FloatVector m0 = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY),
+                m1 = m0,
+                m2 = m0,
+                m3 = m0;
+        int j = 0;
+        for (; j + 4 * L <= n; j += 4 * L) {
+            m0 = m0.max(biased(s, off + j, bias, j));
+            m1 = m1.max(biased(s, off + j + L, bias, j + L));
+            m2 = m2.max(biased(s, off + j + 2 * L, bias, j + 2 * L));
+            m3 = m3.max(biased(s, off + j + 3 * L, bias, j + 3 * L));
+        }
+        for (; j < n; j += L) m0 = m0.max(biased(s, off + j, bias, j));
+        return m0.max(m1).max(m2.max(m3)).reduceLanes(VectorOperators.MAX);
+    }
+
+    /** s[at, at + L) + bias[j, j + L), stored back into s. */
+    private static FloatVector biased(float[] s, int at, float[] bias, int j) {
+        FloatVector x = FloatVector.fromArray(S, s, at).add(FloatVector.fromArray(S, bias, j));
+        x.intoArray(s, at);
+        return x;
     }
 
     /**
