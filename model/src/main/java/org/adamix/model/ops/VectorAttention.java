@@ -718,7 +718,10 @@ final class VectorAttention {
         return m0.max(m1).max(m2.max(m3)).reduceLanes(VectorOperators.MAX);
     }
 
-    /** {@link #rowMax} of s + bias, with s + bias stored back into s. */
+    /**
+     * {@link #rowMax} of s + bias, with s + bias stored back into s. Written out, not through a
+     * helper returning the vector: a vector returned by a call C2 does not inline is boxed.
+     */
     private static float rowMax(float[] s, int off, int n, float[] bias) {
         FloatVector m0 = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY),
                 m1 = m0,
@@ -726,20 +729,32 @@ final class VectorAttention {
                 m3 = m0;
         int j = 0;
         for (; j + 4 * L <= n; j += 4 * L) {
-            m0 = m0.max(biased(s, off + j, bias, j));
-            m1 = m1.max(biased(s, off + j + L, bias, j + L));
-            m2 = m2.max(biased(s, off + j + 2 * L, bias, j + 2 * L));
-            m3 = m3.max(biased(s, off + j + 3 * L, bias, j + 3 * L));
+            int at = off + j;
+            FloatVector x0 = FloatVector.fromArray(S, s, at).add(FloatVector.fromArray(S, bias, j));
+            FloatVector x1 =
+                    FloatVector.fromArray(S, s, at + L).add(FloatVector.fromArray(S, bias, j + L));
+            FloatVector x2 =
+                    FloatVector.fromArray(S, s, at + 2 * L)
+                            .add(FloatVector.fromArray(S, bias, j + 2 * L));
+            FloatVector x3 =
+                    FloatVector.fromArray(S, s, at + 3 * L)
+                            .add(FloatVector.fromArray(S, bias, j + 3 * L));
+            x0.intoArray(s, at);
+            x1.intoArray(s, at + L);
+            x2.intoArray(s, at + 2 * L);
+            x3.intoArray(s, at + 3 * L);
+            m0 = m0.max(x0);
+            m1 = m1.max(x1);
+            m2 = m2.max(x2);
+            m3 = m3.max(x3);
         }
-        for (; j < n; j += L) m0 = m0.max(biased(s, off + j, bias, j));
+        for (; j < n; j += L) {
+            FloatVector x =
+                    FloatVector.fromArray(S, s, off + j).add(FloatVector.fromArray(S, bias, j));
+            x.intoArray(s, off + j);
+            m0 = m0.max(x);
+        }
         return m0.max(m1).max(m2.max(m3)).reduceLanes(VectorOperators.MAX);
-    }
-
-    /** s[at, at + L) + bias[j, j + L), stored back into s. */
-    private static FloatVector biased(float[] s, int at, float[] bias, int j) {
-        FloatVector x = FloatVector.fromArray(S, s, at).add(FloatVector.fromArray(S, bias, j));
-        x.intoArray(s, at);
-        return x;
     }
 
     /**
