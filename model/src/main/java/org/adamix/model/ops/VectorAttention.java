@@ -329,11 +329,11 @@ final class VectorAttention {
     }
 
     /**
-     * The products in register blocks, {@link #block2x8}'s when asked and m allows, the column
-     * blocks outermost: a block's columns of B (k × 4L floats) stay in L1 while every row block
-     * uses them. With the rows outermost, Q·Kᵀ and dC·Vᵀ read all of B (64 KB at 512 tokens, more
-     * than L1) from L2 for every 4 rows (attention 1.04× faster at 512 tokens, measured in
-     * alternation).
+     * The products in register blocks, 8 rows × 2 vectors ({@link #block2x8}) when asked and m
+     * allows (n a multiple of 2L), the column blocks outermost: a block's columns of B (k × 4L
+     * floats) stay in L1 while every row block uses them. With the rows outermost, Q·Kᵀ and dC·Vᵀ
+     * read all of B (64 KB at 512 tokens, more than L1) from L2 for every 4 rows (attention 1.04×
+     * faster at 512 tokens, measured in alternation).
      */
     private static void blocks(
             float[] a,
@@ -351,8 +351,12 @@ final class VectorAttention {
             float alpha,
             boolean add,
             boolean twoByEight) {
-        if (twoByEight && m % (2 * R) == 0) {
-            gemm2x8(a, a0, ars, acs, b, ldb, c, c0, ldc, m, n, k, alpha, add);
+        if (twoByEight && m % (2 * R) == 0) { // half the loads of B per FMA of 4-row blocks
+            for (int j = 0; j < n; j += 2 * L)
+                for (int i = 0; i < m; i += 2 * R) {
+                    int ai = a0 + i * ars, ci = c0 + i * ldc + j;
+                    block2x8(a, ai, ars, acs, b, ldb, j, c, ci, ldc, k, alpha, add);
+                }
             return;
         }
         for (int j = 0, w; j < n; j += w) {
@@ -362,33 +366,6 @@ final class VectorAttention {
                 block(w, a, ai, ars, acs, b, ldb, j, c, ci, ldc, k, alpha, add);
             }
         }
-    }
-
-    /**
-     * {@link #gemm} in blocks of 8 rows × 2 vectors ({@link #block2x8}), the column blocks
-     * outermost: half the loads of B per fused multiply-add of 4-row blocks. m is a multiple of 2R,
-     * n of 2L.
-     */
-    private static void gemm2x8(
-            float[] a,
-            int a0,
-            int ars,
-            int acs,
-            float[] b,
-            int ldb,
-            float[] c,
-            int c0,
-            int ldc,
-            int m,
-            int n,
-            int k,
-            float alpha,
-            boolean add) {
-        for (int j = 0; j < n; j += 2 * L)
-            for (int i = 0; i < m; i += 2 * R) {
-                int ai = a0 + i * ars, ci = c0 + i * ldc + j;
-                block2x8(a, ai, ars, acs, b, ldb, j, c, ci, ldc, k, alpha, add);
-            }
     }
 
     /** Columns of the next register block: 4 vectors while they fit, then 2, then 1. */
