@@ -181,9 +181,9 @@ final class VectorAttention {
                 inverseSums(w.p, ld, rows, t, w.lanes, w.stat);
                 for (int r = 0; r < rows; r++) {
                     float inv = w.stat[2 * r + 1];
-                    if (drop == null) scale(w.p, r * ld, t, inv);
-                    else
-                        drop.multiply(s.dropIndex(b, h, r0 + r), w.p, r * ld, inv, w.pu, r * ld, t);
+                    int at = r * ld;
+                    if (drop == null) scale(w.p, at, t, inv);
+                    else drop.multiply(s.dropIndex(b, h, r0 + r), w.p, at, inv, w.pu, at, t);
                 }
                 if (stats != null) stats.put(s.statRow(b, h, r0), w.stat, 0, 2 * rows);
                 float[] used = drop == null ? w.p : w.pu; // P, or P with dropout
@@ -246,24 +246,22 @@ final class VectorAttention {
                 stats.get(s.statRow(b, h, r0), w.stat, 0, 2 * rows);
                 for (int r = 0; r < rows; r++)
                     probabilityRow(w.p, r * ld, t, biasRow, w.stat, 2 * r);
-                if (drop != null) // Pᵤ, and the multipliers kept for dP
-                for (int r = 0; r < rows; r++)
-                        drop.multiplyAndFill(
-                                s.dropIndex(b, h, r0 + r),
-                                w.p,
-                                r * ld,
-                                w.pu,
-                                r * ld,
-                                w.m,
-                                r * ld,
-                                t);
+                if (drop != null) { // Pᵤ, and the multipliers kept for dP
+                    for (int r = 0; r < rows; r++) {
+                        long index = s.dropIndex(b, h, r0 + r);
+                        int at = r * ld;
+                        drop.multiplyAndFill(index, w.p, at, w.pu, at, w.m, at, t);
+                    }
+                }
                 float[] used = drop == null ? w.p : w.pu;
                 // dVᵀ += dCᵀ·Pᵤ over the block's rows
                 gemmWide(w.da, r0 * dp, 1, dp, used, ld, w.dvt, ld, dp, tp, rows, 1f, !first);
                 gemm(w.da, r0 * dp, dp, 1, w.vt, ld, w.g, 0, ld, mr, tp, dh, 1f); // dPᵤ = dC·Vᵀ
                 float[] mask = drop == null ? null : w.m; // dP = dPᵤ ⊙ drop
-                for (int r = 0; r < rows; r++) // dS, in two passes like the forward's sums
-                dropAndDot(w.p, w.g, mask, r * ld, tp, w.lanes, r * L);
+                // dS, in two passes like the forward's sums
+                for (int r = 0; r < rows; r++) {
+                    dropAndDot(w.p, w.g, mask, r * ld, tp, w.lanes, r * L);
+                }
                 for (int r = 0; r < rows; r++)
                     softmaxBackwardRow(w.p, w.g, r * ld, tp, VectorKernels.sum(w.lanes, r * L));
                 gemm(w.g, 0, ld, 1, w.ka, dp, w.out, r0 * dp, dp, mr, dp, t, scale); // dQ
