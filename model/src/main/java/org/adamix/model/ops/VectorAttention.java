@@ -1,5 +1,8 @@
 package org.adamix.model.ops;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.nio.FloatBuffer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -176,15 +179,8 @@ final class VectorAttention {
             for (int r0 = 0; r0 < t; r0 += w.br) {
                 int rows = Math.min(w.br, t - r0), mr = Math.min(w.br, tp - r0);
                 scores(w, r0, mr, dh, scale);
-                for (int r = 0; r < rows; r++)
-                    exponentials(w.p, r * ld, t, biasRow, w.stat, 2 * r, w.lanes, r * L);
-                inverseSums(w.p, ld, rows, t, w.lanes, w.stat);
-                for (int r = 0; r < rows; r++) {
-                    float inv = w.stat[2 * r + 1];
-                    int at = r * ld;
-                    if (drop == null) scale(w.p, at, t, inv);
-                    else drop.multiply(s.dropIndex(b, h, r0 + r), w.p, at, inv, w.pu, at, t);
-                }
+                call(softmaxRows, w, rows, biasRow, null, 0);
+                call(dropoutRows, w, rows, null, drop, s.dropIndex(b, h, r0));
                 if (stats != null) stats.put(s.statRow(b, h, r0), w.stat, 0, 2 * rows);
                 float[] used = drop == null ? w.p : w.pu; // P, or P with dropout
                 gemm(used, 0, ld, 1, w.va, dp, w.out, r0 * dp, dp, mr, dp, t, 1f);
@@ -244,26 +240,14 @@ final class VectorAttention {
                 boolean first = r0 == 0, last = r0 + rows == t;
                 scores(w, r0, mr, dh, scale);
                 stats.get(s.statRow(b, h, r0), w.stat, 0, 2 * rows);
-                for (int r = 0; r < rows; r++)
-                    probabilityRow(w.p, r * ld, t, biasRow, w.stat, 2 * r);
-                if (drop != null) { // Pᵤ, and the multipliers kept for dP
-                    for (int r = 0; r < rows; r++) {
-                        long index = s.dropIndex(b, h, r0 + r);
-                        int at = r * ld;
-                        drop.multiplyAndFill(index, w.p, at, w.pu, at, w.m, at, t);
-                    }
-                }
+                call(probabilityRows, w, rows, biasRow, null, 0);
+                if (drop != null) // Pᵤ, and the multipliers kept for dP
+                call(dropoutMaskRows, w, rows, null, drop, s.dropIndex(b, h, r0));
                 float[] used = drop == null ? w.p : w.pu;
                 // dVᵀ += dCᵀ·Pᵤ over the block's rows
                 gemmWide(w.da, r0 * dp, 1, dp, used, ld, w.dvt, ld, dp, tp, rows, 1f, !first);
                 gemm(w.da, r0 * dp, dp, 1, w.vt, ld, w.g, 0, ld, mr, tp, dh, 1f); // dPᵤ = dC·Vᵀ
-                float[] mask = drop == null ? null : w.m; // dP = dPᵤ ⊙ drop
-                // dS, in two passes like the forward's sums
-                for (int r = 0; r < rows; r++) {
-                    dropAndDot(w.p, w.g, mask, r * ld, tp, w.lanes, r * L);
-                }
-                for (int r = 0; r < rows; r++)
-                    softmaxBackwardRow(w.p, w.g, r * ld, tp, VectorKernels.sum(w.lanes, r * L));
+                call(gradientRows, w, rows, null, drop, 0); // dP = dPᵤ ⊙ drop, then dS
                 gemm(w.g, 0, ld, 1, w.ka, dp, w.out, r0 * dp, dp, mr, dp, t, scale); // dQ
                 // dKᵀ += Qᵀ·dS over the block's rows, times scale once the sum is whole
                 float alpha = last ? scale : 1f;
@@ -273,6 +257,99 @@ final class VectorAttention {
             unpack(w.out, dp, dq, s.row(b, h, 0), hid, t, dh);
             unpackColumns(w.dkt, ld, dk, s, b, h, w.rowTmp);
         }
+    }
+
+    // ---- a block's passes over its score rows, each compiled on its own ----
+
+    /**
+     * Signature of the row passes: (work, the block's rows, the mask bias row or null, the dropout
+     * mask or null, the mask's index of the block's first score).
+     */
+    private static final MethodType ROWS =
+            MethodType.methodType(
+                    void.class,
+                    Work.class,
+                    int.class,
+                    float[].class,
+                    DropoutMask.class,
+                    long.class);
+
+    /*
+     * Each pass over a block's rows is called through a method handle, so that C2 compiles it on
+     * its own, as RowKernels does for GELU. Inlined into forward and backward, the passes pushed
+     * that compilation past C2's node-count cutoff (NodeCountInliningCutoff in -XX:+LogCompilation),
+     * and the helpers it reached last (the dropout hash, the row's exp) stayed calls taking and
+     * returning boxed vectors: 4.7 GB allocated per 8 calls at 512 tokens and attention 1.2-1.5×
+     * slower, in 2-3 of 8 JVMs one day and in every JVM the next (measured). One pass per handle:
+     * passes grouped three to a handle still crossed the cutoff. C2 does not inline through a
+     * handle that is not a constant, so the fields are not final.
+     */
+    private static MethodHandle softmaxRows = rows("softmaxRows"),
+            dropoutRows = rows("dropoutRows"),
+            probabilityRows = rows("probabilityRows"),
+            dropoutMaskRows = rows("dropoutMaskRows"),
+            gradientRows = rows("gradientRows");
+
+    private static MethodHandle rows(String name) {
+        try {
+            return MethodHandles.lookup().findStatic(VectorAttention.class, name, ROWS);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void call(
+            MethodHandle pass, Work w, int rows, float[] bias, DropoutMask drop, long index) {
+        try {
+            pass.invokeExact(w, rows, bias, drop, index);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Forward: each row's {@link #exponentials}, then their {@link #inverseSums}. */
+    private static void softmaxRows(Work w, int rows, float[] bias, DropoutMask drop, long index) {
+        for (int r = 0; r < rows; r++)
+            exponentials(w.p, r * w.ld, w.t, bias, w.stat, 2 * r, w.lanes, r * L);
+        inverseSums(w.p, w.ld, rows, w.t, w.lanes, w.stat);
+    }
+
+    /**
+     * Forward: each row times its 1/sum, in place in p, or with dropout into pu (row r's mask index
+     * is index + r·t).
+     */
+    private static void dropoutRows(Work w, int rows, float[] bias, DropoutMask drop, long index) {
+        for (int r = 0; r < rows; r++) {
+            float inv = w.stat[2 * r + 1];
+            int at = r * w.ld;
+            if (drop == null) scale(w.p, at, w.t, inv);
+            else drop.multiply(index + (long) r * w.t, w.p, at, inv, w.pu, at, w.t);
+        }
+    }
+
+    /** Backward: each row's probabilities again ({@link #probabilityRow}). */
+    private static void probabilityRows(
+            Work w, int rows, float[] bias, DropoutMask drop, long index) {
+        for (int r = 0; r < rows; r++) probabilityRow(w.p, r * w.ld, w.t, bias, w.stat, 2 * r);
+    }
+
+    /** Backward: Pᵤ into pu and the dropout multipliers into m, row by row. */
+    private static void dropoutMaskRows(
+            Work w, int rows, float[] bias, DropoutMask drop, long index) {
+        for (int r = 0; r < rows; r++) {
+            int at = r * w.ld;
+            drop.multiplyAndFill(index + (long) r * w.t, w.p, at, w.pu, at, w.m, at, w.t);
+        }
+    }
+
+    /** Backward: dP = dPᵤ ⊙ drop in g, then dS, in two passes like the forward's sums. */
+    private static void gradientRows(Work w, int rows, float[] bias, DropoutMask drop, long index) {
+        float[] mask = drop == null ? null : w.m;
+        for (int r = 0; r < rows; r++) dropAndDot(w.p, w.g, mask, r * w.ld, w.tp, w.lanes, r * L);
+        for (int r = 0; r < rows; r++)
+            softmaxBackwardRow(w.p, w.g, r * w.ld, w.tp, VectorKernels.sum(w.lanes, r * L));
     }
 
     /** w.p's first mr rows = scale·Q·Kᵀ for the query rows from r0 (w.qa, w.kt packed). */

@@ -135,10 +135,14 @@ final class VectorThinGemm {
         return p;
     }
 
-    /** c[i, j] = alpha·sum + beta·c[i, j] for the lanes j0 .. j0 + count of row i. */
+    /**
+     * c[at + l] = alpha·sum[l] + beta·c[at + l] for l &lt; count, the sums a vector's worth of
+     * floats of a thread's tile from sumAt. Not a vector argument: a call C2 leaves out of line (it
+     * did, as "already compiled into a medium method") would box it.
+     */
     private static void store(
-            FloatVector sum, ByteBuffer c, int at, int count, float alpha, float beta) {
-        FloatVector v = sum.mul(alpha);
+            float[] sums, int sumAt, ByteBuffer c, int at, int count, float alpha, float beta) {
+        FloatVector v = FloatVector.fromArray(S, sums, sumAt).mul(alpha);
         if (count == L) {
             if (beta != 0) v = v.add(FloatVector.fromByteBuffer(S, c, at * 4, O).mul(beta));
             v.intoByteBuffer(c, at * 4, O);
@@ -169,13 +173,7 @@ final class VectorThinGemm {
             float beta) {
         for (int r = 0; r < rows; r++)
             for (int v = 0; v < vecs; v++)
-                store(
-                        FloatVector.fromArray(S, tile, (r * vecs + v) * L),
-                        c,
-                        first + r * stride + v * L,
-                        count,
-                        alpha,
-                        beta);
+                store(tile, (r * vecs + v) * L, c, first + r * stride + v * L, count, alpha, beta);
     }
 
     /** A thread's tile for {@link #flush}: up to 16 accumulators. */
@@ -201,6 +199,7 @@ final class VectorThinGemm {
             int i1,
             float alpha,
             float beta) {
+        float[] t = TILE.get();
         for (int j = 0; j < np; j += L) {
             int count = Math.min(L, n - j), i = i0;
             for (; i + ROWS_A <= i1; i += ROWS_A)
@@ -211,7 +210,8 @@ final class VectorThinGemm {
                     s =
                             FloatVector.fromArray(S, bp, kk * np + j)
                                     .fma(FloatVector.broadcast(S, a.at(i, kk)), s);
-                store(s, c, i * n + j, count, alpha, beta);
+                s.intoArray(t, 0);
+                store(t, 0, c, i * n + j, count, alpha, beta);
             }
         }
     }
@@ -316,13 +316,15 @@ final class VectorThinGemm {
     /** Row i from column j on: whole vectors, then scalars (the same chain per element). */
     private static void thinKTail(
             Mat a, float[] bp, ByteBuffer c, int n, int k, int i, int j, float alpha, float beta) {
+        float[] t = TILE.get();
         for (; j + L <= n; j += L) {
             FloatVector s = FloatVector.zero(S);
             for (int kk = 0; kk < k; kk++)
                 s =
                         FloatVector.fromArray(S, bp, kk * n + j)
                                 .fma(FloatVector.broadcast(S, a.at(i, kk)), s);
-            store(s, c, i * n + j, L, alpha, beta);
+            s.intoArray(t, 0);
+            store(t, 0, c, i * n + j, L, alpha, beta);
         }
         for (; j < n; j++) {
             float s = 0;
@@ -434,13 +436,15 @@ final class VectorThinGemm {
             float beta) {
         ByteBuffer bb = b.b();
         int ldb = b.ld();
+        float[] t = TILE.get();
         for (; j + L <= j1; j += L) {
             FloatVector s = FloatVector.zero(S);
             for (int kk = 0; kk < k; kk++)
                 s =
                         FloatVector.fromByteBuffer(S, bb, (kk * ldb + j) * 4, O)
                                 .fma(FloatVector.broadcast(S, ap[kk * mp + i]), s);
-            store(s, c, i * n + j, L, alpha, beta);
+            s.intoArray(t, 0);
+            store(t, 0, c, i * n + j, L, alpha, beta);
         }
         for (; j < j1; j++) {
             float s = 0;
