@@ -303,12 +303,8 @@ public final class Kernels {
             long heads,
             double scale) {
         VectorAttention.Shape s = attentionShape(q, batch, heads);
-        FloatBuffer fq = floats(q),
-                fk = floats(k),
-                fv = floats(v),
-                fb = floats(bias),
-                fs = floats(stats),
-                fc = floats(ctx);
+        ByteBuffer fq = buf(q), fk = buf(k), fv = buf(v), fc = buf(ctx);
+        FloatBuffer fb = floats(bias), fs = floats(stats);
         float sc = (float) scale;
         parallel(
                 s.batch() * s.heads(),
@@ -335,15 +331,9 @@ public final class Kernels {
             long heads,
             double scale) {
         VectorAttention.Shape s = attentionShape(q, batch, heads);
-        FloatBuffer fq = floats(q),
-                fk = floats(k),
-                fv = floats(v),
-                fb = floats(bias),
-                fs = floats(stats),
-                fdc = floats(dctx),
-                fdq = floats(dq),
-                fdk = floats(dk),
-                fdv = floats(dv);
+        ByteBuffer fq = buf(q), fk = buf(k), fv = buf(v);
+        ByteBuffer fdc = buf(dctx), fdq = buf(dq), fdk = buf(dk), fdv = buf(dv);
+        FloatBuffer fb = floats(bias), fs = floats(stats);
         float sc = (float) scale;
         parallel(
                 s.batch() * s.heads(),

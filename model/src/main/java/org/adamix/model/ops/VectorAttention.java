@@ -3,6 +3,8 @@ package org.adamix.model.ops;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -103,7 +105,7 @@ final class VectorAttention {
      */
     private static final class Work {
         final int t, dh, tp, dp, br, ld;
-        final float[] qa, ka, va, da, kt, vt, dkt, dvt, p, pu, m, g, out, rowTmp, biasRow, stat;
+        final float[] qa, ka, va, da, kt, vt, dkt, dvt, p, pu, m, g, out, biasRow, stat;
 
         /** Each block row's vector of partial sums (softmax's Σ e, the backward pass's Σ dP·P). */
         final float[] lanes;
@@ -128,7 +130,6 @@ final class VectorAttention {
             m = new float[br * ld];
             g = new float[br * ld];
             out = new float[tp * dp];
-            rowTmp = new float[dp];
             biasRow = new float[tp];
             stat = new float[2 * br];
             lanes = new float[br * L];
@@ -157,13 +158,13 @@ final class VectorAttention {
      */
     static void forward(
             Shape s,
-            FloatBuffer q,
-            FloatBuffer k,
-            FloatBuffer v,
+            ByteBuffer q,
+            ByteBuffer k,
+            ByteBuffer v,
             FloatBuffer bias,
             DropoutMask drop,
             FloatBuffer stats,
-            FloatBuffer ctx,
+            ByteBuffer ctx,
             float scale,
             int from,
             int to) {
@@ -173,7 +174,8 @@ final class VectorAttention {
         for (int bh = from; bh < to; bh++) {
             int b = bh / s.heads(), h = bh % s.heads();
             packRows(q, s, b, h, w.qa, dp);
-            packColumns(k, s, b, h, w.kt, ld, w.rowTmp);
+            packRows(k, s, b, h, w.ka, dp); // K's rows only on the way to Kᵀ
+            transpose(w.ka, dp, w.kt, ld, t, dh);
             packRows(v, s, b, h, w.va, dp);
             if (bias != null) bias.get(b * t, w.biasRow, 0, t);
             for (int r0 = 0; r0 < t; r0 += w.br) {
@@ -211,16 +213,16 @@ final class VectorAttention {
      */
     static void backward(
             Shape s,
-            FloatBuffer q,
-            FloatBuffer k,
-            FloatBuffer v,
+            ByteBuffer q,
+            ByteBuffer k,
+            ByteBuffer v,
             FloatBuffer bias,
             FloatBuffer stats,
             DropoutMask drop,
-            FloatBuffer dctx,
-            FloatBuffer dq,
-            FloatBuffer dk,
-            FloatBuffer dv,
+            ByteBuffer dctx,
+            ByteBuffer dq,
+            ByteBuffer dk,
+            ByteBuffer dv,
             float scale,
             int from,
             int to) {
@@ -232,7 +234,8 @@ final class VectorAttention {
             packRows(q, s, b, h, w.qa, dp);
             packRows(k, s, b, h, w.ka, dp);
             transpose(w.ka, dp, w.kt, ld, t, dh);
-            packColumns(v, s, b, h, w.vt, ld, w.rowTmp);
+            packRows(v, s, b, h, w.va, dp); // V's rows only on the way to Vᵀ
+            transpose(w.va, dp, w.vt, ld, t, dh);
             packRows(dctx, s, b, h, w.da, dp);
             if (bias != null) bias.get(b * t, w.biasRow, 0, t);
             for (int r0 = 0; r0 < t; r0 += w.br) {
@@ -253,9 +256,12 @@ final class VectorAttention {
                 float alpha = last ? scale : 1f;
                 gemmWide(w.qa, r0 * dp, 1, dp, w.g, ld, w.dkt, ld, dp, tp, rows, alpha, !first);
             }
-            unpackColumns(w.dvt, ld, dv, s, b, h, w.rowTmp);
+            // dVᵀ and dKᵀ back to rows through va and ka, free once the blocks are done
+            transpose(w.dvt, ld, w.va, dp, dh, t);
+            unpack(w.va, dp, dv, s.row(b, h, 0), hid, t, dh);
             unpack(w.out, dp, dq, s.row(b, h, 0), hid, t, dh);
-            unpackColumns(w.dkt, ld, dk, s, b, h, w.rowTmp);
+            transpose(w.dkt, ld, w.ka, dp, dh, t);
+            unpack(w.ka, dp, dk, s.row(b, h, 0), hid, t, dh);
         }
     }
 
@@ -881,46 +887,61 @@ final class VectorAttention {
     // ---- moving tiles between ND4J's buffers and the workspace ----
 
     /** tile[r·ld + c] = head h's row r of batch element b, for r < t, c < dh. */
-    private static void packRows(FloatBuffer x, Shape s, int b, int h, float[] tile, int ld) {
+    private static void packRows(ByteBuffer x, Shape s, int b, int h, float[] tile, int ld) {
         pack(x, s.row(b, h, 0), s.hidden(), s.t(), s.dh(), tile, ld);
     }
 
-    /** tile[c·ld + r] = head h's row r of batch element b: the head transposed. */
-    private static void packColumns(
-            FloatBuffer x, Shape s, int b, int h, float[] tile, int ld, float[] row) {
-        int dh = s.dh();
-        for (int r = 0; r < s.t(); r++) {
-            x.get(s.row(b, h, r), row, 0, dh);
-            for (int c = 0; c < dh; c++) tile[c * ld + r] = row[c];
-        }
-    }
-
-    /** to[c·ldTo + r] = from[r·ldFrom + c] for r < rows, c < cols: a packed tile transposed. */
+    /**
+     * to[c·ldTo + r] = from[r·ldFrom + c] for r &lt; rows, c &lt; cols: a packed tile transposed,
+     * four rows at a time, so that each column's four floats land in one cache line together: 2×
+     * faster than row by row for a [512, 32] head either way (0.47 against 0.9 ns per float,
+     * measured alone), where transposing took about a tenth of attention's time.
+     */
     private static void transpose(
             float[] from, int ldFrom, float[] to, int ldTo, int rows, int cols) {
-        for (int r = 0; r < rows; r++)
+        int r = 0;
+        for (; r + 4 <= rows; r += 4)
+            for (int c = 0; c < cols; c++) {
+                int i = r * ldFrom + c, o = c * ldTo + r;
+                to[o] = from[i];
+                to[o + 1] = from[i + ldFrom];
+                to[o + 2] = from[i + 2 * ldFrom];
+                to[o + 3] = from[i + 3 * ldFrom];
+            }
+        for (; r < rows; r++)
             for (int c = 0; c < cols; c++) to[c * ldTo + r] = from[r * ldFrom + c];
     }
 
-    /** tile[r·ld + c] = x[start + r·stride + c] for r < rows, c < cols. */
-    private static void pack(
-            FloatBuffer x, int start, int stride, int rows, int cols, float[] tile, int ld) {
-        for (int r = 0; r < rows; r++) x.get(start + r * stride, tile, r * ld, cols);
-    }
+    private static final ByteOrder O = ByteOrder.nativeOrder();
 
-    /** Head h's row r of batch element b = column r of tile ([dh, ld]): a transposed head back. */
-    private static void unpackColumns(
-            float[] tile, int ld, FloatBuffer x, Shape s, int b, int h, float[] row) {
-        int dh = s.dh();
-        for (int r = 0; r < s.t(); r++) {
-            for (int c = 0; c < dh; c++) row[c] = tile[c * ld + r];
-            x.put(s.row(b, h, r), row, 0, dh);
+    /**
+     * tile[r·ld + c] = x's float start + r·stride + c for r &lt; rows, c &lt; cols: whole vectors,
+     * then floats. A FloatBuffer's bulk get of a 32-float head row went through a native copy (33
+     * ns a row, 7 % of attention's time, measured).
+     */
+    private static void pack(
+            ByteBuffer x, int start, int stride, int rows, int cols, float[] tile, int ld) {
+        int vEnd = cols - cols % L;
+        for (int r = 0; r < rows; r++) {
+            int from = start + r * stride, to = r * ld, c = 0;
+            for (; c < vEnd; c += L)
+                FloatVector.fromByteBuffer(S, x, (from + c) * 4, O).intoArray(tile, to + c);
+            for (; c < cols; c++) tile[to + c] = x.getFloat((from + c) * 4);
         }
     }
 
-    /** x[start + r·stride + c] = tile[r·ld + c] for r < rows, c < cols. */
+    /**
+     * x's float start + r·stride + c = tile[r·ld + c] for r &lt; rows, c &lt; cols, as {@link
+     * #pack}.
+     */
     private static void unpack(
-            float[] tile, int ld, FloatBuffer x, int start, int stride, int rows, int cols) {
-        for (int r = 0; r < rows; r++) x.put(start + r * stride, tile, r * ld, cols);
+            float[] tile, int ld, ByteBuffer x, int start, int stride, int rows, int cols) {
+        int vEnd = cols - cols % L;
+        for (int r = 0; r < rows; r++) {
+            int to = start + r * stride, from = r * ld, c = 0;
+            for (; c < vEnd; c += L)
+                FloatVector.fromArray(S, tile, from + c).intoByteBuffer(x, (to + c) * 4, O);
+            for (; c < cols; c++) x.putFloat((to + c) * 4, tile[from + c]);
+        }
     }
 }
