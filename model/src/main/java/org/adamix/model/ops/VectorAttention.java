@@ -244,8 +244,9 @@ final class VectorAttention {
                 scores(w, r0, mr, dh, scale);
                 stats.get(s.statRow(b, h, r0), w.stat, 0, 2 * rows);
                 call(probabilityRows, w, rows, biasRow, null, 0);
-                if (drop != null) // Pᵤ, and the multipliers kept for dP
-                call(dropoutMaskRows, w, rows, null, drop, s.dropIndex(b, h, r0));
+                if (drop != null) { // Pᵤ, and the multipliers kept for dP
+                    call(dropoutMaskRows, w, rows, null, drop, s.dropIndex(b, h, r0));
+                }
                 float[] used = drop == null ? w.p : w.pu;
                 // dVᵀ += dCᵀ·Pᵤ over the block's rows
                 gemmWide(w.da, r0 * dp, 1, dp, used, ld, w.dvt, ld, dp, tp, rows, 1f, !first);
