@@ -29,21 +29,35 @@ final class RowKernels {
     private RowKernels() {}
 
     private static MethodHandle find(String name) {
+        return handle(MethodHandles.lookup(), VectorKernels.class, name, ROW);
+    }
+
+    /**
+     * The static method owner.name of that type, as a handle to keep in a non-final field (the
+     * lookup is the owner's, so private methods can be found).
+     */
+    static MethodHandle handle(
+            MethodHandles.Lookup lookup, Class<?> owner, String name, MethodType type) {
         try {
-            return MethodHandles.lookup().findStatic(VectorKernels.class, name, ROW);
+            return lookup.findStatic(owner, name, type);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** What a handle's call threw, to rethrow: unchecked as it was, anything else wrapped. */
+    static RuntimeException unchecked(Throwable t) {
+        if (t instanceof RuntimeException e) return e;
+        if (t instanceof Error e) throw e;
+        return new IllegalStateException(t);
     }
 
     /** kernel(xs, bs, out, vEnd): x, the bias and the row it writes, over whole vectors. */
     static void call(MethodHandle kernel, float[] xs, float[] bs, float[] out, int vEnd) {
         try {
             kernel.invokeExact(xs, bs, out, vEnd);
-        } catch (RuntimeException | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw unchecked(t);
         }
     }
 }

@@ -286,7 +286,7 @@ final class VectorAttention {
      * its own, as RowKernels does for GELU. Inlined into forward and backward, the passes pushed
      * that compilation past C2's node-count cutoff (NodeCountInliningCutoff in -XX:+LogCompilation),
      * and the helpers it reached last (the dropout hash, the row's exp) stayed calls taking and
-     * returning boxed vectors: 4.7 GB allocated per 8 calls at 512 tokens and attention 1.2-1.5×
+     * returning boxed vectors: 4.7 GB allocated per 8 calls at 512 tokens and attention 1.2-2×
      * slower, in 2-3 of 8 JVMs one day and in every JVM the next (measured). One pass per handle:
      * passes grouped three to a handle still crossed the cutoff. C2 does not inline through a
      * handle that is not a constant, so the fields are not final.
@@ -298,21 +298,15 @@ final class VectorAttention {
             gradientRows = rows("gradientRows");
 
     private static MethodHandle rows(String name) {
-        try {
-            return MethodHandles.lookup().findStatic(VectorAttention.class, name, ROWS);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(e);
-        }
+        return RowKernels.handle(MethodHandles.lookup(), VectorAttention.class, name, ROWS);
     }
 
     private static void call(
             MethodHandle pass, Work w, int rows, float[] bias, DropoutMask drop, long index) {
         try {
             pass.invokeExact(w, rows, bias, drop, index);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new IllegalStateException(e);
+        } catch (Throwable t) {
+            throw RowKernels.unchecked(t);
         }
     }
 
